@@ -1,0 +1,296 @@
+"""Plain-text reports (copied from a web page or a Word file, or written by a scraper).
+
+Recognized table layouts, each turned into the neutral grid:
+  * tab cells: one cell per tab-prefixed line, rows separated by blank lines, in-cell line
+    breaks as following lines without the tab (Word/WPS copies);
+  * tab rows: one row per line, cells separated by tabs;
+  * Markdown pipe tables;
+  * whitespace-aligned columns (`pdftotext -layout`), columns recovered from character
+    positions so that rows with blank cells still land in the right columns;
+  * cell dumps: one cell per line with no row separators (a scraper's flattening of a web
+    table); emitted as a one-column table for the pipeline to re-flow.
+Everything else is paragraphs, one per line.
+"""
+from __future__ import annotations
+
+import regex
+
+from .encoding import decode
+from .model import Cell, Document, Paragraph, Table
+
+_MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|万|元)?$|^[—–\-－/无]$")
+_LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
+
+
+def read(path: str) -> Document:
+    with open(path, "rb") as f:
+        data = f.read()
+    text, _ = decode(data)
+    return parse_text(text)
+
+
+def parse_text(text: str) -> Document:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    pages = text.split("\f")
+    doc = Document(format="text", pages=len(pages) if len(pages) > 1 else None)
+    for pno, page in enumerate(pages, start=1):
+        for block in _blocks(page.split("\n")):
+            if len(pages) > 1:
+                block.page = pno
+                if isinstance(block, Table):
+                    for c in block.cells:
+                        c.page = pno
+            doc.blocks.append(block)
+    return doc
+
+
+def _is_numeric(s: str) -> bool:
+    return bool(_NUMERIC.match(s.strip()))
+
+
+def _blocks(lines: list[str]):
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        if stripped.startswith("|"):
+            j = i
+            while j < n and lines[j].strip().startswith("|"):
+                j += 1
+            yield _markdown(lines[i:j])
+            i = j
+            continue
+        if "\t" in line:
+            j = _tab_region_end(lines, i)
+            yield from _tab_region(lines[i:j])
+            i = j
+            continue
+        j = _layout_region_end(lines, i)
+        if j > i:
+            yield _layout(lines[i:j])
+            i = j
+            continue
+        j = _dump_region_end(lines, i)
+        if j > i:
+            yield _dump(lines[i:j])
+            i = j
+            continue
+        yield Paragraph(stripped)
+        i += 1
+
+
+# ---------------------------------------------------------------- markdown
+def _md_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    parts = regex.split(r"(?<!\\)\|", s)
+    return [p.replace("\\|", "|").replace("<br>", "\n").replace("<br/>", "\n").strip() for p in parts]
+
+
+def _markdown(lines: list[str]) -> Table:
+    rows = [_md_cells(l) for l in lines if not _MD_SEP.match(l.strip())]
+    return Table.from_rows(rows)
+
+
+# ---------------------------------------------------------------- tab layouts
+def _tab_region_end(lines: list[str], i: int) -> int:
+    """A tab region runs over tab lines, blank lines and continuation lines (no tab, right
+    after a tab line); it ends at a non-tab line that follows a blank line."""
+    n = len(lines)
+    j = i
+    last_tab = i
+    while j < n:
+        line = lines[j]
+        if "\t" in line:
+            last_tab = j
+        elif line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab and _continues(lines, j - 1, last_tab))):
+            break
+        j += 1
+    return last_tab + 1 + _trailing_continuations(lines, last_tab + 1)
+
+
+def _continues(lines: list[str], k: int, last_tab: int) -> bool:
+    """Line k is itself a continuation (every line from last_tab+1 to k is non-blank, no tab)."""
+    return all(lines[m].strip() and "\t" not in lines[m] for m in range(last_tab + 1, k + 1))
+
+
+def _trailing_continuations(lines: list[str], j: int) -> int:
+    k = 0
+    while j + k < len(lines) and lines[j + k].strip() and "\t" not in lines[j + k]:
+        k += 1
+    return k
+
+
+def _tab_region(lines: list[str]):
+    """Decide between one-cell-per-line (Word copy) and one-row-per-line (TSV)."""
+    tab_lines = [l for l in lines if "\t" in l]
+    one_cell = all(l.startswith("\t") and l.count("\t") == 1 for l in tab_lines)
+    if one_cell:
+        yield _tab_cells(lines)
+    else:
+        rows = []
+        for l in lines:
+            if not l.strip():
+                continue
+            if "\t" in l:
+                rows.append([c.strip() for c in l.split("\t")])
+            elif rows:  # in-cell line break: continue the last non-empty cell
+                last = rows[-1]
+                k = max((m for m, c in enumerate(last) if c), default=len(last) - 1)
+                last[k] = (last[k] + "\n" + l.strip()).strip()
+        yield Table.from_rows(rows)
+
+
+def _tab_cells(lines: list[str]) -> Table:
+    rows: list[list[str]] = []
+    current: list[str] | None = None
+    for l in lines:
+        if not l.strip() and "\t" not in l:
+            if current is not None:
+                rows.append(current)
+                current = None
+            continue
+        if l.startswith("\t"):
+            if current is None:
+                current = []
+            current.append(l[1:].strip())
+        elif current:
+            current[-1] = (current[-1] + "\n" + l.strip()).strip()
+        else:
+            current = [l.strip()]
+    if current is not None:
+        rows.append(current)
+    return Table.from_rows(rows)
+
+
+def _foreign(line: str) -> bool:
+    """A line that belongs to a tab or Markdown layout, which ends any other region."""
+    return "\t" in line or line.strip().startswith("|")
+
+
+# ---------------------------------------------------------------- pdftotext -layout
+def _tokens(line: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _LAYOUT_TOKEN.finditer(line):
+        text = m.group()
+        parts = text.split(" ")
+        if len(parts) > 1 and all(_is_numeric(p) for p in parts):
+            pos = m.start()
+            for p in parts:
+                out.append((pos, pos + len(p), p))
+                pos += len(p) + 1
+        else:
+            out.append((m.start(), m.end(), text))
+    return out
+
+
+def _is_layout_row(line: str) -> bool:
+    """A line with at least two tokens separated by two or more spaces and a numeric token."""
+    toks = _tokens(line)
+    return len(toks) >= 2 and any(_is_numeric(t[2]) for t in toks)
+
+
+def _layout_region_end(lines: list[str], i: int) -> int:
+    if not _is_layout_row(lines[i]) and not (regex.search(r"\S {2,}\S", lines[i])):
+        return i
+    j = i
+    gap = 0
+    end = i
+    rows = 0
+    while j < len(lines):
+        if _foreign(lines[j]):
+            break
+        if _is_layout_row(lines[j]):
+            rows += 1
+            end = j + 1
+            gap = 0
+        elif lines[j].strip() == "" or len(lines[j].strip()) <= 40:
+            gap += 1
+            if gap > 6:
+                break
+        else:
+            break
+        j += 1
+    return end if rows >= 2 else i
+
+
+def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping character intervals into column spans, left to right."""
+    spans: list[list[int]] = []
+    for a, b in sorted(intervals):
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    return [(a, b) for a, b in spans]
+
+
+def _layout(lines: list[str]) -> Table:
+    toks = [_tokens(l) for l in lines]
+    numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
+    cols = _columns(numeric)
+    left = cols[0][0] if cols else 10 ** 9
+    n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
+    n_label = max(n_label, 1)
+    cells: list[Cell] = []
+    r = 0
+    for row in toks:
+        if not row:
+            continue
+        label_i = 0
+        for a, b, t in row:
+            if b <= left and not _is_numeric(t):
+                cells.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
+                label_i += 1
+                continue
+            # nearest column by overlap, else by distance
+            best = min(range(len(cols)), key=lambda k: (-(min(b, cols[k][1]) - max(a, cols[k][0])),
+                                                         abs((a + b) / 2 - (cols[k][0] + cols[k][1]) / 2)))
+            col = n_label + best
+            prev = next((c for c in cells if c.row == r and c.col == col), None)
+            if prev is not None:
+                prev.text += " " + t
+            else:
+                cells.append(Cell(text=t, row=r, col=col))
+        r += 1
+    # merge label cells that landed on the same column
+    merged: dict[tuple[int, int], Cell] = {}
+    for c in cells:
+        key = (c.row, c.col)
+        if key in merged:
+            merged[key].text += " " + c.text
+        else:
+            merged[key] = c
+    return Table(cells=list(merged.values()))
+
+
+# ---------------------------------------------------------------- one cell per line
+def _dump_region_end(lines: list[str], i: int) -> int:
+    """A run of short lines, many of them bare numbers: a web table flattened cell by cell."""
+    j = i
+    numeric = 0
+    last_numeric = i
+    while j < len(lines):
+        s = lines[j].strip()
+        if len(s) > 80 or (s.endswith("。") and len(s) > 30) or _foreign(lines[j]):
+            break
+        if _is_numeric(s):
+            numeric += 1
+            last_numeric = j
+        elif j - last_numeric > 40 and numeric:
+            break
+        j += 1
+    if numeric < 5:
+        return i
+    return last_numeric + 1
+
+
+def _dump(lines: list[str]) -> Table:
+    return Table.from_rows([[l.strip()] for l in lines])

@@ -1,0 +1,142 @@
+"""Document → candidate lines: each a run of label cells followed by value cells.
+
+This is where the grid of any reader becomes rows the matcher can align with the template:
+leading text cells are the label (with row-spanning group labels carried down), trailing
+numeric or blank cells are the values. One-column tables (cell dumps) are re-flowed so that
+each text cell starts a line; short paragraphs of the shape "label 1 2 3" become lines too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import regex
+
+from parsers.model import Cell, Document, Paragraph, Table
+
+from . import values as V
+
+_HAS_TEXT = regex.compile(r"[\p{Han}A-Za-z]")
+_PARA_ROW = regex.compile(r"^(?P<label>.*?\p{Han}[^\d+\-]*?)\s*(?P<vals>(?:[+\-]?[\d,]+(?:\.\d+)?(?:万元|元)?\s*)+)$")
+
+
+@dataclass
+class Line:
+    labels: list[Cell]                 # printed label cells, left to right
+    values: list[Cell]                 # value cells (numeric or blank), left to right
+    context: list[str] = field(default_factory=list)   # group labels carried from row spans
+    block: int = 0
+    index: int = 0                     # position in document order
+    grid: bool = True                  # values carry meaningful grid columns
+    text: str = ""                     # the whole printed line, for run-together recovery
+
+    @property
+    def label(self) -> str:
+        return " ".join(c.text for c in self.labels if c.text.strip())
+
+    @property
+    def filled(self) -> list[Cell]:
+        return [c for c in self.values if not V.is_blank(c.text)]
+
+    @property
+    def page(self) -> Optional[int]:
+        cells = self.values or self.labels
+        return cells[0].page if cells else None
+
+
+def _is_value(cell: Cell) -> bool:
+    return V.is_blank(cell.text) or V.looks_numeric(cell.text)
+
+
+def _split_row(cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
+    """Labels = up to the last text cell; values = the numeric/blank cells after it."""
+    last_text = -1
+    for k, c in enumerate(cells):
+        if not _is_value(c):
+            last_text = k
+    return [c for c in cells[:last_text + 1]], cells[last_text + 1:]
+
+
+def _table_lines(table: Table, block: int) -> list[Line]:
+    rows = table.rows()
+    if table.n_cols == 1:
+        return _reflow(rows, block)
+    spans: dict[int, list[tuple[int, Cell]]] = {}
+    for c in table.cells:
+        if c.rowspan > 1 and _HAS_TEXT.search(c.text):
+            for r in range(c.row + 1, c.row + c.rowspan):
+                spans.setdefault(r, []).append((c.col, c))
+    # group labels carried down: a row whose first text cell is indented inherits the text of
+    # the nearest row above that has text in the columns to its left (the tab-cells layout).
+    carried: dict[int, str] = {}
+    out = []
+    for r, row in enumerate(rows):
+        if not row:
+            continue
+        labels, vals = _split_row(row)
+        context = [c.text for _, c in sorted(spans.get(r, []), key=lambda x: x[0])]
+        first_text = next((k for k, c in enumerate(labels) if c.text.strip()), None)
+        if first_text is not None:
+            for k in list(carried):
+                if k >= first_text:
+                    del carried[k]
+            context += [carried[k] for k in sorted(carried) if k < first_text]
+            for k, c in enumerate(labels):
+                if c.text.strip():
+                    carried[k] = c.text
+        out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
+                        block=block, text=" ".join(c.text for c in row)))
+    return out
+
+
+def _reflow(rows: list[list[Cell]], block: int) -> list[Line]:
+    """One cell per line: each text cell starts a line, following value cells belong to it."""
+    out: list[Line] = []
+    cur: Optional[Line] = None
+    for row in rows:
+        if not row:
+            continue
+        c = row[0]
+        if _is_value(c) and cur is not None:
+            cur.values.append(c)
+        elif _is_value(c):
+            cur = Line(labels=[], values=[c], block=block, grid=False)
+            out.append(cur)
+        else:
+            cur = Line(labels=[c], values=[], block=block, grid=False, text=c.text)
+            out.append(cur)
+    # trailing blanks after the last number of a line are separators, not cells, when the
+    # next line starts immediately; keep them: the matcher trims by the template's count.
+    return out
+
+
+def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
+    text = p.text.strip()
+    if len(text) > 120:
+        return Line(labels=[], values=[], block=block, grid=False, text=text)
+    m = _PARA_ROW.match(text)
+    if not m or len(m.group("label")) > 70:
+        return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
+                    grid=False, text=text)
+    vals = m.group("vals").split()
+    if len(vals) == 1 and not regex.search(r"\s", m.group(0)[len(m.group("label")):]) :
+        # "行政许可97": digits glued to the label are left to run-together recovery
+        return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
+                    grid=False, text=text)
+    return Line(labels=[Cell(text=m.group("label").strip(), row=0, col=0, page=p.page)],
+                values=[Cell(text=v, row=0, col=k + 1, page=p.page) for k, v in enumerate(vals)],
+                block=block, grid=False, text=text)
+
+
+def document_lines(doc: Document) -> list[Line]:
+    out: list[Line] = []
+    for b, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            out += _table_lines(block, b)
+        else:
+            line = _paragraph_line(block, b)
+            if line is not None:
+                out.append(line)
+    for k, line in enumerate(out):
+        line.index = k
+    return out

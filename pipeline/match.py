@@ -1,0 +1,71 @@
+"""Fuzzy label matching against the template registry, one clear entry point: `score_row`.
+
+Labels are compared in their normalized form (normalize.label_key). The score is the best of
+a full ratio and a length-penalized partial ratio (labels cut by line breaks or cells), with a
+bonus when the printed numbering (（一）, 1., 三、) agrees with the template's and a malus when it
+contradicts it. Scores are 0–100 and are kept with every match.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from . import normalize as N
+from .templates import Row
+
+STRONG = 85.0      # accepted without comment
+WEAK = 62.0        # accepted only where the row sequence agrees; logged
+
+
+@lru_cache(maxsize=200000)
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 100.0
+    full = fuzz.ratio(a, b)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 4:
+        cover = len(short) / len(long_)
+        part = fuzz.partial_ratio(short, long_) * (0.80 + 0.18 * cover)
+        full = max(full, part)
+    return full
+
+
+def label_forms(row: Row) -> list[str]:
+    return [N.label_key(x) for x in (row.label, *row.aliases)]
+
+
+def score_text(printed: str, row: Row) -> float:
+    """How well one printed label text matches a template row (0–100)."""
+    key = N.label_key(printed)
+    if not key:
+        return 0.0
+    best = max(_similarity(key, f) for f in label_forms(row))
+    got, want = N.numbering(printed), N.numbering(row.label)
+    if got and want:
+        best += 6 if got == want else -12
+    return max(0.0, min(100.0, best))
+
+
+def score_row(labels: list[str], context: list[str], row: Row) -> float:
+    """Best score over the printed label cells, alone and joined with their group labels."""
+    if not labels:
+        return 0.0
+    candidates = [labels[-1], "".join(labels)]
+    if len(labels) > 1:
+        candidates.append("".join(labels[-2:]))
+    best = max(score_text(c, row) for c in candidates)
+    # a group label that agrees with the row's group lends a little confidence
+    groups = [g for g in [*context, *labels[:-1]] if g.strip()]
+    if row.group and groups and best >= 50:
+        g = max(_similarity(N.label_key(x), N.label_key(row.group)) for x in groups)
+        if g >= 80:
+            best = min(100.0, best + 3)
+    return best
+
+
+def score_header(printed: str, label: str, aliases: tuple[str, ...] = ()) -> float:
+    key = N.label_key(printed)
+    return max(_similarity(key, N.label_key(x)) for x in (label, *aliases)) if key else 0.0

@@ -1,0 +1,89 @@
+"""Cell values: printed text → number, by the column's kind, with the reason when it fails.
+
+Counts accept thousands separators, full-width digits and the fillers that mean zero
+(—, -, /, 无); blank stays blank. Signed columns keep the sign. Money is normalized to 万元.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+import regex
+
+ZERO_FILLERS = {"—", "–", "-", "－", "/", "／", "无", "\\", "——", "--", "0"}
+_NUMBER = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+_MONEY = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(万元|万|元)?$")
+_WORDS = regex.compile(r"^(增加|增|减少|减)\s*(\d+)$")
+
+
+@dataclass(frozen=True)
+class Value:
+    value: Optional[float]        # None = blank or unreadable
+    ok: bool = True               # False: non-numeric text (kept in raw, logged)
+    note: str = ""
+
+
+def _canon(raw: str) -> str:
+    s = unicodedata.normalize("NFKC", raw or "")
+    s = regex.sub(r"[\s\u3000]+", "", s)
+    return s.replace("，", ",").replace("。", ".").replace("−", "-").replace("＋", "+")
+
+
+def is_blank(raw: str) -> bool:
+    return _canon(raw) == ""
+
+
+def parse(raw: str, kind: str = "count") -> Value:
+    """Read one printed cell. kind: count | signed | money."""
+    s = _canon(raw)
+    if s == "":
+        return Value(None)
+    if s in ZERO_FILLERS or regex.fullmatch(r"[—–\-－]+", s):
+        return Value(0.0)
+    if kind == "money":
+        m = _MONEY.match(s)
+        if m:
+            sign, whole, frac, unit = m.groups()
+            num = Decimal(sign + whole.replace(",", "") + ("." + frac if frac else ""))
+            if unit == "元":
+                num = num / Decimal(10000)
+                return Value(float(num), note="元 → 万元")
+            return Value(float(num))
+    m = _NUMBER.match(s)
+    if m:
+        sign, whole, frac = m.groups()
+        if frac is not None and kind != "money":
+            return Value(None, ok=False, note=f"decimal where a count is expected: {raw!r}")
+        try:
+            num = Decimal(sign + whole.replace(",", "") + ("." + frac if frac else ""))
+        except InvalidOperation:
+            return Value(None, ok=False, note=f"not a number: {raw!r}")
+        if sign == "-" and kind == "count":
+            return Value(float(num), note=f"negative count: {raw!r}")
+        return Value(float(num))
+    m = _WORDS.match(s)
+    if m and kind == "signed":
+        n = float(m.group(2))
+        return Value(-n if m.group(1).startswith("减") else n)
+    return Value(None, ok=False, note=f"not a number: {raw!r}")
+
+
+_NUMERIC_TEXT = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|万|元)?$")
+
+
+def looks_numeric(raw: str) -> bool:
+    """True for text a value cell could hold: a number, a zero filler or an amount (not blank)."""
+    s = _canon(raw)
+    return bool(s) and (s in ZERO_FILLERS or bool(regex.fullmatch(r"[—–\-－]+", s))
+                        or bool(_NUMERIC_TEXT.match(s)))
+
+
+def fmt(v: Optional[float]) -> str:
+    """A value for CSV: integers without '.0', decimals without float noise."""
+    if v is None:
+        return ""
+    if float(v).is_integer():
+        return str(int(v))
+    return format(Decimal(repr(v)).normalize(), "f")
