@@ -249,6 +249,27 @@ def _edges(page, page_h: float) -> list[dict]:
     return out
 
 
+def _close_frames(edges: list[dict]) -> list[dict]:
+    """A table cut by a page break may be printed without its bottom (or, on the next page, its
+    top) rule (Chromium does this): where the lowest vertical rules end, or the highest begin,
+    below (above) every horizontal rule, draw the missing one across them."""
+    vs = [e for e in edges if e["orientation"] == "v" and e["height"] > 2]
+    hs = [e for e in edges if e["orientation"] == "h"]
+    if len(vs) < 2:
+        return edges
+    out = list(edges)
+    for end, sign in (("bottom", 1), ("top", -1)):
+        y = max(e[end] * sign for e in vs) * sign
+        ends = [e for e in vs if abs(e[end] - y) <= 1.0]
+        if len(ends) < 2:
+            continue
+        x0, x1 = min(e["x0"] for e in ends), max(e["x0"] for e in ends)
+        covered = any(abs(e["top"] - y) <= 2.0 and e["x0"] <= x0 + 2 and e["x1"] >= x1 - 2 for e in hs)
+        if not covered:
+            out.append(_edge("h", x0, x1, y, y))
+    return out
+
+
 def _apply(m, x, y):
     a, b, c, d, e, f = m
     return a * x + c * y + e, b * x + d * y + f
@@ -362,7 +383,7 @@ def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
     w, h = page.get_size()
     chars = _chars(textpage, h)
     warnings: list[str] = []
-    shim = _PageShim(w, h, _edges(page, h), chars)
+    shim = _PageShim(w, h, _close_frames(_edges(page, h)), chars)
     tables = _tables_from(shim, chars, number, "lines")
     if not tables and _numeric_line_count(chars) >= MIN_TABLE_LINES:
         tables = _tables_from(shim, chars, number, "text")
@@ -386,8 +407,8 @@ def _tables_from(shim: _PageShim, chars: list[dict], number: int, strategy: str)
     for cells in _find_cell_groups(shim, strategy):
         xs = {round(c[0], 1) for c in cells} | {round(c[2], 1) for c in cells}
         ys = {round(c[1], 1) for c in cells} | {round(c[3], 1) for c in cells}
-        if len(_cluster(xs, SNAP_SAME_PAGE)) < 3 or len(_cluster(ys, SNAP_SAME_PAGE)) < 3:
-            continue   # a frame around prose, not a table: needs 2 columns and 2 rows
+        if len(_cluster(xs, SNAP_SAME_PAGE)) < 3 or len(_cluster(ys, SNAP_SAME_PAGE)) < 2:
+            continue   # a frame around prose, not a table: needs 2 columns (one row may be the end of a table)
         texts = _assign(cells, chars)
         if strategy == "text" and sum(1 for s in texts if s) < 4:
             continue
@@ -486,15 +507,16 @@ def _x_edges(t: PageTable) -> list[float]:
 
 
 def _continues(prev: PageTable, nxt: PageTable) -> bool:
-    """Same outer frame (within SNAP_CROSS_PAGE) and most inner column edges shared."""
+    """Same outer frame (within SNAP_CROSS_PAGE) and the inner column edges of one part found
+    among the other's (a continuation may hold only some of the columns, or subdivide them)."""
     a, b = _x_edges(prev), _x_edges(nxt)
     if abs(a[0] - b[0]) > SNAP_CROSS_PAGE or abs(a[-1] - b[-1]) > SNAP_CROSS_PAGE:
         return False
-    inner = b[1:-1]
-    if not inner:
-        return len(a) == 2
-    hits = sum(1 for x in inner if any(abs(x - y) <= 2.5 for y in a[1:-1]))
-    return hits >= max(1, 0.6 * len(inner))
+    small, large = sorted((a[1:-1], b[1:-1]), key=len)
+    if not small:
+        return not large or len(large) <= 2
+    hits = sum(1 for x in small if any(abs(x - y) <= 2.5 for y in large))
+    return hits >= max(1, 0.8 * len(small))
 
 
 def _join(parts: list[PageTable]) -> Table:
@@ -524,7 +546,7 @@ def _join(parts: list[PageTable]) -> Table:
         for p in pieces:   # stack: this part starts where the previous one ended
             p.dy = offset - top
         if k:
-            pieces = _merge_cut_cells(placed[-1], pieces)
+            pieces = _merge_cut_cells([p for ps in placed for p in ps], pieces)
         placed.append(pieces)
         offset = max(p.vbox[3] for ps in placed for p in ps)
     return _grid([p for ps in placed for p in ps])
@@ -553,34 +575,57 @@ def _drop_repeated_header(first: list[_Piece], cont: list[_Piece]) -> list[_Piec
     return [p for p in cont if id(p) not in drop or p.vbox[3] > cut + SNAP_SAME_PAGE]
 
 
+_ENUM = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d))")
+
+
 def _merge_cut_cells(prev: list[_Piece], cont: list[_Piece]) -> list[_Piece]:
-    """A spanning cell cut by the page break appears twice: at the bottom of the previous part and
-    at the top of the continuation, over the same columns. Where either piece spans several rows,
-    the two are one cell: text appended, the first piece extended."""
+    """Cells cut by the page break appear twice: at the bottom of the previous part and at the top
+    of the continuation, over the same columns. They are one cell (text appended, the first
+    piece extended) when
+    - the continuation piece spans several rows and does not start a new enumeration
+      (a row-group label running on; the first piece's own span says nothing, the group may
+      have ended at the break), or
+    - the continuation piece is empty, the first spans several rows, and the column holds no
+      numbers anywhere (a label column, so the empty piece is the label running on), or
+    - the break runs through a header band: a cell of the last row is subdivided by cells of
+      the continuation's first row, so the cells beside it that keep their columns span down
+      across the break (pairs without numbers), or
+    - the whole first row of the continuation is the rest of a row broken across the pages:
+      no numbers in it and text only where the previous row has text, no new enumeration."""
     if not prev or not cont:
         return cont
     bottom = max(p.vbox[3] for p in prev)
     top = min(p.vbox[1] for p in cont)
-    prev_ys = _cluster([p.vbox[1] for p in prev] + [p.vbox[3] for p in prev], SNAP_SAME_PAGE)
     cont_ys = _cluster([p.vbox[1] for p in cont] + [p.vbox[3] for p in cont], SNAP_SAME_PAGE)
-    rows_spanned = lambda p, ys: sum(1 for y in ys if p.vbox[1] + SNAP_SAME_PAGE < y < p.vbox[3] - SNAP_SAME_PAGE) + 1
+    prev_ys = _cluster([p.vbox[1] for p in prev] + [p.vbox[3] for p in prev], SNAP_SAME_PAGE)
+    value_cols = {(round(p.vbox[0]), round(p.vbox[2])) for p in prev + cont if _NUM_TOKEN.match(p.text.strip())}
+    spans = lambda p, ys: sum(1 for y in ys if p.vbox[1] + SNAP_SAME_PAGE < y < p.vbox[3] - SNAP_SAME_PAGE) + 1
+    last = [p for p in prev if abs(p.vbox[3] - bottom) <= SNAP_SAME_PAGE]
+    first = [q for q in cont if abs(q.vbox[1] - top) <= SNAP_SAME_PAGE]
+    same = lambda p, q: abs(p.vbox[0] - q.vbox[0]) <= SNAP_SAME_PAGE and abs(p.vbox[2] - q.vbox[2]) <= SNAP_SAME_PAGE
+    pairs = {id(q): next((p for p in last if same(p, q)), None) for q in first}
+    numeric = lambda s: any(_NUM_TOKEN.match(t) for t in s.split())
+    broken_row = (all(pairs.values()) and len(first) == len(last)
+                  and not any(numeric(q.text) for q in first)
+                  and all(pairs[id(q)].text for q in first if q.text)
+                  and not any(_ENUM.match(q.text) for q in first)
+                  and any(q.text for q in first))
+    if os.environ.get("OGI_PDF_DEBUG"):
+        print("cut?", broken_row, [(p.text[:6], round(p.vbox[0]), round(p.vbox[2])) for p in last],
+              [(q.text[:6], round(q.vbox[0]), round(q.vbox[2])) for q in first])
+    inside = lambda q, p: p.vbox[0] - SNAP_SAME_PAGE <= q.vbox[0] and q.vbox[2] <= p.vbox[2] + SNAP_SAME_PAGE
+    header_band = any(sum(1 for q in first if inside(q, p)) >= 2 for p in last)
     out = []
     for q in cont:
-        if abs(q.vbox[1] - top) > SNAP_SAME_PAGE:
-            out.append(q)
-            continue
-        match = [p for p in prev if abs(p.vbox[3] - bottom) <= SNAP_SAME_PAGE
-                 and abs(p.vbox[0] - q.vbox[0]) <= SNAP_SAME_PAGE and abs(p.vbox[2] - q.vbox[2]) <= SNAP_SAME_PAGE]
-        if match and (rows_spanned(match[0], prev_ys) > 1 or rows_spanned(q, cont_ys) > 1):
-            p = match[0]
+        p = pairs.get(id(q))
+        if p is not None and (broken_row or (header_band and not numeric(p.text) and not numeric(q.text)) or (spans(q, cont_ys) > 1 and not _ENUM.match(q.text))
+                              or (not q.text.strip() and spans(p, prev_ys) > 1
+                                  and (round(q.vbox[0]), round(q.vbox[2])) not in value_cols)):
             p.text = "\n".join(s for s in (p.text, q.text) if s)
             p.until = q
             continue
         out.append(q)
     return out
-
-
-
 
 
 # ---------------------------------------------------------------- public
