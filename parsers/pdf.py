@@ -610,9 +610,6 @@ def _merge_cut_cells(prev: list[_Piece], cont: list[_Piece]) -> list[_Piece]:
                   and all(pairs[id(q)].text for q in first if q.text)
                   and not any(_ENUM.match(q.text) for q in first)
                   and any(q.text for q in first))
-    if os.environ.get("OGI_PDF_DEBUG"):
-        print("cut?", broken_row, [(p.text[:6], round(p.vbox[0]), round(p.vbox[2])) for p in last],
-              [(q.text[:6], round(q.vbox[0]), round(q.vbox[2])) for q in first])
     inside = lambda q, p: p.vbox[0] - SNAP_SAME_PAGE <= q.vbox[0] and q.vbox[2] <= p.vbox[2] + SNAP_SAME_PAGE
     header_band = any(sum(1 for q in first if inside(q, p)) >= 2 for p in last)
     out = []
