@@ -8,6 +8,7 @@ identities fail at a shared cell, that cell is named as the likely culprit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import regex
@@ -39,6 +40,7 @@ class Check:
         return self.lhs - self.rhs
 
 
+@lru_cache(maxsize=4096)
 def short_label(label: str) -> str:
     """一、本年新收政府信息公开申请数量 → 一、本年新收; drops parenthetical remarks."""
     s = regex.sub(r"（[^（）]*(?:区分|单位)[^（）]*）", "", label)

@@ -36,10 +36,12 @@ def _similarity(a: str, b: str) -> float:
     return full
 
 
-def label_forms(row: Row) -> list[str]:
-    return [N.label_key(x) for x in (row.label, *row.aliases)]
+@lru_cache(maxsize=4096)
+def label_forms(row: Row) -> tuple[str, ...]:
+    return tuple(N.label_key(x) for x in (row.label, *row.aliases))
 
 
+@lru_cache(maxsize=200000)
 def score_text(printed: str, row: Row) -> float:
     """How well one printed label text matches a template row (0–100)."""
     key = N.label_key(printed)

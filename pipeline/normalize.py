@@ -78,16 +78,22 @@ def label_key(text: str, keep_numbering: bool = False) -> str:
     return s
 
 
+_NUM_PAREN = regex.compile(rf"^[(（]([{_CN_NUM}]+)[)）]")
+_NUM_CN = regex.compile(rf"^([{_CN_NUM}]+)[、.．]")
+_NUM_ARABIC = regex.compile(r"^(\d+)[、.．)）](?!\d)")
+
+
+@lru_cache(maxsize=65536)
 def numbering(text: str) -> str:
     """The leading numbering of a label in a canonical form ('三', '（一）', '1'), or ''."""
     s = _SPACE.sub("", fix_glyphs(text or ""))
-    m = regex.match(rf"^[(（]([{_CN_NUM}]+)[)）]", s)
+    m = _NUM_PAREN.match(s)
     if m:
         return f"（{m.group(1)}）"
-    m = regex.match(rf"^([{_CN_NUM}]+)[、.．]", s)
+    m = _NUM_CN.match(s)
     if m:
         return m.group(1)
-    m = regex.match(r"^(\d+)[、.．)）](?!\d)", s)
+    m = _NUM_ARABIC.match(s)
     if m:
         return m.group(1)
     return ""
