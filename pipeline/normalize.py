@@ -58,6 +58,7 @@ def to_simplified(text: str) -> str:
 _CJK_GAP = regex.compile(r"(?<=[\p{Han}（）、，：“”])\s+(?=[\p{Han}（）、，：“”])")
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Trim, glyph-fix and collapse whitespace: the form kept as the printed label. Line breaks
     and spaces between Chinese characters are layout, not text, and are dropped."""
