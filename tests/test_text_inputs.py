@@ -99,3 +99,8 @@ def test_legal_person_subtotal_variant():
                             ["commercial", "research", "social_org", "legal_service", "other_org"])
     e3b = [c for c in run_checks(ex, get("2021")) if c.check_id == "E3b"]
     assert e3b and all(c.status == "pass" for c in e3b)
+
+
+@pytest.mark.parametrize("raw,value", [("97件", 97), ("12个", 12), ("3 条", 3)])
+def test_count_units(raw, value):
+    assert V.parse(raw, "count").value == value
