@@ -376,6 +376,8 @@ class _Line:
     top: float
     bottom: float
     text: str
+    x0: Optional[float] = None
+    x1: Optional[float] = None
 
 
 def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
@@ -452,7 +454,8 @@ def _text_lines(chars: list[dict], number: int) -> list[_Line]:
         rows.append([c])
     out = []
     for r in rows:
-        out.append(_Line(number, min(c["top"] for c in r), max(c["bottom"] for c in r), _cell_text(r).replace("\n", "")))
+        out.append(_Line(number, min(c["top"] for c in r), max(c["bottom"] for c in r), _cell_text(r).replace("\n", ""),
+                         min(c["x0"] for c in r), max(c["x1"] for c in r)))
     return out
 
 
@@ -1022,16 +1025,53 @@ def _assemble(stream: list) -> list:
 
     for item in stream:
         if isinstance(item, PageTable):
+            if group and item.page == group[-1].page + 1 and item.strategy == group[-1].strategy == "words":
+                top = min(b[1] for b, _ in item.cells)
+                first = [(b, t) for b, t in item.cells if abs(b[1] - top) <= SNAP_SAME_PAGE]
+                if _carry_cut_labels(group[-1], first):
+                    rest = [(b, t) for b, t in item.cells if abs(b[1] - top) > SNAP_SAME_PAGE]
+                    if not any(t.strip() for _, t in rest):
+                        continue
+                    item = PageTable(item.page, rest, item.bbox, item.strategy)
             if group and (item.page != group[-1].page + 1 or "words" in (item.strategy, group[-1].strategy)
                           or not _continues(group[-1], item)):
                 flush()
             group.append(item)
         else:
+            if (group and group[-1].strategy == "words" and item.page == group[-1].page + 1 and item.x0 is not None
+                    and _carry_cut_labels(group[-1], [((item.x0, item.top, item.x1, item.bottom), item.text)])):
+                continue
             flush()
             if item.text.strip():
                 blocks.append(Paragraph(text=item.text, page=item.page))
     flush()
     return blocks
+
+
+def _carry_cut_labels(prev: PageTable, pieces: list[tuple]) -> bool:
+    """Ruling-free tables are not joined across pages (no frame to compare), but a label cell cut
+    by the page break is repaired: when the text at the top of the next page (the continuation's
+    first row, or lines before it) holds no values and lies only below text cells of the previous
+    part's last row, left of its first value, it is the rest of those cells. True when carried."""
+    bottom = max(b[3] for b, _ in prev.cells)
+    first = [(b, t.strip()) for b, t in pieces if t.strip()]
+    last = [(b, t.strip()) for b, t in prev.cells if abs(b[3] - bottom) <= SNAP_SAME_PAGE and t.strip()]
+    values = [b for b, t in last if _VALUE_WORD.match(t)]
+    labels = [b for b, t in last if not _VALUE_WORD.match(t)]
+    if not first or not values or not labels or any(_VALUE_WORD.match(t) for _, t in first):
+        return False
+    value_x = min(b[0] for b in values)
+    home = []
+    for b, t in first:
+        hits = [lb for lb in labels if _overlap(b[0], b[2], lb[0], lb[2]) > 0]
+        if (b[0] + b[2]) / 2 >= value_x or len(hits) != 1:
+            return False
+        home.append((hits[0], t))
+    texts = dict(prev.cells)
+    for lb, t in home:
+        texts[lb] = texts[lb] + "\n" + t
+    prev.cells = [(b, texts[b]) for b, _ in prev.cells]
+    return True
 
 
 def _join_group(parts: list[PageTable]) -> Table:
