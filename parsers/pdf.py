@@ -21,6 +21,7 @@ The reader knows nothing of the report template: only geometry and text.
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import os
 import re
@@ -801,7 +802,13 @@ def _cluster(values, tol: float) -> list[float]:
 
 
 def _index(lines: list[float], v: float) -> int:
-    return min(range(len(lines)), key=lambda i: abs(lines[i] - v))
+    """Index of the sorted line nearest to v (the lower one on a tie)."""
+    k = bisect.bisect_left(lines, v)
+    if k == 0:
+        return 0
+    if k == len(lines):
+        return k - 1
+    return k - 1 if v - lines[k - 1] <= lines[k] - v else k
 
 
 def _grid(pieces: list[_Piece]) -> Table:
