@@ -10,7 +10,8 @@ Steps, each a small pure function (pdfplumber's shape: objects → edges → cel
 3. Table pages only: characters and ruling edges are read from pdfium objects (no pdfminer
    interpretation, which is what makes plain pdfplumber slow), then pdfplumber's own table
    algorithm (`TableFinder`: merge edges → intersections → cells → tables) finds the cells.
-   Pages without ruling lines fall back to pdfplumber's text strategy on word positions.
+   Pages without ruling lines fall back to a grid from word positions (`_word_grid`): value
+   rows and columns from the numbers, label and header blocks placed around them, empty cells kept.
 4. Cells get their text (lines joined with "\\n", fake-bold doubles dropped, radical code
    points repaired) and a grid position from the distinct cell edges; spans follow.
 5. A table that ends a page and a table that starts the next page with compatible column
