@@ -10,7 +10,8 @@ next file. A crash thus costs only its file.
 
 Test-only faults (active only when the environment variable OGI_TEST_FAULTS=1 is set in the
 worker): a file whose name contains `__hang__` sleeps forever, `__crash__` exits the child
-with os._exit(139), `__hog__` allocates memory until stopped.
+with os._exit(139), `__hog__` allocates memory until stopped, `__slow__` sleeps 0.5 s and is
+then parsed as usual.
 """
 from __future__ import annotations
 
@@ -94,6 +95,8 @@ def _faults(path: str) -> None:
             time.sleep(0.2)
             if os.getppid() == 1:  # orphaned: the parent was killed
                 os._exit(1)
+    if "__slow__" in name:
+        time.sleep(0.5)
     if "__hog__" in name:
         hog = []
         while True:
@@ -230,11 +233,11 @@ class Worker:
         msg = _recv(self.proc.stdout)
         if msg is None:  # EOF: the child died
             code = self.proc.wait()
-            job = self.job
+            job, elapsed = self.job, time.monotonic() - self.started_at
             self.restart()
             if job is None:
-                raise RuntimeError(f"parse worker failed to start (exit code {code}); see ogi.log")
-            return failed_result(job, f"worker crashed: exit code {code}", time.monotonic() - self.started_at)
+                raise RuntimeError(f"parse worker failed to start (exit code {code}); see state/worker-stderr.log")
+            return failed_result(job, f"worker crashed: exit code {code}", elapsed)
         if "ready" in msg:
             self.ready = True
             return None
@@ -255,10 +258,10 @@ class Worker:
         if not self.busy:
             return None
         now = now or time.monotonic()
-        job = self.job
-        if self.timeout and now - self.started_at >= self.timeout:
+        job, elapsed = self.job, now - self.started_at
+        if self.timeout and elapsed >= self.timeout:
             self.restart()
-            return failed_result(job, f"timeout after {self.timeout:g} s", now - self.started_at)
+            return failed_result(job, f"timeout after {self.timeout:g} s", elapsed)
         if self.max_memory_mb and now >= self._next_mem_check:
             self._next_mem_check = now + 0.1
             try:
@@ -270,7 +273,7 @@ class Worker:
                 return None
             if rss > self.max_memory_mb * (1 << 20):
                 self.restart()
-                return failed_result(job, f"memory limit {self.max_memory_mb} MB exceeded", now - self.started_at)
+                return failed_result(job, f"memory limit {self.max_memory_mb} MB exceeded", elapsed)
         return None
 
     def run(self, job: dict) -> dict:
