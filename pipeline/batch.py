@@ -300,7 +300,11 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
         quiet: bool = False, progress: bool = True) -> dict:
     """Parse every file under `paths` into `out_dir`; returns the run summary (run.json)."""
     workers = workers or os.cpu_count() or 1
+    for p in paths:
+        if not os.path.exists(p):
+            raise SystemExit(f"ogi: no such file or folder: {p}")
     os.makedirs(out_dir, exist_ok=True)
+    lock = _lock(out_dir)
     recover(out_dir)
     handler = _file_log(out_dir)
     started = datetime.now(timezone.utc)
@@ -385,6 +389,7 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
         if backend is not None:
             backend.close()
         state.close()
+        lock.close()
         logging.getLogger("ogi").removeHandler(handler)
         handler.close()
 
@@ -423,6 +428,20 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, t0: fl
         writer.abort()
         raise
     return run_info
+
+
+def _lock(out_dir: str):
+    """An exclusive lock on the output folder for the length of the run (released by the OS
+    when the process dies)."""
+    import fcntl
+    os.makedirs(os.path.join(out_dir, STATE_DIR), exist_ok=True)
+    f = open(os.path.join(out_dir, STATE_DIR, "lock"), "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise SystemExit(f"ogi: another run is using the output folder {out_dir}")
+    return f
 
 
 def _file_log(out_dir: str) -> logging.Handler:

@@ -24,7 +24,15 @@ def iter_inputs(paths: list[str]) -> list[str]:
 
 
 def cmd_parse(args) -> int:
+    import signal
+
     from .batch import run
+
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, _terminate)  # `kill`: stop as cleanly as Ctrl-C
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background by a shell
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         summary = run(args.paths, args.out, workers=args.workers, timeout=args.timeout,
                       max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template,

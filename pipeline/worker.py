@@ -233,10 +233,14 @@ class Worker:
         msg = _recv(self.proc.stdout)
         if msg is None:  # EOF: the child died
             code = self.proc.wait()
-            job, elapsed = self.job, time.monotonic() - self.started_at
+            job, elapsed, was_ready = self.job, time.monotonic() - self.started_at, self.ready
+            if job is None and not was_ready:
+                self.stop()
+                raise RuntimeError(f"a parse worker failed to start (exit code {code}); its error output is in "
+                                   f"state/worker-stderr.log of the output folder")
             self.restart()
-            if job is None:
-                raise RuntimeError(f"parse worker failed to start (exit code {code}); see state/worker-stderr.log")
+            if job is None:  # died while idle (e.g. killed from outside): nothing lost
+                return None
             return failed_result(job, f"worker crashed: exit code {code}", elapsed)
         if "ready" in msg:
             self.ready = True
@@ -278,8 +282,8 @@ class Worker:
 
     def run(self, job: dict) -> dict:
         """Parse one file synchronously with the limits enforced (used inside Dask tasks)."""
-        if self.proc is None:
-            self.start()
+        if self.proc is None or (self.job is None and self.proc.poll() is not None):
+            self.restart()  # first use, or the idle child died (e.g. its parent thread ended)
         while not self.ready:
             select.select([self.fileno()], [], [])
             self.collect()
