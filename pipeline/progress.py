@@ -17,9 +17,13 @@ class Progress:
     def start(self) -> None:
         if not self.enabled:
             return
-        from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RP, TaskProgressColumn,
-                                   TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+        try:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RP, TaskProgressColumn,
+                                       TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+        except ImportError:  # rich not installed: run without a bar
+            self.enabled = False
+            return
         self._p = RP(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                      TextColumn("{task.fields[counts]}"), console=Console(file=sys.stderr),
