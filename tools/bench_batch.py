@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import json
 import os
 import random
@@ -37,8 +36,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def have_reader(fmt: str) -> bool:
-    mod = {"html": "parsers.html", "pdf": "parsers.pdf"}.get(fmt)
-    return mod is None or importlib.util.find_spec(mod) is not None
+    mod = {"html": "html", "pdf": "pdf"}.get(fmt)
+    return mod is None or (ROOT / "parsers" / f"{mod}.py").exists() or (ROOT / "parsers" / mod).is_dir()
 
 
 def make_text(folder: Path, n: int, seed: int) -> None:
