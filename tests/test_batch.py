@@ -60,7 +60,7 @@ def faults(monkeypatch):
 
 
 # ---------------------------------------------------------------- bad files
-def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults):
+def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults, monkeypatch):
     src = tmp_path / "in"
     good = make_corpus(src, 6)
     text = good[0].read_text(encoding="utf-8")
@@ -89,6 +89,17 @@ def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults):
     assert {rep[p.name]["report_id"] for p in good} <= ids
     assert "timeout after 2 s" in (out / "ogi.log").read_text(encoding="utf-8")
     assert summary["status"]["failed"] == 4
+
+    # the failures are recorded: a plain re-run keeps them, --retry-failed parses them again
+    monkeypatch.delenv("OGI_TEST_FAULTS")
+    again = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True)
+    assert again["parsed"] == 0 and reports(out)["x__crash__.txt"]["status"] == "failed"
+    retried = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True,
+                        retry_failed=True)
+    assert retried["parsed"] == summary["status"]["failed"]  # hang, crash, hog, the empty file
+    rep = reports(out)
+    for tag in ("hang", "crash", "hog"):
+        assert rep[f"x__{tag}__.txt"]["status"] in ("ok", "partial")
 
 
 # ---------------------------------------------------------------- kill -9 and resume
