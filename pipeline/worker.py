@@ -177,7 +177,8 @@ class Worker:
         cfg = json.dumps({"max_memory_mb": self.max_memory_mb})
         env = dict(os.environ)
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        if os.path.basename(root) not in ("site-packages", "dist-packages"):  # a source checkout
+            env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.proc = subprocess.Popen([sys.executable, "-c", "from pipeline.worker import child_main; child_main()",
                                       cfg], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
                                      env=env)
