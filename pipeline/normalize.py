@@ -58,6 +58,7 @@ def to_simplified(text: str) -> str:
 _CJK_GAP = regex.compile(r"(?<=[\p{Han}（）、，：“”])\s+(?=[\p{Han}（）、，：“”])")
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Trim, glyph-fix and collapse whitespace: the form kept as the printed label. Line breaks
     and spaces between Chinese characters are layout, not text, and are dropped."""
@@ -78,16 +79,22 @@ def label_key(text: str, keep_numbering: bool = False) -> str:
     return s
 
 
+_NUM_PAREN = regex.compile(rf"^[(（]([{_CN_NUM}]+)[)）]")
+_NUM_CN = regex.compile(rf"^([{_CN_NUM}]+)[、.．]")
+_NUM_ARABIC = regex.compile(r"^(\d+)[、.．)）](?!\d)")
+
+
+@lru_cache(maxsize=65536)
 def numbering(text: str) -> str:
     """The leading numbering of a label in a canonical form ('三', '（一）', '1'), or ''."""
     s = _SPACE.sub("", fix_glyphs(text or ""))
-    m = regex.match(rf"^[(（]([{_CN_NUM}]+)[)）]", s)
+    m = _NUM_PAREN.match(s)
     if m:
         return f"（{m.group(1)}）"
-    m = regex.match(rf"^([{_CN_NUM}]+)[、.．]", s)
+    m = _NUM_CN.match(s)
     if m:
         return m.group(1)
-    m = regex.match(r"^(\d+)[、.．)）](?!\d)", s)
+    m = _NUM_ARABIC.match(s)
     if m:
         return m.group(1)
     return ""
