@@ -180,8 +180,9 @@ class State:
 class PoolBackend:
     """Our own pool of long-lived, killable worker processes (see pipeline.worker)."""
 
-    def __init__(self, workers: int, timeout: float, max_memory_mb: Optional[int], stderr=None):
-        self.workers = [Worker(timeout, max_memory_mb, stderr) for _ in range(workers)]
+    def __init__(self, workers: int, timeout: float, max_memory_mb: Optional[int], stderr=None,
+                 max_jobs: int = 0):
+        self.workers = [Worker(timeout, max_memory_mb, stderr, max_jobs) for _ in range(workers)]
         for w in self.workers:
             w.start()
         self.capacity = workers
@@ -231,20 +232,21 @@ class PoolBackend:
 _local = threading.local()
 
 
-def dask_task(job: dict, timeout: float, max_memory_mb: Optional[int]) -> dict:
+def dask_task(job: dict, timeout: float, max_memory_mb: Optional[int], max_jobs: int = 0) -> dict:
     """Runs on a Dask worker: the same killable child process as the local pool, one per thread."""
     w = getattr(_local, "worker", None)
-    if w is None or w.timeout != timeout or w.max_memory_mb != max_memory_mb:
+    if w is None or (w.timeout, w.max_memory_mb, w.max_jobs) != (timeout, max_memory_mb, max_jobs):
         if w is not None:
             w.stop()
-        w = _local.worker = Worker(timeout, max_memory_mb)
+        w = _local.worker = Worker(timeout, max_memory_mb, max_jobs=max_jobs)
     return w.run(job)
 
 
 class DaskBackend:
     """Tasks on a Dask cluster: an existing scheduler (`tcp://host:8786`) or a LocalCluster."""
 
-    def __init__(self, address: str, workers: int, timeout: float, max_memory_mb: Optional[int]):
+    def __init__(self, address: str, workers: int, timeout: float, max_memory_mb: Optional[int],
+                 max_jobs: int = 0):
         from dask.distributed import Client, LocalCluster
         self.cluster = None
         if address == "local":
@@ -255,7 +257,7 @@ class DaskBackend:
             self.client = Client(address)
         nthreads = sum(self.client.nthreads().values()) or workers
         self.capacity = 2 * nthreads  # keep every worker thread fed
-        self.timeout, self.max_memory_mb = timeout, max_memory_mb
+        self.timeout, self.max_memory_mb, self.max_jobs = timeout, max_memory_mb, max_jobs
         self.futures: dict = {}  # future -> job
         self.restarts = 0
 
@@ -264,7 +266,7 @@ class DaskBackend:
         return len(self.futures)
 
     def submit(self, job: dict) -> None:
-        f = self.client.submit(dask_task, job, self.timeout, self.max_memory_mb, pure=False)
+        f = self.client.submit(dask_task, job, self.timeout, self.max_memory_mb, self.max_jobs, pure=False)
         self.futures[f] = job
 
     def poll(self, timeout: float) -> list[dict]:
@@ -297,7 +299,7 @@ class DaskBackend:
 def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeout: float = 120.0,
         max_memory_mb: Optional[int] = 2048, fmt: Optional[str] = None, template: Optional[str] = None,
         bom: bool = True, force: bool = False, retry_failed: bool = False, dask: Optional[str] = None,
-        quiet: bool = False, progress: bool = True) -> dict:
+        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 500) -> dict:
     """Parse every file under `paths` into `out_dir`; returns the run summary (run.json)."""
     workers = workers or os.cpu_count() or 1
     for p in paths:
@@ -321,10 +323,10 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
         bar = Progress(total, enabled=progress and not quiet)
         bar.start()
         if dask:
-            backend = DaskBackend(dask, workers, timeout, max_memory_mb)
+            backend = DaskBackend(dask, workers, timeout, max_memory_mb, max_files_per_worker)
         else:
             errlog = open(os.path.join(out_dir, STATE_DIR, "worker-stderr.log"), "ab")
-            backend = PoolBackend(workers, timeout, max_memory_mb, stderr=errlog)
+            backend = PoolBackend(workers, timeout, max_memory_mb, stderr=errlog, max_jobs=max_files_per_worker)
         waiting: Counter = Counter()  # sha in flight -> further paths waiting for it
         parsed = reused = duplicates = 0
 
@@ -376,7 +378,8 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
             "tool": "ogi-reports", "version": __version__, "command": "parse",
             "options": {"paths": paths, "out": out_dir, "format": fmt, "template": template, "bom": bom,
                         "workers": workers, "timeout": timeout, "max_memory_mb": max_memory_mb,
-                        "force": force, "retry_failed": retry_failed, "dask": dask},
+                        "force": force, "retry_failed": retry_failed, "dask": dask,
+                        "max_files_per_worker": max_files_per_worker},
             "started": started.isoformat(timespec="seconds")}, t0, parsed, reused, duplicates)
         log.info("run %s finished: %s", run_id, summary["status"])
         return summary

@@ -37,7 +37,7 @@ def cmd_parse(args) -> int:
         summary = run(args.paths, args.out, workers=args.workers, timeout=args.timeout,
                       max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template,
                       bom=not args.no_bom, force=args.force, retry_failed=args.retry_failed, dask=args.dask,
-                      quiet=args.quiet)
+                      quiet=args.quiet, max_files_per_worker=args.max_files_per_worker)
     except KeyboardInterrupt:
         print("ogi: interrupted; finished files are kept in the state, run the same command again to complete",
               file=sys.stderr)
@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-memory", type=int, default=2048, metavar="MB",
                    help="memory limit per worker while parsing a file; a file over it is recorded failed "
                         "(default: 2048; 0: none)")
+    p.add_argument("--max-files-per-worker", type=int, default=500, metavar="N",
+                   help="replace each worker process after N files, so memory stays flat on long runs "
+                        "(default: 500; 0: never)")
     p.add_argument("--force", action="store_true",
                    help="re-parse every file, even those already recorded in the output folder's state")
     p.add_argument("--retry-failed", action="store_true",

@@ -6,7 +6,8 @@ sends a job, the child parses the file with `pipeline.report.parse_file` and sen
 report row and its cells, checks and log lines (zlib-compressed JSON). The parent enforces the
 time limit and the memory limit and notices a crash; in each case the child is killed or
 reaped, the file is recorded `failed` with the reason, and a fresh child is started for the
-next file. A crash thus costs only its file.
+next file. A crash thus costs only its file. A child is also replaced after `max_jobs` files, so
+that memory the parser keeps between files (caches) cannot grow with the size of the run.
 
 Test-only faults (active only when the environment variable OGI_TEST_FAULTS=1 is set in the
 worker): a file whose name contains `__hang__` sleeps forever, `__crash__` exits the child
@@ -161,9 +162,11 @@ class Worker:
     a deadline passes, then `collect()` returns the result (or a failure result when the child
     crashed); `check()` kills a child over its time or memory limit and returns the failure."""
 
-    def __init__(self, timeout: float, max_memory_mb: Optional[int], stderr=None):
+    def __init__(self, timeout: float, max_memory_mb: Optional[int], stderr=None, max_jobs: int = 0):
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb
+        self.max_jobs = max_jobs  # replace the child after this many files (0: never)
+        self.jobs = 0
         self.stderr = stderr
         self.proc: Optional[subprocess.Popen] = None
         self.job: Optional[dict] = None
@@ -184,6 +187,7 @@ class Worker:
                                      env=env)
         self.ready = False
         self.job = None
+        self.jobs = 0
         self._ps = None
         self.started_at = time.monotonic()
 
@@ -247,6 +251,10 @@ class Worker:
             self.ready = True
             return None
         self.job = None
+        self.jobs += 1
+        if self.max_jobs and self.jobs >= self.max_jobs:
+            # a fresh process now and then keeps memory flat whatever the parser caches
+            self.restart()
         return msg
 
     def deadline(self) -> float:

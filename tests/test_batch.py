@@ -191,7 +191,7 @@ def test_identical_files_parsed_once_listed_per_path(tmp_path):
     s2 = batch.run([str(src)], str(out), workers=2, quiet=True)  # everything recorded: nothing parsed
     assert s2["parsed"] == 0 and s2["reused"] == 4
     assert read_outputs(out) == first
-    s3 = batch.run([str(src)], str(out), workers=1, quiet=True, force=True)
+    s3 = batch.run([str(src)], str(out), workers=1, quiet=True, force=True, max_files_per_worker=1)  # a fresh worker per file
     assert s3["parsed"] == 3 and s3["reused"] == 0
     assert read_outputs(out) == first
 

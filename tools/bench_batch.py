@@ -75,6 +75,8 @@ class PeakRss:
         import psutil
         self.proc = psutil.Process(pid)
         self.peak = 0
+        self.main_peak = 0
+        self.worker_peak = 0  # the largest single worker process
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
@@ -87,9 +89,14 @@ class PeakRss:
                 total = 0
                 for p in procs:
                     try:
-                        total += p.memory_info().rss
+                        rss = p.memory_info().rss
                     except psutil.Error:
-                        pass
+                        continue
+                    total += rss
+                    if p.pid == self.proc.pid:
+                        self.main_peak = max(self.main_peak, rss)
+                    else:
+                        self.worker_peak = max(self.worker_peak, rss)
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 return
@@ -124,7 +131,7 @@ def run_ogi(src: Path, out: Path, workers: int) -> dict:
     with open(out / "reports.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             pages += int(r["pages"] or 0)
-    return {"wall": wall, "cpu": cpu, "files": run["files"], "status": run["status"], "pages": pages, "peak": peak}
+    return {"wall": wall, "cpu": cpu, "main_peak": mem.main_peak, "worker_peak": mem.worker_peak, "files": run["files"], "status": run["status"], "pages": pages, "peak": peak}
 
 
 def main() -> int:
@@ -188,7 +195,8 @@ def main() -> int:
             make_text(src, n, seed=3)
         r = run_ogi(src, base / f"out-mem-{n}", a.workers)
         peaks.append(r["peak"])
-        print(f"  {n:>6} files: peak {r['peak'] / 2**20:7.1f} MB   ({r['files'] / r['wall']:.1f} reports/s)")
+        print(f"  {n:>6} files: peak {r['peak'] / 2**20:7.1f} MB  (main process {r['main_peak'] / 2**20:.1f} MB, "
+              f"largest worker {r['worker_peak'] / 2**20:.1f} MB; {r['files'] / r['wall']:.1f} reports/s)")
     print(f"  growth {a.sizes[0]} -> {a.sizes[1]} files: {(peaks[1] - peaks[0]) / 2**20:+.1f} MB "
           f"({(peaks[1] / peaks[0] - 1) * 100:+.1f} %)")
     if not a.keep:
