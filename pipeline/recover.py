@@ -313,6 +313,11 @@ def _find_table(t: _Text, tpl: Template, table: str) -> list[RunRow]:
         ch = _chain(t, rows, s)
         if len(ch) > len(best):
             best = ch
+    if best and best[0][0] > 0:
+        # the first rows were not found exactly (a misprinted label): look just before the chain
+        ch = _chain(t, rows, max(0, t.back[best[0][1]] - WINDOW))
+        if len(ch) > len(best):
+            best = ch
     out = []
     for r_idx, rs, re_, score, label in best:
         row = rows[r_idx]
