@@ -254,7 +254,7 @@ def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, w
         if ti == len(tokens):
             return
         left = rest_chars[ti] - ci
-        if n - k < len(tokens) - ti or left > cap_from[k]:
+        if n - k < len(tokens) - ti or left > cap_from[k] or left < n - k:
             return
         tok = tokens[ti]
         for w in range(1, min(maxp[k], len(tok) - ci) + 1):
