@@ -22,6 +22,7 @@ they pass by construction; rows and identities no split can satisfy are recorded
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 import regex
@@ -213,7 +214,14 @@ def _cell_ok(piece: str, col: Column, width: int) -> bool:
 
 
 def _value(piece: str, col: Column) -> float:
-    v = V.parse(piece, col.kind).value
+    if col.kind != "money" and piece.lstrip("+-").isdigit():
+        return float(int(piece))
+    return _money(piece, col.kind)
+
+
+@lru_cache(maxsize=4096)
+def _money(piece: str, kind: str) -> float:
+    v = V.parse(piece, kind).value
     return 0.0 if v is None else v
 
 
@@ -224,19 +232,60 @@ def _max_piece(col: Column, width: int) -> int:
 def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, width: int,
                      max_nodes: int = MAX_NODES) -> tuple[list[tuple[str, ...]], bool, bool]:
     """All splits of `tokens` into len(cols) cells valid for the columns and satisfying the
-    constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped)."""
+    constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped).
+
+    A row whose last cell is the total of all the others (E3) is split total first: the total is a
+    suffix of the run, and the addends are then searched against a known target, pruned from both
+    sides (running sum above the target; the most the remaining digits can add below it)."""
+    n = len(cols)
+    budget = {"nodes": max_nodes}
+    whole = next((c for c in constraints if c[3] == [n - 1] and sorted(c[2]) == list(range(n - 1))
+                  and cols[-1].kind == "count"), None)
+    if whole is None or n < 2 or not tokens:
+        return _enumerate(tokens, cols, constraints, width, budget, None)
+    rest = [c for c in constraints if c is not whole]
+    out: list[tuple[str, ...]] = []
+    rejected = capped = False
+    last = tokens[-1]
+    for w in range(1, min(_max_piece(cols[-1], width), len(last)) + 1):
+        piece = last[-w:]
+        head = tokens[:-1] + ([last[:-w]] if w < len(last) else [])
+        if not _cell_ok(piece, cols[-1], width) or not head:
+            continue
+        sub, rej, cap = _enumerate(head, cols[:-1], rest, width, budget, _value(piece, cols[-1]))
+        out += [x + (piece,) for x in sub]
+        rejected |= rej
+        capped |= cap
+        if cap:
+            break
+    return out, rejected, capped
+
+
+def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: int,
+               budget: dict, target: Optional[float]) -> tuple[list[tuple[str, ...]], bool, bool]:
+    """The split search; `target`: all cells must add up to it (counts only)."""
     n = len(cols)
     out: list[tuple[str, ...]] = []
     at_slot: dict[int, list] = {}
     for c in constraints:
         at_slot.setdefault(max(c[2] + c[3]), []).append(c)
     maxp = [_max_piece(c, width) for c in cols]
+    # a single count total after its addends bounds their running sum
+    bounds: dict[int, list] = {}
+    forced: dict[int, list] = {}
+    for c in constraints:
+        lhs, rhs = c[2], c[3]
+        if len(rhs) == 1 and rhs[0] > max(lhs) and cols[rhs[0]].kind == "count":
+            for k in lhs:
+                bounds.setdefault(k, []).append((rhs[0], lhs))
+            forced.setdefault(rhs[0], lhs)
     # the most characters slots k.. can take, for pruning
     cap_from = [0] * (n + 1)
     for k in range(n - 1, -1, -1):
         cap_from[k] = cap_from[k + 1] + maxp[k]
     rest_chars = [sum(len(x) for x in tokens[i:]) for i in range(len(tokens) + 1)]
     state = {"nodes": 0, "rejected": False, "capped": False}
+    max_nodes = budget["nodes"]
     pieces: list[str] = []
     vals: list[float] = []
 
@@ -249,15 +298,34 @@ def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, w
             return
         if k == n:
             if ti == len(tokens):
+                if target is not None and abs(sum(vals) - target) > 1e-6:
+                    state["rejected"] = True
+                    return
                 out.append(tuple(pieces))
             return
+        if target is not None and vals:
+            done = sum(vals)
+            c, m = rest_chars[ti] - ci, n - k
+            most = min(10 ** min(width, c - m + 1) - 1 + 9 * (m - 1), m * (10 ** width - 1))
+            if done > target + 1e-6 or done + most < target - 1e-6:
+                state["rejected"] = True
+                return
         if ti == len(tokens):
             return
         left = rest_chars[ti] - ci
         if n - k < len(tokens) - ti or left > cap_from[k] or left < n - k:
             return
         tok = tokens[ti]
-        for w in range(1, min(maxp[k], len(tok) - ci) + 1):
+        widths = range(1, min(maxp[k], len(tok) - ci) + 1)
+        if k in forced:
+            # a total whose addends are known: only its own digits can follow
+            need = sum(vals[i] for i in forced[k])
+            want = str(int(need)) if need >= 0 and float(need).is_integer() else ""
+            allowed = len(widths)
+            widths = [len(want)] if want and len(want) <= allowed and tok.startswith(want, ci) else []
+            if allowed > len(widths):
+                state["rejected"] = True
+        for w in widths:
             piece = tok[ci:ci + w]
             end = ci + w == len(tok)
             if not _cell_ok(piece, cols[k], width):
@@ -266,7 +334,12 @@ def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, w
             pieces.append(piece)
             vals.append(_value(piece, cols[k]))
             ok = True
-            for cid, scope, lhs, rhs in at_slot.get(k, ()):
+            left_after = rest_chars[ti] - ci - w
+            for rhs_slot, lhs in bounds.get(k, ()):
+                if sum(vals[i] for i in lhs if i <= k) >= 10 ** min(maxp[rhs_slot], max(left_after, 0)):
+                    ok = False
+                    break
+            for cid, scope, lhs, rhs in (at_slot.get(k, ()) if ok else ()):
                 if abs(sum(vals[i] for i in lhs) - sum(vals[i] for i in rhs)) > 1e-6:
                     ok = False
                     state["rejected"] = True
@@ -277,6 +350,7 @@ def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, w
             vals.pop()
 
     rec(0, 0, 0)
+    budget["nodes"] -= state["nodes"]
     return out, state["rejected"], state["capped"]
 
 
@@ -366,25 +440,48 @@ def _column_identities(tpl: Template, by_key: dict[str, RunRow]) -> list[tuple[s
     return out
 
 
-def _joint(rows: list[RunRow], idents: list, fixed: dict[str, int] = {}) -> tuple[Optional[list[dict]], bool]:
-    """All choices {row key: candidate index} satisfying the column identities; None when capped."""
+def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
+    """All choices {row key: candidate index} satisfying the column identities; None when capped.
+
+    Domains are first narrowed per identity (a candidate that cannot meet an identity whatever
+    the other rows take is dropped, repeated to a fixpoint), then a backtracking search with
+    interval bounds enumerates the remaining combinations, most constrained rows first."""
     by_key = {r.keys[0]: r for r in rows}
-    slot = {r.keys[0]: {c.key: i for i, c in enumerate(r.cols)} for r in rows}
-    val = {k: [[_value(p, r.cols[i]) for i, p in enumerate(c)] for c in r.cands] for k, r in by_key.items()}
-    involved = sorted({k for _, _, l, rr in idents for k in l + rr}, key=lambda k: len(by_key[k].cands))
-    # contribution of row k, candidate j to identity e: sign * value
-    coef = []
+    slot = {k: {c.key: i for i, c in enumerate(r.cols)} for k, r in by_key.items()}
+    involved = sorted({k for _, _, l, rr in idents for k in l + rr})
+    # contrib[e][k][j]: signed value of row k, candidate j in identity e (lhs - rhs = 0)
+    contrib: list[dict[str, list[float]]] = []
     for cid, col, lhs, rhs in idents:
-        coef.append({k: (1 if k in lhs else 0) - (1 if k in rhs else 0) for k in set(lhs + rhs)})
-    contrib = [{k: [s * val[k][j][slot[k][idents[e][1]]] for j in range(len(by_key[k].cands))]
-                for k, s in coef[e].items()} for e in range(len(idents))]
-    # per identity, remaining min/max over unassigned rows
-    order = involved
+        d = {}
+        for k in set(lhs + rhs):
+            sign = lhs.count(k) - rhs.count(k)
+            i = slot[k][col]
+            d[k] = [sign * _value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+        contrib.append(d)
+    dom = {k: list(range(len(by_key[k].cands))) for k in involved}
+    changed = True
+    while changed:
+        changed = False
+        for d in contrib:
+            lo = {k: min(d[k][j] for j in dom[k]) if dom[k] else 0 for k in d}
+            hi = {k: max(d[k][j] for j in dom[k]) if dom[k] else 0 for k in d}
+            slo, shi = sum(lo.values()), sum(hi.values())
+            for k in d:
+                keep = [j for j in dom[k] if slo - lo[k] + d[k][j] <= 1e-6 and shi - hi[k] + d[k][j] >= -1e-6]
+                if len(keep) < len(dom[k]):
+                    dom[k] = keep
+                    changed = True
+    if any(not v for v in dom.values()):
+        return [], False
+    touching = {k: [e for e, d in enumerate(contrib) if k in d] for k in involved}
+    order = sorted(involved, key=lambda k: (len(dom[k]), -len(touching[k])))
+    lo = [{k: min(d[k][j] for j in dom[k]) for k in d} for d in contrib]
+    hi = [{k: max(d[k][j] for j in dom[k]) for k in d} for d in contrib]
+    partial = [0.0] * len(contrib)
+    rem_min = [sum(x.values()) for x in lo]
+    rem_max = [sum(x.values()) for x in hi]
     sols: list[dict] = []
     state = {"nodes": 0, "capped": False}
-    partial = [0.0] * len(idents)
-    rem_min = [sum(min(v) for v in contrib[e].values()) for e in range(len(idents))]
-    rem_max = [sum(max(v) for v in contrib[e].values()) for e in range(len(idents))]
     choice: dict[str, int] = {}
 
     def rec(i: int) -> None:
@@ -398,29 +495,27 @@ def _joint(rows: list[RunRow], idents: list, fixed: dict[str, int] = {}) -> tupl
             sols.append(dict(choice))
             return
         k = order[i]
-        js = [fixed[k]] if k in fixed else range(len(by_key[k].cands))
-        for j in js:
+        es = touching[k]
+        for e in es:
+            rem_min[e] -= lo[e][k]
+            rem_max[e] -= hi[e][k]
+        for j in dom[k]:
             ok = True
-            touched = []
-            for e in range(len(idents)):
-                if k not in contrib[e]:
-                    continue
-                c = contrib[e][k]
-                partial[e] += c[j]
-                rem_min[e] -= min(c)
-                rem_max[e] -= max(c)
-                touched.append(e)
-                if not (partial[e] + rem_min[e] <= 1e-6 and partial[e] + rem_max[e] >= -1e-6):
+            for e in es:
+                partial[e] += contrib[e][k][j]
+            for e in es:
+                if partial[e] + rem_min[e] > 1e-6 or partial[e] + rem_max[e] < -1e-6:
                     ok = False
+                    break
             if ok:
                 choice[k] = j
                 rec(i + 1)
                 del choice[k]
-            for e in touched:
-                c = contrib[e][k]
-                partial[e] -= c[j]
-                rem_min[e] += min(c)
-                rem_max[e] += max(c)
+            for e in es:
+                partial[e] -= contrib[e][k][j]
+        for e in es:
+            rem_min[e] += lo[e][k]
+            rem_max[e] += hi[e][k]
 
     rec(0)
     return (None if state["capped"] else sols), state["capped"]
