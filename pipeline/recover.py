@@ -41,6 +41,7 @@ APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
 
 _RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
+_DIGIT = regex.compile(r"[0-9０-９]")
 
 
 # ---------------------------------------------------------------- data
@@ -78,16 +79,17 @@ class Recovery:
 def _normalized(text: str) -> tuple[str, list[int]]:
     """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
     its characters, the index of the original character it came from."""
-    chars: list[str] = []
-    idx: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isspace() or ch in "\u200b\ufeff":
-            continue
-        n = ch if ch.isascii() else N.fix_glyphs(ch).translate(N._QUOTES)
-        for x in n:
-            chars.append(x)
-            idx.append(i)
-    s = "".join(chars)
+    idx = [i for i, ch in enumerate(text) if not (ch.isspace() or ch in "\u200b\ufeff")]
+    raw = "".join(text[i] for i in idx)
+    s = N.fix_glyphs(raw).translate(N._QUOTES)
+    if len(s) != len(raw):          # some character expanded: map character by character
+        chars: list[str] = []
+        idx2: list[int] = []
+        for i in idx:
+            for x in N.fix_glyphs(text[i]).translate(N._QUOTES):
+                chars.append(x)
+                idx2.append(i)
+        s, idx = "".join(chars), idx2
     simp = N.to_simplified(s)
     return (simp if len(simp) == len(s) else s), idx
 
@@ -111,7 +113,7 @@ class _Text:
         """The digit run right after normalized position q: (start, end, text) in the original."""
         start = self.orig_end(q)
         m = _RUN.match(self.text, start)
-        if not m or not regex.search(r"[0-9０-９]", m.group(1)):
+        if not m or not _DIGIT.search(m.group(1)):
             return None
         run = m.group(1).rstrip(" \t\u3000\u00a0")
         if run.endswith((".", "．")) and not run.endswith(("元",)):
@@ -119,6 +121,7 @@ class _Text:
         return m.start(1), m.start(1) + len(run), run
 
 
+@lru_cache(maxsize=512)
 def _forms(row) -> list[str]:
     out = sorted({N.label_key(x) for x in (row.label, *row.aliases)}, key=len, reverse=True)
     return [f for f in out if f]
@@ -159,12 +162,19 @@ def _find_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[
 
 def _numbering_start(t: _Text, q: int, row) -> int:
     """Normalized start of the printed numbering ("2.", "（二）") just before a label found at q."""
-    num = N.numbering(row.label)
-    if not num:
+    pat = _numbering_pattern(row.label)
+    if pat is None:
         return q
-    pat = regex.escape(num) + r"[.、．]?$" if num.isdigit() else regex.escape(N.fix_glyphs(num)) + "$"
-    m = regex.search(pat, t.norm[max(0, q - 6):q])
+    m = pat.search(t.norm[max(0, q - 6):q])
     return q - (len(m.group()) if m else 0)
+
+
+@lru_cache(maxsize=256)
+def _numbering_pattern(label: str) -> Optional[regex.Pattern]:
+    num = N.numbering(label)
+    if not num:
+        return None
+    return regex.compile(regex.escape(num) + r"[.、．]?$" if num.isdigit() else regex.escape(N.fix_glyphs(num)) + "$")
 
 
 def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]:
