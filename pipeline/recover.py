@@ -559,13 +559,31 @@ def _choose_requests(tpl: Template, rows: list[RunRow], rec: Recovery, prose: di
                           "too many combinations of splits to search jointly; column identities not used"))
         return
     if not sols:
+        def runs(keys):
+            return "; ".join(f"{by_key[k].label or k} '{by_key[k].run}'" for k in dict.fromkeys(keys)
+                             if len(by_key[k].cands) > 1)[:300]
+        flagged = False
         for cid, col, lhs, rhs in idents:
             alone, _ = _joint(rows, [(cid, col, lhs, rhs)])
             if alone == []:
-                runs = "; ".join(f"{by_key[k].label or k} '{by_key[k].run}'" for k in lhs + rhs
-                                 if len(by_key[k].cands) > 1)[:300]
+                flagged = True
                 rec.failures.append((cid, "requests", col, "",
-                                     f"no split of the printed digit runs satisfies this identity ({runs})"))
+                                     f"no split of the printed digit runs satisfies this identity ({runs(lhs + rhs)})"))
+        if not flagged:
+            # each identity can be met alone, not all together: flag the columns where they clash
+            for col in dict.fromkeys(i[1] for i in idents):
+                group = [i for i in idents if i[1] == col]
+                together, _ = _joint(rows, group)
+                if together == []:
+                    flagged = True
+                    keys = [k for i in group for k in i[2] + i[3]]
+                    for cid, *_ in group:
+                        rec.failures.append((cid, "requests", col, "",
+                                             "no split of the printed digit runs satisfies "
+                                             f"{' and '.join(i[0] for i in group)} together ({runs(keys)})"))
+        if not flagged:
+            rec.failures.append(("E2", "requests", "requests", "E1, E2 across all columns",
+                                 "no split of the printed digit runs satisfies the column identities together"))
         return
     ambiguous_after = lambda ss: any(len({s[k] for s in ss}) > 1 for k in ss[0])
     if ambiguous_after(sols) and prose:

@@ -242,3 +242,35 @@ def test_spaced_run_is_a_hard_boundary():
     cons = [("E3", "x", list(range(6)), [6])]
     splits, _, _ = R.enumerate_splits(["23", "0", "00", "0", "023"], cols, cons, 6)
     assert splits == [("23", "0", "0", "0", "0", "0", "23")]
+
+
+def _synthetic_rows(tpl, two: dict[str, list[tuple]]) -> list:
+    spec = tpl.tables["requests"]
+    rows = []
+    for row in spec.rows:
+        cols = spec.row_columns(row)
+        r = R.RunRow("requests", [row.key] * len(cols), list(cols), "x", row.label)
+        r.cands = two.get(row.key, [("0",) * 7])
+        rows.append(r)
+    return rows
+
+
+def test_joint_choice_then_prose_settles_the_rest():
+    tpl = get("2021")
+    a, b = ("5", "0", "0", "0", "0", "0", "5"), ("50", "0", "0", "0", "0", "0", "50")
+    two = {"new_received": [a, b], "granted": [a, b], "total_processed": [b, a]}
+    rows = _synthetic_rows(tpl, two)
+    rec = R.Recovery()
+    R._choose_requests(tpl, rows, rec, {})
+    assert all(len(r.cands) == 2 for r in rows if r.keys[0] in two)       # both totals possible: left open
+    rows = _synthetic_rows(tpl, two)
+    rec = R.Recovery()
+    R._choose_requests(tpl, rows, rec, R.prose_facts("本年度共收到5件申请。"))
+    assert {r.keys[0]: r.cands for r in rows if r.keys[0] in two} == {k: [a] for k in two}
+    assert ("E1", "requests", "total") in rec.used
+    # mixing the candidates across rows breaks E1/E2: no split fits, the identity is flagged
+    rows = _synthetic_rows(tpl, {"new_received": [a], "granted": [b], "total_processed": [a, b]})
+    rec = R.Recovery()
+    R._choose_requests(tpl, rows, rec, {})
+    assert {(f[0], f[2]) for f in rec.failures} == {(e, c) for e in ("E1", "E2") for c in ("natural_person", "total")}
+    assert all("no split" in f[4] for f in rec.failures)
