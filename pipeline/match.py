@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import regex
 from rapidfuzz import fuzz
 
 from . import normalize as N
 from .templates import Row
+
+_INNER_NUMBERING = regex.compile(r"(?<=\S)([(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}\s*[.、．](?!\d))")
 
 STRONG = 85.0      # accepted without comment
 WEAK = 62.0        # accepted only where the row sequence agrees; logged
@@ -33,10 +36,12 @@ def _similarity(a: str, b: str) -> float:
     return full
 
 
-def label_forms(row: Row) -> list[str]:
-    return [N.label_key(x) for x in (row.label, *row.aliases)]
+@lru_cache(maxsize=4096)
+def label_forms(row: Row) -> tuple[str, ...]:
+    return tuple(N.label_key(x) for x in (row.label, *row.aliases))
 
 
+@lru_cache(maxsize=200000)
 def score_text(printed: str, row: Row) -> float:
     """How well one printed label text matches a template row (0–100)."""
     key = N.label_key(printed)
@@ -51,11 +56,21 @@ def score_text(printed: str, row: Row) -> float:
 
 def score_row(labels: list[str], context: list[str], row: Row) -> float:
     """Best score over the printed label cells, alone and joined with their group labels."""
+    return _score_row(tuple(labels), tuple(context), row)
+
+
+@lru_cache(maxsize=200000)
+def _score_row(labels: tuple[str, ...], context: tuple[str, ...], row: Row) -> float:
     if not labels:
         return 0.0
     candidates = [labels[-1], "".join(labels)]
     if len(labels) > 1:
         candidates.append("".join(labels[-2:]))
+    # a group label run into the item label ("（三）不予公开1.属于国家秘密"): try the tail too
+    tail = _INNER_NUMBERING.split(N.clean(labels[-1]).replace(" ", ""))
+    if len(tail) > 1:
+        marks = _INNER_NUMBERING.findall(N.clean(labels[-1]).replace(" ", ""))
+        candidates.append(marks[-1] + tail[-1])
     best = max(score_text(c, row) for c in candidates)
     # a group label that agrees with the row's group lends a little confidence
     groups = [g for g in [*context, *labels[:-1]] if g.strip()]
@@ -66,6 +81,7 @@ def score_row(labels: list[str], context: list[str], row: Row) -> float:
     return best
 
 
+@lru_cache(maxsize=65536)
 def score_header(printed: str, label: str, aliases: tuple[str, ...] = ()) -> float:
     key = N.label_key(printed)
     return max(_similarity(key, N.label_key(x)) for x in (label, *aliases)) if key else 0.0
