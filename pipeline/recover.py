@@ -42,6 +42,8 @@ APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
 _RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
 _DIGIT = regex.compile(r"[0-9０-９]")
+_PROSE_UNIT = regex.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
+MIN_ROWS = {"active": 2, "requests": 3}
 
 
 # ---------------------------------------------------------------- data
@@ -116,6 +118,8 @@ class _Text:
         if not m or not _DIGIT.search(m.group(1)):
             return None
         run = m.group(1).rstrip(" \t\u3000\u00a0")
+        if _PROSE_UNIT.match(self.text, m.end()):
+            return None     # "规范性文件8个": a number in a sentence, not a table row
         if run.endswith((".", "．")) and not run.endswith(("元",)):
             run = run[:-1]
         return m.start(1), m.start(1) + len(run), run
@@ -620,7 +624,7 @@ def recover(tpl: Template, lines) -> Optional[Recovery]:
     end = 0
     for table in ("active", "requests"):
         rows = _find_table(t, tpl, table)
-        if rows and any(_run_together(r) for r in rows):
+        if len(rows) >= MIN_ROWS[table] and any(_run_together(r) for r in rows):
             rec.rows[table] = rows
             if table == "requests":
                 end = t.back[rows[-1].end]
