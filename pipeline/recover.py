@@ -614,9 +614,24 @@ def _choose_requests(tpl: Template, rows: list[RunRow], rec: Recovery, prose: di
 
 
 # ---------------------------------------------------------------- entry points
+_LEADING_ZERO = regex.compile(r"0\d+")
+
+
+def _scraped(ln, prev) -> bool:
+    """Paragraph text, or a row a text reader took for a table although it is scraped digits:
+    a cell like '001717' (no table prints a leading zero), or a bare number row that follows
+    paragraph text rather than a table header."""
+    if not ln.grid:
+        return True
+    if any(_LEADING_ZERO.fullmatch(c.text.strip()) for c in ln.values):
+        return True
+    return not ln.labels and prev is not None and not prev.grid
+
+
 def recover(tpl: Template, lines) -> Optional[Recovery]:
     """Run-together tables in the document's paragraph text, or None when there are none."""
-    text = "\n".join(ln.text for ln in lines if not ln.grid and ln.text)
+    text = "\n".join(ln.text for k, ln in enumerate(lines)
+                     if ln.text and _scraped(ln, lines[k - 1] if k else None))
     if not regex.search(r"\p{Han}[0-9０-９]{4}", text):
         return None
     t = _Text(text)

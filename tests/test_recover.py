@@ -109,29 +109,34 @@ def _splits(run: str, kinds: list[str], width: int, groups: list[tuple[list[int]
                 out.append([parse(c, kinds[i]).value for i, c in enumerate(cells)])
             return
         for end in range(pos + 1, len(run) + 1):
-            if _ok(run[pos:end], kinds[k], width):
-                go(end, cells + [run[pos:end]])
+            piece = run[pos:end]
+            if " " in piece:
+                break
+            if _ok(piece, kinds[k], width):
+                go(end + 1 if run[end:end + 1] == " " else end, cells + [piece])
 
     go(0, [])
     return out
 
 
 def _oracle(rep):
-    """{key: value} for the cells the arithmetic settles; None when the joint search is too big."""
+    """{key: value} for the cells the arithmetic settles; None when the joint search is too big.
+    Uses the digit runs exactly as the flattener printed them (rep.flat_runs, in table order)."""
     tpl = get(rep.template)
-    p = lambda t, r, c: "0" if rep.printed[(t, r, c)] in FILLERS else rep.printed[(t, r, c)]
+    printed = iter(rep.flat_runs.values())
     settled = {}
     # 二: no identities — a cell is settled when every split agrees
     for row in tpl.tables["active"].rows:
         cols = tpl.tables["active"].row_columns(row)
-        cands = _splits("".join(p("active", row.key, c.key) for c in cols), [c.kind for c in cols], 10, [])
+        cands = _splits(next(printed), [c.kind for c in cols], 10, [])
         for i, c in enumerate(cols):
             if len({x[i] for x in cands}) == 1:
                 settled[f"active/{row.key}/{c.key}"] = cands[0][i]
     # 四: one run of 15 with E4 per group
     cols = ["upheld", "corrected", "other", "pending", "total"]
     rows = [r.key for r in tpl.tables["appeals"].rows]
-    run = "".join(p("appeals", r, c) for r in rows for c in cols)
+    req_runs = [next(printed) for _ in tpl.tables["requests"].rows]
+    run = next(printed)
     cands = _splits(run, ["count"] * 15, 5, [([g * 5 + i for i in range(4)], g * 5 + 4) for g in range(3)])
     for i in range(15):
         if len({x[i] for x in cands}) == 1:
@@ -140,8 +145,7 @@ def _oracle(rep):
     spec = tpl.tables["requests"]
     cols = [c.key for c in spec.row_columns(spec.rows[0])]
     per_row = {}
-    for row in spec.rows:
-        run = "".join(p("requests", row.key, c) for c in cols)
+    for row, run in zip(spec.rows, req_runs):
         per_row[row.key] = _splits(run, ["count"] * 7, 6, [(list(range(6)), 6)])
     keys = list(per_row)
     if math.prod(len(v) for v in per_row.values()) > 20000:
@@ -164,10 +168,10 @@ def _oracle(rep):
 # ---------------------------------------------------------------- property-based
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10 ** 6), template=st.sampled_from(["2019", "2021"]), one_line=st.booleans(),
-       noise=st.booleans())
-def test_flattened_reports_never_wrong_and_recovered_where_settled(seed, template, one_line, noise):
+       noise=st.booleans(), space_rate=st.sampled_from([0.0, 0.0, 0.3]))
+def test_flattened_reports_never_wrong_and_recovered_where_settled(seed, template, one_line, noise, space_rate):
     rep = random_report(random.Random(seed), template, blank_rate=0.0, noise=noise)
-    ex = extract(parse_text(flatten(rep, one_line)))
+    ex = extract(parse_text(flatten(rep, one_line, random.Random(seed), space_rate)))
     assert ex.recovery is not None and set(ex.recovery.rows) == {"active", "requests", "appeals"}
     truth = rep.expected()
     verdicts = {k: _verdict(ex, k, v) for k, v in truth.items()}
@@ -183,7 +187,8 @@ def test_flattened_reports_never_wrong_and_recovered_where_settled(seed, templat
         else:
             assert v == "ambiguous", f"{k}: not settled by the arithmetic but written"
     # values obtained by splitting are marked as such
-    assert all(c.method == "recovered" for c in ex.cells if c.table == "requests" and c.value is not None)
+    if space_rate == 0:
+        assert all(c.method == "recovered" for c in ex.cells if c.table == "requests" and c.value is not None)
 
 
 # ---------------------------------------------------------------- arithmetic errors and bounds
