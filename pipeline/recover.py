@@ -178,7 +178,7 @@ def _numbering_pattern(label: str) -> Optional[regex.Pattern]:
     num = N.numbering(label)
     if not num:
         return None
-    return regex.compile(regex.escape(num) + r"[.、．]?$" if num.isdigit() else regex.escape(N.fix_glyphs(num)) + "$")
+    return regex.compile(regex.escape(num) + r"[.、．]$" if num.isdigit() else regex.escape(N.fix_glyphs(num)) + "$")
 
 
 def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]:

@@ -172,7 +172,9 @@ def _oracle(rep):
 def test_flattened_reports_never_wrong_and_recovered_where_settled(seed, template, one_line, noise, space_rate):
     rep = random_report(random.Random(seed), template, blank_rate=0.0, noise=noise)
     ex = extract(parse_text(flatten(rep, one_line, random.Random(seed), space_rate)))
-    assert ex.recovery is not None and set(ex.recovery.rows) == {"active", "requests", "appeals"}
+    # 二 may come out fully spaced (2021: mostly one-cell rows); then it is read, not recovered
+    assert ex.recovery is not None and {"requests", "appeals"} <= set(ex.recovery.rows)
+    assert set(ex.tables_found) == {"active", "requests", "appeals"}
     truth = rep.expected()
     verdicts = {k: _verdict(ex, k, v) for k, v in truth.items()}
     assert [(k, truth[k], ex.get(*k.split("/")).value) for k, v in verdicts.items() if v == "wrong"] == []
