@@ -14,6 +14,7 @@ from parsers.model import Document
 
 from . import match as M
 from . import normalize as N
+from . import recover as R
 from . import values as V
 from .lines import Line, document_lines
 from .templates import TABLES, Template, TableSpec, get, load
@@ -55,6 +56,7 @@ class Extraction:
     variant: bool = False
     lines: list[Line] = field(default_factory=list)
     ambiguous: int = 0
+    recovery: Optional[R.Recovery] = None    # run-together tables recovered by arithmetic
 
     def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
         for c in self.cells:
@@ -261,11 +263,19 @@ class _Builder:
         scores = {t: score_matrix(cands, self.tpl.tables[t]) for t in ("active", "requests")}
         per_table["active"] = _assign(cands, self.tpl.tables["active"], scores["active"])
         per_table["requests"] = _align(cands, self.tpl.tables["requests"], scores["requests"])
+        # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
+        self.recovery = self.ex.recovery = R.recover(self.tpl, self.lines)
+        claimed = set(self.recovery.rows) if self.recovery else set()
+        for t in claimed & set(per_table):
+            per_table[t] = {}
         # a line claimed by both tables stays with the better score
         for k in set(per_table["active"]) & set(per_table["requests"]):
             loser = "active" if per_table["active"][k][1] < per_table["requests"][k][1] else "requests"
             del per_table[loser][k]
         for t in ("active", "requests"):
+            if t in claimed:
+                R.emit(self, t)
+                continue
             spec = self.tpl.tables[t]
             aligned = per_table[t]
             taken |= {cands[k].index for k in aligned}
@@ -324,6 +334,9 @@ class _Builder:
         return self.ex
 
     def _appeals(self, taken: set[int]) -> None:
+        if self.recovery and "appeals" in self.recovery.rows:
+            R.emit(self, "appeals")
+            return
         spec = self.tpl.tables["appeals"]
         cols = [spec.columns[c] for c in APPEAL_COLS]
         heading = next((ln.index for ln in self.lines
