@@ -628,11 +628,16 @@ def _scraped(ln, prev) -> bool:
     return not ln.labels and prev is not None and not prev.grid
 
 
+# a row label with digits glued to it: the cheap test that there may be anything to recover
+_SIGNAL = regex.compile(r"(?:申请数量|予以公开|不予公开|无法提供|不予处理|其他处理|总计|继续办理|规章|规范性文件|行政许可|"
+                        r"行政处罚|行政强制|事业性收费|集中采购|审结)[ \u3000]?[0-9０-９]")
+
+
 def recover(tpl: Template, lines) -> Optional[Recovery]:
     """Run-together tables in the document's paragraph text, or None when there are none."""
     text = "\n".join(ln.text for k, ln in enumerate(lines)
                      if ln.text and _scraped(ln, lines[k - 1] if k else None))
-    if not regex.search(r"\p{Han}[0-9０-９]{4}", text):
+    if not _SIGNAL.search(text):
         return None
     t = _Text(text)
     rec = Recovery()
