@@ -204,18 +204,26 @@ def grid_tables(rep: GenReport) -> list[tuple[str, list[list[GridCell]]]]:
     return out
 
 
-def expand(rows: list[list[GridCell]]) -> list[list[Optional[GridCell]]]:
-    """Place spanned cells on a full grid; covered positions hold None."""
-    grid: dict[tuple[int, int], Optional[GridCell]] = {}
+def placements(rows: list[list[GridCell]]):
+    """(row, column, cell) for every cell, columns counted past cells spanning from above."""
+    taken: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
-            while (r, c) in grid:
+            while (r, c) in taken:
                 c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    grid[(r + dr, c + dc)] = cell if (dr, dc) == (0, 0) else None
+            taken |= {(r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+            yield r, c, cell
             c += cell.colspan
+
+
+def expand(rows: list[list[GridCell]]) -> list[list[Optional[GridCell]]]:
+    """Place spanned cells on a full grid; covered positions hold None."""
+    grid: dict[tuple[int, int], Optional[GridCell]] = {}
+    for r, c, cell in placements(rows):
+        for dr in range(cell.rowspan):
+            for dc in range(cell.colspan):
+                grid[(r + dr, c + dc)] = cell if (dr, dc) == (0, 0) else None
     n_rows = max(r for r, _ in grid) + 1
     n_cols = max(c for _, c in grid) + 1
     return [[grid.get((r, c)) for c in range(n_cols)] for r in range(n_rows)]
@@ -354,26 +362,17 @@ def render_docx(rep: GenReport, path: str) -> None:
         grid = expand(rows)
         table = d.add_table(rows=len(grid), cols=len(grid[0]))
         table.style = "Table Grid"
-        placed = {}
-        for r, row in enumerate(rows):
-            c = 0
-            for cell in row:
-                while (r, c) in placed:
-                    c += 1
-                for dr in range(cell.rowspan):
-                    for dc in range(cell.colspan):
-                        placed[(r + dr, c + dc)] = True
-                target = table.cell(r, c)
-                if cell.rowspan > 1 or cell.colspan > 1:
-                    target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-                lines = cell.text.split("\n")
-                target.text = lines[0]
-                for extra in lines[1:]:
-                    target.add_paragraph(extra)
-                for para in target.paragraphs:
-                    for run in para.runs:
-                        run.font.size = Pt(9)
-                c += cell.colspan
+        for r, c, cell in placements(rows):
+            target = table.cell(r, c)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            lines = cell.text.split("\n")
+            target.text = lines[0]
+            for extra in lines[1:]:
+                target.add_paragraph(extra)
+            for para in target.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(9)
     for p in OUTRO:
         d.add_paragraph(p)
     d.save(path)
