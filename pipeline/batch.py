@@ -21,6 +21,8 @@ Memory stays flat: paths, results and rows live in the state database, never in 
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import os
 import sqlite3
@@ -62,6 +64,23 @@ def walk_inputs(paths: list[str]) -> Iterator[str]:
 
 
 # ------------------------------------------------------------------ state
+@functools.lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """The tool version and a hash of the code and data that turn a file into rows."""
+    h = hashlib.sha256(__version__.encode())
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for pkg in ("parsers", "pipeline"):
+        base = os.path.join(root, pkg)
+        for dirpath, dirs, files in sorted(os.walk(base)):
+            dirs.sort()
+            for f in sorted(files):
+                if f.endswith((".py", ".toml", ".json")):
+                    with open(os.path.join(dirpath, f), "rb") as fh:
+                        h.update(f.encode() + fh.read())
+    return f"{__version__}+{h.hexdigest()[:16]}"
+
+
+
 class State:
     """The run's durable state: hashes, this run's file list, and one result per SHA-256."""
 
@@ -80,7 +99,15 @@ class State:
             CREATE TABLE IF NOT EXISTS files (
                 seq INTEGER PRIMARY KEY, path TEXT, sha TEXT, first INTEGER, error TEXT);
             CREATE INDEX IF NOT EXISTS files_sha ON files(sha);
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
         """)
+        # results made by another version of the parser are stale: a new release or a fix
+        # re-parses everything rather than mixing old and new readings in one dataset
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'parser'").fetchone()
+        self.stale = row is not None and row[0] != parser_fingerprint()
+        if row is None or self.stale:
+            self.db.execute("DELETE FROM results")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser_fingerprint(),))
         self._in_tx = False
         self._last_commit = time.monotonic()
 

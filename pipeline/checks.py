@@ -236,12 +236,22 @@ def _recovered(checks: list[Check], ex: Extraction) -> None:
             checks.append(Check(cid, table, scope, expr or msg.split(":")[0], None, None, "fail", "error", msg))
 
 
+def _placed(checks: list[Check], ex: Extraction) -> None:
+    """Identities used to put a displaced number back pass by construction: say so."""
+    for key, idents in ex.placed:
+        for c in checks:
+            if c.check_id in idents and key in c.cells and c.status == "pass":
+                c.message = (f"used to put the displaced number back into {key[1]}.{key[2]}: "
+                             "not independent evidence")
+
+
 def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
     checks: list[Check] = []
     for ident in tpl.identities:
         checks += _Evaluator(ex, tpl).identity(ident)
     _culprits(checks, ex, tpl)
     _recovered(checks, ex)
+    _placed(checks, ex)
     checks += _nonnegative(ex, tpl)
     checks += _plausibility(ex, tpl)
     return checks

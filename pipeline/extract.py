@@ -7,6 +7,7 @@ repeated label cannot jump the sequence) → give label-less value rows the gap 
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -14,6 +15,7 @@ from parsers.model import Document
 
 from . import match as M
 from . import normalize as N
+from . import displaced as D
 from . import recover as R
 from . import values as V
 from .lines import Line, document_lines
@@ -57,6 +59,7 @@ class Extraction:
     lines: list[Line] = field(default_factory=list)
     ambiguous: int = 0
     recovery: Optional[R.Recovery] = None    # run-together tables recovered by arithmetic
+    placed: list = field(default_factory=list)  # displaced numbers put back: (cell key, identities)
 
     def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
         for c in self.cells:
@@ -157,7 +160,7 @@ def _fill_gaps(all_lines: list[Line], assigned: dict[int, tuple[int, float]], sp
             continue
         between = [ln for ln in all_lines
                    if a_idx < ln.index < b_idx and ln.values and ln.index not in taken
-                   and not _has_label(ln)]
+                   and not _has_label(ln) and len(ln.values) >= 2]
         if len(between) == len(missing):
             out += [(ln.index, r) for ln, r in zip(between, missing)]
     return out
@@ -168,14 +171,40 @@ def _has_label(ln: Line) -> bool:
 
 
 # ---------------------------------------------------------------- values into columns
-def _fit(values: list, n: int) -> Optional[list]:
-    """Trim blank cells at the ends until `n` remain; None when that is impossible."""
-    vals = list(values)
-    while len(vals) > n and V.is_blank(vals[-1].text):
-        vals.pop()
-    while len(vals) > n and V.is_blank(vals[0].text):
-        vals.pop(0)
-    return vals if len(vals) == n else None
+def _windows(values: list, n: int) -> list[int]:
+    """Start positions of the runs of `n` cells left after trimming only blank cells at the ends."""
+    out = []
+    for s in range(len(values) - n + 1):
+        if all(V.is_blank(c.text) for c in values[:s]) and all(V.is_blank(c.text) for c in values[s + n:]):
+            out.append(s)
+    return out
+
+
+def _fit(values: list, n: int, anchor: Optional[int] = None, leading: bool = False) -> Optional[list]:
+    """The `n` value cells of a row: blank cells at the ends are trimmed. When blanks stand at
+    both ends, the grid column where the table's other rows start their values (`anchor`)
+    decides, or, for cells that follow their label directly (`leading`), the first cell;
+    otherwise the row is ambiguous and None is returned."""
+    starts = _windows(values, n)
+    if len(starts) > 1 and leading:
+        starts = starts[:1] if starts[0] == 0 else []
+    elif len(starts) > 1 and anchor is not None:
+        starts = [s for s in starts if values[s].col == anchor]
+    return list(values[starts[0]:starts[0] + n]) if len(starts) == 1 else None
+
+
+def _anchor(lines: list[Line], block: int, n: int) -> Optional[int]:
+    """The grid column where rows of `n` values start in this table, from its unambiguous rows."""
+    starts = Counter()
+    for ln in lines:
+        if ln.block == block and ln.grid and len(ln.values) >= n:
+            w = _windows(ln.values, n)
+            if len(w) == 1:
+                starts[ln.values[w[0]].col] += 1
+    if not starts:
+        return None
+    (col, k), *rest = starts.most_common(2)
+    return col if not rest or rest[0][1] < k else None
 
 
 def _subtotal_position(lines: list[Line]) -> Optional[int]:
@@ -224,7 +253,9 @@ class _Builder:
             for col in cols:
                 self._cell(table, row_key, col, None, "", label, score, ln, None)
             return
-        vals = _fit(ln.values, len(cols))
+        # cells of a re-flowed line follow its label directly: they start at the first one
+        anchor = _anchor(self.lines, ln.block, len(cols)) if ln.grid else None
+        vals = _fit(ln.values, len(cols), anchor, leading=not ln.grid)
         if vals is None and len(ln.labels) > 1 and len(ln.values) < len(cols):
             # text printed in a value cell ("见附件") was read as part of the label: the cells
             # after the one that carries the row's label are values
@@ -264,7 +295,8 @@ class _Builder:
         per_table["active"] = _assign(cands, self.tpl.tables["active"], scores["active"])
         per_table["requests"] = _align(cands, self.tpl.tables["requests"], scores["requests"])
         # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
-        self.recovery = self.ex.recovery = R.recover(self.tpl, self.lines)
+        self.recovery = self.ex.recovery = R.recover(self.tpl, self.lines,
+                                                     frozenset(t for t, a in per_table.items() if a))
         claimed = set(self.recovery.rows) if self.recovery else set()
         for t in claimed & set(per_table):
             per_table[t] = {}
@@ -331,7 +363,24 @@ class _Builder:
                     for c in self.ex.cells[-len(cols):]:
                         c.row_label = ""
         self._appeals(taken)
+        self._displaced(taken)
         return self.ex
+
+    def _displaced(self, taken: set[int]) -> None:
+        """Stray numbers inside the requests table, put back where the arithmetic agrees."""
+        used = [c for c in self.ex.cells if c.table == "requests"]
+        rows = sorted(taken)
+        if not used or not rows:
+            return
+        first, last = rows[0], rows[-1]
+        orphans = [ln for ln in self.lines if first < ln.index < last and ln.index not in taken
+                   and not _has_label(ln) and len(ln.values) == 1 and len(ln.filled) == 1]
+        for key, idents in D.place(self.ex, self.tpl, orphans):
+            self.ex.placed.append((key, idents))
+            cell = self.ex.get(*key)
+            self.note("info", key[0], key[1], key[2],
+                      f"the number {cell.raw} printed on its own inside the table was put back into this empty "
+                      f"cell: {' and '.join(idents)} both require exactly {cell.raw} there", cell.page)
 
     def _appeals(self, taken: set[int]) -> None:
         if self.recovery and "appeals" in self.recovery.rows:

@@ -114,15 +114,17 @@ def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
     text = p.text.strip()
     if len(text) > 120:
         return Line(labels=[], values=[], block=block, grid=False, text=text)
+    if V.looks_numeric(text):
+        # a number standing alone (a cell a conversion moved out of its row, or a page number)
+        return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page)], block=block,
+                    grid=False, text=text)
     m = _PARA_ROW.match(text)
     if not m or len(m.group("label")) > 70:
         return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
                     grid=False, text=text)
     vals = m.group("vals").split()
-    if len(vals) == 1 and not regex.search(r"\s", m.group(0)[len(m.group("label")):]) :
-        # "行政许可97": digits glued to the label are left to run-together recovery
-        return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
-                    grid=False, text=text)
+    # "行政许可97": digits glued to a label are one cell here; a row of several columns
+    # printed that way is split by run-together recovery (recover.py) or left ambiguous
     return Line(labels=[Cell(text=m.group("label").strip(), row=0, col=0, page=p.page)],
                 values=[Cell(text=v, row=0, col=k + 1, page=p.page) for k, v in enumerate(vals)],
                 block=block, grid=False, text=text)

@@ -633,8 +633,10 @@ _SIGNAL = regex.compile(r"(?:申请数量|予以公开|不予公开|无法提供
                         r"行政处罚|行政强制|事业性收费|集中采购|审结)[ \u3000]?[0-9０-９]")
 
 
-def recover(tpl: Template, lines) -> Optional[Recovery]:
-    """Run-together tables in the document's paragraph text, or None when there are none."""
+def recover(tpl: Template, lines, read: frozenset = frozenset()) -> Optional[Recovery]:
+    """Run-together tables in the document's paragraph text, or None when there are none.
+    `read`: tables the ordinary line matching found; a table it did not find is taken from
+    the text even when its numbers are spaced (a whole report flattened into one paragraph)."""
     text = "\n".join(ln.text for k, ln in enumerate(lines)
                      if ln.text and _scraped(ln, lines[k - 1] if k else None))
     if not _SIGNAL.search(text):
@@ -644,7 +646,7 @@ def recover(tpl: Template, lines) -> Optional[Recovery]:
     end = 0
     for table in ("active", "requests"):
         rows = _find_table(t, tpl, table)
-        if len(rows) >= MIN_ROWS[table] and any(_run_together(r) for r in rows):
+        if len(rows) >= MIN_ROWS[table] and (any(_run_together(r) for r in rows) or table not in read):
             rec.rows[table] = rows
             if table == "requests":
                 end = t.back[rows[-1].end]

@@ -55,12 +55,7 @@ def test_corpus_text_reports(shared_corpus, name):
         t, g = truth["cells"].get(k, 0), got.get(k)
         if (g or 0) != t:
             wrong.append((k, t, g))
-    if name.startswith("005"):
-        # the PDF→Markdown conversion displaced one cell (四、结转 总计) out of its row; we
-        # leave it empty rather than guess (see the closing note of issue 2)
-        assert wrong == [("requests/carried_forward/total", 1, None)]
-    else:
-        assert wrong == []
+    assert wrong == []
     # never a number where the truth has another number
     assert all(g is None for _, _, g in wrong)
 
