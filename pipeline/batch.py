@@ -340,6 +340,8 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
     t0 = time.perf_counter()
     run_id = started.strftime("%Y%m%dT%H%M%S.%f") + f"-{os.getpid()}"
     state = State(out_dir)
+    if state.stale:
+        log.warning("the parser changed since the results in %s were made: every file is parsed again", out_dir)
     backend = None
     bar = None
     try:

@@ -211,3 +211,17 @@ def test_dask_local_cluster_outputs_equal_the_pool(tmp_path, faults):
     assert s_dask["status"] == s_pool["status"]
     assert reports(dask_out)["x__crash__.txt"]["error"] == "worker crashed: exit code 139"
     assert s_dask["parsed"] == 10
+
+
+def test_results_of_another_parser_version_are_reparsed(tmp_path):
+    from pipeline.batch import State, parser_fingerprint
+    st = State(str(tmp_path))
+    st.put_result({"sha": "ab" * 32, "report": {"status": "ok", "source_path": "x"}, "blob": b""}, "run1")
+    st.close()
+    assert State(str(tmp_path)).result_status("ab" * 32, "run2")[0] == "ok"
+    st = State(str(tmp_path))
+    st.db.execute("UPDATE meta SET value = 'an older parser' WHERE key = 'parser'")
+    st.close()
+    st = State(str(tmp_path))
+    assert st.stale and st.result_status("ab" * 32, "run2") == (None, False)
+    assert st.db.execute("SELECT value FROM meta").fetchone()[0] == parser_fingerprint()
