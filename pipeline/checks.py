@@ -1,0 +1,219 @@
+"""Consistency checks: the exact identities of templates.md §7a and plausibility warnings.
+
+Identities come from the registry (data/templates.toml). An empty cell reads as 0, except that
+an identity one side of which is entirely empty while the other side prints a number is
+`skipped` (that side was not printed). Where exactly one row identity and one column's
+identities fail at a shared cell, that cell is named as the likely culprit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .extract import Extraction
+from .templates import Identity, Template
+from .values import fmt
+
+EPS = 1e-6
+
+
+@dataclass
+class Check:
+    check_id: str
+    table: str
+    scope: str
+    expression: str
+    lhs: Optional[float]
+    rhs: Optional[float]
+    status: str          # pass | fail | skipped
+    severity: str        # error | warning
+    message: str = ""
+    cells: tuple = ()    # (table, row, col) involved
+
+    @property
+    def diff(self) -> Optional[float]:
+        if self.lhs is None or self.rhs is None:
+            return None
+        return self.lhs - self.rhs
+
+
+def short_label(label: str) -> str:
+    """一、本年新收政府信息公开申请数量 → 一、本年新收; drops parenthetical remarks."""
+    s = regex.sub(r"（[^（）]*(?:区分|单位)[^（）]*）", "", label)
+    s = s.replace("政府信息公开申请数量", "").replace("继续办理", "")
+    return s
+
+
+def _expr_rows(tpl: Template, table: str, keys: list[str]) -> str:
+    spec = tpl.tables[table]
+    parts, k = [], 0
+    while k < len(keys):
+        row = spec.row(keys[k])
+        if row.group and not row.group.startswith("三、"):
+            j = k
+            while j + 1 < len(keys) and spec.row(keys[j + 1]).group == row.group:
+                j += 1
+            first = regex.match(r"\d+", row.label)
+            last = regex.match(r"\d+", spec.row(keys[j]).label)
+            head = regex.match(r"（.）", row.group)
+            if j > k and first and last and head:
+                parts.append(f"{head.group()}{first.group()}–{last.group()}")
+                k = j + 1
+                continue
+            parts.append((head.group() if head else "") + short_label(row.label))
+        else:
+            parts.append(short_label(row.label))
+        k += 1
+    return " + ".join(parts)
+
+
+def _expand(tpl: Template, names: tuple[str, ...]) -> list[str]:
+    out = []
+    for n in names:
+        out += tpl.result_rows() if n == "@results" else [n]
+    return out
+
+
+class _Evaluator:
+    def __init__(self, ex: Extraction, tpl: Template):
+        self.ex, self.tpl = ex, tpl
+        self.cells = {(c.table, c.row_key, c.col_key): c for c in ex.cells}
+
+    def side(self, keys: list[tuple]) -> tuple[Optional[float], bool, list]:
+        """(sum, any printed, missing keys)."""
+        total, printed, missing = 0.0, False, []
+        for k in keys:
+            c = self.cells.get(k)
+            if c is None:
+                missing.append(k)
+                continue
+            if c.value is not None:
+                printed = True
+                total += c.value
+        return total, printed, missing
+
+    def identity(self, ident: Identity) -> list[Check]:
+        spec = self.tpl.tables[ident.table]
+        if ident.table not in self.ex.tables_found:
+            return []
+        out = []
+        if ident.over == "columns":
+            rows_l, rows_r = _expand(self.tpl, ident.lhs), _expand(self.tpl, ident.rhs)
+            cols = [c for c in spec.columns.values() if not c.variant or self.ex.variant]
+            for col in cols:
+                lk = [(ident.table, r, col.key) for r in rows_l]
+                rk = [(ident.table, r, col.key) for r in rows_r]
+                expr = f"{_expr_rows(self.tpl, ident.table, rows_l)} = {_expr_rows(self.tpl, ident.table, rows_r)} [{col.label}]"
+                out.append(self._compare(ident, col.key, expr, lk, rk))
+        else:
+            if ident.id == "E3b" and not self.ex.variant:
+                return []
+            for row in spec.rows:
+                lk = [(ident.table, row.key, c) for c in ident.lhs]
+                rk = [(ident.table, row.key, c) for c in ident.rhs]
+                names = lambda ks: " + ".join(spec.columns[k[2]].label for k in ks)
+                expr = f"{names(lk)} = {names(rk)} [{short_label(row.label)}]"
+                if ident.table == "appeals":
+                    expr = f"{names(lk)} = {names(rk)} [{row.group + '·' if row.group else ''}{row.label}]"
+                out.append(self._compare(ident, row.key, expr, lk, rk))
+        return out
+
+    def _compare(self, ident, scope, expr, lk, rk) -> Check:
+        l, lp, lm = self.side(lk)
+        r, rp, rm = self.side(rk)
+        cells = tuple(lk + rk)
+        if lm or rm:
+            miss = ", ".join(f"{k[1]}.{k[2]}" for k in (lm + rm)[:4])
+            return Check(ident.id, ident.table, scope, expr, None, None, "skipped", "error",
+                         f"cell missing: {miss}", cells)
+        if lp != rp:
+            side = "left" if not lp else "right"
+            return Check(ident.id, ident.table, scope, expr, l if lp else None, r if rp else None, "skipped",
+                         "error", f"{side} side not printed (all cells empty)", cells)
+        if abs(l - r) <= EPS:
+            return Check(ident.id, ident.table, scope, expr, l, r, "pass", "error", "", cells)
+        return Check(ident.id, ident.table, scope, expr, l, r, "fail", "error",
+                     f"{fmt(l)} ≠ {fmt(r)} (off by {fmt(l - r)})", cells)
+
+
+def _culprits(checks: list[Check], ex: Extraction, tpl: Template) -> None:
+    """Name the shared cell when one row identity and one column's identities fail."""
+    fails = [c for c in checks if c.status == "fail" and c.table == "requests"]
+    row_fails = [c for c in fails if c.check_id in ("E3", "E3b")]
+    col_fails = [c for c in fails if c.check_id in ("E1", "E2")]
+    if len(row_fails) != 1 or not col_fails or len({c.scope for c in col_fails}) != 1:
+        return
+    row, col = row_fails[0].scope, col_fails[0].scope
+    key = ("requests", row, col)
+    if all(key in c.cells for c in col_fails) and key in row_fails[0].cells:
+        cell = next((c for c in ex.cells if (c.table, c.row_key, c.col_key) == key), None)
+        label = short_label(tpl.tables["requests"].row(row).label)
+        printed = f" (printed {cell.raw!r})" if cell is not None else ""
+        for c in row_fails + col_fails:
+            c.message += f"; likely culprit: {label} × {tpl.tables['requests'].columns[col].label}{printed}"
+
+
+def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
+    out = []
+    for table in ex.tables_found:
+        spec = tpl.tables[table]
+        bad = []
+        for c in ex.cells:
+            if c.table != table or c.value is None:
+                continue
+            kind = spec.columns[c.col_key].kind
+            if kind == "count" and (c.value < 0 or not float(c.value).is_integer()):
+                bad.append(c)
+        expr = f"{spec.title}: counts are non-negative integers"
+        msg = "; ".join(f"{c.row_key}.{c.col_key} = {c.raw}" for c in bad[:6])
+        out.append(Check("E5", table, table, expr, None, None, "fail" if bad else "pass", "error", msg,
+                         tuple((c.table, c.row_key, c.col_key) for c in bad)))
+    return out
+
+
+def _plausibility(ex: Extraction, tpl: Template) -> list[Check]:
+    v = {(c.table, c.row_key, c.col_key): c.value for c in ex.cells}
+    out = []
+    if "active" not in ex.tables_found:
+        return out
+    if tpl.id == "2019":
+        for row, name in (("rules", "规章"), ("normative_docs", "规范性文件")):
+            made, pub, tot = (v.get(("active", row, k)) for k in ("new_made", "new_published", "total_published"))
+            if None in (made, pub, tot):
+                continue
+            ok = pub <= made <= tot and pub <= tot
+            out.append(Check("P3", "active", row, f"本年新公开数量 ≤ 本年新制作数量 ≤ 对外公开总数量 [{name}]",
+                             None, None, "pass" if ok else "fail", "warning",
+                             "" if ok else f"{fmt(pub)}, {fmt(made)}, {fmt(tot)}: a body may publish older documents"))
+        for row in ("admin_permit", "other_services", "admin_penalty", "admin_coercion", "admin_fees"):
+            prev, ch = v.get(("active", row, "prev_items")), v.get(("active", row, "change"))
+            if prev is None or ch is None:
+                continue
+            ok = prev + ch >= 0
+            out.append(Check("P4", "active", row, f"上一年项目数量 + 本年增/减 ≥ 0 [{tpl.tables['active'].row(row).label}]",
+                             prev, -ch, "pass" if ok else "fail", "warning",
+                             "" if ok else "item count would be negative"))
+    else:
+        c = next((c for c in ex.cells if (c.table, c.row_key, c.col_key) == ("active", "admin_fees", "amount_10k_yuan")), None)
+        if c is not None and c.value is not None:
+            decimals = len(c.raw.split(".")[1]) if "." in c.raw else 0
+            bad = []
+            if decimals > 4:
+                bad.append(f"{decimals} decimals (万元 has at most 4)")
+            if c.value >= 1e6:
+                bad.append("≥ 1,000,000 万元: looks like 元")
+            out.append(Check("P5", "active", "admin_fees", "本年收费金额 is in 万元", c.value, None,
+                             "fail" if bad else "pass", "warning", "; ".join(bad)))
+    return out
+
+
+def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
+    checks: list[Check] = []
+    for ident in tpl.identities:
+        checks += _Evaluator(ex, tpl).identity(ident)
+    _culprits(checks, ex, tpl)
+    checks += _nonnegative(ex, tpl)
+    checks += _plausibility(ex, tpl)
+    return checks

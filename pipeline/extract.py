@@ -1,0 +1,347 @@
+"""Find the standard tables in a document and map every printed cell to its stable key.
+
+Steps, each small: detect the template from its signature labels → score every candidate line
+against the template's rows → align lines to rows in order (a monotone alignment, so a weak or
+repeated label cannot jump the sequence) → give label-less value rows the gap they fill exactly
+→ read each row's values into its columns, logging whatever cannot be placed with certainty.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from parsers.model import Document
+
+from . import match as M
+from . import normalize as N
+from . import values as V
+from .lines import Line, document_lines
+from .templates import TABLES, Template, TableSpec, get, load
+
+APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
+
+
+@dataclass
+class CellValue:
+    table: str
+    row_key: str
+    col_key: str
+    value: Optional[float]
+    raw: str
+    row_label: str
+    col_label: str
+    match_score: float
+    page: Optional[int] = None
+    bbox: Optional[tuple] = None
+    method: str = "read"
+
+
+@dataclass
+class Note:
+    level: str        # info | warning | error
+    table: str
+    row_key: str
+    col_key: str
+    message: str
+    page: Optional[int] = None
+
+
+@dataclass
+class Extraction:
+    template: Optional[str]
+    cells: list[CellValue] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    tables_found: list[str] = field(default_factory=list)
+    variant: bool = False
+    lines: list[Line] = field(default_factory=list)
+    ambiguous: int = 0
+
+    def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
+        for c in self.cells:
+            if (c.table, c.row_key, c.col_key) == (table, row, col):
+                return c
+        return None
+
+
+# ---------------------------------------------------------------- template detection
+def detect_template(lines: list[Line], doc: Document) -> tuple[Optional[str], dict[str, int]]:
+    """The template whose signature labels occur most; None when no table label occurs."""
+    text = N.label_key(doc.text(), keep_numbering=True)
+    hits = {tid: sum(1 for s in t.signature if N.label_key(s) in text) for tid, t in load().items()}
+    best = max(hits.values())
+    if best == 0:
+        return None, hits
+    top = [tid for tid, h in hits.items() if h == best]
+    return (top[0] if len(top) == 1 else None), hits
+
+
+# ---------------------------------------------------------------- alignment
+def _candidates(lines: list[Line]) -> list[Line]:
+    return [ln for ln in lines if ln.values and ln.labels]
+
+
+def _align(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
+    """Monotone alignment of lines to template rows maximizing the summed label scores.
+    Returns {line position in `lines`: (row index, score)}."""
+    rows = spec.rows
+    n, m = len(lines), len(rows)
+    score = [[0.0] * m for _ in range(n)]
+    for i, ln in enumerate(lines):
+        texts = [c.text for c in ln.labels]
+        for j, r in enumerate(rows):
+            s = M.score_row(texts, ln.context, r)
+            score[i][j] = s if s >= M.WEAK else 0.0
+    # dp[i][j]: best total over lines[:i], rows[:j]
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    back = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best, how = dp[i - 1][j], 1
+            if dp[i][j - 1] > best:
+                best, how = dp[i][j - 1], 2
+            s = score[i - 1][j - 1]
+            if s > 0 and dp[i - 1][j - 1] + s - M.WEAK + 1 > best:
+                best, how = dp[i - 1][j - 1] + s - M.WEAK + 1, 3
+            dp[i][j], back[i][j] = best, how
+    out: dict[int, tuple[int, float]] = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        how = back[i][j]
+        if how == 3:
+            out[i - 1] = (j - 1, score[i - 1][j - 1])
+            i, j = i - 1, j - 1
+        elif how == 1:
+            i -= 1
+        else:
+            j -= 1
+    return out
+
+
+def _assign(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
+    """Best line for each row, each line used once, in no particular order: the sub-tables of
+    主动公开 are independent and conversions sometimes print them out of order."""
+    pairs = []
+    for i, ln in enumerate(lines):
+        texts = [c.text for c in ln.labels]
+        for j, r in enumerate(spec.rows):
+            s = M.score_row(texts, ln.context, r)
+            if s >= M.WEAK:
+                pairs.append((s, -i, i, j))
+    out: dict[int, tuple[int, float]] = {}
+    used_rows: set[int] = set()
+    for s, _, i, j in sorted(pairs, reverse=True):
+        if i in out or j in used_rows:
+            continue
+        out[i] = (j, s)
+        used_rows.add(j)
+    return out
+
+
+def _fill_gaps(all_lines: list[Line], assigned: dict[int, tuple[int, float]], spec: TableSpec,
+               taken: set[int], cands: list[Line]) -> list[tuple[int, int]]:
+    """Label-less value rows between two aligned rows take the skipped template rows in order,
+    but only when their number equals the number of skipped rows exactly."""
+    by_line = sorted((cands[k].index, r) for k, (r, _) in assigned.items())
+    out = []
+    for (a_idx, a_row), (b_idx, b_row) in zip(by_line, by_line[1:]):
+        missing = list(range(a_row + 1, b_row))
+        if not missing:
+            continue
+        between = [ln for ln in all_lines
+                   if a_idx < ln.index < b_idx and ln.values and ln.index not in taken
+                   and not _has_label(ln)]
+        if len(between) == len(missing):
+            out += [(ln.index, r) for ln, r in zip(between, missing)]
+    return out
+
+
+def _has_label(ln: Line) -> bool:
+    return any(N.label_key(c.text) for c in ln.labels)
+
+
+# ---------------------------------------------------------------- values into columns
+def _fit(values: list, n: int) -> Optional[list]:
+    """Trim blank cells at the ends until `n` remain; None when that is impossible."""
+    vals = list(values)
+    while len(vals) > n and V.is_blank(vals[-1].text):
+        vals.pop()
+    while len(vals) > n and V.is_blank(vals[0].text):
+        vals.pop(0)
+    return vals if len(vals) == n else None
+
+
+def _subtotal_position(lines: list[Line]) -> Optional[int]:
+    """In the variant with a 法人或其他组织 subtotal column, where that column sits (1 or 6 of 8)."""
+    votes = {1: 0, 6: 0}
+    for ln in lines:
+        vals = [V.parse(c.text).value for c in ln.values if not V.is_blank(c.text)]
+        if len(vals) != 8 or any(v is None for v in vals):
+            continue
+        for p in votes:
+            orgs = [v for k, v in enumerate(vals[1:7], start=1) if k != p]
+            if abs(sum(orgs) - vals[p]) < 1e-9:
+                votes[p] += 1
+    best = max(votes, key=votes.get)
+    return best if votes[best] > 0 and votes[1] != votes[6] else None
+
+
+class _Builder:
+    def __init__(self, tpl: Template, lines: list[Line]):
+        self.tpl = tpl
+        self.lines = lines
+        self.ex = Extraction(template=tpl.id, lines=lines)
+        self.headers = self._header_labels()
+
+    def _header_labels(self) -> dict[str, str]:
+        """Printed column labels, from cells of lines that carry no values."""
+        texts = [c.text for ln in self.lines if not ln.filled for c in ln.labels]
+        out = {}
+        for t in TABLES:
+            for ck, col in self.tpl.tables[t].columns.items():
+                best = max(((M.score_header(x, col.label, col.aliases), x) for x in texts
+                            if len(N.label_key(x)) <= len(N.label_key(col.label)) + 4), default=(0, ""))
+                if best[0] >= 85:
+                    out[f"{t}/{ck}"] = N.clean(best[1])
+        return out
+
+    def note(self, level, table, row, col, msg, page=None):
+        self.ex.notes.append(Note(level, table, row, col, msg, page))
+
+    def emit_row(self, table: str, row_key: str, ln: Line, score: float, cols, how: str = ""):
+        spec = self.tpl.tables[table]
+        row = spec.row(row_key)
+        label = N.clean(ln.label) or ("" if not how else "")
+        vals = _fit(ln.values, len(cols))
+        if vals is None:
+            self.ex.ambiguous += len(cols)
+            self.note("warning", table, row_key, "",
+                      f"row {row.label}: {len(ln.filled)} numbers printed for {len(cols)} columns "
+                      f"({' | '.join(c.text for c in ln.values)}); cannot tell which column each belongs to, left empty",
+                      ln.page)
+            for col in cols:
+                self._cell(table, row_key, col, None, "", label, score, ln, None)
+            return
+        for col, cell in zip(cols, vals):
+            self._cell(table, row_key, col, cell, cell.text, label, score, ln, cell)
+
+    def _cell(self, table, row_key, col, cell, raw, label, score, ln, src):
+        v = V.parse(raw, col.kind) if raw is not None else V.Value(None)
+        if not v.ok:
+            self.note("warning", table, row_key, col.key, f"unreadable value {raw!r} kept in raw: {v.note}", ln.page)
+        elif v.note and "negative" in v.note:
+            self.note("warning", table, row_key, col.key, v.note, ln.page)
+        self.ex.cells.append(CellValue(
+            table=table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
+            row_label=label, col_label=self.headers.get(f"{table}/{col.key}", col.label),
+            match_score=round(score, 1), page=src.page if src else ln.page, bbox=src.bbox if src else None))
+
+    # ------------------------------------------------------------ tables
+    def build(self) -> Extraction:
+        cands = _candidates(self.lines)
+        taken: set[int] = set()
+        per_table: dict[str, dict[int, tuple[int, float]]] = {}
+        per_table["active"] = _assign(cands, self.tpl.tables["active"])
+        per_table["requests"] = _align(cands, self.tpl.tables["requests"])
+        # a line claimed by both tables stays with the better score
+        for k in set(per_table["active"]) & set(per_table["requests"]):
+            loser = "active" if per_table["active"][k][1] < per_table["requests"][k][1] else "requests"
+            del per_table[loser][k]
+        for t in ("active", "requests"):
+            spec = self.tpl.tables[t]
+            aligned = per_table[t]
+            taken |= {cands[k].index for k in aligned}
+            rows_seen: dict[int, tuple[Line, float, str]] = {}
+            for k, (r, s) in aligned.items():
+                rows_seen[r] = (cands[k], s, "")
+                if s < M.STRONG:
+                    self.note("info", t, spec.rows[r].key, "",
+                              f"weak label match {s:.0f}: {N.clean(cands[k].label)!r} read as {spec.rows[r].label!r} "
+                              f"(accepted because it falls in sequence)", cands[k].page)
+            gaps = _fill_gaps(self.lines, aligned, spec, taken, cands) if t == "requests" and aligned else []
+            for idx, r in gaps:
+                ln = self.lines[idx]
+                taken.add(idx)
+                rows_seen[r] = (ln, 0.0, "position")
+                self.note("info", t, spec.rows[r].key, "",
+                          f"row printed without its label; placed as {spec.rows[r].label!r} by its position "
+                          f"between the neighbouring rows", ln.page)
+            if not rows_seen:
+                continue
+            self.ex.tables_found.append(t)
+            variant = False
+            order = None
+            if t == "requests":
+                matched = [rows_seen[r][0] for r in rows_seen]
+                eight = sum(1 for ln in matched if len(_fit(ln.values, 8) or []) == 8 and len(ln.filled) == 8)
+                seven = sum(1 for ln in matched if len(ln.filled) == 7)
+                if eight > seven:
+                    pos = _subtotal_position(matched)
+                    if pos is None:
+                        self.note("warning", t, "", "legal_person_subtotal",
+                                  "the table has an extra 法人或其他组织 column whose position the arithmetic does not settle")
+                    else:
+                        variant, order = True, pos
+                        self.ex.variant = True
+            for r_idx, row in enumerate(spec.rows):
+                if r_idx not in rows_seen:
+                    self.note("warning", t, row.key, "", f"row not found: {row.label}")
+                    continue
+                ln, s, how = rows_seen[r_idx]
+                cols = spec.row_columns(row)
+                if variant:
+                    cols = list(cols)
+                    cols.insert(order, spec.columns["legal_person_subtotal"])
+                self.emit_row(t, row.key, ln, s, cols, how)
+                if how:
+                    for c in self.ex.cells[-len(cols):]:
+                        c.row_label = ""
+        self._appeals(taken)
+        return self.ex
+
+    def _appeals(self, taken: set[int]) -> None:
+        spec = self.tpl.tables["appeals"]
+        cols = [spec.columns[c] for c in APPEAL_COLS]
+        heading = next((ln.index for ln in self.lines
+                        if "行政复议" in N.label_key(ln.text or ln.label) and
+                        ("行政诉讼" in N.label_key(ln.text or ln.label) or "结果维持" in N.label_key(ln.text or ln.label))),
+                       None)
+        if heading is None:
+            return
+        for ln in self.lines[heading:]:
+            if ln.index in taken or not ln.values:
+                continue
+            vals = _fit(ln.values, 15)
+            if vals is None:
+                if len(ln.filled) >= 5:
+                    # a per-group layout: 行政复议 / 未经复议直接起诉 / 复议后起诉 rows of 5
+                    break
+                continue
+            self.ex.tables_found.append("appeals")
+            for g, row in enumerate(spec.rows):
+                for k, col in enumerate(cols):
+                    cell = vals[g * 5 + k]
+                    self._cell("appeals", row.key, col, cell, cell.text, "", 100.0, ln, cell)
+                    self.ex.cells[-1].row_label = row.label
+            return
+        # grouped rows: labels 行政复议 / 直接起诉 / 复议后起诉 with five numbers each
+        rows = [ln for ln in self.lines[heading:] if ln.values and ln.labels and ln.index not in taken]
+        aligned = _align(rows, spec)
+        if aligned:
+            self.ex.tables_found.append("appeals")
+            for k, (r, s) in sorted(aligned.items()):
+                self.emit_row("appeals", spec.rows[r].key, rows[k], s, cols)
+
+
+def extract(doc: Document, template: Optional[str] = None) -> Extraction:
+    lines = document_lines(doc)
+    tid = template
+    hits = {}
+    if tid is None:
+        tid, hits = detect_template(lines, doc)
+    if tid is None:
+        if not any(hits.values()) if hits else True:
+            return Extraction(template=None, lines=lines)
+        # tie: try both, keep the one that maps more rows
+        results = [_Builder(get(t), lines).build() for t in ("2019", "2021")]
+        return max(results, key=lambda e: len(e.cells) - len(e.notes))
+    return _Builder(get(tid), lines).build()

@@ -1,0 +1,79 @@
+"""Agency and year from the report's title and intro (templates.md §10).
+
+The year is the first `YYYY年(度)` before 政府/政务信息公开 in the title; the agency is the text
+before it, or between it and 政府信息公开 when the year leads. Titles broken over two or three
+lines are read joined. The intro's statistics period (自YYYY年1月1日…) confirms or supplies the year.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from parsers.model import Document, Paragraph, Table
+
+from . import normalize as N
+
+_WS = regex.compile(r"[\s\u3000]+")
+_PREFIX = regex.compile(r"^(?:标题|题目|正文|title)[:：]?", regex.I)
+_TAIL = r"(?:关于)?(?:政府|政务)(?:信息)?公开"
+_AGENCY_FIRST = regex.compile(rf"^(?P<agency>[^\s，。；;:：《》“”\"]{{2,40}}?)(?P<year>20\d{{2}})年度?(?:的)?{_TAIL}")
+_YEAR_FIRST = regex.compile(rf"^(?P<year>20\d{{2}})年度?(?P<agency>[^\s，。；;:：《》“”\"]{{2,40}}?){_TAIL}")
+_PERIOD = regex.compile(r"(?:统计期限|统计周期|统计时限|统计时间|数据统计)[^。]{0,30}?(20\d{2})年\s*1\s*月\s*1\s*日")
+_ANY_TITLE = regex.compile(rf"(20\d{{2}})年度?{_TAIL}[^。]{{0,12}}报告")
+
+
+@dataclass
+class Metadata:
+    agency: str = ""
+    year: Optional[int] = None
+    title: str = ""
+
+
+def _heads(doc: Document, limit: int = 25) -> list[str]:
+    out = []
+    for b in doc.blocks:
+        if isinstance(b, Paragraph):
+            t = _PREFIX.sub("", _WS.sub("", N.fix_glyphs(b.text)))
+            if t:
+                out.append(t)
+        elif isinstance(b, Table) and out:
+            break
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _clean_agency(a: str) -> str:
+    a = regex.sub(r"^[（(【\[].*?[)）】\]]", "", a)
+    return a.strip("·-—_:：、，, ")
+
+
+def extract_metadata(doc: Document) -> Metadata:
+    heads = _heads(doc)
+    md = Metadata()
+    for size in (1, 2, 3):
+        for k in range(len(heads) - size + 1):
+            text = "".join(heads[k:k + size])[:120]
+            for pat in (_AGENCY_FIRST, _YEAR_FIRST):
+                m = pat.match(text)
+                if m and "报告" in text[m.end():m.end() + 30] + heads[min(k + size, len(heads) - 1)][:12]:
+                    agency = _clean_agency(m.group("agency"))
+                    if len(agency) >= 2:
+                        md.agency, md.year, md.title = N.to_simplified(agency), int(m.group("year")), text
+                        break
+            if md.year:
+                break
+        if md.year:
+            break
+    full = _WS.sub("", doc.text()[:20000])
+    period = _PERIOD.search(full)
+    if md.year is None:
+        if period:
+            md.year = int(period.group(1))
+        else:
+            m = _ANY_TITLE.search(full)
+            if m:
+                md.year = int(m.group(1))
+    return md

@@ -1,0 +1,106 @@
+"""Output files of a run (shared/reference/output-contract.md), written so a crash never
+leaves a half-written file: rows stream into temporary files in the output folder as reports
+finish, and each file is moved into place only when the run closes.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from typing import Iterable
+
+from .report import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, ParsedReport
+from .templates import TABLES, load
+
+META_FIELDS = ["report_id", "source_path", "agency", "year", "template"]
+
+
+def wide_columns(table: str) -> list[str]:
+    """row_key.col_key for every cell of the table in either template, template order."""
+    seen: list[str] = []
+    for tpl in load().values():
+        spec = tpl.tables[table]
+        for r in spec.rows:
+            for c in spec.row_columns(r, variant=True):
+                k = f"{r.key}.{c.key}"
+                if k not in seen:
+                    seen.append(k)
+    return seen
+
+
+class _AtomicCsv:
+    def __init__(self, path: str, fields: list[str], encoding: str):
+        self.path = path
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=os.path.dirname(path))
+        self.f = os.fdopen(fd, "w", encoding=encoding, newline="")
+        self.w = csv.DictWriter(self.f, fieldnames=fields, extrasaction="ignore")
+        self.w.writeheader()
+
+    def write(self, rows: Iterable[dict]) -> None:
+        self.w.writerows(rows)
+
+    def commit(self) -> None:
+        self.f.flush()
+        os.fsync(self.f.fileno())
+        self.f.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.f.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
+class OutputWriter:
+    """Streams parsed reports to cells.csv, reports.csv, checks.csv, log.csv and wide/*.csv."""
+
+    def __init__(self, out_dir: str, bom: bool = True):
+        self.out_dir = out_dir
+        enc = "utf-8-sig" if bom else "utf-8"
+        self.files = {
+            "cells": _AtomicCsv(os.path.join(out_dir, "cells.csv"), CELL_FIELDS, enc),
+            "reports": _AtomicCsv(os.path.join(out_dir, "reports.csv"), REPORT_FIELDS, enc),
+            "checks": _AtomicCsv(os.path.join(out_dir, "checks.csv"), CHECK_FIELDS, enc),
+            "log": _AtomicCsv(os.path.join(out_dir, "log.csv"), LOG_FIELDS, enc),
+        }
+        self.wide_cols = {t: wide_columns(t) for t in TABLES}
+        for t in TABLES:
+            self.files[f"wide/{t}"] = _AtomicCsv(os.path.join(out_dir, "wide", f"{t}.csv"),
+                                                 META_FIELDS + self.wide_cols[t], enc)
+
+    def add(self, parsed: ParsedReport) -> None:
+        self.files["reports"].write([parsed.report])
+        self.files["cells"].write(parsed.cells)
+        self.files["checks"].write(parsed.checks)
+        self.files["log"].write(parsed.log)
+        if not parsed.cells:
+            return
+        for t in TABLES:
+            cells = [c for c in parsed.cells if c["table"] == t]
+            if not cells:
+                continue
+            row = {k: parsed.report.get(k, "") for k in META_FIELDS}
+            row.update({f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells})
+            self.files[f"wide/{t}"].write([row])
+
+    def close(self, run_info: dict) -> None:
+        for f in self.files.values():
+            f.commit()
+        write_json_atomic(os.path.join(self.out_dir, "run.json"), run_info)
+
+    def abort(self) -> None:
+        for f in self.files.values():
+            f.abort()
+
+
+def write_json_atomic(path: str, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(path) or ".")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
