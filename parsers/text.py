@@ -208,9 +208,13 @@ def _layout_region_end(lines: list[str], i: int) -> int:
         if _foreign(lines[j]):
             break
         if _is_layout_row(lines[j]):
-            rows += 1
+            rows += 1 if sum(_is_numeric(t[2]) for t in _tokens(lines[j])) < 3 else 2
             end = j + 1
             gap = 0
+        elif len(_tokens(lines[j])) >= 2:
+            gap = 0         # a header line: several tokens, no number
+        elif j > i and not lines[j - 1].strip() and len(lines[j].strip()) >= 8:
+            break           # a heading standing alone between blank lines ends the table
         elif lines[j].strip() == "" or len(lines[j].strip()) <= 40:
             gap += 1
             if gap > 6:
@@ -232,10 +236,31 @@ def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans]
 
 
+def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
+    """Add columns that no row fills with a number but a header label marks: a header token
+    right of the label area, clear of every numeric column by most of the column pitch."""
+    if len(cols) < 2:
+        return cols
+    pitch = min(b2 - b1 for (_, b1), (_, b2) in zip(cols, cols[1:]))
+    left = cols[0][0]
+    # the label area ends where the row labels of numeric rows end
+    label_right = max((b for row in toks if any(_is_numeric(t) for _, _, t in row)
+                       for a, b, t in row if not _is_numeric(t) and a < left), default=0)
+    extra = []
+    for row in toks:
+        for a, b, t in row:
+            if _is_numeric(t) or a <= label_right + 2 or b - a > pitch:
+                continue
+            d = 0.4 * pitch
+            if all(b < ca - d or a > cb + d for ca, cb in cols + extra):
+                extra.append((a, b))
+    return sorted(cols + extra)
+
+
 def _layout(lines: list[str]) -> Table:
     toks = [_tokens(l) for l in lines]
     numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
-    cols = _columns(numeric)
+    cols = _with_header_columns(_columns(numeric), toks)
     left = cols[0][0] if cols else 10 ** 9
     n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
     n_label = max(n_label, 1)
@@ -268,6 +293,11 @@ def _layout(lines: list[str]) -> Table:
             merged[key].text += " " + c.text
         else:
             merged[key] = c
+    # a blank cell leaves no trace in the text: restore it on rows that print numbers
+    value_rows = {c.row for c in merged.values() if c.col >= n_label and _is_numeric(c.text)}
+    for r in value_rows:
+        for k in range(len(cols)):
+            merged.setdefault((r, n_label + k), Cell(text="", row=r, col=n_label + k))
     return Table(cells=list(merged.values()))
 
 

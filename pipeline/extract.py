@@ -77,7 +77,9 @@ def detect_template(lines: list[Line], doc: Document) -> tuple[Optional[str], di
 
 # ---------------------------------------------------------------- alignment
 def _candidates(lines: list[Line]) -> list[Line]:
-    return [ln for ln in lines if ln.values and ln.labels]
+    """Lines that can be table rows: a label with values, or a table line that prints only a
+    label (a row left entirely blank, as whitespace layouts print it)."""
+    return [ln for ln in lines if ln.labels and (ln.values or ln.grid)]
 
 
 def _align(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
@@ -90,7 +92,7 @@ def _align(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
         texts = [c.text for c in ln.labels]
         for j, r in enumerate(rows):
             s = M.score_row(texts, ln.context, r)
-            score[i][j] = s if s >= M.WEAK else 0.0
+            score[i][j] = s if s >= (M.WEAK if ln.values else M.STRONG) else 0.0
     # dp[i][j]: best total over lines[:i], rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
@@ -125,7 +127,7 @@ def _assign(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
         texts = [c.text for c in ln.labels]
         for j, r in enumerate(spec.rows):
             s = M.score_row(texts, ln.context, r)
-            if s >= M.WEAK:
+            if s >= (M.WEAK if ln.values else M.STRONG):
                 pairs.append((s, -i, i, j))
     out: dict[int, tuple[int, float]] = {}
     used_rows: set[int] = set()
@@ -210,7 +212,11 @@ class _Builder:
     def emit_row(self, table: str, row_key: str, ln: Line, score: float, cols, how: str = ""):
         spec = self.tpl.tables[table]
         row = spec.row(row_key)
-        label = N.clean(ln.label) or ("" if not how else "")
+        label = N.clean(ln.label)
+        if not ln.values:   # the row prints its label only: every cell blank
+            for col in cols:
+                self._cell(table, row_key, col, None, "", label, score, ln, None)
+            return
         vals = _fit(ln.values, len(cols))
         if vals is None:
             self.ex.ambiguous += len(cols)

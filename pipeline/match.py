@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import regex
 from rapidfuzz import fuzz
 
 from . import normalize as N
 from .templates import Row
+
+_INNER_NUMBERING = regex.compile(r"(?<=\S)([(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}\s*[.、．](?!\d))")
 
 STRONG = 85.0      # accepted without comment
 WEAK = 62.0        # accepted only where the row sequence agrees; logged
@@ -56,6 +59,11 @@ def score_row(labels: list[str], context: list[str], row: Row) -> float:
     candidates = [labels[-1], "".join(labels)]
     if len(labels) > 1:
         candidates.append("".join(labels[-2:]))
+    # a group label run into the item label ("（三）不予公开1.属于国家秘密"): try the tail too
+    tail = _INNER_NUMBERING.split(N.clean(labels[-1]).replace(" ", ""))
+    if len(tail) > 1:
+        marks = _INNER_NUMBERING.findall(N.clean(labels[-1]).replace(" ", ""))
+        candidates.append(marks[-1] + tail[-1])
     best = max(score_text(c, row) for c in candidates)
     # a group label that agrees with the row's group lends a little confidence
     groups = [g for g in [*context, *labels[:-1]] if g.strip()]

@@ -291,7 +291,11 @@ def _layout(rows) -> str:
     for row, label in zip(t, labels):
         vals = row[len(row) - n_val:]
         if not any(_num(v) for v in vals):
-            out.append("    " + "  ".join(x for x in row if x))
+            # header rows: column labels printed over their columns, as pdftotext places them
+            line = label.ljust(width) if label else " " * width
+            for v in vals:
+                line += "  " + v[:12].rjust(12)
+            out.append(line.rstrip())
             continue
         line = label.ljust(width)
         for v in vals:
