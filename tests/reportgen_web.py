@@ -13,7 +13,10 @@ import html as _html
 import random
 from typing import Optional
 
-from tests.reportgen import OUTRO, GenReport, GridCell, grid_tables, prose
+try:                     # tests/ on sys.path, as conftest and the fixture script arrange
+    from reportgen import OUTRO, GenReport, GridCell, expand, grid_tables, prose
+except ImportError:      # the repository root on sys.path
+    from tests.reportgen import OUTRO, GenReport, GridCell, expand, grid_tables, prose
 
 
 def origin_grid(rows: list[list[GridCell]]) -> dict[tuple[int, int], tuple[int, int, GridCell]]:
@@ -223,7 +226,6 @@ def render_html_cms(rep: GenReport, rng: random.Random, encoding: str = "utf-8",
 def _docx_table(container, rows, n_cols: Optional[int] = None):
     """A python-docx table with real merges, in a document or a table cell."""
     from docx.shared import Pt
-    from tests.reportgen import expand
 
     grid = expand(rows)
     table = container.add_table(rows=len(grid), cols=len(grid[0]))
