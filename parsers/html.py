@@ -123,12 +123,21 @@ def read(path: str) -> Document:
         raise ReadError("empty file")
     if len(data) > MAX_BYTES:
         raise ReadError(f"HTML page larger than {MAX_BYTES // (1024 * 1024)} MB")
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-            and data[:4096].count(b"\x00") > 0.3 * min(len(data), 4096) and b"<\x00" not in data[:4096] \
-            and b"\x00<" not in data[:4096]:
+    if _binary(data[:8192]):
         raise ReadError("not an HTML page: binary content")
     text, enc, warnings = decode_page(data)
     return parse_html(text, warnings=warnings)
+
+
+def _binary(head: bytes) -> bool:
+    """Control bytes that no text page has (UTF-16 pages, whose NULs sit in one parity, excepted)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)):
+        return False
+    half = len(head) // 2 or 1
+    if max(head[0::2].count(0), head[1::2].count(0)) > 0.3 * half:
+        return False
+    control = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0a, 0x0c, 0x0d, 0x1b))
+    return control > 0.02 * len(head)
 
 
 def parse_html(text: str, warnings: list[str] | None = None) -> Document:
@@ -183,7 +192,8 @@ def _chrome_elements(body) -> set:
     for el in candidates:
         if _tag(el) == "header" and any(_tag(a) in ("article", "main") for a in el.iterancestors()):
             continue   # an article's own header holds its title
-        if len(_WS_RUN.sub("", el.text_content())) < 0.4 * total:
+        size = len(_WS_RUN.sub("", el.text_content()))
+        if size < 0.4 * total or size < 200:
             out.add(el)
     return out
 

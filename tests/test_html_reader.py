@@ -1,0 +1,317 @@
+"""The HTML reader: grids from spans, page chrome left out, encodings, hostile pages, and the
+whole pipeline on generated pages (committed fixtures and random reports)."""
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import reportgen  # noqa: E402
+import reportgen_web  # noqa: E402
+from parsers import detect_format  # noqa: E402
+from parsers import html as H  # noqa: E402
+from parsers.model import Paragraph, ReadError, Table  # noqa: E402
+from pipeline.report import parse_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = sorted((ROOT / "fixtures" / "html").glob("*.html"))
+
+
+# ------------------------------------------------------------------ helpers
+def grid(table: Table) -> list[tuple]:
+    return sorted((c.row, c.col, c.text, c.rowspan, c.colspan) for c in table.cells)
+
+
+def want_grid(rows) -> list[tuple]:
+    """reportgen's rows of GridCells as the reader should return them: on the full grid, without
+    the grid columns in which no cell starts (a sub-table cut out of a wider table has those)."""
+    placed = [(r, c, cell) for r, row in enumerate(reportgen.expand(rows)) for c, cell in enumerate(row)
+              if cell is not None]
+    starts = sorted({c for _, c, _ in placed})
+    new = {c: i for i, c in enumerate(starts)}
+    return sorted((r, new[c], cell.text, cell.rowspan, sum(1 for s in starts if c <= s < c + cell.colspan))
+                  for r, c, cell in placed)
+
+
+def cell_values(pr) -> dict:
+    return {f"{c['table']}/{c['row_key']}/{c['col_key']}": (float(c["value"]) if c["value"] != "" else None)
+            for c in pr.cells}
+
+
+def assert_round_trip(pr, expected: dict, agency: str, year: int, template: str) -> None:
+    got = cell_values(pr)
+    assert pr.report["status"] == "ok", pr.report["error"]
+    assert (pr.report["agency"], pr.report["year"], pr.report["template"]) == (agency, year, template)
+    assert set(got) == set(expected)
+    bad = [(k, v, got[k]) for k, v in expected.items()
+           if not ((v is None and got[k] is None)
+                   or (v is not None and got[k] is not None and math.isclose(v, got[k], rel_tol=1e-9, abs_tol=1e-9)))]
+    assert not bad, bad[:5]
+
+
+def tables_of(text: str) -> list[Table]:
+    return H.parse_html(text).tables
+
+
+def paragraphs(text: str) -> list[str]:
+    return [b.text for b in H.parse_html(text).blocks if isinstance(b, Paragraph)]
+
+
+# ------------------------------------------------------------------ generated pages, grid level
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**9), template=st.sampled_from(["2019", "2021"]))
+def test_generated_page_grids_exact(seed, template):
+    rep = reportgen.random_report(random.Random(seed), template=template)
+    tables = tables_of(reportgen.render_html(rep))
+    expected = reportgen.grid_tables(rep)
+    assert len(tables) == len(expected)
+    for t, (_, rows) in zip(tables, expected):
+        assert grid(t) == want_grid(rows)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10**9))
+def test_split_tables_come_out_in_order(seed):
+    rng = random.Random(seed)
+    rep = reportgen.random_report(rng)
+    tables = tables_of(reportgen_web.render_html_split(rep, random.Random(seed)))
+    parts = [p for _, ps in reportgen_web.web_tables(rep, True, random.Random(seed)) for p in ps]
+    assert [grid(t) for t in tables] == [want_grid(p) for p in parts]
+
+
+# ------------------------------------------------------------------ the pipeline on fixtures and random pages
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_fixture_round_trip(path):
+    exp = json.loads(path.with_suffix(".expected.json").read_text("utf-8"))
+    pr = parse_file(str(path))
+    assert pr.report["format"] == "html"
+    assert_round_trip(pr, exp["cells"], exp["agency"], exp["year"], exp["template"])
+
+
+def test_fixture_set_covers_the_brief():
+    names = {p.stem for p in FIXTURES}
+    for needed in ("split_2019", "split_2021", "gbk_meta_2021", "gbk_undeclared_2021", "cms_2019", "cms_2021",
+                   "word_export_2019", "word_export_2021"):
+        assert needed in names
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**9), kind=st.sampled_from(["plain", "split", "cms", "cms_split", "gbk_cms"]))
+def test_random_pages_round_trip(tmp_path, seed, kind):
+    rng = random.Random(seed)
+    rep = reportgen.random_report(rng)
+    if kind == "plain":
+        data = reportgen.render_html(rep).encode("utf-8")
+    elif kind == "split":
+        data = reportgen_web.render_html_split(rep, rng).encode("utf-8")
+    elif kind == "gbk_cms":
+        data = reportgen_web.render_html_cms(rep, rng, encoding="gbk", declare=rng.choice(["meta", "http-equiv", None]),
+                                             split=rng.random() < 0.5).encode("gbk")
+    else:
+        data = reportgen_web.render_html_cms(rep, rng, split=kind == "cms_split").encode("utf-8")
+    path = tmp_path / f"r{seed}_{kind}.html"
+    path.write_bytes(data)
+    assert_round_trip(parse_file(str(path)), rep.expected(), rep.agency, rep.year, rep.template)
+
+
+# ------------------------------------------------------------------ spans
+def test_absurd_spans_are_clamped_to_the_table():
+    t, = tables_of('<table><tr><td rowspan="1000">a</td><td colspan="1000">b</td></tr>'
+                   '<tr><td>c</td></tr><tr><td>d</td></tr></table>')
+    assert grid(t) == [(0, 0, "a", 3, 1), (0, 1, "b", 1, 1), (1, 1, "c", 1, 1), (2, 1, "d", 1, 1)]
+
+
+def test_rowspan_zero_runs_to_the_end_and_bad_spans_are_one():
+    t, = tables_of('<table><tr><td rowspan="0">a</td><td colspan="x">b</td><td colspan="2;">c</td></tr>'
+                   '<tr><td>d</td><td>e</td><td>f</td></tr><tr><td>g</td><td colspan="-3">h</td><td>i</td></tr></table>')
+    cells = {(c.row, c.col): (c.text, c.rowspan, c.colspan) for c in t.cells}
+    assert cells[(0, 0)] == ("a", 3, 1)
+    assert cells[(0, 1)] == ("b", 1, 1)
+    assert cells[(0, 2)] == ("c", 1, 2)
+    assert cells[(2, 2)] == ("h", 1, 1)
+
+
+def test_columns_no_cell_starts_in_are_dropped():
+    # a CMS editor left colspan=8 on a 3-column table
+    t, = tables_of('<table><tr><td colspan="8">caption</td></tr><tr><td>x</td><td>1</td><td>2</td></tr></table>')
+    assert grid(t) == [(0, 0, "caption", 1, 3), (1, 0, "x", 1, 1), (1, 1, "1", 1, 1), (1, 2, "2", 1, 1)]
+
+
+def test_thead_first_tfoot_last_and_th_cells():
+    t, = tables_of('<table><tfoot><tr><td>foot</td><td>9</td></tr></tfoot><tbody><tr><td>body</td><td>1</td></tr>'
+                   '</tbody><thead><tr><th>head</th><th>n</th></tr></thead></table>')
+    assert [c.text for c in t.cells] == ["head", "n", "body", "1", "foot", "9"]
+
+
+# ------------------------------------------------------------------ cell and paragraph text
+def test_cell_line_breaks_nbsp_and_word_source_wrapping():
+    t, = tables_of('<table><tr><td>本年新<br>制作数量</td><td><p>商业</p><p>企业</p></td>'
+                   '<td><div>a</div>b</td><td>&nbsp;</td><td><span>规范性\r\n文件</span></td>'
+                   '<td>Total  \n  count</td></tr></table>')
+    assert [c.text for c in t.cells] == ["本年新\n制作数量", "商业\n企业", "a\nb", "", "规范性文件", "Total count"]
+
+
+def test_paragraphs_in_document_order_around_tables():
+    page = ('<html><body><h1>标题</h1><p>第一段<br>第二行</p><div>一、总体情况</div>'
+            '<table><tr><td>a</td><td>1</td></tr><tr><td>b</td><td>2</td></tr></table>'
+            '<p>五、存在的问题</p><pre>行甲\n行乙</pre></body></html>')
+    doc = H.parse_html(page)
+    kinds = [b.text if isinstance(b, Paragraph) else "TABLE" for b in doc.blocks]
+    assert kinds == ["标题", "第一段", "第二行", "一、总体情况", "TABLE", "五、存在的问题", "行甲", "行乙"]
+
+
+def test_layout_table_around_the_article_keeps_its_text():
+    page = ('<body><table width="1000"><tr><td class="left"><ul><li>首页</li></ul></td><td>'
+            '<h1>某局2023年政府信息公开工作年度报告</h1><p>一、总体情况</p><p>正文。</p>'
+            '<table><tr><td>x</td><td>1</td></tr><tr><td>y</td><td>2</td></tr></table><p>六、其他</p>'
+            '</td></tr></table></body>')
+    doc = H.parse_html(page)
+    assert len(doc.tables) == 1 and grid(doc.tables[0])[0] == (0, 0, "x", 1, 1)
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert texts[-4:] == ["某局2023年政府信息公开工作年度报告", "一、总体情况", "正文。", "六、其他"]
+
+
+def test_one_row_page_frame_without_inner_tables_is_layout():
+    long = "。".join(["这是报告正文的一句话"] * 100)
+    doc = H.parse_html(f'<table><tr><td>菜单</td><td><h2>一、总体情况</h2><p>{long}</p></td></tr></table>')
+    assert not doc.tables
+    assert "一、总体情况" in [b.text for b in doc.blocks]
+
+
+def test_page_chrome_scripts_and_hidden_text_left_out():
+    page = ('<html><head><title>年度报告_某某网</title><style>p{color:red}</style></head><body>'
+            '<div class="header"><ul class="nav"><li>首页</li><li>政务公开</li></ul></div>'
+            '<nav>导航</nav><div class="position">当前位置：首页 &gt; 年报</div>'
+            '<div id="zoom" class="TRS_Editor"><p>某局2022年政府信息公开工作年度报告</p><p>正文段落。</p>'
+            '<script>document.write("<p>脚本</p>")</script><div style="display: none">隐藏</div>'
+            '<span hidden>也隐藏</span></div>'
+            '<div class="share">分享到</div><div class="xgwz">相关文章：某局2021年政府信息公开工作年度报告</div>'
+            '<footer>版权所有</footer><div id="footer">主办单位</div><noscript>请开启脚本</noscript>'
+            '</body></html>')
+    texts = paragraphs(page)
+    assert texts == ["年度报告_某某网", "某局2022年政府信息公开工作年度报告", "正文段落。"] or \
+        texts == ["某局2022年政府信息公开工作年度报告", "正文段落。"]
+
+
+def test_title_tag_added_only_when_the_body_lacks_it():
+    assert paragraphs('<html><head><title>某区2020年报告</title></head><body><p>正文</p></body></html>') == \
+        ["某区2020年报告", "正文"]
+    assert paragraphs('<html><head><title>某区2020年报告_门户</title></head><body><h1>某区2020年报告</h1></body></html>') == \
+        ["某区2020年报告"]
+
+
+def test_chrome_named_wrapper_holding_the_article_is_kept():
+    body = "".join(f"<p>第{i}段正文内容比较长的一段话。</p>" for i in range(30))
+    texts = paragraphs(f'<body><div class="main-nav-wrap">{body}</div><div class="nav">首页</div></body>')
+    assert len(texts) == 30 and "首页" not in texts
+
+
+def test_article_header_keeps_its_title():
+    texts = paragraphs('<body><header>站点头部</header><article><header><h1>报告标题</h1></header>'
+                       '<p>正文</p></article></body>')
+    assert texts == ["报告标题", "正文"]
+
+
+# ------------------------------------------------------------------ encodings
+PAGE = '<html><head>{decl}</head><body><p>政府信息公开工作年度报告</p><p>“三安全一稳定”</p></body></html>'
+TEXTS = ["政府信息公开工作年度报告", "“三安全一稳定”"]
+
+
+@pytest.mark.parametrize("decl,codec", [
+    ('<meta charset="gbk">', "gbk"),
+    ('<meta charset=GB2312>', "gbk"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "gb18030"),
+    ("", "gb18030"),
+    ("", "utf-8"),
+    ('<meta charset="utf-8">', "utf-8-sig"),
+    ('<meta charset="gbk">', "utf-8"),          # a template's stale declaration on a UTF-8 page
+    ('<meta charset="iso-8859-1">', "gbk"),     # a Western default on a Chinese page
+    ('<meta charset="utf-16">', "utf-16"),
+])
+def test_encodings(tmp_path, decl, codec):
+    path = tmp_path / "p.html"
+    path.write_bytes(PAGE.format(decl=decl).encode(codec))
+    assert [b.text for b in H.read(str(path)).blocks] == TEXTS
+
+
+def test_declared_encoding_sniffing():
+    assert H.declared_encoding(b'<meta http-equiv="content-type" content="text/html;charset=GBK" />') == "gb18030"
+    assert H.declared_encoding(b'<?xml version="1.0" encoding="UTF-8"?><html>') == "utf-8"
+    assert H.declared_encoding(b"<meta charset='big5'>") == "big5"
+    assert H.declared_encoding(b'<meta charset="no-such-codec">') is None
+    assert H.declared_encoding(b"<p>no declaration</p>") is None
+
+
+# ------------------------------------------------------------------ hostile pages
+def test_deeply_nested_page_keeps_the_text_after_the_nesting(tmp_path):
+    page = "<html><body>" + "<div>" * 50000 + "深处" + "</div>" * 50000 + "<p>之后的正文</p>" \
+           "<table><tr><td>a</td><td>1</td></tr><tr><td>b</td><td>2</td></tr></table></body></html>"
+    path = tmp_path / "deep.html"
+    path.write_text(page, encoding="utf-8")
+    doc = H.read(str(path))
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert "深处" in texts and "之后的正文" in texts
+    assert len(doc.tables) == 1
+    assert any("nested" in w for w in doc.warnings)
+
+
+def test_nested_tables_beyond_the_parser_limit_do_not_raise():
+    page = "<body>" + "<table><tr><td>" * 2000 + "x" + "</td></tr></table>" * 2000 + "</body>"
+    doc = H.parse_html(page)
+    assert any("lost" in w for w in doc.warnings)
+
+
+def test_large_table():
+    rows = "".join(f"<tr><td>第{i}行</td><td>{i}</td></tr>" for i in range(1, 20000))
+    t, = tables_of(f"<table><tr><td>第0行</td><td>0</td><td rowspan='100000'>z</td></tr>{rows}</table>")
+    assert (t.n_rows, t.n_cols) == (20000, 3)
+    assert [(c.text, c.rowspan) for c in t.cells if c.col == 2] == [("z", 20000)]
+    assert t.cells[-1].text == "19999"
+
+
+def test_page_without_a_report_is_not_a_report(tmp_path):
+    path = tmp_path / "news.html"
+    path.write_text('<html><head><meta charset="utf-8"><title>新闻</title></head><body><div class="nav">首页</div>'
+                    '<h1>我市召开安全生产工作会议</h1><p>会议要求各部门压实责任。</p>'
+                    '<table><tr><td>时间</td><td>地点</td></tr><tr><td>上午</td><td>会议室</td></tr></table></body></html>',
+                    encoding="utf-8")
+    pr = parse_file(str(path))
+    assert pr.report["format"] == "html"
+    assert pr.report["status"] == "not_a_report"
+    assert pr.report["error"] and "\n" not in pr.report["error"]
+
+
+def test_empty_page_file_fails_with_a_reason(tmp_path):
+    path = tmp_path / "empty.html"
+    path.write_bytes(b"")
+    pr = parse_file(str(path))
+    assert (pr.report["status"], pr.report["error"]) == ("failed", "empty file")
+    with pytest.raises(ReadError, match="empty file"):
+        H.read(str(path))
+
+
+def test_binary_file_named_html_fails_with_a_reason(tmp_path):
+    path = tmp_path / "image.html"
+    rng = random.Random(1)
+    path.write_bytes(bytes(rng.randrange(256) for _ in range(5000)))
+    with pytest.raises(ReadError):
+        H.read(str(path))
+    pr = parse_file(str(path), "html")
+    assert pr.report["status"] == "failed" and pr.report["error"]
+
+
+def test_html_page_with_a_docx_name_is_read_as_html(tmp_path):
+    src = FIXTURES[0]
+    path = tmp_path / "report.docx"
+    path.write_bytes(src.read_bytes())
+    assert detect_format(str(path)) == "html"
+    exp = json.loads(src.with_suffix(".expected.json").read_text("utf-8"))
+    assert_round_trip(parse_file(str(path)), exp["cells"], exp["agency"], exp["year"], exp["template"])
