@@ -99,12 +99,68 @@ def read_docx(path: str) -> Document:
         _check_zip(zf)
         main = _main_part(zf)
         root = _xml(zf, main)
+        rels = _part_rels(zf, main)
+        numbering = _Numbering(_optional_xml(zf, rels.get("numbering")), _optional_xml(zf, rels.get("styles")))
+        chunks = _alt_chunks(zf, rels)
     body = next((el for el in root if _local(el) == "body"), None)
     if body is None:
         raise ReadError(f"not a Word document: {main} has no body")
     doc = Document(format="docx")
-    _walk(body, doc)
+    _walk(body, doc, _Ctx(numbering, chunks))
     return doc
+
+
+class _Ctx:
+    """What the body walk needs besides the body: list numbering and imported HTML chunks."""
+
+    def __init__(self, numbering: "_Numbering", chunks: dict[str, Document]):
+        self.numbering = numbering
+        self.chunks = chunks
+
+
+def _part_rels(zf: zipfile.ZipFile, main: str) -> dict:
+    """Relationship targets of the main part: kind ("numbering", "styles") → part name, and
+    relationship id → (kind, part name)."""
+    folder, name = PurePosixPath(main).parent, PurePosixPath(main).name
+    rels_name = str(folder / "_rels" / f"{name}.rels")
+    out: dict = {}
+    if rels_name not in zf.namelist():
+        return out
+    for rel in _xml(zf, rels_name):
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        part = str(PurePosixPath("/", target)).lstrip("/") if target.startswith("/") else \
+            os.path.normpath(str(folder / target)).replace(os.sep, "/")
+        out.setdefault(kind, part)
+        out[("id", rel.get("Id"))] = (kind, part)
+    return out
+
+
+def _optional_xml(zf: zipfile.ZipFile, name: str | None):
+    if not name or name not in zf.namelist():
+        return None
+    try:
+        return _xml(zf, name)
+    except ReadError:
+        return None   # a damaged styles or numbering part costs the numbering, not the document
+
+
+def _alt_chunks(zf: zipfile.ZipFile, rels: dict) -> dict[str, Document]:
+    """HTML imported as-is into the document (w:altChunk), as some office systems export reports."""
+    from .html import decode_page, parse_html
+
+    out: dict[str, Document] = {}
+    for key, val in rels.items():
+        if not (isinstance(key, tuple) and val[0] == "aFChunk"):
+            continue
+        part = val[1]
+        if not part.lower().endswith((".htm", ".html", ".xhtml")) or part not in zf.namelist():
+            continue
+        text, _, warnings = decode_page(_read_part(zf, part))
+        out[key[1]] = parse_html(text, warnings)
+    return out
 
 
 def _check_zip(zf: zipfile.ZipFile) -> None:
@@ -210,7 +266,7 @@ def _blocks_of(container) -> list:
     while stack:
         el = stack.pop()
         name = _local(el)
-        if name in ("p", "tbl"):
+        if name in ("p", "tbl", "altChunk"):
             out.append(el)
         elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo"):
             stack.extend(reversed(list(el)))
@@ -221,12 +277,21 @@ def _blocks_of(container) -> list:
     return out
 
 
-def _walk(body, doc: Document) -> None:
+def _walk(body, doc: Document, ctx: _Ctx) -> None:
     stack = list(reversed(_blocks_of(body)))
     while stack:
         el = stack.pop()
         if _local(el) == "p":
-            doc.blocks.extend(Paragraph(line) for line in _para_lines(el))
+            doc.blocks.extend(Paragraph(line) for line in _para_lines(el, ctx.numbering))
+            continue
+        if _local(el) == "altChunk":
+            rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            chunk = ctx.chunks.get(rid)
+            if chunk is not None:
+                doc.blocks.extend(chunk.blocks)
+                doc.warnings.extend(chunk.warnings)
+            else:
+                doc.warnings.append("an imported chunk (altChunk) that is not HTML was skipped")
             continue
         rows = _rows(el)
         if _is_layout(el, rows):
@@ -236,14 +301,15 @@ def _walk(body, doc: Document) -> None:
                     inner.extend(_blocks_of(tc))
             stack.extend(reversed(inner))
             continue
-        table = _table(rows)
+        table = _table(rows, ctx.numbering)
         if table.cells:
             doc.blocks.append(table)
 
 
-def _para_lines(p) -> list[str]:
-    """A paragraph's text; soft line breaks and page breaks split it into lines."""
-    lines: list[list[str]] = [[]]
+def _para_lines(p, numbering: "_Numbering | None" = None) -> list[str]:
+    """A paragraph's text, after its list number if it has one (Word's automatic 一、 and （一）
+    are not in the text); soft line breaks and page breaks split it into lines."""
+    lines: list[list[str]] = [[numbering.label(p)] if numbering is not None else []]
     stack = list(reversed(list(p)))
     while stack:
         el = stack.pop()
@@ -275,6 +341,8 @@ def _para_lines(p) -> list[str]:
         s = "".join(parts).replace("\xa0", " ").strip()
         if s:
             out.append(s)
+    if len(out) == 1 and numbering is not None and out[0] == lines[0][0].strip():
+        return []   # a number on an empty paragraph
     return out
 
 
@@ -326,18 +394,18 @@ def _is_layout(tbl, rows) -> bool:
     return False
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc, numbering: "_Numbering | None" = None) -> str:
     lines = []
     for b in _blocks_of(tc):
         if _local(b) == "p":
-            lines.extend(_para_lines(b))
-        else:   # a nested table inside a data cell: its text, row by row
+            lines.extend(_para_lines(b, numbering))
+        elif _local(b) == "tbl":   # a nested table inside a data cell: its text, row by row
             for tr in _rows(b):
-                lines.append(" ".join(_cell_text(c) for c in _tcs(tr)).strip())
+                lines.append(" ".join(_cell_text(c, numbering) for c in _tcs(tr)).strip())
     return "\n".join(x for x in lines if x)
 
 
-def _table(rows) -> Table:
+def _table(rows, numbering: "_Numbering | None" = None) -> Table:
     """Cells from merges: gridSpan/hMerge across, vMerge down, gridBefore shifts a row's start."""
     cells: list[Cell] = []
     last: dict[int, Cell] = {}   # grid column -> the cell placed there most recently
@@ -361,7 +429,7 @@ def _table(rows) -> Table:
                     col += span
                     prev = None
                     continue
-            cell = Cell(text=_cell_text(tc), row=r, col=col, colspan=span)
+            cell = Cell(text=_cell_text(tc, numbering), row=r, col=col, colspan=span)
             cells.append(cell)
             for c in range(col, col + span):
                 last[c] = cell
@@ -369,3 +437,177 @@ def _table(rows) -> Table:
             prev = cell
             col += span
     return Table(cells=compact(cells))
+
+
+# ------------------------------------------------------------------ list numbering
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+
+
+def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百") -> str:
+    if n <= 0 or n >= 1000:
+        return str(n)
+    h, rest = divmod(n, 100)
+    t, u = divmod(rest, 10)
+    out = (digits[h] + hundred) if h else ""
+    if t:
+        out += ("" if t == 1 and not h else digits[t]) + ten
+    elif h and u:
+        out += "零"
+    if u:
+        out += digits[u]
+    return out
+
+
+def _roman(n: int) -> str:
+    if not 0 < n < 4000:
+        return str(n)
+    out = ""
+    for v, r in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+                 (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= v:
+            out += r
+            n -= v
+    return out
+
+
+def _letters(n: int) -> str:
+    if n <= 0:
+        return str(n)
+    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """A list counter in one of Word's number formats (the ones Chinese documents use, and the basics)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "taiwaneseCountingThousand"):
+        return _chinese(n)
+    if fmt == "chineseLegalSimplified":
+        return _chinese(n, _CN_LEGAL, "拾", "佰")
+    if fmt in ("ideographDigital", "taiwaneseDigital"):
+        return "".join(_CN_DIGITS[int(d)] for d in str(n))
+    if fmt == "ideographTraditional":
+        return "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10] if n > 0 else str(n)
+    if fmt == "ideographZodiac":
+        return "子丑寅卯辰巳午未申酉戌亥"[(n - 1) % 12] if n > 0 else str(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 0 < n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "decimalEnclosedParen" and 0 < n <= 20:
+        return chr(0x2474 + n - 1)
+    if fmt == "decimalFullWidth":
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "upperLetter":
+        return _letters(n)
+    if fmt == "lowerLetter":
+        return _letters(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Automatic list numbers of paragraphs, counted in document order as Word does."""
+
+    def __init__(self, numbering, styles):
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}   # abstractNumId -> ilvl -> (start, fmt, text)
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}         # numId -> (abstractNumId, start overrides)
+        self.styles: dict[str, tuple] = {}                             # styleId -> (numId, ilvl, basedOn)
+        self.counters: dict[str, dict[int, int]] = {}
+        self.started: set[str] = set()
+        if numbering is not None:
+            for el in numbering:
+                name = _local(el)
+                if name == "abstractNum":
+                    aid = _attr(el, "abstractNumId")
+                    self.levels[aid] = {lvl: spec for lvl, spec in (self._level(x) for x in el if _local(x) == "lvl")}
+                elif name == "num":
+                    aid = _wval(_w(el, "abstractNumId"))
+                    overrides = {}
+                    for o in el:
+                        if _local(o) == "lvlOverride":
+                            so = _w(o, "startOverride")
+                            if so is not None:
+                                overrides[_int(_attr(o, "ilvl"), 0)] = _int(_wval(so), 1)
+                    self.nums[_attr(el, "numId")] = (aid, overrides)
+        if styles is not None:
+            for st in styles:
+                if _local(st) != "style" or _attr(st, "type") not in (None, "paragraph"):
+                    continue
+                ppr = _w(st, "pPr")
+                num_pr = _w(ppr, "numPr") if ppr is not None else None
+                num_id = _wval(_w(num_pr, "numId")) if num_pr is not None else None
+                ilvl = _wval(_w(num_pr, "ilvl")) if num_pr is not None else None
+                self.styles[_attr(st, "styleId")] = (num_id, ilvl, _wval(_w(st, "basedOn")))
+
+    @staticmethod
+    def _level(lvl):
+        return _int(_attr(lvl, "ilvl"), 0), (_int(_wval(_w(lvl, "start"), 1), 1), _wval(_w(lvl, "numFmt"), "decimal"),
+                                              _wval(_w(lvl, "lvlText"), ""))
+
+    def _style_num(self, style_id):
+        num_id = ilvl = None
+        for _ in range(20):   # basedOn chains; cycles stop here
+            if style_id not in self.styles:
+                break
+            sid_num, sid_lvl, based = self.styles[style_id]
+            num_id = num_id if num_id is not None else sid_num
+            ilvl = ilvl if ilvl is not None else sid_lvl
+            if num_id is not None:
+                break
+            style_id = based
+        return num_id, ilvl
+
+    def label(self, p) -> str:
+        if not self.nums:
+            return ""
+        ppr = _w(p, "pPr")
+        if ppr is None:
+            return ""
+        num_pr = _w(ppr, "numPr")
+        num_id = _wval(_w(num_pr, "numId")) if num_pr is not None else None
+        ilvl = _wval(_w(num_pr, "ilvl")) if num_pr is not None else None
+        if num_id is None:
+            style = _wval(_w(ppr, "pStyle"))
+            if style is None:
+                return ""
+            num_id, style_lvl = self._style_num(style)
+            ilvl = ilvl if ilvl is not None else style_lvl
+        if num_id is None or num_id == "0" or num_id not in self.nums:
+            return ""
+        level = _int(ilvl, 0) if ilvl is not None else 0
+        aid, overrides = self.nums[num_id]
+        levels = self.levels.get(aid, {})
+        if level not in levels:
+            return ""
+        counters = self.counters.setdefault(aid, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lv in overrides:
+                counters.pop(lv, None)
+        start = overrides.get(level, levels[level][0])
+        counters[level] = counters[level] + 1 if level in counters else start
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        fmt, text = levels[level][1], levels[level][2]
+        if fmt == "bullet":
+            return ""
+
+        def sub(m) -> str:
+            lv = int(m.group(1)) - 1
+            spec = levels.get(lv)
+            n = counters.get(lv, spec[0] if spec else 1)
+            return format_number(n, spec[1] if spec else "decimal")
+        import re
+        return re.sub(r"%([1-9])", sub, text)
+
+
+def _attr(el, name: str):
+    for k, v in el.attrib.items():
+        if k.rsplit("}", 1)[-1] == name:
+            return v
+    return None

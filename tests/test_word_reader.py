@@ -64,14 +64,25 @@ RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://sche
         'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
 
 
-def make_docx(path: Path, body: str, document: str | None = None) -> Path:
-    """A minimal .docx around a w:body's inner XML."""
-    xml = document or f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{body}</w:body></w:document>'
+def make_docx(path: Path, body: str, document: str | None = None, parts: dict | None = None,
+              rels: list[tuple[str, str, str]] = ()) -> Path:
+    """A minimal .docx around a w:body's inner XML; `parts` are more members, `rels` the main
+    part's relationships as (id, type, target)."""
+    xml = document or (f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS} xmlns:r="http://schemas.'
+                       f'openxmlformats.org/officeDocument/2006/relationships"><w:body>{body}</w:body></w:document>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
                    'package/2006/content-types"/>')
         z.writestr("_rels/.rels", RELS)
         z.writestr("word/document.xml", xml)
+        if rels:
+            z.writestr("word/_rels/document.xml.rels",
+                       '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                       'relationships">' + "".join(
+                           f'<Relationship Id="{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                           f'relationships/{t}" Target="{g}"/>' for i, t, g in rels) + "</Relationships>")
+        for name, data in (parts or {}).items():
+            z.writestr(name, data)
     return path
 
 
@@ -234,6 +245,68 @@ def test_strict_ooxml_namespace(tmp_path):
                f'<w:body>{p("严格格式")}<w:tbl><w:tr>{tc("a")}{tc("1")}</w:tr></w:tbl></w:body></w:document>')
     doc = W.read(str(make_docx(tmp_path / "s.docx", "", document=doc_xml)))
     assert doc.blocks[0].text == "严格格式" and len(doc.tables) == 1
+
+
+# ------------------------------------------------------------------ list numbering and imported HTML
+NUMBERING = (f'<?xml version="1.0"?><w:numbering {NS}>'
+             '<w:abstractNum w:abstractNumId="7">'
+             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+             '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+             '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+             '</w:abstractNum>'
+             '<w:abstractNum w:abstractNumId="8"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/>'
+             '</w:lvl></w:abstractNum>'
+             '<w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num>'
+             '<w:num w:numId="4"><w:abstractNumId w:val="8"/></w:num>'
+             '<w:num w:numId="5"><w:abstractNumId w:val="7"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/>'
+             '</w:lvlOverride></w:num>'
+             '</w:numbering>')
+STYLES = (f'<?xml version="1.0"?><w:styles {NS}>'
+          '<w:style w:type="paragraph" w:styleId="H1"><w:pPr><w:numPr><w:numId w:val="3"/></w:numPr></w:pPr></w:style>'
+          '<w:style w:type="paragraph" w:styleId="H1b"><w:basedOn w:val="H1"/></w:style>'
+          '</w:styles>')
+
+
+def np(text: str, num_id: str | None = None, ilvl: int | None = None, style: str | None = None) -> str:
+    num = ""
+    if num_id is not None or ilvl is not None:
+        num = "<w:numPr>" + (f'<w:ilvl w:val="{ilvl}"/>' if ilvl is not None else "") + \
+              (f'<w:numId w:val="{num_id}"/>' if num_id is not None else "") + "</w:numPr>"
+    sty = f'<w:pStyle w:val="{style}"/>' if style else ""
+    return f"<w:p><w:pPr>{sty}{num}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def test_automatic_list_numbers_are_text(tmp_path):
+    body = (np("总体情况", style="H1") + np("主动公开", "3", 1) + np("依申请公开", "3", 1)
+            + np("主动公开政府信息情况", style="H1b") + np("要点", "4") + np("属于国家秘密", "3", 2)
+            + np("其他法律行政法规禁止公开", "3", 2) + np("子项", "3", 1) + np("", "3", 2) + np("第二项", "3", 2)
+            + np("不编号", "0") + np("从五开始", "5", 0))
+    path = make_docx(tmp_path / "n.docx", body, parts={"word/numbering.xml": NUMBERING, "word/styles.xml": STYLES},
+                     rels=[("rId1", "numbering", "numbering.xml"), ("rId2", "styles", "styles.xml")])
+    texts = [b.text for b in W.read(str(path)).blocks]
+    assert texts == ["一、总体情况", "（一）主动公开", "（二）依申请公开", "二、主动公开政府信息情况", "要点",
+                     "1.属于国家秘密", "2.其他法律行政法规禁止公开", "（一）子项", "2.第二项", "不编号", "五、从五开始"]
+
+
+@pytest.mark.parametrize("n,fmt,text", [(1, "chineseCounting", "一"), (10, "chineseCounting", "十"),
+                                        (12, "chineseCounting", "十二"), (20, "chineseCountingThousand", "二十"),
+                                        (105, "chineseCountingThousand", "一百零五"), (3, "chineseLegalSimplified", "叁"),
+                                        (2, "decimalEnclosedCircle", "②"), (4, "upperRoman", "IV"), (28, "lowerLetter", "bb"),
+                                        (7, "decimal", "7"), (3, "ideographTraditional", "丙")])
+def test_number_formats(n, fmt, text):
+    assert W.format_number(n, fmt) == text
+
+
+def test_imported_html_chunk_is_read(tmp_path):
+    chunk = ('<html><head><meta charset="gbk"></head><body><p>导入的段落</p>'
+             '<table><tr><td rowspan="2">甲</td><td>1</td></tr><tr><td>2</td></tr></table></body></html>').encode("gbk")
+    body = p("之前") + '<w:altChunk r:id="rIdC"/>' + p("之后")
+    path = make_docx(tmp_path / "a.docx", body, parts={"word/afchunk.htm": chunk},
+                     rels=[("rIdC", "aFChunk", "afchunk.htm")])
+    doc = W.read(str(path))
+    kinds = [b.text if isinstance(b, Paragraph) else "TABLE" for b in doc.blocks]
+    assert kinds == ["之前", "导入的段落", "TABLE", "之后"]
+    assert grid(doc.tables[0]) == [(0, 0, "甲", 2, 1), (0, 1, "1", 1, 1), (1, 1, "2", 1, 1)]
 
 
 # ------------------------------------------------------------------ bad input
