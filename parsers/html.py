@@ -291,33 +291,54 @@ def _walk(body, doc: Document, chrome: set) -> None:
 
 
 # ------------------------------------------------------------------ tables
-def _table_rows(table) -> list:
-    """The table's own rows (not those of nested tables): thead first, tfoot last, as displayed."""
+def _table_rows(table) -> list[tuple[object, list]]:
+    """The table's own rows (not those of nested tables) as (tr, cells): thead first, tfoot last,
+    as displayed; cells placed straight in a table or row group form a row of their own, as
+    browsers do."""
     head, mid, foot = [], [], []
+
+    def collect(group, into):
+        loose: list = []
+        for el in group:
+            t = _tag(el)
+            if t == "tr":
+                if loose:
+                    into.append((None, loose))
+                    loose = []
+                into.append((el, [c for c in el if _tag(c) in ("td", "th")]))
+            elif t in ("td", "th"):
+                loose.append(el)
+        if loose:
+            into.append((None, loose))
+
+    collect(table, mid)
     for child in table:
         t = _tag(child)
-        if t == "tr":
-            mid.append(child)
-        elif t in ("thead", "tbody", "tfoot"):
-            rows = [r for r in child if _tag(r) == "tr"]
-            (head if t == "thead" else foot if t == "tfoot" else mid).extend(rows)
+        if t in ("thead", "tbody", "tfoot"):
+            collect(child, head if t == "thead" else foot if t == "tfoot" else mid)
     return head + mid + foot
 
 
-def _cells_of(tr) -> list:
-    return [c for c in tr if _tag(c) in ("td", "th")]
+def _trivial(table) -> bool:
+    """A table of at most one cell: a box around text, read as the text."""
+    n = 0
+    for _ in table.iter("td", "th"):
+        n += 1
+        if n > 1:
+            return False
+    return True
 
 
 def _is_layout(table, rows) -> bool:
     """A table used to lay out the page rather than to hold data."""
-    if any(True for t in table.iterdescendants("table")):
+    if any(not _trivial(t) for t in table.iterdescendants("table")):
         return True
-    widths = [len(_cells_of(r)) for r in rows]
+    widths = [len(cells) for _, cells in rows]
     if not rows or max(widths) <= 1:
         return True
     if len(rows) <= 2:
-        for r in rows:
-            for c in _cells_of(r):
+        for _, cells in rows:
+            for c in cells:
                 if any(True for _ in c.iterdescendants("h1", "h2", "h3")) or len(c.text_content()) > 800:
                     return True
     return False
@@ -335,11 +356,11 @@ def _span(el, name: str) -> int:
 
 def _table(rows, chrome: set, warnings: list[str]) -> Table:
     spec = []
-    for tr in rows:
-        if _skip(tr, chrome):
+    for tr, cells in rows:
+        if tr is not None and _skip(tr, chrome):
             continue
         spec.append([("\n".join(_cell_lines(c, chrome)), _span(c, "rowspan"), _span(c, "colspan"))
-                     for c in _cells_of(tr) if not _skip(c, chrome)])
+                     for c in cells if not _skip(c, chrome)])
     return Table(cells=place(spec, warnings))
 
 

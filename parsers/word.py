@@ -384,8 +384,9 @@ def _tcs(tr) -> list:
 
 def _is_layout(tbl, rows) -> bool:
     """A table that frames the page rather than holds data."""
-    if any(_local(d) == "tbl" for d in tbl.iterdescendants()):
-        return True
+    for d in tbl.iterdescendants():
+        if _local(d) == "tbl" and sum(1 for x in d.iterdescendants() if _local(x) == "tc") > 1:
+            return True   # a nested table of data; a one-cell box is just its text
     widths = [len(_tcs(r)) for r in rows]
     if not rows or max(widths) <= 1:
         return True

@@ -179,6 +179,19 @@ def test_layout_table_around_the_article_keeps_its_text():
     assert texts[-4:] == ["某局2023年政府信息公开工作年度报告", "一、总体情况", "正文。", "六、其他"]
 
 
+def test_malformed_tables_as_browsers_read_them():
+    t, = tables_of("<table><tr><td>a<td>1<tr><td>b<td>2</table>")
+    assert grid(t) == [(0, 0, "a", 1, 1), (0, 1, "1", 1, 1), (1, 0, "b", 1, 1), (1, 1, "2", 1, 1)]
+    t, = tables_of("<table><td>a</td><td>1</td><tr><td>b</td><td>2</td></tr></table>")   # cells with no row
+    assert grid(t) == [(0, 0, "a", 1, 1), (0, 1, "1", 1, 1), (1, 0, "b", 1, 1), (1, 1, "2", 1, 1)]
+
+
+def test_one_cell_box_inside_a_cell_is_text():
+    t, = tables_of("<table><tr><td>a</td><td><table><tr><td>5</td></tr></table></td></tr>"
+                   "<tr><td>b</td><td>6</td></tr></table>")
+    assert grid(t) == [(0, 0, "a", 1, 1), (0, 1, "5", 1, 1), (1, 0, "b", 1, 1), (1, 1, "6", 1, 1)]
+
+
 def test_one_row_page_frame_without_inner_tables_is_layout():
     long = "。".join(["这是报告正文的一句话"] * 100)
     doc = H.parse_html(f'<table><tr><td>菜单</td><td><h2>一、总体情况</h2><p>{long}</p></td></tr></table>')

@@ -240,6 +240,13 @@ def test_nested_table_makes_the_outer_one_layout(tmp_path):
     assert grid(doc.tables[0])[0] == (0, 0, "x", 1, 1)
 
 
+def test_one_cell_box_inside_a_cell_is_text(tmp_path):
+    box = f"<w:tc><w:tbl><w:tr>{tc('5')}</w:tr></w:tbl><w:p/></w:tc>"
+    body = f"<w:tbl><w:tr>{tc('a')}{box}</w:tr><w:tr>{tc('b')}{tc('6')}</w:tr></w:tbl>"
+    t, = read_body(tmp_path, body).tables
+    assert grid(t) == [(0, 0, "a", 1, 1), (0, 1, "5", 1, 1), (1, 0, "b", 1, 1), (1, 1, "6", 1, 1)]
+
+
 def test_strict_ooxml_namespace(tmp_path):
     doc_xml = ('<?xml version="1.0"?><w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main">'
                f'<w:body>{p("严格格式")}<w:tbl><w:tr>{tc("a")}{tc("1")}</w:tr></w:tbl></w:body></w:document>')
