@@ -34,6 +34,11 @@ def _looks_utf16(data: bytes) -> str | None:
 
 def _refuse_damaged_utf8(data: bytes) -> None:
     """Mostly-valid UTF-8 with a few bad bytes would decode as GB18030 mojibake: refuse it."""
+    try:
+        data.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 0x7f) - bad

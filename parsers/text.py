@@ -198,29 +198,37 @@ def _is_layout_row(line: str) -> bool:
 
 
 def _layout_region_end(lines: list[str], i: int) -> int:
+    """A whitespace table runs over numeric rows, header lines and short label lines (a row
+    whose cells are all blank prints only its label); it ends at a long prose line, at a
+    heading standing alone between blank lines, or after several blank lines."""
     if not _is_layout_row(lines[i]) and not (regex.search(r"\S {2,}\S", lines[i])):
         return i
     j = i
-    gap = 0
+    blanks = 0
     end = i
     rows = 0
     while j < len(lines):
-        if _foreign(lines[j]):
+        line = lines[j]
+        stripped = line.strip()
+        if _foreign(line):
             break
-        if _is_layout_row(lines[j]):
-            rows += 1 if sum(_is_numeric(t[2]) for t in _tokens(lines[j])) < 3 else 2
-            end = j + 1
-            gap = 0
-        elif len(_tokens(lines[j])) >= 2:
-            gap = 0         # a header line: several tokens, no number
-        elif j > i and not lines[j - 1].strip() and len(lines[j].strip()) >= 8:
-            break           # a heading standing alone between blank lines ends the table
-        elif lines[j].strip() == "" or len(lines[j].strip()) <= 40:
-            gap += 1
-            if gap > 6:
+        if _is_layout_row(line):
+            rows += 1 if sum(_is_numeric(t[2]) for t in _tokens(line)) < 3 else 2
+            end, blanks = j + 1, 0
+        elif len(_tokens(line)) >= 2:
+            blanks = 0         # a header line: several tokens, no number
+        elif not stripped:
+            blanks += 1
+            if blanks > 3:
                 break
-        else:
+        elif len(stripped) > 40:
             break
+        elif blanks and len(stripped) >= 8 and (j + 1 >= len(lines) or not lines[j + 1].strip()):
+            break              # a heading standing alone between blank lines ends the table
+        else:
+            if not blanks:
+                end = j + 1    # a label line right under the table's rows belongs to it
+            blanks = 0
         j += 1
     return end if rows >= 2 else i
 

@@ -8,12 +8,13 @@ identities fail at a shared cell, that cell is named as the likely culprit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import regex
 
 from .extract import Extraction
-from .templates import Identity, Template
+from .templates import Identity, Template, get
 from .values import fmt
 
 EPS = 1e-6
@@ -39,6 +40,7 @@ class Check:
         return self.lhs - self.rhs
 
 
+@lru_cache(maxsize=4096)
 def short_label(label: str) -> str:
     """一、本年新收政府信息公开申请数量 → 一、本年新收; drops parenthetical remarks."""
     s = regex.sub(r"（[^（）]*(?:区分|单位)[^（）]*）", "", label)
@@ -46,8 +48,9 @@ def short_label(label: str) -> str:
     return s
 
 
-def _expr_rows(tpl: Template, table: str, keys: list[str]) -> str:
-    spec = tpl.tables[table]
+@lru_cache(maxsize=1024)
+def _expr_rows(template_id: str, table: str, keys: tuple[str, ...]) -> str:
+    spec = get(template_id).tables[table]
     parts, k = [], 0
     while k < len(keys):
         row = spec.row(keys[k])
@@ -105,7 +108,8 @@ class _Evaluator:
             for col in cols:
                 lk = [(ident.table, r, col.key) for r in rows_l]
                 rk = [(ident.table, r, col.key) for r in rows_r]
-                expr = f"{_expr_rows(self.tpl, ident.table, rows_l)} = {_expr_rows(self.tpl, ident.table, rows_r)} [{col.label}]"
+                expr = (f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_l))} = "
+                        f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_r))} [{col.label}]")
                 out.append(self._compare(ident, col.key, expr, lk, rk))
         else:
             if ident.id == "E3b" and not self.ex.variant:

@@ -218,6 +218,13 @@ class _Builder:
                 self._cell(table, row_key, col, None, "", label, score, ln, None)
             return
         vals = _fit(ln.values, len(cols))
+        if vals is None and len(ln.labels) > 1 and len(ln.values) < len(cols):
+            # text printed in a value cell ("见附件") was read as part of the label: the cells
+            # after the one that carries the row's label are values
+            k = max(range(len(ln.labels)), key=lambda i: M.score_text(ln.labels[i].text, row))
+            vals = _fit(ln.labels[k + 1:] + ln.values, len(cols))
+            if vals is not None:
+                label = N.clean(" ".join(c.text for c in ln.labels[:k + 1]))
         if vals is None:
             self.ex.ambiguous += len(cols)
             self.note("warning", table, row_key, "",

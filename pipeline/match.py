@@ -36,10 +36,12 @@ def _similarity(a: str, b: str) -> float:
     return full
 
 
-def label_forms(row: Row) -> list[str]:
-    return [N.label_key(x) for x in (row.label, *row.aliases)]
+@lru_cache(maxsize=4096)
+def label_forms(row: Row) -> tuple[str, ...]:
+    return tuple(N.label_key(x) for x in (row.label, *row.aliases))
 
 
+@lru_cache(maxsize=200000)
 def score_text(printed: str, row: Row) -> float:
     """How well one printed label text matches a template row (0–100)."""
     key = N.label_key(printed)
@@ -54,6 +56,11 @@ def score_text(printed: str, row: Row) -> float:
 
 def score_row(labels: list[str], context: list[str], row: Row) -> float:
     """Best score over the printed label cells, alone and joined with their group labels."""
+    return _score_row(tuple(labels), tuple(context), row)
+
+
+@lru_cache(maxsize=200000)
+def _score_row(labels: tuple[str, ...], context: tuple[str, ...], row: Row) -> float:
     if not labels:
         return 0.0
     candidates = [labels[-1], "".join(labels)]
@@ -74,6 +81,7 @@ def score_row(labels: list[str], context: list[str], row: Row) -> float:
     return best
 
 
+@lru_cache(maxsize=65536)
 def score_header(printed: str, label: str, aliases: tuple[str, ...] = ()) -> float:
     key = N.label_key(printed)
     return max(_similarity(key, N.label_key(x)) for x in (label, *aliases)) if key else 0.0

@@ -34,6 +34,14 @@ def fix_glyphs(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
 
 
+_COMPAT = regex.compile(r"[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def repair_glyphs(text: str) -> str:
+    """Like fix_glyphs, but keeps full-width punctuation as printed (for labels shown to users)."""
+    return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_TRANSLATE))
+
+
 @lru_cache(maxsize=1)
 def _t2s():
     import opencc
@@ -47,9 +55,14 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+_CJK_GAP = regex.compile(r"(?<=[\p{Han}（）、，：“”])\s+(?=[\p{Han}（）、，：“”])")
+
+
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
-    """Trim, glyph-fix and collapse whitespace: the form kept as the printed label."""
-    return _SPACE.sub(" ", fix_glyphs(text or "")).strip()
+    """Trim, glyph-fix and collapse whitespace: the form kept as the printed label. Line breaks
+    and spaces between Chinese characters are layout, not text, and are dropped."""
+    return _CJK_GAP.sub("", _SPACE.sub(" ", repair_glyphs(text or ""))).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -66,16 +79,22 @@ def label_key(text: str, keep_numbering: bool = False) -> str:
     return s
 
 
+_NUM_PAREN = regex.compile(rf"^[(（]([{_CN_NUM}]+)[)）]")
+_NUM_CN = regex.compile(rf"^([{_CN_NUM}]+)[、.．]")
+_NUM_ARABIC = regex.compile(r"^(\d+)[、.．)）](?!\d)")
+
+
+@lru_cache(maxsize=65536)
 def numbering(text: str) -> str:
     """The leading numbering of a label in a canonical form ('三', '（一）', '1'), or ''."""
     s = _SPACE.sub("", fix_glyphs(text or ""))
-    m = regex.match(rf"^[(（]([{_CN_NUM}]+)[)）]", s)
+    m = _NUM_PAREN.match(s)
     if m:
         return f"（{m.group(1)}）"
-    m = regex.match(rf"^([{_CN_NUM}]+)[、.．]", s)
+    m = _NUM_CN.match(s)
     if m:
         return m.group(1)
-    m = regex.match(r"^(\d+)[、.．)）](?!\d)", s)
+    m = _NUM_ARABIC.match(s)
     if m:
         return m.group(1)
     return ""

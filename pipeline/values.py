@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
@@ -15,6 +16,8 @@ import regex
 ZERO_FILLERS = {"—", "–", "-", "－", "/", "／", "无", "\\", "——", "--", "0"}
 _NUMBER = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _MONEY = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(万元|万|元)?$")
+_WS = regex.compile(r"[\s\u3000]+")
+_DASHES = regex.compile(r"[—–\-－]+")
 _WORDS = regex.compile(r"^(增加|增|减少|减)\s*(\d+)$")
 
 
@@ -25,9 +28,10 @@ class Value:
     note: str = ""
 
 
+@lru_cache(maxsize=65536)
 def _canon(raw: str) -> str:
     s = unicodedata.normalize("NFKC", raw or "")
-    s = regex.sub(r"[\s\u3000]+", "", s)
+    s = _WS.sub("", s)
     return s.replace("，", ",").replace("。", ".").replace("−", "-").replace("＋", "+")
 
 
@@ -40,7 +44,7 @@ def parse(raw: str, kind: str = "count") -> Value:
     s = _canon(raw)
     if s == "":
         return Value(None)
-    if s in ZERO_FILLERS or regex.fullmatch(r"[—–\-－]+", s):
+    if s in ZERO_FILLERS or _DASHES.fullmatch(s):
         return Value(0.0)
     if kind == "money":
         m = _MONEY.match(s)
@@ -76,7 +80,7 @@ _NUMERIC_TEXT = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万
 def looks_numeric(raw: str) -> bool:
     """True for text a value cell could hold: a number, a zero filler or an amount (not blank)."""
     s = _canon(raw)
-    return bool(s) and (s in ZERO_FILLERS or bool(regex.fullmatch(r"[—–\-－]+", s))
+    return bool(s) and (s in ZERO_FILLERS or bool(_DASHES.fullmatch(s))
                         or bool(_NUMERIC_TEXT.match(s)))
 
 

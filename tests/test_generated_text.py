@@ -12,7 +12,7 @@ from pipeline.templates import get
 from reportgen import LAYOUTS, random_report, render_text
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(__import__("os").environ.get("OGI_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**9), template=st.sampled_from(["2019", "2021"]), layout=st.sampled_from(LAYOUTS))
 def test_layout_round_trip(seed, template, layout):
     rep = random_report(random.Random(seed), template)

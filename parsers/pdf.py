@@ -1,0 +1,741 @@
+"""PDF reader: exact table grids from text-layer PDFs, without a full layout pass per page.
+
+Steps, each a small pure function (pdfplumber's shape: objects → edges → cells → tables):
+
+1. `_open`: pypdfium2 opens the file; encrypted, corrupt and truncated files become a
+   one-line `ReadError`.
+2. Fast pass over every page (pdfium's text page, C speed): the page text, whether its glyphs
+   decode, and whether it looks like it holds a table (lines with several numbers, ruling
+   lines). Prose pages become `Paragraph` blocks straight from this pass.
+3. Table pages only: characters and ruling edges are read from pdfium objects (no pdfminer
+   interpretation, which is what makes plain pdfplumber slow), then pdfplumber's own table
+   algorithm (`TableFinder`: merge edges → intersections → cells → tables) finds the cells.
+   Pages without ruling lines fall back to pdfplumber's text strategy on word positions.
+4. Cells get their text (lines joined with "\\n", fake-bold doubles dropped, radical code
+   points repaired) and a grid position from the distinct cell edges; spans follow.
+5. A table that ends a page and a table that starts the next page with compatible column
+   edges are one table: joined on geometry, repeated header rows dropped, cells cut by the
+   page break merged again.
+
+The reader knows nothing of the report template: only geometry and text.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model import Cell, Document, Paragraph, ReadError, Table
+
+__all__ = ["read", "page_tables", "PageTable"]
+
+# ---------------------------------------------------------------- tunables (PDF points)
+EDGE_MAX_THICKNESS = 3.0     # a filled rect thinner than this is a ruling line
+SNAP_SAME_PAGE = 1.0         # cell edges closer than this are one grid line
+SNAP_CROSS_PAGE = 4.0        # column edges of a continuation may move this much
+MIN_TABLE_LINES = 3          # lines with ≥2 numbers that make a page a table candidate
+MIN_RULING_EDGES = 6         # or this many ruling segments
+BAD_GLYPH_SHARE = 0.3        # share of undecodable glyphs that makes a page unusable
+
+_NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?%?$")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–_·.]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[\s\-—–_·.]*$")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+# ---------------------------------------------------------------- glyph repair
+def _repair(text: str) -> str:
+    """Radical and compatibility code points → ordinary ideographs (pipeline.normalize.fix_glyphs),
+    applied per character so that printed punctuation and full-width forms stay as printed."""
+    if not any(_needs_fix(ch) for ch in text):
+        return text
+    from pipeline.normalize import fix_glyphs
+    return "".join(fix_glyphs(ch) if _needs_fix(ch) else ch for ch in text)
+
+
+def _needs_fix(ch: str) -> bool:
+    o = ord(ch)
+    return 0x2E80 <= o <= 0x2FDF or 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F
+
+
+def _bad_glyph(ch: str) -> bool:
+    """Private-use and replacement code points: the font had no usable Unicode map."""
+    o = ord(ch)
+    return 0xE000 <= o <= 0xF8FF or o == 0xFFFD or 0xF0000 <= o or (o < 32 and ch not in "\r\n\t")
+
+
+# ---------------------------------------------------------------- open
+def _open(path: str):
+    """pdfium document, or a ReadError that says why not."""
+    import pypdfium2 as pdfium
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(1024)
+        f.seek(max(0, size - 1024))
+        tail = f.read()
+    if b"%PDF" not in head:
+        raise ReadError("corrupt: not a PDF file (no %PDF header)")
+    if b"%%EOF" not in tail:
+        raise ReadError("truncated: PDF ends without its end-of-file marker (%%EOF)")
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg or "security" in msg:
+            raise ReadError("encrypted: PDF needs a password to open") from None
+        if "format" in msg or "data" in msg:
+            raise ReadError("corrupt: PDF structure cannot be parsed") from None
+        raise ReadError(f"corrupt: PDF cannot be opened ({str(e).strip()})") from None
+
+
+# ---------------------------------------------------------------- fast pass
+@dataclass
+class PageScan:
+    """What the fast pass learns of one page."""
+    number: int                       # 1-based
+    lines: list[str]
+    n_chars: int = 0
+    n_bad: int = 0
+    n_images: int = 0
+    n_rulings: int = 0
+    numeric_lines: int = 0
+
+    @property
+    def has_text(self) -> bool:
+        return self.n_chars > 0
+
+    @property
+    def undecodable(self) -> bool:
+        return self.n_chars > 0 and self.n_bad > BAD_GLYPH_SHARE * self.n_chars
+
+    @property
+    def table_like(self) -> bool:
+        return self.numeric_lines >= MIN_TABLE_LINES or self.n_rulings >= MIN_RULING_EDGES
+
+
+def _scan_page(page, textpage, number: int) -> PageScan:
+    import pypdfium2.raw as raw
+
+    text = textpage.get_text_range() if textpage.count_chars() else ""
+    lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln for ln in lines if ln]
+    scan = PageScan(number=number, lines=lines)
+    n = textpage.count_chars()
+    for i in range(n):
+        if raw.FPDFText_IsGenerated(textpage.raw, i):
+            continue
+        u = raw.FPDFText_GetUnicode(textpage.raw, i)
+        if u in (32, 13, 10, 9):
+            continue
+        scan.n_chars += 1
+        if raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 or _bad_glyph(chr(u) if u < 0x110000 else "\ufffd"):
+            scan.n_bad += 1
+    for ln in lines:
+        if sum(1 for tok in ln.split() if _NUM_TOKEN.match(tok)) >= 2:
+            scan.numeric_lines += 1
+    for obj_type, *_ in _page_objects(page, shallow=True):
+        if obj_type == raw.FPDF_PAGEOBJ_IMAGE:
+            scan.n_images += 1
+        elif obj_type == raw.FPDF_PAGEOBJ_PATH:
+            scan.n_rulings += 1
+    return scan
+
+
+def _page_objects(page, shallow: bool = False):
+    """(type, raw object, matrix) of every page object, descending into form XObjects with the
+    composed matrix; `shallow` skips the matrix work for counting."""
+    import pypdfium2.raw as raw
+
+    def walk(count, get, parent):
+        for i in range(count):
+            obj = get(i)
+            t = raw.FPDFPageObj_GetType(obj)
+            if shallow:
+                m = None
+            else:
+                fm = raw.FS_MATRIX()
+                raw.FPDFPageObj_GetMatrix(obj, fm)
+                m = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
+            if t == raw.FPDF_PAGEOBJ_FORM:
+                yield from walk(raw.FPDFFormObj_CountObjects(obj),
+                                lambda j, o=obj: raw.FPDFFormObj_GetObject(o, j), m)
+            else:
+                yield t, obj, m
+
+    yield from walk(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i),
+                    (1, 0, 0, 1, 0, 0))
+
+
+def _mul(m, n):
+    """Matrix product m·n of PDF matrices (a b c d e f): apply m, then n."""
+    if n is None or m is None:
+        return None
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+# ---------------------------------------------------------------- objects: chars and edges
+def _chars(textpage, page_h: float) -> list[dict]:
+    """Real (not generated) characters with pdfplumber-style boxes (top measured from the page top)."""
+    import pypdfium2.raw as raw
+
+    out = []
+    box = raw.FS_RECTF()
+    for i in range(textpage.count_chars()):
+        if raw.FPDFText_IsGenerated(textpage.raw, i):
+            continue
+        u = raw.FPDFText_GetUnicode(textpage.raw, i)
+        if u in (13, 10) or u >= 0x110000:
+            continue
+        ch = chr(u)
+        if not raw.FPDFText_GetLooseCharBox(textpage.raw, i, box):
+            continue
+        x0, x1 = box.left, box.right
+        top, bottom = page_h - box.top, page_h - box.bottom
+        if ch == " " or x1 - x0 <= 0:
+            continue
+        out.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+                    "upright": True, "size": round(bottom - top, 1),
+                    "bad": raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 or _bad_glyph(ch)})
+    return _dedupe(out)
+
+
+def _dedupe(chars: list[dict], tol: float = 1.0) -> list[dict]:
+    """Drop fake-bold doubles: the same glyph printed again within `tol` points (what pdfplumber's
+    dedupe_chars does, in O(n log n))."""
+    kept: list[dict] = []
+    seen: dict[tuple, list[dict]] = {}
+    for c in chars:
+        key = (c["text"], c["size"])
+        twins = seen.setdefault(key, [])
+        if any(abs(o["top"] - c["top"]) <= tol and abs(o["x0"] - c["x0"]) <= tol for o in twins[-8:]):
+            continue
+        twins.append(c)
+        kept.append(c)
+    return kept
+
+
+def _edges(page, page_h: float) -> list[dict]:
+    """Horizontal and vertical ruling edges from path objects (lines, thin rects, rect outlines),
+    in pdfplumber's edge dict shape."""
+    import pypdfium2.raw as raw
+
+    out: list[dict] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for t, obj, m in _page_objects(page):
+        if t != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+        if not fill.value and not stroke.value:
+            continue
+        subpaths: list[list[tuple[float, float]]] = []
+        for i in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, i)
+            raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            px, py = _apply(m, x.value, y.value)
+            pt = (px, page_h - py)
+            if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([pt])
+            else:
+                subpaths[-1].append(pt)
+            if raw.FPDFPathSegment_GetClose(seg) and subpaths[-1][0] != pt:
+                subpaths[-1].append(subpaths[-1][0])
+        for pts in subpaths:
+            out.extend(_subpath_edges(pts, bool(fill.value)))
+    return out
+
+
+def _close_frames(edges: list[dict]) -> list[dict]:
+    """A table cut by a page break may be printed without its bottom (or, on the next page, its
+    top) rule (Chromium does this): where the lowest vertical rules end, or the highest begin,
+    below (above) every horizontal rule, draw the missing one across them."""
+    vs = [e for e in edges if e["orientation"] == "v" and e["height"] > 2]
+    hs = [e for e in edges if e["orientation"] == "h"]
+    if len(vs) < 2:
+        return edges
+    out = list(edges)
+    for end, sign in (("bottom", 1), ("top", -1)):
+        y = max(e[end] * sign for e in vs) * sign
+        ends = [e for e in vs if abs(e[end] - y) <= 1.0]
+        if len(ends) < 2:
+            continue
+        x0, x1 = min(e["x0"] for e in ends), max(e["x0"] for e in ends)
+        covered = any(abs(e["top"] - y) <= 2.0 and e["x0"] <= x0 + 2 and e["x1"] >= x1 - 2 for e in hs)
+        if not covered:
+            out.append(_edge("h", x0, x1, y, y))
+    return out
+
+
+def _apply(m, x, y):
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _subpath_edges(pts: list[tuple[float, float]], filled: bool) -> list[dict]:
+    """A filled sliver is one ruling line along its long side; otherwise every axis-parallel
+    segment is an edge (a rectangle gives its four sides, as pdfplumber does)."""
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    if filled and len(pts) >= 4:
+        w, h = x1 - x0, bottom - top
+        if h <= EDGE_MAX_THICKNESS and w > h:
+            return [_edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2)]
+        if w <= EDGE_MAX_THICKNESS and h > w:
+            return [_edge("v", (x0 + x1) / 2, (x0 + x1) / 2, top, bottom)]
+    out = []
+    for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+        if abs(ay - by) < 0.5 and abs(ax - bx) >= 0.5:
+            out.append(_edge("h", min(ax, bx), max(ax, bx), ay, ay))
+        elif abs(ax - bx) < 0.5 and abs(ay - by) >= 0.5:
+            out.append(_edge("v", ax, ax, min(ay, by), max(ay, by)))
+    return out
+
+
+def _edge(orientation, x0, x1, top, bottom) -> dict:
+    return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top, "object_type": "line"}
+
+
+# ---------------------------------------------------------------- cells (pdfplumber's algorithm)
+class _PageShim:
+    """Just enough of a pdfplumber Page for TableFinder: edges, bbox and words."""
+
+    def __init__(self, width, height, edges, chars):
+        self.bbox = (0, 0, width, height)
+        self.edges = edges
+        self.chars = chars
+
+    def extract_words(self, **kw):
+        from pdfplumber.utils.text import WordExtractor
+        return WordExtractor(**kw).extract_words(self.chars)
+
+
+def _find_cell_groups(shim: _PageShim, strategy: str) -> list[list[tuple]]:
+    """Cell bboxes (x0, top, x1, bottom) of each table pdfplumber finds on the page."""
+    from pdfplumber.table import TableFinder
+
+    settings = {"vertical_strategy": strategy, "horizontal_strategy": strategy}
+    if strategy == "text":
+        settings.update(min_words_vertical=2, min_words_horizontal=1, snap_tolerance=3)
+    finder = TableFinder(shim, settings)
+    return [list(t.cells) for t in finder.tables]
+
+
+def _cell_text(chars: list[dict]) -> str:
+    """Characters of one cell in reading order: lines by position joined with "\\n"; a space only
+    where a visible gap separates glyphs (as pdfplumber's x_tolerance=3 does)."""
+    if not chars:
+        return ""
+    lines: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        mid = (c["top"] + c["bottom"]) / 2
+        if lines:
+            last = lines[-1]
+            ref = sum((o["top"] + o["bottom"]) / 2 for o in last) / len(last)
+            if abs(mid - ref) <= max(2.0, 0.4 * (c["bottom"] - c["top"])):
+                last.append(c)
+                continue
+        lines.append([c])
+    out = []
+    for ln in lines:
+        ln.sort(key=lambda c: c["x0"])
+        s = ln[0]["text"]
+        for a, b in zip(ln, ln[1:]):
+            if b["x0"] - a["x1"] > 3:
+                s += " "
+            s += b["text"]
+        out.append(s)
+    return _repair("\n".join(out))
+
+
+# ---------------------------------------------------------------- one page → segments
+@dataclass
+class PageTable:
+    """A table as found on one page: cells with text and bbox, before any joining."""
+    page: int
+    cells: list[tuple[tuple[float, float, float, float], str]]
+    bbox: tuple[float, float, float, float]
+    strategy: str = "lines"
+
+    def grid(self) -> list[list[Optional[str]]]:
+        """Rows × columns of texts, None where a merged cell covers the position (extract_tables' shape)."""
+        t = _grid([_Piece(self.page, b, s, 0.0) for b, s in self.cells])
+        out = [[None] * t.n_cols for _ in range(t.n_rows)]
+        for c in t.cells:
+            out[c.row][c.col] = c.text
+        return out
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float
+    bottom: float
+    text: str
+
+
+def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
+    """Tables and the text lines outside them, in top-to-bottom order, plus warnings."""
+    w, h = page.get_size()
+    chars = _chars(textpage, h)
+    warnings: list[str] = []
+    shim = _PageShim(w, h, _close_frames(_edges(page, h)), chars)
+    tables = _tables_from(shim, chars, number, "lines")
+    if not tables and _numeric_line_count(chars) >= MIN_TABLE_LINES:
+        tables = _tables_from(shim, chars, number, "text")
+        if tables:
+            warnings.append(f"page {number}: table without ruling lines, grid from word positions")
+    inside = [False] * len(chars)
+    for t in tables:
+        x0, top, x1, bottom = t.bbox
+        for i, c in enumerate(chars):
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                inside[i] = True
+    free = [c for c, used in zip(chars, inside) if not used]
+    lines = _text_lines(free, number)
+    blocks: list = sorted(tables + lines, key=lambda b: b.bbox[1] if isinstance(b, PageTable) else b.top)
+    return blocks, warnings
+
+
+def _tables_from(shim: _PageShim, chars: list[dict], number: int, strategy: str) -> list[PageTable]:
+    out = []
+    for cells in _find_cell_groups(shim, strategy):
+        xs = {round(c[0], 1) for c in cells} | {round(c[2], 1) for c in cells}
+        ys = {round(c[1], 1) for c in cells} | {round(c[3], 1) for c in cells}
+        if len(_cluster(xs, SNAP_SAME_PAGE)) < 3 or len(_cluster(ys, SNAP_SAME_PAGE)) < 2:
+            continue   # a frame around prose, not a table: needs 2 columns (one row may be the end of a table)
+        texts = _assign(cells, chars)
+        if strategy == "text" and sum(1 for s in texts if s) < 4:
+            continue
+        x0 = min(c[0] for c in cells); top = min(c[1] for c in cells)
+        x1 = max(c[2] for c in cells); bottom = max(c[3] for c in cells)
+        out.append(PageTable(number, list(zip([tuple(c) for c in cells], texts)), (x0, top, x1, bottom), strategy))
+    return out
+
+
+def _assign(cells: list[tuple], chars: list[dict]) -> list[str]:
+    """Each char to the cell holding its centre; one pass over chars per row band."""
+    buckets: list[list[dict]] = [[] for _ in cells]
+    order = sorted(range(len(cells)), key=lambda i: (cells[i][1], cells[i][0]))
+    for c in chars:
+        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        for i in order:
+            x0, top, x1, bottom = cells[i]
+            if top > cy:
+                break
+            if x0 <= cx <= x1 and cy <= bottom:
+                buckets[i].append(c)
+                break
+    return [_cell_text(b) for b in buckets]
+
+
+def _numeric_line_count(chars: list[dict]) -> int:
+    return sum(1 for ln in _text_lines(chars, 0) if sum(1 for t in ln.text.split() if _NUM_TOKEN.match(t)) >= 2)
+
+
+def _text_lines(chars: list[dict], number: int) -> list[_Line]:
+    """Free text grouped into lines (by vertical overlap), each in x order."""
+    rows: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if rows:
+            last = rows[-1]
+            top = min(o["top"] for o in last); bottom = max(o["bottom"] for o in last)
+            mid = (c["top"] + c["bottom"]) / 2
+            if top <= mid <= bottom:
+                last.append(c)
+                continue
+        rows.append([c])
+    out = []
+    for r in rows:
+        out.append(_Line(number, min(c["top"] for c in r), max(c["bottom"] for c in r), _cell_text(r).replace("\n", "")))
+    return out
+
+
+# ---------------------------------------------------------------- grid from cell edges
+@dataclass
+class _Piece:
+    page: int
+    bbox: tuple[float, float, float, float]
+    text: str
+    dy: float                     # offset into the joined table's vertical coordinate
+    vx: list = field(default_factory=list)   # (x0, x1) after cross-page snapping
+    until: Optional["_Piece"] = None         # the rest of this cell on the next page
+
+    @property
+    def vbox(self):
+        x0, x1 = self.vx or (self.bbox[0], self.bbox[2])
+        bottom = self.until.vbox[3] if self.until else self.bbox[3] + self.dy
+        return x0, self.bbox[1] + self.dy, x1, bottom
+
+
+def _cluster(values, tol: float) -> list[float]:
+    """Distinct positions: sorted values merged while within tol of the cluster's first value."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _index(lines: list[float], v: float) -> int:
+    return min(range(len(lines)), key=lambda i: abs(lines[i] - v))
+
+
+def _grid(pieces: list[_Piece]) -> Table:
+    """Row and column indexes from the distinct edges of all cells; spans from the edges a cell covers."""
+    boxes = [p.vbox for p in pieces]
+    xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes], SNAP_SAME_PAGE)
+    ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes], SNAP_SAME_PAGE)
+    cells = []
+    for p, (x0, top, x1, bottom) in zip(pieces, boxes):
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        cells.append(Cell(text=p.text, row=r0, col=c0, rowspan=max(1, r1 - r0), colspan=max(1, c1 - c0),
+                          page=p.page, bbox=tuple(round(v, 2) for v in p.bbox)))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Table(cells=cells, page=pieces[0].page if pieces else None)
+
+
+# ---------------------------------------------------------------- joining across pages
+def _x_edges(t: PageTable) -> list[float]:
+    return _cluster([c[0][0] for c in t.cells] + [c[0][2] for c in t.cells], SNAP_SAME_PAGE)
+
+
+def _continues(prev: PageTable, nxt: PageTable) -> bool:
+    """Same outer frame (within SNAP_CROSS_PAGE) and the inner column edges of one part found
+    among the other's (a continuation may hold only some of the columns, or subdivide them)."""
+    a, b = _x_edges(prev), _x_edges(nxt)
+    if abs(a[0] - b[0]) > SNAP_CROSS_PAGE or abs(a[-1] - b[-1]) > SNAP_CROSS_PAGE:
+        return False
+    small, large = sorted((a[1:-1], b[1:-1]), key=len)
+    if not small:
+        return not large or len(large) <= 2
+    hits = sum(1 for x in small if any(abs(x - y) <= 2.5 for y in large))
+    return hits >= max(1, 0.8 * len(small))
+
+
+def _join(parts: list[PageTable]) -> Table:
+    """One Table from page parts: stacked vertically, column edges snapped to the first part's,
+    repeated header rows dropped, cells cut by a page break merged."""
+    canon: list[float] = []
+    placed: list[list[_Piece]] = []
+    offset = 0.0
+    for k, part in enumerate(parts):
+        snap = {}
+        for x in _x_edges(part):
+            near = [c for c in canon if abs(c - x) <= (SNAP_CROSS_PAGE if k else SNAP_SAME_PAGE)]
+            if near:
+                snap[x] = min(near, key=lambda c: abs(c - x))
+            else:
+                canon.append(x)
+                snap[x] = x
+        xe = sorted(snap)
+        pieces = [_Piece(part.page, bbox, text, 0.0,
+                         [snap[xe[_index(xe, bbox[0])]], snap[xe[_index(xe, bbox[2])]]])
+                  for bbox, text in part.cells]
+        if k:
+            pieces = _drop_repeated_header(placed[0], pieces)
+        if not pieces:
+            continue
+        top = min(p.bbox[1] for p in pieces)
+        for p in pieces:   # stack: this part starts where the previous one ended
+            p.dy = offset - top
+        if k:
+            pieces = _merge_cut_cells([p for ps in placed for p in ps], pieces)
+        placed.append(pieces)
+        offset = max(p.vbox[3] for ps in placed for p in ps)
+    return _grid([p for ps in placed for p in ps])
+
+
+def _rows_of(pieces: list[_Piece]) -> list[list[_Piece]]:
+    tops = _cluster([p.vbox[1] for p in pieces], SNAP_SAME_PAGE)
+    rows: list[list[_Piece]] = [[] for _ in tops]
+    for p in pieces:
+        rows[_index(tops, p.vbox[1])].append(p)
+    return rows
+
+
+def _drop_repeated_header(first: list[_Piece], cont: list[_Piece]) -> list[_Piece]:
+    """A continuation that starts by repeating the table's first rows (same texts at the same
+    columns): those rows go; rows spanned from them are kept."""
+    head, rows = _rows_of(first), _rows_of(cont)
+    sig = lambda row: sorted((round(p.vbox[0]), round(p.vbox[2]), re.sub(r"\s", "", p.text)) for p in row)
+    n = 0
+    while n < min(len(head), len(rows) - 1) and sig(head[n]) == sig(rows[n]) and any(p.text for p in rows[n]):
+        n += 1
+    if not n:
+        return cont
+    drop = {id(p) for r in rows[:n] for p in r}
+    cut = min(p.vbox[1] for r in rows[n:] for p in r)
+    return [p for p in cont if id(p) not in drop or p.vbox[3] > cut + SNAP_SAME_PAGE]
+
+
+_ENUM = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d))")
+
+
+def _merge_cut_cells(prev: list[_Piece], cont: list[_Piece]) -> list[_Piece]:
+    """Cells cut by the page break appear twice: at the bottom of the previous part and at the top
+    of the continuation, over the same columns. They are one cell (text appended, the first
+    piece extended) when
+    - the continuation piece spans several rows and does not start a new enumeration
+      (a row-group label running on; the first piece's own span says nothing, the group may
+      have ended at the break), or
+    - the continuation piece is empty, the first spans several rows, and the column holds no
+      numbers anywhere (a label column, so the empty piece is the label running on), or
+    - the break runs through a header band: a cell of the last row is subdivided by cells of
+      the continuation's first row, so the cells beside it that keep their columns span down
+      across the break (pairs without numbers), or
+    - the whole first row of the continuation is the rest of a row broken across the pages:
+      no numbers in it and text only where the previous row has text, no new enumeration."""
+    if not prev or not cont:
+        return cont
+    bottom = max(p.vbox[3] for p in prev)
+    top = min(p.vbox[1] for p in cont)
+    cont_ys = _cluster([p.vbox[1] for p in cont] + [p.vbox[3] for p in cont], SNAP_SAME_PAGE)
+    prev_ys = _cluster([p.vbox[1] for p in prev] + [p.vbox[3] for p in prev], SNAP_SAME_PAGE)
+    value_cols = {(round(p.vbox[0]), round(p.vbox[2])) for p in prev + cont if _NUM_TOKEN.match(p.text.strip())}
+    spans = lambda p, ys: sum(1 for y in ys if p.vbox[1] + SNAP_SAME_PAGE < y < p.vbox[3] - SNAP_SAME_PAGE) + 1
+    last = [p for p in prev if abs(p.vbox[3] - bottom) <= SNAP_SAME_PAGE]
+    first = [q for q in cont if abs(q.vbox[1] - top) <= SNAP_SAME_PAGE]
+    same = lambda p, q: abs(p.vbox[0] - q.vbox[0]) <= SNAP_SAME_PAGE and abs(p.vbox[2] - q.vbox[2]) <= SNAP_SAME_PAGE
+    pairs = {id(q): next((p for p in last if same(p, q)), None) for q in first}
+    numeric = lambda s: any(_NUM_TOKEN.match(t) for t in s.split())
+    broken_row = (all(pairs.values()) and len(first) == len(last)
+                  and not any(numeric(q.text) for q in first)
+                  and all(pairs[id(q)].text for q in first if q.text)
+                  and not any(_ENUM.match(q.text) for q in first)
+                  and any(q.text for q in first))
+    inside = lambda q, p: p.vbox[0] - SNAP_SAME_PAGE <= q.vbox[0] and q.vbox[2] <= p.vbox[2] + SNAP_SAME_PAGE
+    header_band = any(sum(1 for q in first if inside(q, p)) >= 2 for p in last)
+    out = []
+    for q in cont:
+        p = pairs.get(id(q))
+        if p is not None and (broken_row or (header_band and not numeric(p.text) and not numeric(q.text)) or (spans(q, cont_ys) > 1 and not _ENUM.match(q.text))
+                              or (not q.text.strip() and spans(p, prev_ys) > 1
+                                  and (round(q.vbox[0]), round(q.vbox[2])) not in value_cols)):
+            p.text = "\n".join(s for s in (p.text, q.text) if s)
+            p.until = q
+            continue
+        out.append(q)
+    return out
+
+
+# ---------------------------------------------------------------- public
+def read(path: str) -> Document:
+    """The document's paragraphs and tables; ReadError for files without usable text."""
+    pdf = _open(path)
+    try:
+        return _read(pdf)
+    except ReadError:
+        raise
+    except Exception as e:  # pdfium or geometry failure on a damaged file: a reason, never a crash
+        raise ReadError(f"corrupt: PDF content cannot be read ({type(e).__name__}: {str(e)[:80]})") from None
+    finally:
+        pdf.close()
+
+
+def _read(pdf) -> Document:
+    n = len(pdf)
+    if n == 0:
+        raise ReadError("corrupt: PDF has no pages")
+    doc = Document(format="pdf", pages=n)
+    stream: list = []            # PageTable | _Line in reading order over all pages
+    scans: list[PageScan] = []
+    carry = False                # previous page ended in a table: look at this one closely
+    for i in range(n):
+        page = pdf[i]
+        textpage = page.get_textpage()
+        try:
+            scan = _scan_page(page, textpage, i + 1)
+            scans.append(scan)
+            if not scan.has_text:
+                if scan.n_images:
+                    doc.warnings.append(f"page {i + 1}: no text layer (scanned image)")
+                carry = False
+                continue
+            if scan.undecodable:
+                doc.warnings.append(f"page {i + 1}: text not decodable (fonts without Unicode map: "
+                                    f"{scan.n_bad} of {scan.n_chars} glyphs cid/private-use); page skipped")
+                carry = False
+                continue
+            if scan.table_like or carry:
+                blocks, warns = _analyse_page(page, textpage, i + 1)
+                doc.warnings.extend(warns)
+                blocks = _strip_page_numbers(blocks, page.get_size()[1])
+                carry = bool(blocks) and isinstance(blocks[-1], PageTable)
+                stream.extend(blocks)
+            else:
+                h = page.get_size()[1]
+                lines = [_Line(i + 1, 0, 0, _repair(s)) for s in scan.lines]
+                stream.extend(_strip_page_numbers(lines, h))
+                carry = False
+        finally:
+            textpage.close()
+            page.close()
+    if not any(s.has_text for s in scans):
+        raise ReadError("scanned: no text layer")
+    if all(s.undecodable for s in scans if s.has_text):
+        raise ReadError("undecodable text: fonts without a Unicode map (cid/private-use glyphs) on every page")
+    doc.blocks = _assemble(stream)
+    return doc
+
+
+def _strip_page_numbers(blocks: list, page_h: float) -> list:
+    """Page-number lines ("- 4 -", "第4页") at the head or foot of a page: not content, and they
+    would stand between a table and its continuation."""
+    out = list(blocks)
+    for end in (0, -1):
+        while out and isinstance(out[end], _Line) and _PAGE_NUMBER.match(out[end].text):
+            out.pop(end)
+    return out
+
+
+def _assemble(stream: list) -> list:
+    """Blocks in order; consecutive page tables on adjacent pages with compatible columns joined."""
+    blocks: list = []
+    group: list[PageTable] = []
+
+    def flush():
+        if group:
+            blocks.append(_join_group(group))
+            group.clear()
+
+    for item in stream:
+        if isinstance(item, PageTable):
+            if group and (item.page != group[-1].page + 1 or not _continues(group[-1], item)):
+                flush()
+            group.append(item)
+        else:
+            flush()
+            if item.text.strip():
+                blocks.append(Paragraph(text=item.text, page=item.page))
+    flush()
+    return blocks
+
+
+def _join_group(parts: list[PageTable]) -> Table:
+    return _join(parts)
+
+
+def page_tables(path: str) -> list[PageTable]:
+    """Every table found on every page, before joining (for the benchmark's comparison)."""
+    pdf = _open(path)
+    out: list[PageTable] = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            try:
+                blocks, _ = _analyse_page(page, tp, i + 1)
+                out.extend(b for b in blocks if isinstance(b, PageTable))
+            finally:
+                tp.close()
+                page.close()
+    finally:
+        pdf.close()
+    return out

@@ -1,0 +1,76 @@
+"""Encodings, label noise and value forms the text reader and normalizer must survive."""
+import random
+
+import pytest
+
+from helpers import cell_map, extract_text, mismatches
+from parsers import read
+from parsers.model import ReadError
+from pipeline import normalize as N
+from pipeline import values as V
+from pipeline.match import score_row
+from pipeline.report import parse_file
+from pipeline.templates import get
+from reportgen import random_report, render_text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le"])
+def test_encodings(tmp_path, encoding):
+    rep = random_report(random.Random(5), "2021")
+    p = tmp_path / "r.txt"
+    p.write_bytes(render_text(rep, "tab_cells").encode(encoding))
+    doc = read(str(p))
+    _, ex = extract_text(doc.text()) if False else (None, __import__("pipeline.extract", fromlist=["x"]).extract(doc))
+    assert mismatches(rep.expected(), cell_map(ex)) == []
+
+
+def test_undecodable_file_is_reported(tmp_path):
+    p = tmp_path / "bad.txt"
+    good = "秀洲区人民政府2019年政府信息公开工作年度报告\n".encode("utf-8") * 20
+    p.write_bytes(good[:50] + b"\xff\xfe\xfd" + good[50:])
+    r = parse_file(str(p))
+    assert r.report["status"] == "failed"
+    assert r.report["error"].startswith("undecodable text")
+
+
+@pytest.mark.parametrize("printed,key", [
+    ("2.其他法律行政止公开", "withheld_law_prohibited"),
+    ("三\n、\n本\n年\n度\n办\n理\n结\n果（一）予以公开", "granted"),
+    ("危及\"三安全一稳定\"", "withheld_security_stability"),
+    ("⼀、本年新收政府信息公开申请数量", "new_received"),
+    ("（二）部分公開（區分處理的，只計這一情形，不計其他情形）", "partially_granted"),
+    ("1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_no_correction"),
+])
+def test_label_variants(printed, key):
+    spec = get("2021").tables["requests"]
+    best = max(spec.rows, key=lambda r: score_row([printed], [], r))
+    assert best.key == key
+
+
+def test_label_variants_active():
+    spec = get("2019").tables["active"]
+    for printed, key in [("規範性檔案", "normative_docs"), ("商业\n企业", None)]:
+        if key:
+            assert max(spec.rows, key=lambda r: score_row([printed], [], r)).key == key
+    assert N.label_key("商业\n企业") == "商业企业"
+    assert N.fix_glyphs("\u2ed4户\u2f06") == "门户二"
+    assert N.label_key("⼾") == "户"
+
+
+@pytest.mark.parametrize("raw,kind,value", [
+    ("1,234", "count", 1234), ("１２３", "count", 123), ("+52", "signed", 52), ("-13", "signed", -13),
+    ("—", "count", 0), ("-", "count", 0), ("/", "count", 0), ("无", "count", 0), ("", "count", None),
+    ("16681.8715万元", "money", 16681.8715), ("251000元", "money", 25.1),
+])
+def test_values(raw, kind, value):
+    assert V.parse(raw, kind).value == value
+
+
+def test_non_numeric_value_kept_raw_and_logged():
+    rep = random_report(random.Random(2), "2019", blank_rate=0)
+    rep.printed[("requests", "granted", "natural_person")] = "见附件"
+    rep.values[("requests", "granted", "natural_person")] = None
+    _, ex = extract_text(render_text(rep, "tab_cells"))
+    c = ex.get("requests", "granted", "natural_person")
+    assert c.value is None and c.raw == "见附件"
+    assert any("见附件" in n.message for n in ex.notes)
