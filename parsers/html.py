@@ -58,25 +58,34 @@ _LEGACY_LATIN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "u
 # ------------------------------------------------------------------ bytes → tree
 def declared_encoding(data: bytes) -> str | None:
     """The charset a page declares in <?xml?> or <meta> (charset= or http-equiv), normalized."""
-    head = data[:16384]
+    head = data[:65536]
     m = _XML_DECL.match(head) or _DECLARED.search(head)
     if not m:
         return None
-    name = m.group(1).decode("ascii", "replace").lower()
+    return _normal_charset(m.group(1).decode("ascii", "replace"))
+
+
+def _normal_charset(name: str | None) -> str | None:
+    """A codec name for a declared charset. Pages that say gb2312 use GBK and GB18030 characters
+    too; a Western label on a Chinese page is a template default, not a fact."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
     if name in ("gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "hz-gb-2312"):
-        return "gb18030"   # pages that say gb2312 use GBK and GB18030 characters too
+        return "gb18030"
     if name in _LEGACY_LATIN:
-        return None        # a Western label on a Chinese page is a template default, not a fact
+        return None
     try:
         return codecs.lookup(name).name
     except LookupError:
         return None
 
 
-def decode_page(data: bytes) -> tuple[str, str, list[str]]:
-    """(text, encoding, warnings): BOM, then the declared charset, then detection."""
+def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str, list[str]]:
+    """(text, encoding, warnings): BOM, then the declared charset (the caller's, else the page's
+    own), then detection."""
     warnings: list[str] = []
-    declared = declared_encoding(data)
+    declared = _normal_charset(declared) or declared_encoding(data)
     if declared and declared not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be") and not data.startswith(
             (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -125,8 +134,30 @@ def read(path: str) -> Document:
         raise ReadError(f"HTML page larger than {MAX_BYTES // (1024 * 1024)} MB")
     if _binary(data[:8192]):
         raise ReadError("not an HTML page: binary content")
-    text, enc, warnings = decode_page(data)
+    head = data[:4096]
+    if re.search(rb'progid="Word\.Document"|<pkg:package|<w:wordDocument', head):
+        from .word import read_legacy   # Word's XML formats: LibreOffice reads them
+        return read_legacy(path, suffix=".xml")
+    if re.match(rb"\s*[A-Za-z-]+:", head) and b"mime-version:" in head.lower() and b"multipart/" in head.lower():
+        data, declared = mhtml_page(data)
+    else:
+        declared = None
+    text, enc, warnings = decode_page(data, declared)
     return parse_html(text, warnings=warnings)
+
+
+def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
+    """The HTML part of a single-file web archive (.mht: IE's and Word's "single file web page")."""
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(data, policy=policy.compat32)
+    for part in msg.walk():
+        if part.get_content_type() in ("text/html", "application/xhtml+xml"):
+            payload = part.get_payload(decode=True)
+            if payload:
+                return payload, part.get_content_charset()
+    raise ReadError("web archive (.mht) without an HTML page in it")
 
 
 def _binary(head: bytes) -> bool:
@@ -148,8 +179,13 @@ def parse_html(text: str, warnings: list[str] | None = None) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    chrome = _chrome_elements(body)
-    _walk(body, doc, chrome)
+    rules = _Rules(_chrome_elements(body))
+    _walk(body, doc, rules)
+    if not doc.tables and rules.hidden_tables:
+        # pages that show their article by script keep it hidden in the saved file
+        doc.blocks = []
+        _walk(body, doc, _Rules(rules.chrome, show_hidden=True))
+        doc.warnings.append("no visible table: hidden page content read too")
     title = _title(root)
     if title and not any(title in b.text or b.text in title for b in doc.blocks[:20] if isinstance(b, Paragraph)):
         doc.blocks.insert(0, Paragraph(title))
@@ -180,6 +216,12 @@ def _chrome_named(el) -> bool:
     return any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in tokens)
 
 
+def _header_like(el) -> bool:
+    tokens = (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
+    return _tag(el) == "header" or any(t in ("header", "head", "top", "page-header", "article-header", "title")
+                                       or t.endswith(("-head", "_head", "-header", "_header")) for t in tokens)
+
+
 def _chrome_elements(body) -> set:
     """Elements that are page chrome by tag or by class/id, unless they hold most of the page's text
     (a wrapper with an unlucky class name must not swallow the article)."""
@@ -192,14 +234,30 @@ def _chrome_elements(body) -> set:
     for el in candidates:
         if _tag(el) == "header" and any(_tag(a) in ("article", "main") for a in el.iterancestors()):
             continue   # an article's own header holds its title
+        if _header_like(el) and any(h.text_content().strip() for h in el.iter("h1")):
+            continue   # an article head with its h1 title ("head", "top" are article parts too)
         size = len(_WS_RUN.sub("", el.text_content()))
         if size < 0.4 * total or size < 200:
             out.add(el)
     return out
 
 
-def _skip(el, chrome: set) -> bool:
-    return _tag(el) in _SKIP_TAGS or el in chrome or _hidden(el)
+class _Rules:
+    """What the walk leaves out: chrome elements, and hidden ones unless `show_hidden`."""
+
+    def __init__(self, chrome: set, show_hidden: bool = False):
+        self.chrome = chrome
+        self.show_hidden = show_hidden
+        self.hidden_tables = False   # set when a hidden element that holds a table was skipped
+
+    def skip(self, el) -> bool:
+        if _tag(el) in _SKIP_TAGS or el in self.chrome:
+            return True
+        if not self.show_hidden and _hidden(el):
+            if not self.hidden_tables and any(True for _ in el.iter("table")):
+                self.hidden_tables = True
+            return True
+        return False
 
 
 class _Flow:
@@ -239,7 +297,7 @@ def _clean_lines(raw: list[str]) -> list[str]:
     return out
 
 
-def _walk(body, doc: Document, chrome: set) -> None:
+def _walk(body, doc: Document, rules: _Rules) -> None:
     flow = _Flow()
 
     def flush():
@@ -255,7 +313,7 @@ def _walk(body, doc: Document, chrome: set) -> None:
             flow.add(el.tail)
             continue
         tag = _tag(el)
-        if not tag or _skip(el, chrome):
+        if not tag or rules.skip(el):
             flow.add(el.tail)
             continue
         if tag == "br":
@@ -274,10 +332,10 @@ def _walk(body, doc: Document, chrome: set) -> None:
             if not _is_layout(el, rows):
                 flush()
                 cap = el.find("caption")
-                if cap is not None and not _skip(cap, chrome):
-                    for line in _cell_lines(cap, chrome):
+                if cap is not None and not rules.skip(cap):
+                    for line in _cell_lines(cap, rules):
                         doc.blocks.append(Paragraph(line))
-                table = _table(rows, chrome, doc.warnings)
+                table = _table(rows, rules, doc.warnings)
                 if table.cells:
                     doc.blocks.append(table)
                 flow.add(el.tail)
@@ -354,17 +412,17 @@ def _span(el, name: str) -> int:
     return v
 
 
-def _table(rows, chrome: set, warnings: list[str]) -> Table:
+def _table(rows, rules: _Rules, warnings: list[str]) -> Table:
     spec = []
     for tr, cells in rows:
-        if tr is not None and _skip(tr, chrome):
+        if tr is not None and rules.skip(tr):
             continue
-        spec.append([("\n".join(_cell_lines(c, chrome)), _span(c, "rowspan"), _span(c, "colspan"))
-                     for c in cells if not _skip(c, chrome)])
+        spec.append([("\n".join(_cell_lines(c, rules)), _span(c, "rowspan"), _span(c, "colspan"))
+                     for c in cells if not rules.skip(c)])
     return Table(cells=place(spec, warnings))
 
 
-def _cell_lines(cell, chrome: set) -> list[str]:
+def _cell_lines(cell, rules: _Rules) -> list[str]:
     """A cell's text, one line per <br>, <p>, <div> or other block inside it."""
     flow = _Flow()
     flow.add(cell.text)
@@ -377,7 +435,7 @@ def _cell_lines(cell, chrome: set) -> list[str]:
             flow.add(el.tail)
             continue
         tag = _tag(el)
-        if not tag or _skip(el, chrome):
+        if not tag or rules.skip(el):
             flow.add(el.tail)
             continue
         if tag == "br":

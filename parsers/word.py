@@ -48,6 +48,11 @@ def read(path: str, legacy: bool = False) -> Document:
         return read_docx(path)
     if legacy or head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"{\\rtf"):
         return read_legacy(path)
+    if head.lstrip().startswith(b"<"):
+        with open(path, "rb") as f:
+            start = f.read(4096)
+        if b"Word.Document" in start or b"<pkg:package" in start or b"<w:wordDocument" in start:
+            return read_legacy(path, suffix=".xml")   # Word 2003 XML or flat OPC under a .docx name
     raise ReadError("not a valid .docx: not a zip archive")
 
 
@@ -57,13 +62,14 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def read_legacy(path: str) -> Document:
-    """Old binary Word / WPS (and RTF) through `soffice --convert-to docx`, in a private profile."""
+def read_legacy(path: str, suffix: str = ".doc") -> Document:
+    """Old binary Word / WPS (and RTF, Word XML) through `soffice --convert-to docx`, in a private
+    profile; `suffix` names the copy LibreOffice opens, a hint for its type detection."""
     exe = soffice()
     if not exe:
         raise ReadError("reading .doc/.wps files needs LibreOffice (soffice), which is not installed")
     with tempfile.TemporaryDirectory(prefix="ogi-soffice-") as tmp:
-        src = os.path.join(tmp, "input.doc")
+        src = os.path.join(tmp, "input" + suffix)
         shutil.copyfile(path, src)
         out = os.path.join(tmp, "out")
         cmd = [exe, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore",

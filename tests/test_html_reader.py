@@ -233,6 +233,24 @@ def test_article_header_keeps_its_title():
     assert texts == ["报告标题", "正文"]
 
 
+def test_article_head_with_its_title_is_kept():
+    texts = paragraphs('<body><div class="top"><a>网站首页</a></div><div class="article"><div class="head">'
+                       '<h1>某局2022年政府信息公开工作年度报告</h1></div><div class="content"><p>正文</p></div></div></body>')
+    assert texts == ["某局2022年政府信息公开工作年度报告", "正文"]
+
+
+def test_article_hidden_until_a_script_shows_it_is_read():
+    page = ('<body><div class="nav">首页</div><div id="content" style="display:none"><p>标题</p>'
+            '<table><tr><td>a</td><td>1</td></tr><tr><td>b</td><td>2</td></tr></table></div>'
+            '<script>$("#content").show()</script></body>')
+    doc = H.parse_html(page)
+    assert len(doc.tables) == 1 and [b.text for b in doc.blocks if isinstance(b, Paragraph)] == ["标题"]
+    assert any("hidden" in w for w in doc.warnings)
+    # with a visible table, hidden tables stay hidden
+    doc = H.parse_html(page.replace("<script>", "<table><tr><td>c</td><td>3</td></tr></table><script>"))
+    assert len(doc.tables) == 1 and doc.tables[0].cells[0].text == "c"
+
+
 # ------------------------------------------------------------------ encodings
 PAGE = '<html><head>{decl}</head><body><p>政府信息公开工作年度报告</p><p>“三安全一稳定”</p></body></html>'
 TEXTS = ["政府信息公开工作年度报告", "“三安全一稳定”"]
@@ -261,6 +279,50 @@ def test_declared_encoding_sniffing():
     assert H.declared_encoding(b"<meta charset='big5'>") == "big5"
     assert H.declared_encoding(b'<meta charset="no-such-codec">') is None
     assert H.declared_encoding(b"<p>no declaration</p>") is None
+
+
+def test_single_file_web_archive(tmp_path):
+    """An .mht as IE and Word save it: the HTML part quoted-printable in gb2312, images beside it."""
+    import quopri
+
+    src = FIXTURES[[p.name for p in FIXTURES].index("gbk_meta_2021.html")]
+    page = src.read_bytes().decode("gbk").replace('<meta charset="gbk">', "").encode("gbk")
+    msg = (b'From: <Saved by Windows Internet Explorer 11>\r\nSubject: report\r\nMIME-Version: 1.0\r\n'
+           b'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="----=_NextPart_000"\r\n\r\n'
+           b'This is a multi-part message in MIME format.\r\n\r\n------=_NextPart_000\r\n'
+           b'Content-Type: text/html;\r\n\tcharset="gb2312"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+           b'Content-Location: http://www.example.gov.cn/art/report.html\r\n\r\n'
+           + quopri.encodestring(page).replace(b"\n", b"\r\n") +
+           b'\r\n\r\n------=_NextPart_000\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+           b'iVBORw0KGgo=\r\n\r\n------=_NextPart_000--\r\n')
+    path = tmp_path / "report.mht"
+    path.write_bytes(msg)
+    exp = json.loads(src.with_suffix(".expected.json").read_text("utf-8"))
+    assert_round_trip(parse_file(str(path), "html"), exp["cells"], exp["agency"], exp["year"], exp["template"])
+
+
+def test_web_archive_without_a_page(tmp_path):
+    path = tmp_path / "empty.mht"
+    path.write_bytes(b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+                     b"Content-Type: image/png\r\n\r\nxx\r\n--b--\r\n")
+    with pytest.raises(ReadError, match="without an HTML page"):
+        H.read(str(path))
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("soffice") or __import__("shutil").which("libreoffice")),
+                    reason="LibreOffice (soffice) not installed")
+def test_word_xml_document_goes_to_libreoffice(tmp_path):
+    import shutil
+    import subprocess
+    src = ROOT / "fixtures" / "docx" / "plain_2019.docx"
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([exe, f"-env:UserInstallation={(tmp_path / 'p').as_uri()}", "--headless", "--convert-to",
+                    "xml:MS Word 2003 XML", "--outdir", str(tmp_path), str(src)], check=True, capture_output=True,
+                   timeout=300)
+    path = tmp_path / "plain_2019.xml"
+    assert detect_format(str(path)) == "html"   # <?xml: the dispatcher sends it here
+    exp = json.loads(src.with_suffix(".expected.json").read_text("utf-8"))
+    assert_round_trip(parse_file(str(path)), exp["cells"], exp["agency"], exp["year"], exp["template"])
 
 
 # ------------------------------------------------------------------ hostile pages
