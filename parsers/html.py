@@ -96,7 +96,17 @@ def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str, lis
             if any(b >= 0x80 for b in data):
                 warnings.append(f"page declares {declared} but is UTF-8; read as UTF-8")
                 return text, "utf-8", warnings
-    text, enc = decode(data, declared)
+    try:
+        text, enc = decode(data, declared)
+    except ReadError:
+        # a UTF-8 page with a few stray bytes (a footer pasted in GBK, a cut-off download): the
+        # page is still readable; say how many characters were lost instead of refusing it
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        if not bad or bad > 0.01 * sum(1 for ch in text if ord(ch) > 0x7f):
+            raise
+        warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD")
+        enc = "utf-8"
     return text, enc, warnings
 
 
@@ -187,7 +197,8 @@ def parse_html(text: str, warnings: list[str] | None = None) -> Document:
         _walk(body, doc, _Rules(rules.chrome, show_hidden=True))
         doc.warnings.append("no visible table: hidden page content read too")
     title = _title(root)
-    if title and not any(title in b.text or b.text in title for b in doc.blocks[:20] if isinstance(b, Paragraph)):
+    if title and not any(title in b.text or (b.text in title and 2 * len(b.text) >= len(title))
+                         for b in doc.blocks[:20] if isinstance(b, Paragraph)):
         doc.blocks.insert(0, Paragraph(title))
     return doc
 

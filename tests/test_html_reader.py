@@ -266,11 +266,21 @@ TEXTS = ["政府信息公开工作年度报告", "“三安全一稳定”"]
     ('<meta charset="gbk">', "utf-8"),          # a template's stale declaration on a UTF-8 page
     ('<meta charset="iso-8859-1">', "gbk"),     # a Western default on a Chinese page
     ('<meta charset="utf-16">', "utf-16"),
+    ('<meta charset="utf-8">', "gbk"),          # the declaration lies the other way
 ])
 def test_encodings(tmp_path, decl, codec):
     path = tmp_path / "p.html"
     path.write_bytes(PAGE.format(decl=decl).encode(codec))
     assert [b.text for b in H.read(str(path)).blocks] == TEXTS
+
+
+def test_utf8_page_with_a_few_stray_bytes_is_read_with_a_warning(tmp_path):
+    body = "".join(f"<p>第{i}段：政府信息公开工作年度报告正文。</p>" for i in range(50))
+    path = tmp_path / "p.html"
+    path.write_bytes(f'<meta charset="utf-8"><body>{body}'.encode("utf-8") + "<p>页脚</p>".encode("gbk") + b"</body>")
+    doc = H.read(str(path))
+    assert doc.blocks[0].text == "第0段：政府信息公开工作年度报告正文。" and len(doc.blocks) == 51
+    assert any("U+FFFD" in w for w in doc.warnings)
 
 
 def test_declared_encoding_sniffing():
