@@ -31,9 +31,6 @@ RATIO_FLOOR = 8 * 1024 * 1024
 MAX_MEMBERS = 10000
 SOFFICE_TIMEOUT = 180              # seconds for one LibreOffice conversion
 
-_W = {"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-      "http://purl.oclc.org/ooxml/wordprocessingml/main"}
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _WRAPPERS = {"sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo", "hyperlink", "fldSimple", "dir", "bdo"}
 _NOT_TEXT = {"del", "moveFrom", "instrText", "delText", "delInstrText", "rPr", "pPr", "tcPr", "trPr", "tblPr",
              "sectPr", "footnoteReference", "endnoteReference", "commentReference"}
@@ -46,13 +43,18 @@ def read(path: str, legacy: bool = False) -> Document:
         raise ReadError("empty file")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return read_docx(path)
-    if legacy or head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"{\\rtf"):
+    if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"{\\rtf"):
         return read_legacy(path)
-    if head.lstrip().startswith(b"<"):
-        with open(path, "rb") as f:
-            start = f.read(4096)
-        if b"Word.Document" in start or b"<pkg:package" in start or b"<w:wordDocument" in start:
-            return read_legacy(path, suffix=".xml")   # Word 2003 XML or flat OPC under a .docx name
+    with open(path, "rb") as f:
+        start = f.read(4096)
+    sniff = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if sniff.startswith(b"<") and (b"Word.Document" in start or b"<pkg:package" in start or b"<w:wordDocument" in start):
+        return read_legacy(path, suffix=".xml")   # Word 2003 XML or flat OPC under a Word name
+    if sniff[:1] == b"<" and b"<html" in start.lower() or b"mime-version:" in start.lower():
+        from .html import read as read_html       # Word's "web page" formats saved under a .doc name
+        return read_html(path)
+    if legacy:
+        return read_legacy(path)
     raise ReadError("not a valid .docx: not a zip archive")
 
 
@@ -67,7 +69,7 @@ def read_legacy(path: str, suffix: str = ".doc") -> Document:
     profile; `suffix` names the copy LibreOffice opens, a hint for its type detection."""
     exe = soffice()
     if not exe:
-        raise ReadError("reading .doc/.wps files needs LibreOffice (soffice), which is not installed")
+        raise ReadError("reading old Word files (.doc/.wps/RTF/Word XML) needs LibreOffice (soffice), which is not installed")
     with tempfile.TemporaryDirectory(prefix="ogi-soffice-") as tmp:
         src = os.path.join(tmp, "input" + suffix)
         shutil.copyfile(path, src)

@@ -420,6 +420,17 @@ def test_docx_with_a_doc_name_is_read_as_docx(tmp_path):
     assert_round_trip(parse_file(str(path)), exp["cells"], exp["agency"], exp["year"], exp["template"])
 
 
+def test_web_page_saved_under_a_doc_name_is_read_as_html(tmp_path):
+    """Many sites serve "Word" downloads that are Word's web-page format with a .doc name."""
+    src = ROOT / "fixtures" / "html" / "word_export_2021.html"
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\r\n" + src.read_bytes())
+    exp = json.loads(src.with_suffix(".expected.json").read_text("utf-8"))
+    doc = W.read(str(path), legacy=True)
+    assert doc.format == "html" and len(doc.tables) >= 3
+    assert_round_trip(parse_file(str(path), "doc"), exp["cells"], exp["agency"], exp["year"], exp["template"])
+
+
 def test_legacy_without_libreoffice_names_the_tool(tmp_path, monkeypatch):
     monkeypatch.setattr(W.shutil, "which", lambda name: None)
     path = tmp_path / "old.doc"
