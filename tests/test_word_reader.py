@@ -169,6 +169,56 @@ def test_random_documents_round_trip(tmp_path, seed, kind):
 
 
 # ------------------------------------------------------------------ merges and body structure
+@st.composite
+def merge_layouts(draw):
+    """A grid of n_rows x n_cols with random non-overlapping rectangles merged."""
+    n_rows, n_cols = draw(st.integers(2, 6)), draw(st.integers(2, 6))
+    taken: dict[tuple[int, int], int] = {}
+    rects = []
+    for _ in range(draw(st.integers(0, 6))):
+        r, c = draw(st.integers(0, n_rows - 1)), draw(st.integers(0, n_cols - 1))
+        rs, cs = draw(st.integers(1, n_rows - r)), draw(st.integers(1, n_cols - c))
+        cover = [(r + i, c + j) for i in range(rs) for j in range(cs)]
+        if any(x in taken for x in cover):
+            continue
+        for x in cover:
+            taken[x] = len(rects)
+        rects.append((r, c, rs, cs))
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if (r, c) not in taken:
+                taken[(r, c)] = len(rects)
+                rects.append((r, c, 1, 1))
+    return n_rows, n_cols, rects
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=merge_layouts())
+def test_any_merge_layout_round_trips(tmp_path, layout):
+    import docx
+    n_rows, n_cols, rects = layout
+    d = docx.Document()
+    table = d.add_table(rows=n_rows, cols=n_cols)
+    for i, (r, c, rs, cs) in enumerate(rects):
+        cell = table.cell(r, c)
+        if rs > 1 or cs > 1:
+            cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+        cell.text = f"m{i}"
+    path = tmp_path / "m.docx"
+    d.save(str(path))
+    doc = W.read(str(path))
+    rows_ = sorted({r for r, _, _, _ in rects})
+    cols_ = sorted({c for _, c, _, _ in rects})
+    if len(cols_) < 2:   # one cell a row: a box around text, read as paragraphs
+        in_order = sorted(range(len(rects)), key=lambda i: rects[i][:2])
+        assert not doc.tables and [b.text for b in doc.blocks] == [f"m{i}" for i in in_order]
+        return
+    t, = doc.tables
+    want = sorted((rows_.index(r), cols_.index(c), f"m{i}", sum(1 for x in rows_ if r <= x < r + rs),
+                   sum(1 for x in cols_ if c <= x < c + cs)) for i, (r, c, rs, cs) in enumerate(rects))
+    assert grid(t) == want
+
+
 def test_gridspan_vmerge_gridbefore_hmerge(tmp_path):
     body = ("<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>"
             f"<w:tr>{tc('A', RESTART)}{tc('B', span(2))}</w:tr>"
