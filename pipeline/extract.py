@@ -266,6 +266,12 @@ class _Builder:
             rows_seen: dict[int, tuple[Line, float, str]] = {}
             for k, (r, s) in aligned.items():
                 rows_seen[r] = (cands[k], s, "")
+                rival = max(((M.score_row([c.text for c in cands[k].labels], cands[k].context, o), o)
+                             for o in spec.rows if o.key != spec.rows[r].key), key=lambda x: x[0])
+                if rival[0] >= M.WEAK and rival[0] >= s - 3:
+                    self.note("info", t, spec.rows[r].key, "",
+                              f"ambiguous label {N.clean(cands[k].label)!r}: matches {spec.rows[r].label!r} ({s:.0f}) "
+                              f"and {rival[1].label!r} ({rival[0]:.0f}); the row order decided", cands[k].page)
                 if s < M.STRONG:
                     self.note("info", t, spec.rows[r].key, "",
                               f"weak label match {s:.0f}: {N.clean(cands[k].label)!r} read as {spec.rows[r].label!r} "

@@ -18,6 +18,7 @@ _NUMBER = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _MONEY = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(万元|万|元)?$")
 _WS = regex.compile(r"[\s\u3000]+")
 _DASHES = regex.compile(r"[—–\-－]+")
+_COUNT_UNIT = regex.compile(r"(?<=\d)(?:件|个|条|项|次|人|家)$")
 _WORDS = regex.compile(r"^(增加|增|减少|减)\s*(\d+)$")
 
 
@@ -55,7 +56,7 @@ def parse(raw: str, kind: str = "count") -> Value:
                 num = num / Decimal(10000)
                 return Value(float(num), note="元 → 万元")
             return Value(float(num))
-    m = _NUMBER.match(s)
+    m = _NUMBER.match(_COUNT_UNIT.sub("", s)) if kind != "money" else _NUMBER.match(s)
     if m:
         sign, whole, frac = m.groups()
         if frac is not None and kind != "money":
@@ -74,7 +75,7 @@ def parse(raw: str, kind: str = "count") -> Value:
     return Value(None, ok=False, note=f"not a number: {raw!r}")
 
 
-_NUMERIC_TEXT = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|万|元)?$")
+_NUMERIC_TEXT = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|万|元|件|个|条|项|次|人|家)?$")
 
 
 def looks_numeric(raw: str) -> bool:

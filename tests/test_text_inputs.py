@@ -74,3 +74,33 @@ def test_non_numeric_value_kept_raw_and_logged():
     c = ex.get("requests", "granted", "natural_person")
     assert c.value is None and c.raw == "见附件"
     assert any("见附件" in n.message for n in ex.notes)
+
+
+def _with_subtotal_column(text: str) -> str:
+    """Insert a 法人或其他组织 subtotal after 自然人 in every data row of a tab-rows table."""
+    out = []
+    for line in text.split("\n"):
+        cells = line.split("\t")
+        if len(cells) == 10 and all(V.looks_numeric(c) or not c for c in cells[3:]) and any(cells[3:]):
+            orgs = sum(V.parse(c).value or 0 for c in cells[4:9])
+            cells = cells[:4] + [str(int(orgs))] + cells[4:]
+        out.append("\t".join(cells))
+    return "\n".join(out)
+
+
+def test_legal_person_subtotal_variant():
+    from pipeline.checks import run_checks
+    rep = random_report(random.Random(3), "2021", blank_rate=0)
+    _, ex = extract_text(_with_subtotal_column(render_text(rep, "tab_rows")))
+    assert ex.variant
+    assert mismatches(rep.expected(), cell_map(ex)) == []
+    sub = ex.get("requests", "new_received", "legal_person_subtotal")
+    assert sub.value == sum(rep.values[("requests", "new_received", c)] for c in
+                            ["commercial", "research", "social_org", "legal_service", "other_org"])
+    e3b = [c for c in run_checks(ex, get("2021")) if c.check_id == "E3b"]
+    assert e3b and all(c.status == "pass" for c in e3b)
+
+
+@pytest.mark.parametrize("raw,value", [("97件", 97), ("12个", 12), ("3 条", 3)])
+def test_count_units(raw, value):
+    assert V.parse(raw, "count").value == value
