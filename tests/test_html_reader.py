@@ -114,7 +114,7 @@ def test_fixture_round_trip(path):
 def test_fixture_set_covers_the_brief():
     names = {p.stem for p in FIXTURES}
     for needed in ("split_2019", "split_2021", "gbk_meta_2021", "gbk_undeclared_2021", "cms_2019", "cms_2021",
-                   "word_export_2019", "word_export_2021"):
+                   "word_export_2019", "word_export_2021", "word_export_xhtml_2021"):
         assert needed in names
 
 

@@ -44,6 +44,18 @@ def _sidecar(path: Path, rep, what: str) -> None:
                                                   encoding="utf-8")
 
 
+def _stable_zip(path: Path) -> None:
+    """Rewrite a .docx with fixed member dates, so regenerated fixtures differ only when their content does."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(fixed, data)
+
+
 def _soffice(src: Path, fmt: str, outdir: Path) -> Path | None:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
@@ -82,19 +94,22 @@ def html_fixtures() -> None:
         _sidecar(HTML / f"{name}.html", rep, "CMS page chrome, layout table, Word-pasted markup"
                  + (", split tables" if split else ""))
     with tempfile.TemporaryDirectory() as tmp:
-        for name, seed, tpl, split in [("word_export_2019", 110, "2019", False), ("word_export_2021", 111, "2021", True)]:
+        for name, seed, tpl, split, fmt in [("word_export_2019", 110, "2019", False, "html"),
+                                            ("word_export_2021", 111, "2021", True, "html"),
+                                            ("word_export_xhtml_2021", 112, "2021", True, "html:XHTML Writer File:UTF8")]:
             rng, rep = _report(seed, tpl)
             src = Path(tmp) / f"{name}.docx"
-            render_docx_web(rep, str(src), rng, split=split)
-            out = _soffice(src, "html", Path(tmp))
+            render_docx_web(rep, str(src), rng, split=split, framed=fmt != "html")
+            out = _soffice(src, fmt, Path(tmp))
             if out is None:
                 print(f"skipped {name}.html: LibreOffice (soffice) not installed")
                 continue
             text = out.read_text("utf-8")
             text = re.sub(r'\s*<meta name="(created|changed)"[^>]*>', "", text)   # keep regeneration diffs quiet
             (HTML / f"{name}.html").write_text(text, encoding="utf-8")
-            _sidecar(HTML / f"{name}.html", rep, "a .docx saved as HTML by LibreOffice"
-                     + (", tables split by page breaks" if split else ""))
+            _sidecar(HTML / f"{name}.html", rep, f"a .docx saved as HTML by LibreOffice ({fmt})"
+                     + (", tables split by page breaks" if split else "")
+                     + (", inside a frame table" if fmt != "html" else ""))
 
 
 def docx_fixtures() -> None:
@@ -102,12 +117,14 @@ def docx_fixtures() -> None:
     for name, seed, tpl in [("plain_2019", 201, "2019"), ("plain_2021", 202, "2021")]:
         rng, rep = _report(seed, tpl)
         render_docx(rep, str(DOCX / f"{name}.docx"))
+        _stable_zip(DOCX / f"{name}.docx")
         _sidecar(DOCX / f"{name}.docx", rep, "reportgen.render_docx: gridSpan and vMerge merges")
     for name, seed, tpl, split, framed in [("split_2019", 203, "2019", True, False),
                                            ("split_2021", 204, "2021", True, False),
                                            ("framed_2021", 205, "2021", True, True)]:
         rng, rep = _report(seed, tpl)
         render_docx_web(rep, str(DOCX / f"{name}.docx"), rng, split=split, framed=framed)
+        _stable_zip(DOCX / f"{name}.docx")
         _sidecar(DOCX / f"{name}.docx", rep, "tables split by page breaks" + (", inside a frame table" if framed else ""))
     with tempfile.TemporaryDirectory() as tmp:
         for name, seed, tpl, ext in [("legacy_2019", 206, "2019", "doc"), ("legacy_2021", 207, "2021", "wps")]:
