@@ -37,10 +37,11 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
 _CHROME_EXACT = {"header", "head", "top", "topbar", "bottom", "foot", "footer", "nav", "menu", "banner",
                  "logo", "sidebar", "side", "dqwz", "mbx", "wzdh", "position", "location", "crumb",
                  "crumbs", "xgwz", "xglj", "fxd", "ewm", "qrcode", "erweima", "toolbar", "skip",
-                 "site-header", "site-footer", "page-header", "page-footer", "gotop", "go-top"}
+                 "site-header", "site-footer", "page-header", "page-footer", "gotop", "go-top", "print", "dayin",
+                 "printbar", "print-bar", "dh", "daohang", "yjdh", "ejdh", "lmdh", "zydh", "dbdh"}
 _CHROME_AFFIX = re.compile(
     r"^(?:nav|menu|breadcrumb|crumb|footer|sidebar|share|bdshare|jiathis|copyright|search|login|"
-    r"topbar|toolbar|print|related|friend-?link|yqlj|fenxiang|qrcode)|"
+    r"topbar|toolbar|related|friend-?link|yqlj|fenxiang|qrcode)|"
     r"(?:[-_](?:nav|navbar|menu|footer|breadcrumbs?|crumbs?|share|sidebar|copyright|search|toolbar|"
     r"position|location))$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -233,6 +234,22 @@ def _header_like(el) -> bool:
                                        or t.endswith(("-head", "_head", "-header", "_header")) for t in tokens)
 
 
+def _link_text(el) -> int:
+    """Characters of link text in el (menus are mostly links; articles are not)."""
+    return sum(len(_WS_RUN.sub("", a.text_content())) for a in el.iter("a"))
+
+
+def _holds_data_table(el, min_cells: int = 20) -> bool:
+    """A table of at least `min_cells` cells inside el (menus and footers have small ones, if any)."""
+    for t in el.iter("table"):
+        n = 0
+        for _ in t.iter("td", "th"):
+            n += 1
+            if n >= min_cells:
+                return True
+    return False
+
+
 def _chrome_elements(body) -> set:
     """Elements that are page chrome by tag or by class/id, unless they hold most of the page's text
     (a wrapper with an unlucky class name must not swallow the article)."""
@@ -248,8 +265,11 @@ def _chrome_elements(body) -> set:
         if _header_like(el) and any(h.text_content().strip() for h in el.iter("h1")):
             continue   # an article head with its h1 title ("head", "top" are article parts too)
         size = len(_WS_RUN.sub("", el.text_content()))
-        if size < 0.4 * total or size < 200:
-            out.add(el)
+        if size >= 0.4 * total and size >= 200 and _link_text(el) < 0.5 * size:
+            continue   # holds most of the page and is not a list of links: a wrapper, not chrome
+        if _holds_data_table(el):
+            continue   # a container with an unlucky name around the report's tables
+        out.add(el)
     return out
 
 

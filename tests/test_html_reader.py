@@ -257,6 +257,15 @@ def test_chrome_named_wrapper_holding_the_article_is_kept():
     assert len(texts) == 30 and "首页" not in texts
 
 
+def test_article_in_a_print_area_under_a_mega_menu_is_kept():
+    menu = "".join(f"<li><a>栏目名称第{i}项</a></li>" for i in range(400))
+    rows = "".join(f"<tr><td>项目{i}</td><td>{i}</td></tr>" for i in range(12))
+    texts_tables = H.parse_html(f'<body><div class="menu-all"><ul>{menu}</ul></div><div id="printContent">'
+                                f'<p>某局2022年政府信息公开工作年度报告</p><table>{rows}</table></div></body>')
+    assert [b.text for b in texts_tables.blocks if isinstance(b, Paragraph)] == ["某局2022年政府信息公开工作年度报告"]
+    assert len(texts_tables.tables) == 1
+
+
 def test_article_header_keeps_its_title():
     texts = paragraphs('<body><header>站点头部</header><article><header><h1>报告标题</h1></header>'
                        '<p>正文</p></article></body>')
