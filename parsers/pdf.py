@@ -10,7 +10,8 @@ Steps, each a small pure function (pdfplumber's shape: objects → edges → cel
 3. Table pages only: characters and ruling edges are read from pdfium objects (no pdfminer
    interpretation, which is what makes plain pdfplumber slow), then pdfplumber's own table
    algorithm (`TableFinder`: merge edges → intersections → cells → tables) finds the cells.
-   Pages without ruling lines fall back to pdfplumber's text strategy on word positions.
+   Pages without ruling lines fall back to a grid from word positions (`_word_grid`): value
+   rows and columns from the numbers, label and header blocks placed around them, empty cells kept.
 4. Cells get their text (lines joined with "\\n", fake-bold doubles dropped, radical code
    points repaired) and a grid position from the distinct cell edges; spans follow.
 5. A table that ends a page and a table that starts the next page with compatible column
@@ -21,6 +22,7 @@ The reader knows nothing of the report template: only geometry and text.
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import os
 import re
@@ -197,7 +199,7 @@ def _chars(textpage, page_h: float) -> list[dict]:
         top, bottom = page_h - box.top, page_h - box.bottom
         if ch == " " or x1 - x0 <= 0:
             continue
-        out.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+        out.append({"i": i, "text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                     "upright": True, "size": round(bottom - top, 1),
                     "bad": raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 or _bad_glyph(ch)})
     return _dedupe(out)
@@ -376,6 +378,8 @@ class _Line:
     top: float
     bottom: float
     text: str
+    x0: Optional[float] = None
+    x1: Optional[float] = None
 
 
 def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
@@ -386,7 +390,7 @@ def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
     shim = _PageShim(w, h, _close_frames(_edges(page, h)), chars)
     tables = _tables_from(shim, chars, number, "lines")
     if not tables and _numeric_line_count(chars) >= MIN_TABLE_LINES:
-        tables = _tables_from(shim, chars, number, "text")
+        tables = _word_tables(textpage, chars, w, h, number)
         if tables:
             warnings.append(f"page {number}: table without ruling lines, grid from word positions")
     inside = [False] * len(chars)
@@ -452,7 +456,323 @@ def _text_lines(chars: list[dict], number: int) -> list[_Line]:
         rows.append([c])
     out = []
     for r in rows:
-        out.append(_Line(number, min(c["top"] for c in r), max(c["bottom"] for c in r), _cell_text(r).replace("\n", "")))
+        out.append(_Line(number, min(c["top"] for c in r), max(c["bottom"] for c in r), _cell_text(r).replace("\n", ""),
+                         min(c["x0"] for c in r), max(c["x1"] for c in r)))
+    return out
+
+
+# ---------------------------------------------------------------- tables without ruling lines
+# A printed value: a number (signs, separators, %, 元/万元) or a filler mark for zero/none.
+_VALUE_WORD = re.compile(r"^(?:[+\-]?\d[\d,]*(?:\.\d+)?%?(?:万?元)?|[-—–―/／\\无]{1,3})$")
+WORD_GAP = 0.6          # a horizontal gap wider than this many ems separates two words (cells)
+CELL_LEADING = 0.6      # lines of one cell: vertical gap at most this many ems
+REGION_GAP = 2.0        # a vertical gap wider than this many ems ends a table region
+ANCHOR = 0.25           # a line belongs to a value row it overlaps by this share of its height
+STRONG_ANCHOR = 0.6     # ... and is that row's own line when it overlaps it this much
+
+
+@dataclass
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    em: float
+
+    @property
+    def value(self) -> bool:
+        return bool(_VALUE_WORD.match(self.text))
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class _Block:
+    """A cell's text: one word or several lines of words stacked in one column."""
+    words: list
+    row: Optional[int] = None        # value row it belongs to (None: a row without values)
+    cols: tuple = ()                 # first and last grid column
+
+    x0 = property(lambda s: min(w.x0 for w in s.words))
+    x1 = property(lambda s: max(w.x1 for w in s.words))
+    top = property(lambda s: min(w.top for w in s.words))
+    bottom = property(lambda s: max(w.bottom for w in s.words))
+    em = property(lambda s: max(w.em for w in s.words))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(w.text for w in self.words)
+
+
+def _baseline(textpage, chars: list[dict], page_h: float) -> None:
+    """Each char's baseline (from the page top): glyph boxes vary in height, baselines do not."""
+    import pypdfium2.raw as raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for c in chars:
+        if "base" not in c:
+            raw.FPDFText_GetCharOrigin(textpage.raw, c["i"], ctypes.byref(x), ctypes.byref(y))
+            c["base"] = page_h - y.value
+
+
+def _words(chars: list[dict]) -> list[_Word]:
+    """Chars on one baseline, split into words where a gap wider than WORD_GAP ems opens."""
+    out: list[_Word] = []
+    lines: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: c["base"]):
+        if lines and abs(c["base"] - lines[-1][0]["base"]) <= 0.25 * max(1.0, c["bottom"] - c["top"]):
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    for ln in lines:
+        ln.sort(key=lambda c: c["x0"])
+        heights = sorted(c["bottom"] - c["top"] for c in ln)
+        em = heights[len(heights) // 2] or 1.0
+        run = [ln[0]]
+        for a, b in zip(ln, ln[1:]):
+            if b["x0"] - a["x1"] > WORD_GAP * em:
+                out.append(_word(run, em))
+                run = []
+            run.append(b)
+        out.append(_word(run, em))
+    return out
+
+
+def _word(chars: list[dict], em: float) -> _Word:
+    return _Word(_cell_text(chars), min(c["x0"] for c in chars), max(c["x1"] for c in chars),
+                 min(c["top"] for c in chars), max(c["bottom"] for c in chars), em)
+
+
+def _bands(words: list[_Word]) -> list[list[_Word]]:
+    """Words grouped into horizontal bands: chains of vertically overlapping words."""
+    bands: list[list[_Word]] = []
+    bottom = None
+    for w in sorted(words, key=lambda w: w.top):
+        if bands and w.top < bottom - 0.1 * w.em:
+            bands[-1].append(w)
+            bottom = max(bottom, w.bottom)
+        else:
+            bands.append([w])
+            bottom = w.bottom
+    return bands
+
+
+def _regions(words: list[_Word], page_w: float) -> list[list[list[_Word]]]:
+    """Runs of bands that look like one table: bands of several words (cells side by side),
+    with single-word bands of the same type size close above, between or below them (headings
+    spanning the table, label lines of a cell). A wide single line is prose and ends a run."""
+    bands = _bands(words)
+    em = lambda b: sorted(w.em for w in b)[len(b) // 2]
+    tab = [len(b) >= 2 for b in bands]
+    out: list[list[list[_Word]]] = []
+    i = 0
+    while i < len(bands):
+        if not tab[i]:
+            i += 1
+            continue
+        size = em(bands[i])
+        fits = lambda b: (abs(em(b) - size) <= 0.2 * size and max(w.x1 for w in b) - min(w.x0 for w in b) < 0.5 * page_w)
+        gap = lambda a, b: min(w.top for w in b) - max(w.bottom for w in a)
+        lo = i
+        while lo > 0 and not tab[lo - 1] and fits(bands[lo - 1]) and gap(bands[lo - 1], bands[lo]) <= 1.2 * size \
+                and (not out or lo - 1 > out[-1][1]):
+            lo -= 1
+        hi = i
+        while hi + 1 < len(bands) and gap(bands[hi], bands[hi + 1]) <= (REGION_GAP if tab[hi + 1] else 1.2) * size \
+                and (tab[hi + 1] or fits(bands[hi + 1])):
+            hi += 1
+        out.append((lo, hi))
+        i = hi + 1
+    nvals = lambda b: sum(1 for w in b if w.value)
+    return [bands[lo:hi + 1] for lo, hi in out
+            if sum(1 for b in bands[lo:hi + 1] if nvals(b) and len(b) >= 2) >= 2
+            or any(nvals(b) >= 3 for b in bands[lo:hi + 1])]
+
+
+def _overlap(a0, a1, b0, b1) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def _word_grid(region: list[list[_Word]]) -> tuple[list[tuple], list[str]]:
+    """The grid of a ruling-free table from word positions: (cell boxes, texts) with spans,
+    empty cells kept.
+
+    Rows: value words on one line make a value row; text (label) lines that overlap a value row
+    belong to it, the others (headers) form rows of their own by their top. Lines of one cell
+    (close, overlapping in x, not anchored to two different value rows) are one block.
+    Columns: value words overlapping in x across rows are one value column; a cluster of them
+    that never shares a line with the columns either side is a cell spanning those columns.
+    Text blocks, narrowest first, fall into the column they overlap, or span the columns they
+    overlap, or open a column of their own (labels left of the values, headers of columns no
+    row fills)."""
+    words = [w for b in region for w in b]
+    values = sorted((w for w in words if w.value), key=lambda w: w.cy)
+    texts = [w for w in words if not w.value]
+    # value rows
+    vrows: list[list[_Word]] = []
+    for w in values:
+        if vrows and abs(w.cy - sum(v.cy for v in vrows[-1]) / len(vrows[-1])) <= 0.5 * w.em:
+            vrows[-1].append(w)
+        else:
+            vrows.append([w])
+    vspan = [(min(w.top for w in r), max(w.bottom for w in r)) for r in vrows]
+
+    def anchors(top, bottom, share=ANCHOR) -> set:
+        h = max(bottom - top, 1e-6)
+        return {k for k, (a, b) in enumerate(vspan) if _overlap(top, bottom, a, b) > share * h}
+
+    # blocks: lines of one cell stacked
+    blocks: list[_Block] = []
+    for w in sorted(texts, key=lambda w: (w.top, w.x0)):
+        aw = anchors(w.top, w.bottom)
+        home = None
+        for b in blocks:
+            last = b.words[-1]
+            if not (0 - 0.3 * w.em <= w.top - last.bottom <= CELL_LEADING * w.em):
+                continue
+            if _overlap(w.x0, w.x1, last.x0, last.x1) <= 0:
+                continue
+            al = anchors(last.top, last.bottom)
+            strong_w, strong_l = anchors(w.top, w.bottom, STRONG_ANCHOR), anchors(last.top, last.bottom, STRONG_ANCHOR)
+            if strong_w and strong_l and not (strong_w & strong_l):
+                continue     # each line the label of its own value row (rows printed without leading)
+            if strong_w and not al:
+                continue     # a header line above a value row
+            home = b
+            break
+        if home:
+            home.words.append(w)
+        else:
+            blocks.append(_Block([w]))
+    for b in blocks:
+        ov = [(_overlap(b.top, b.bottom, a, z), k) for k, (a, z) in enumerate(vspan)]
+        best = max(ov, default=(0, None))
+        b.row = best[1] if best[0] > 0 else None
+
+    # value columns
+    clusters: list[list] = []   # [x0, x1, words]
+    for w in sorted(values, key=lambda w: w.x0):
+        if clusters and w.x0 < clusters[-1][1]:
+            clusters[-1][1] = max(clusters[-1][1], w.x1)
+            clusters[-1][2].append(w)
+        else:
+            clusters.append([w.x0, w.x1, [w]])
+    row_of = {id(w): k for k, r in enumerate(vrows) for w in r}
+    rows_in = lambda cl: {row_of[id(w)] for w in cl[2]}
+    cols = [cl for k, cl in enumerate(clusters)
+            if not (0 < k < len(clusters) - 1 and _spans_between(clusters[k - 1], cl, clusters[k + 1], rows_in))]
+    strays = [cl for cl in clusters if not any(cl is c for c in cols)]
+    colx = [[cl[0], cl[1]] for cl in cols]
+    # text blocks, narrowest first
+    first_value_x = colx[0][0] if colx else float("inf")
+    line_words = lambda blk: [o for o in blocks if o is not blk and o.row == blk.row
+                              and _overlap(o.top, o.bottom, blk.top, blk.bottom) > 0]
+    for b in sorted(blocks, key=lambda b: b.x1 - b.x0):
+        hit = [k for k, (a, z) in enumerate(colx) if _overlap(b.x0, b.x1, a, z) > 0]
+        if len(hit) == 1:
+            a, z = colx[hit[0]]
+            if not any(_overlap(min(a, b.x0), max(z, b.x1), *colx[j]) > 0 for j in range(len(colx)) if j != hit[0]):
+                colx[hit[0]] = [min(a, b.x0), max(z, b.x1)]
+        if hit:
+            continue
+        cx = (b.x0 + b.x1) / 2
+        k = sum(1 for a, z in colx if (a + z) / 2 < cx)
+        if cx < first_value_x or k == 0 or k == len(colx):
+            colx.insert(k, [b.x0, b.x1])
+            continue
+        # a header between two value columns: a column of its own only when its line also holds
+        # cells in both neighbouring columns; otherwise it spans them
+        near = line_words(b)
+        left, right = colx[k - 1], colx[k]
+        if any(_overlap(o.x0, o.x1, *left) > 0 for o in near) and any(_overlap(o.x0, o.x1, *right) > 0 for o in near):
+            colx.insert(k, [b.x0, b.x1])
+    colx.sort()
+
+    def colrange(x0, x1):
+        hit = [k for k, (a, z) in enumerate(colx) if _overlap(x0, x1, a, z) > 0]
+        if hit:
+            return hit[0], hit[-1]
+        cx = (x0 + x1) / 2
+        k = sum(1 for a, z in colx if (a + z) / 2 < cx)   # between columns k-1 and k: span both
+        return max(0, k - 1), min(len(colx) - 1, k)
+
+    items = []   # (row key, c0, c1, text, top, bottom)
+    for b in blocks:
+        c0, c1 = colrange(b.x0, b.x1)
+        items.append([b.row, c0, c1, _repair(b.text), b.top, b.bottom, b.words[0].em])
+    for cl in cols:
+        for w in cl[2]:
+            c0, c1 = colrange(w.x0, w.x1)
+            items.append([row_of[id(w)], c0, c1, w.text, w.top, w.bottom, w.em])
+    for cl in strays:
+        for w in cl[2]:
+            c0, c1 = colrange(w.x0, w.x1)
+            items.append([row_of[id(w)], c0, c1, w.text, w.top, w.bottom, w.em])
+    # rows: one per value row; text blocks outside value rows (headers) by their top
+    rows: list[dict] = [{"top": min(it[4] for it in items if it[0] == k),
+                         "bottom": max(it[5] for it in items if it[0] == k),
+                         "items": [it for it in items if it[0] == k]} for k in range(len(vrows))]
+    heads: list[dict] = []
+    for it in sorted((it for it in items if it[0] is None), key=lambda it: it[4]):
+        em = it[6]
+        home = next((r for r in heads if abs(r["top"] - it[4]) <= 0.5 * em), None)
+        if home is None:
+            home = {"top": it[4], "bottom": it[5], "items": []}
+            heads.append(home)
+        home["bottom"] = max(home["bottom"], it[5])
+        home["items"].append(it)
+    rows = sorted(rows + heads, key=lambda r: r["top"])
+    grid: dict[tuple[int, int], list] = {}
+    for r, row in enumerate(rows):
+        for it in sorted(row["items"], key=lambda it: it[4]):
+            c0, c1 = it[1], it[2]
+            if (r, c0) in grid:
+                g = grid[(r, c0)]
+                g[1] = max(g[1], c1)
+                g[0] = g[0] + "\n" + it[3]
+            else:
+                grid[(r, c0)] = [it[3], c1]
+    # grid lines
+    xb = [colx[0][0] - 1] + [(colx[k][1] + colx[k + 1][0]) / 2 for k in range(len(colx) - 1)] + [colx[-1][1] + 1]
+    yb = [rows[0]["top"] - 1] + [(rows[k]["bottom"] + rows[k + 1]["top"]) / 2 for k in range(len(rows) - 1)] + [rows[-1]["bottom"] + 1]
+    for b in (xb, yb):   # grid lines strictly increasing, so that _grid finds this grid again
+        for k in range(1, len(b)):
+            b[k] = max(b[k], b[k - 1] + 2 * SNAP_SAME_PAGE)
+    cells, out_texts = [], []
+    covered = set()
+    for r in range(len(rows)):
+        for c in range(len(colx)):
+            if (r, c) in covered:
+                continue
+            text, c1 = grid.get((r, c), ["", c])
+            c1 = max(c, c1)
+            covered |= {(r, j) for j in range(c, c1 + 1)}
+            cells.append((xb[c], yb[r], xb[c1 + 1], yb[r + 1]))
+            out_texts.append(text)
+    return cells, out_texts
+
+
+def _spans_between(left, mid, right, rows_in) -> bool:
+    """A cluster of values between two columns, never on a line with either: one cell spanning
+    both (a merged cell), not a column."""
+    rm = rows_in(mid)
+    return not (rm & rows_in(left)) and not (rm & rows_in(right)) and bool(rows_in(left) & rows_in(right))
+
+
+def _word_tables(textpage, chars: list[dict], page_w: float, page_h: float, number: int) -> list[PageTable]:
+    if not chars:
+        return []
+    _baseline(textpage, chars, page_h)
+    out = []
+    for region in _regions(_words(chars), page_w):
+        cells, texts = _word_grid(region)
+        if sum(1 for s in texts if s) < 4:
+            continue
+        ws = [w for b in region for w in b]
+        bbox = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
+        out.append(PageTable(number, list(zip(cells, texts)), bbox, "words"))
     return out
 
 
@@ -483,7 +803,13 @@ def _cluster(values, tol: float) -> list[float]:
 
 
 def _index(lines: list[float], v: float) -> int:
-    return min(range(len(lines)), key=lambda i: abs(lines[i] - v))
+    """Index of the sorted line nearest to v (the lower one on a tie)."""
+    k = bisect.bisect_left(lines, v)
+    if k == 0:
+        return 0
+    if k == len(lines):
+        return k - 1
+    return k - 1 if v - lines[k - 1] <= lines[k] - v else k
 
 
 def _grid(pieces: list[_Piece]) -> Table:
@@ -707,15 +1033,53 @@ def _assemble(stream: list) -> list:
 
     for item in stream:
         if isinstance(item, PageTable):
-            if group and (item.page != group[-1].page + 1 or not _continues(group[-1], item)):
+            if group and item.page == group[-1].page + 1 and item.strategy == group[-1].strategy == "words":
+                top = min(b[1] for b, _ in item.cells)
+                first = [(b, t) for b, t in item.cells if abs(b[1] - top) <= SNAP_SAME_PAGE]
+                if _carry_cut_labels(group[-1], first):
+                    rest = [(b, t) for b, t in item.cells if abs(b[1] - top) > SNAP_SAME_PAGE]
+                    if not any(t.strip() for _, t in rest):
+                        continue
+                    item = PageTable(item.page, rest, item.bbox, item.strategy)
+            if group and (item.page != group[-1].page + 1 or "words" in (item.strategy, group[-1].strategy)
+                          or not _continues(group[-1], item)):
                 flush()
             group.append(item)
         else:
+            if (group and group[-1].strategy == "words" and item.page == group[-1].page + 1 and item.x0 is not None
+                    and _carry_cut_labels(group[-1], [((item.x0, item.top, item.x1, item.bottom), item.text)])):
+                continue
             flush()
             if item.text.strip():
                 blocks.append(Paragraph(text=item.text, page=item.page))
     flush()
     return blocks
+
+
+def _carry_cut_labels(prev: PageTable, pieces: list[tuple]) -> bool:
+    """Ruling-free tables are not joined across pages (no frame to compare), but a label cell cut
+    by the page break is repaired: when the text at the top of the next page (the continuation's
+    first row, or lines before it) holds no values and lies only below text cells of the previous
+    part's last row, left of its first value, it is the rest of those cells. True when carried."""
+    bottom = max(b[3] for b, _ in prev.cells)
+    first = [(b, t.strip()) for b, t in pieces if t.strip()]
+    last = [(b, t.strip()) for b, t in prev.cells if abs(b[3] - bottom) <= SNAP_SAME_PAGE and t.strip()]
+    values = [b for b, t in last if _VALUE_WORD.match(t)]
+    labels = [b for b, t in last if not _VALUE_WORD.match(t)]
+    if not first or not values or not labels or any(_VALUE_WORD.match(t) for _, t in first):
+        return False
+    value_x = min(b[0] for b in values)
+    home = []
+    for b, t in first:
+        hits = [lb for lb in labels if _overlap(b[0], b[2], lb[0], lb[2]) > 0]
+        if (b[0] + b[2]) / 2 >= value_x or len(hits) != 1:
+            return False
+        home.append((hits[0], t))
+    texts = dict(prev.cells)
+    for lb, t in home:
+        texts[lb] = texts[lb] + "\n" + t
+    prev.cells = [(b, texts[b]) for b, _ in prev.cells]
+    return True
 
 
 def _join_group(parts: list[PageTable]) -> Table:

@@ -221,8 +221,8 @@ def _layout_region_end(lines: list[str], i: int) -> int:
             blanks += 1
             if blanks > 3:
                 break
-        elif len(stripped) > 40:
-            break
+        elif len(stripped) > 40 and not any(_is_layout_row(x) for x in lines[j + 1:j + 3]):
+            break              # prose; a long label line is followed by the table's next rows
         elif blanks and len(stripped) >= 8 and (j + 1 >= len(lines) or not lines[j + 1].strip()):
             break              # a heading standing alone between blank lines ends the table
         else:
@@ -259,7 +259,7 @@ def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, i
         for a, b, t in row:
             if _is_numeric(t) or a <= label_right + 2 or b - a > pitch:
                 continue
-            d = 0.4 * pitch
+            d = min(0.4 * pitch, 2)
             if all(b < ca - d or a > cb + d for ca, cb in cols + extra):
                 extra.append((a, b))
     return sorted(cols + extra)
@@ -311,10 +311,12 @@ def _layout(lines: list[str]) -> Table:
 
 # ---------------------------------------------------------------- one cell per line
 def _dump_region_end(lines: list[str], i: int) -> int:
-    """A run of short lines, many of them bare numbers: a web table flattened cell by cell."""
+    """A run of short lines, many of them bare numbers: a web table flattened cell by cell.
+    Empty lines inside it are empty cells; a long stretch of text without numbers ends it."""
     j = i
     numeric = 0
     last_numeric = i
+    text_since = 0
     while j < len(lines):
         s = lines[j].strip()
         if len(s) > 80 or (s.endswith("。") and len(s) > 30) or _foreign(lines[j]):
@@ -322,12 +324,20 @@ def _dump_region_end(lines: list[str], i: int) -> int:
         if _is_numeric(s):
             numeric += 1
             last_numeric = j
-        elif j - last_numeric > 40 and numeric:
-            break
+            text_since = 0
+        elif s:
+            text_since += 1
+            if text_since > 40 and numeric:
+                break
         j += 1
     if numeric < 5:
         return i
-    return last_numeric + 1
+    end = last_numeric + 1
+    # the cells after the last number: blank cells of the last row, nothing longer
+    k = end
+    while k < len(lines) and k < end + 8 and not lines[k].strip():
+        k += 1
+    return k
 
 
 def _dump(lines: list[str]) -> Table:

@@ -1,75 +1,56 @@
 """`ogi`: the command line.
 
     ogi parse PATH... [--out DIR] [--format FMT] [--template 2019|2021] [--no-bom]
+                      [--workers N] [--timeout S] [--max-memory MB] [--force] [--retry-failed]
+                      [--dask ADDRESS|local] [--quiet]
 
-Reads every report under the given files and folders (recursively), writes the outputs of
-shared/reference/output-contract.md to DIR, prints a summary, and exits 0 when every file
-was read (non-zero when any failed).
+Reads every report under the given files and folders (recursively) in parallel
+(`pipeline.batch`), writes the outputs of shared/reference/output-contract.md to DIR, prints a
+summary, and exits 0 when every file was read (non-zero when any failed). Runs resume: see
+`pipeline.batch`.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import time
-from collections import Counter
-from datetime import datetime, timezone
 
 from . import __version__
-from .report import parse_file
-from .writers import OutputWriter
-
-SKIP_NAMES = {".DS_Store", "Thumbs.db"}
-
+from .batch import SKIP_NAMES, walk_inputs  # noqa: F401  (SKIP_NAMES re-exported)
 
 def iter_inputs(paths: list[str]) -> list[str]:
     """Files under the given paths, recursively, in a stable order; hidden files skipped."""
-    out = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    if not f.startswith(".") and f not in SKIP_NAMES and not f.endswith(".expected.json"):
-                        out.append(os.path.join(root, f))
-        elif os.path.exists(p):
-            out.append(p)
-        else:
-            raise SystemExit(f"ogi: no such file or folder: {p}")
-    return out
+    return list(walk_inputs(paths))
 
 
 def cmd_parse(args) -> int:
-    files = iter_inputs(args.paths)
-    os.makedirs(args.out, exist_ok=True)
-    started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    writer = OutputWriter(args.out, bom=not args.no_bom)
-    status = Counter()
-    failed_checks = 0
+    import signal
+
+    from .batch import run
+
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, _terminate)  # `kill`: stop as cleanly as Ctrl-C
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background by a shell
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        for k, path in enumerate(files, 1):
-            parsed = parse_file(path, args.fmt, args.template)
-            writer.add(parsed)
-            r = parsed.report
-            status[r["status"]] += 1
-            failed_checks += int(r["checks_failed"] or 0)
-            if not args.quiet and r["status"] == "failed":
-                print(f"ogi: {path}: {r['error']}", file=sys.stderr)
-    except BaseException:
-        writer.abort()
-        raise
-    run = {"tool": "ogi-reports", "version": __version__, "command": "parse",
-           "options": {"paths": args.paths, "out": args.out, "format": args.fmt, "template": args.template,
-                       "bom": not args.no_bom},
-           "started": started.isoformat(timespec="seconds"),
-           "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "seconds": round(time.perf_counter() - t0, 3), "files": len(files), "status": dict(status),
-           "checks_failed": failed_checks}
-    writer.close(run)
+        summary = run(args.paths, args.out, workers=args.workers, timeout=args.timeout,
+                      max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template,
+                      bom=not args.no_bom, force=args.force, retry_failed=args.retry_failed, dask=args.dask,
+                      quiet=args.quiet, max_files_per_worker=args.max_files_per_worker)
+    except KeyboardInterrupt:
+        print("ogi: interrupted; finished files are kept in the state, run the same command again to complete",
+              file=sys.stderr)
+        return 130
+    status = summary["status"]
     if not args.quiet:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
-        print(f"{len(files)} files: {parts or 'none'}; {failed_checks} failed checks; outputs in {args.out}")
+        print(f"{summary['files']} files: {parts or 'none'}; {summary['checks_failed']} failed checks; "
+              f"{summary['parsed']} parsed, {summary['reused']} reused from earlier runs, {summary['duplicates']} "
+              f"duplicate files; outputs in {args.out}")
+        if status.get("failed"):
+            print(f"ogi: {status['failed']} files failed; reasons in reports.csv and {os.path.join(args.out, 'ogi.log')}",
+                  file=sys.stderr)
     return 1 if status.get("failed") else 0
 
 
@@ -90,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Parse reports (text, Markdown, PDF with a text layer, HTML, Word) found in the given files "
                     "and folders (searched recursively) and write cells.csv, reports.csv, checks.csv, log.csv, "
                     "wide/<table>.csv and run.json to the output folder.",
-        epilog="Exit status: 0 when every file was read (ok, partial or not_a_report), 1 when any file failed.")
+        epilog="Runs are resumable: the output folder's state/ records every parsed file by SHA-256, so running "
+               "the same command again (e.g. after Ctrl-C or a crash) parses only what is missing. Exit status: 0 "
+               "when every file was read (ok, partial or not_a_report), 1 when any file failed, 130 when "
+               "interrupted.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     p.add_argument("--out", "-o", default="outputs", metavar="DIR", help="output folder (default: outputs)")
     p.add_argument("--format", "-f", dest="fmt", choices=["text", "pdf", "html", "docx", "doc"],
@@ -99,7 +83,24 @@ def _parser() -> argparse.ArgumentParser:
                    help="force the report template instead of detecting it from the table labels")
     p.add_argument("--no-bom", action="store_true",
                    help="write CSV without the UTF-8 byte-order mark (default: with BOM, so Excel opens it)")
-    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (no progress bar)")
+    p.add_argument("--workers", "-j", type=int, default=None, metavar="N",
+                   help="parallel worker processes (default: the number of cores)")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="time limit per file; a file over it is recorded failed (default: 120; 0: none)")
+    p.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                   help="memory limit per worker while parsing a file; a file over it is recorded failed "
+                        "(default: 2048; 0: none)")
+    p.add_argument("--max-files-per-worker", type=int, default=500, metavar="N",
+                   help="replace each worker process after N files, so memory stays flat on long runs "
+                        "(default: 500; 0: never)")
+    p.add_argument("--force", action="store_true",
+                   help="re-parse every file, even those already recorded in the output folder's state")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="re-parse files recorded as failed in earlier runs (e.g. after a timeout)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run the work on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' to "
+                        "start a local cluster with --workers processes (needs the 'cluster' extra)")
     return ap
 
 

@@ -41,10 +41,14 @@ class _AtomicCsv:
     def write(self, rows: Iterable[dict]) -> None:
         self.w.writerows(rows)
 
-    def commit(self) -> None:
+    def finish(self) -> None:
+        """Flush the temporary file to disk; `os.replace(self.tmp, self.path)` then publishes it."""
         self.f.flush()
         os.fsync(self.f.fileno())
         self.f.close()
+
+    def commit(self) -> None:
+        self.finish()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
@@ -88,13 +92,65 @@ class OutputWriter:
             self.files[f"wide/{t}"].write([row])
 
     def close(self, run_info: dict) -> None:
+        """Publish every file as one unit: all temporary files are flushed, an intent record
+        (`.commit.json`) listing the moves is written, then the files are moved into place. A run
+        killed during the moves is completed by `recover()` at the start of the next run, so the
+        output folder never mixes two runs' files."""
         for f in self.files.values():
-            f.commit()
-        write_json_atomic(os.path.join(self.out_dir, "run.json"), run_info)
+            f.finish()
+        fd, tmp_json = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.out_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(run_info, fh, ensure_ascii=False, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        moves = [[f.tmp, f.path] for f in self.files.values()]
+        moves.append([tmp_json, os.path.join(self.out_dir, "run.json")])
+        write_json_atomic(os.path.join(self.out_dir, COMMIT_INTENT), {"moves": moves})
+        recover(self.out_dir)
 
     def abort(self) -> None:
         for f in self.files.values():
             f.abort()
+
+
+COMMIT_INTENT = ".commit.json"
+
+
+def recover(out_dir: str) -> None:
+    """Finish an interrupted publish (see `OutputWriter.close`) and remove stale temporary files."""
+    intent = os.path.join(out_dir, COMMIT_INTENT)
+    if os.path.exists(intent):
+        try:
+            with open(intent, encoding="utf-8") as fh:
+                moves = json.load(fh)["moves"]
+        except (ValueError, KeyError):  # a torn intent: the moves had not started
+            moves = []
+        for src, dst in moves:
+            if os.path.exists(src):
+                os.replace(src, dst)
+        _fsync_dir(out_dir)
+        os.unlink(intent)
+    for d in (out_dir, os.path.join(out_dir, "wide")):
+        if os.path.isdir(d):
+            for name in os.listdir(d):
+                if name.startswith(".tmp-"):
+                    try:
+                        os.unlink(os.path.join(d, name))
+                    except FileNotFoundError:
+                        pass
+
+
+def _fsync_dir(path: str) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_json_atomic(path: str, data: dict) -> None:

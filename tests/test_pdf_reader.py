@@ -65,9 +65,7 @@ def test_fixture_grid_is_the_printed_layout(name):
         assert got == exp, w["heading"]
 
 
-@pytest.mark.parametrize("name", [n if n in RULED else pytest.param(n, marks=pytest.mark.xfail(
-    strict=True, reason="ruling-free tables: the word-position fallback does not yet recover this grid"))
-    for n in FIXTURES])
+@pytest.mark.parametrize("name", FIXTURES)
 def test_fixture_values_through_the_pipeline(name):
     """The real test: the whole pipeline on the PDF gives the generated report's values exactly."""
     tr = truth(name)

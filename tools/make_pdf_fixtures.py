@@ -34,6 +34,8 @@ FIXTURES = [
     ("html_2019_split_thead", 14, "2019", "html", {"font_px": 19, "thead": True, "vertical_group": True}),
     ("html_2021_blanks", 15, "2021", "html", {"blank_rate": 1.0, "font_px": 16}),
     ("html_2019_noruling", 16, "2019", "html", {"no_ruling": True, "font_px": 13}),
+    ("docx_2021_noruling", 17, "2021", "docx", {"no_ruling": True}),
+    ("docx_2019_noruling", 18, "2019", "docx", {"no_ruling": True, "font_pt": 10.5}),
 ]
 
 BASE_CSS = """
@@ -79,6 +81,16 @@ def render_docx_pdf(rep, out_pdf: Path, opts: dict, tmp: Path) -> None:
                     for p in cell.paragraphs:
                         for run in p.runs:
                             run.font.size = Pt(opts.get("font_pt", 9))
+        if opts.get("no_ruling"):
+            for t in d.tables:   # Word's plain table: no borders at all
+                t.style = d.styles["Normal Table"]
+                tbl_pr = t._tbl.tblPr
+                for old in tbl_pr.findall(qn("w:tblBorders")):
+                    tbl_pr.remove(old)
+                borders = tbl_pr.makeelement(qn("w:tblBorders"), {})
+                for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+                    borders.append(borders.makeelement(qn(f"w:{side}"), {qn("w:val"): "nil"}))
+                tbl_pr.append(borders)
         d.save(str(src))
     subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(src)],
                    check=True, capture_output=True, timeout=180)

@@ -1,0 +1,213 @@
+"""Bulk runs (pipeline.batch): bad files cost only themselves, killed runs resume exactly,
+Dask and the local pool agree, identical files are parsed once and listed per path."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from reportgen import LAYOUTS, random_report, render_text  # noqa: E402
+
+from pipeline import batch  # noqa: E402
+from pipeline.writers import COMMIT_INTENT, recover  # noqa: E402
+
+OUTPUTS = ["cells.csv", "reports.csv", "checks.csv", "log.csv", "wide/active.csv", "wide/requests.csv",
+           "wide/appeals.csv"]
+
+
+def make_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        rep = random_report(rng)
+        p = folder / f"r{i:03d}.txt"
+        p.write_text(render_text(rep, LAYOUTS[i % len(LAYOUTS)]), encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def read_outputs(out: Path) -> dict[str, list[tuple]]:
+    """Every output CSV as a list of rows; the timing column of reports.csv left out."""
+    res = {}
+    for name in OUTPUTS:
+        with open(out / name, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        res[name] = [tuple((k, v) for k, v in r.items() if k != "seconds") for r in rows]
+    return res
+
+
+def reports(out: Path) -> dict[str, dict]:
+    with open(out / "reports.csv", encoding="utf-8-sig", newline="") as f:
+        return {Path(r["source_path"]).name: r for r in csv.DictReader(f)}
+
+
+@pytest.fixture
+def faults(monkeypatch):
+    monkeypatch.setenv("OGI_TEST_FAULTS", "1")
+
+
+# ---------------------------------------------------------------- bad files
+def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults, monkeypatch):
+    src = tmp_path / "in"
+    good = make_corpus(src, 6)
+    text = good[0].read_text(encoding="utf-8")
+    for tag in ("hang", "crash", "hog"):
+        (src / f"x__{tag}__.txt").write_text(text + f"\n{tag}\n", encoding="utf-8")
+    (src / "garbage.txt").write_text("这不是一份报告。\n" * 20, encoding="utf-8")
+    (src / "noise.bin").write_bytes(bytes(random.Random(1).randrange(256) for _ in range(4000)))
+    (src / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    summary = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True)
+    rep = reports(out)
+    assert len(rep) == 12 and summary["files"] == 12
+    assert rep["x__hang__.txt"]["status"] == "failed"
+    assert rep["x__hang__.txt"]["error"] == "timeout after 2 s"
+    assert rep["x__crash__.txt"]["status"] == "failed"
+    assert rep["x__crash__.txt"]["error"] == "worker crashed: exit code 139"
+    assert rep["x__hog__.txt"]["status"] == "failed"
+    assert rep["x__hog__.txt"]["error"] == "memory limit 400 MB exceeded"
+    assert rep["garbage.txt"]["status"] == "not_a_report"
+    assert rep["empty.txt"]["status"] == "failed" and rep["empty.txt"]["error"] == "empty file"
+    assert rep["noise.bin"]["status"] in ("failed", "not_a_report")
+    for p in good:  # the good files around the bad ones all came through, with their cells
+        assert rep[p.name]["status"] in ("ok", "partial"), rep[p.name]
+        assert int(rep[p.name]["cells"]) > 0
+    ids = {r["report_id"] for r in csv.DictReader(open(out / "cells.csv", encoding="utf-8-sig"))}
+    assert {rep[p.name]["report_id"] for p in good} <= ids
+    assert "timeout after 2 s" in (out / "ogi.log").read_text(encoding="utf-8")
+    assert summary["status"]["failed"] == 4
+
+    # the failures are recorded: a plain re-run keeps them, --retry-failed parses them again
+    monkeypatch.delenv("OGI_TEST_FAULTS")
+    again = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True)
+    assert again["parsed"] == 0 and reports(out)["x__crash__.txt"]["status"] == "failed"
+    retried = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True,
+                        retry_failed=True)
+    assert retried["parsed"] == summary["status"]["failed"]  # hang, crash, hog, the empty file
+    rep = reports(out)
+    for tag in ("hang", "crash", "hog"):
+        assert rep[f"x__{tag}__.txt"]["status"] in ("ok", "partial")
+
+
+# ---------------------------------------------------------------- kill -9 and resume
+def _results(out: Path) -> int:
+    db = out / "state" / batch.STATE_DB
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM results").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, faults):
+    src = tmp_path / "in"
+    files = make_corpus(src, 24, seed=11)
+    # slow files keep the run going long enough to be killed in the middle
+    for i, p in enumerate(files[4:16]):
+        p.rename(p.with_name(f"{p.stem}__slow__.txt"))
+    (src / "copy_of_r000.txt").write_bytes(files[0].read_bytes())
+    ref = tmp_path / "ref"
+    batch.run([str(src)], str(ref), workers=2, quiet=True)
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pipeline.cli", "parse", str(src), "--out", str(out), "--workers", "2", "-q"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while _results(out) < 6 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    journaled = _results(out)
+    assert 6 <= journaled < 24
+    assert not (out / "cells.csv").exists() and not (out / "reports.csv").exists()  # never half-written
+
+    rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+    assert rc == 0
+    assert read_outputs(out) == read_outputs(ref)
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["parsed"] == 24 - journaled  # only what the killed run had not finished
+    assert run["parsed"] + run["reused"] + run["duplicates"] == 25
+
+
+def test_interrupted_publish_is_completed_by_recover(tmp_path):
+    out = tmp_path / "out"
+    (out / "wide").mkdir(parents=True)
+    moves = []
+    for name in ("cells.csv", "reports.csv", "wide/active.csv", "run.json"):
+        (out / name).write_text("old", encoding="utf-8")
+        tmp = out / os.path.dirname(name) / f".tmp-{os.path.basename(name)}"
+        tmp.write_text("new", encoding="utf-8")
+        moves.append([str(tmp), str(out / name)])
+    (out / COMMIT_INTENT).write_text(json.dumps({"moves": moves}), encoding="utf-8")
+    os.replace(*moves[0])  # the run was killed after the first move
+    (out / ".tmp-stale.csv").write_text("junk", encoding="utf-8")
+    recover(str(out))
+    for name in ("cells.csv", "reports.csv", "wide/active.csv", "run.json"):
+        assert (out / name).read_text(encoding="utf-8") == "new"
+    assert not (out / COMMIT_INTENT).exists()
+    assert not list(out.glob(".tmp-*")) and not list((out / "wide").glob(".tmp-*"))
+
+
+# ---------------------------------------------------------------- duplicates, reuse, force
+def test_identical_files_parsed_once_listed_per_path(tmp_path):
+    src = tmp_path / "in"
+    files = make_corpus(src, 3, seed=5)
+    (src / "sub").mkdir()
+    (src / "sub" / "same_as_r001.txt").write_bytes(files[1].read_bytes())
+    out = tmp_path / "out"
+    s1 = batch.run([str(src)], str(out), workers=2, quiet=True)
+    rep = reports(out)
+    assert len(rep) == 4 and s1["parsed"] == 3 and s1["duplicates"] == 1
+    assert rep["same_as_r001.txt"]["report_id"] == rep["r001.txt"]["report_id"]
+    assert rep["same_as_r001.txt"]["cells"] == rep["r001.txt"]["cells"]
+    rid = rep["r001.txt"]["report_id"]
+    cells = [r for r in csv.DictReader(open(out / "cells.csv", encoding="utf-8-sig")) if r["report_id"] == rid]
+    assert len(cells) == int(rep["r001.txt"]["cells"]) > 0  # the cells once, not twice
+    wide = [r for r in csv.DictReader(open(out / "wide/requests.csv", encoding="utf-8-sig"))
+            if r["report_id"] == rid]
+    assert len(wide) == 1
+    first = read_outputs(out)
+
+    s2 = batch.run([str(src)], str(out), workers=2, quiet=True)  # everything recorded: nothing parsed
+    assert s2["parsed"] == 0 and s2["reused"] == 4
+    assert read_outputs(out) == first
+    s3 = batch.run([str(src)], str(out), workers=1, quiet=True, force=True, max_files_per_worker=1)  # a fresh worker per file
+    assert s3["parsed"] == 3 and s3["reused"] == 0
+    assert read_outputs(out) == first
+
+
+# ---------------------------------------------------------------- Dask
+def test_dask_local_cluster_outputs_equal_the_pool(tmp_path, faults):
+    pytest.importorskip("dask.distributed")
+    src = tmp_path / "in"
+    files = make_corpus(src, 8, seed=3)
+    (src / "x__crash__.txt").write_text(files[0].read_text(encoding="utf-8") + "\ncrash\n", encoding="utf-8")
+    (src / "dup.txt").write_bytes(files[2].read_bytes())
+    (src / "garbage.txt").write_text("garbage\n", encoding="utf-8")
+    pool, dask_out = tmp_path / "pool", tmp_path / "dask"
+    s_pool = batch.run([str(src)], str(pool), workers=2, quiet=True)
+    s_dask = batch.run([str(src)], str(dask_out), workers=2, quiet=True, dask="local")
+    assert read_outputs(dask_out) == read_outputs(pool)
+    assert s_dask["status"] == s_pool["status"]
+    assert reports(dask_out)["x__crash__.txt"]["error"] == "worker crashed: exit code 139"
+    assert s_dask["parsed"] == 10

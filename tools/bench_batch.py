@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Benchmark of bulk runs (not a test).
+
+Generates a corpus with the test report generator (tests/reportgen.py) and runs `ogi parse`
+on it as a user would (a subprocess, fresh output folder each time), then prints:
+
+- reports/s and pages/s per format, with 1 worker and with all cores (and the speed-up);
+- peak memory (RSS of the main process plus its workers, sampled every 50 ms) for two
+  corpus sizes (default 1,000 and 4,000 files), to show it does not grow with the corpus.
+
+    python tools/bench_batch.py                      # 2,000 text+HTML reports, 200 PDFs, sizes 1000 4000
+    python tools/bench_batch.py --reports 400 --sizes 200 800 --keep /tmp/bench
+
+PDFs are copies of fixtures/pdf/*.pdf (made unique by appending a comment after %%EOF) when
+that folder exists and a PDF reader is installed; HTML needs the HTML reader. A format
+without a reader is skipped with a note.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def have_reader(fmt: str) -> bool:
+    mod = {"html": "html", "pdf": "pdf"}.get(fmt)
+    return mod is None or (ROOT / "parsers" / f"{mod}.py").exists() or (ROOT / "parsers" / mod).is_dir()
+
+
+def make_text(folder: Path, n: int, seed: int) -> None:
+    from reportgen import LAYOUTS, random_report, render_text
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        rep = random_report(rng)
+        (folder / f"t{i:06d}.txt").write_text(render_text(rep, LAYOUTS[i % len(LAYOUTS)]), encoding="utf-8")
+
+
+def make_html(folder: Path, n: int, seed: int) -> None:
+    from reportgen import random_report, render_html
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"h{i:06d}.html").write_text(render_html(random_report(rng)), encoding="utf-8")
+
+
+def make_pdf(folder: Path, n: int) -> bool:
+    fixtures = sorted((ROOT / "fixtures" / "pdf").glob("*.pdf"))
+    if not fixtures:
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        data = fixtures[i % len(fixtures)].read_bytes()
+        (folder / f"p{i:06d}.pdf").write_bytes(data + f"\n%bench {i}\n".encode())  # unique SHA-256
+    return True
+
+
+class PeakRss:
+    """Peak of the summed RSS of a process and all its descendants."""
+
+    def __init__(self, pid: int):
+        import psutil
+        self.proc = psutil.Process(pid)
+        self.peak = 0
+        self.main_peak = 0
+        self.worker_peak = 0  # the largest single worker process
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        import psutil
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc] + self.proc.children(recursive=True)
+                total = 0
+                for p in procs:
+                    try:
+                        rss = p.memory_info().rss
+                    except psutil.Error:
+                        continue
+                    total += rss
+                    if p.pid == self.proc.pid:
+                        self.main_peak = max(self.main_peak, rss)
+                    else:
+                        self.worker_peak = max(self.worker_peak, rss)
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                return
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._t.join()
+        return self.peak
+
+
+def run_ogi(src: Path, out: Path, workers: int) -> dict:
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [sys.executable, "-m", "pipeline.cli", "parse", str(src), "--out", str(out), "--workers", str(workers),
+           "-q", "--no-bom"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    import resource
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    mem = PeakRss(proc.pid)
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    peak = mem.stop()
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # ogi and its (reaped) workers
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"ogi failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    pages = 0
+    with open(out / "reports.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            pages += int(r["pages"] or 0)
+    return {"wall": wall, "cpu": cpu, "main_peak": mem.main_peak, "worker_peak": mem.worker_peak, "files": run["files"], "status": run["status"], "pages": pages, "peak": peak}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=int, default=2000, help="text+HTML reports (half each; default 2000)")
+    ap.add_argument("--pdfs", type=int, default=200, help="PDF reports (default 200)")
+    ap.add_argument("--sizes", type=int, nargs=2, default=[1000, 4000], metavar=("SMALL", "LARGE"),
+                    help="corpus sizes for the peak-memory comparison (default 1000 4000)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' (default: cpu count)")
+    ap.add_argument("--keep", metavar="DIR", help="build the corpus and outputs here and keep them")
+    a = ap.parse_args()
+
+    base = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="ogi-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    print(f"ogi bulk-run benchmark: {os.cpu_count()} cores, python {sys.version.split()[0]}, corpus in {base}")
+    corpora: dict[str, Path] = {}
+    notes = []
+    t = time.perf_counter()
+    n_text = a.reports - a.reports // 2
+    make_text(base / "text", n_text, seed=1)
+    corpora["text"] = base / "text"
+    if have_reader("html"):
+        make_html(base / "html", a.reports // 2, seed=2)
+        corpora["html"] = base / "html"
+    else:
+        notes.append(f"html: skipped, no HTML reader (parsers.html) in this installation")
+    if a.pdfs:
+        if not have_reader("pdf"):
+            notes.append("pdf: skipped, no PDF reader (parsers.pdf) in this installation")
+        elif make_pdf(base / "pdf", a.pdfs):
+            corpora["pdf"] = base / "pdf"
+        else:
+            notes.append("pdf: skipped, no fixtures/pdf/*.pdf to copy")
+    print(f"corpus generated in {time.perf_counter() - t:.1f} s: "
+          + ", ".join(f"{k} {len(list(v.iterdir()))}" for k, v in corpora.items()))
+    for n in notes:
+        print("note:", n)
+
+    print()
+    print(f"load average before the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"(other processes on the machine slow the wall-clock figures; reports/cpu-s does not depend on them)")
+    print(f"{'format':<7}{'workers':>8}{'files':>7}{'wall s':>9}{'reports/s':>11}{'per core':>10}"
+          f"{'pages/s':>9}{'speed-up':>9}{'cpu s':>8}{'rep/cpu-s':>10}  statuses")
+    for fmt, src in corpora.items():
+        one = None
+        for w in sorted({1, a.workers}):
+            r = run_ogi(src, base / f"out-{fmt}-{w}", w)
+            rps = r["files"] / r["wall"]
+            one = one or rps
+            pps = f"{r['pages'] / r['wall']:.1f}" if r["pages"] else "n/a"
+            st = " ".join(f"{k} {v}" for k, v in sorted(r["status"].items()))
+            print(f"{fmt:<7}{w:>8}{r['files']:>7}{r['wall']:>9.2f}{rps:>11.1f}{rps / w:>10.1f}{pps:>9}"
+                  f"{rps / one:>9.2f}{r['cpu']:>8.1f}{r['files'] / r['cpu']:>10.1f}  {st}")
+
+    print()
+    print(f"peak memory (RSS of ogi + workers), text corpus, {a.workers} workers:")
+    peaks = []
+    for n in a.sizes:
+        src = base / f"mem-{n}"
+        if not src.exists():
+            make_text(src, n, seed=3)
+        r = run_ogi(src, base / f"out-mem-{n}", a.workers)
+        peaks.append(r["peak"])
+        print(f"  {n:>6} files: peak {r['peak'] / 2**20:7.1f} MB  (main process {r['main_peak'] / 2**20:.1f} MB, "
+              f"largest worker {r['worker_peak'] / 2**20:.1f} MB; {r['files'] / r['wall']:.1f} reports/s)")
+    print(f"  growth {a.sizes[0]} -> {a.sizes[1]} files: {(peaks[1] - peaks[0]) / 2**20:+.1f} MB "
+          f"({(peaks[1] / peaks[0] - 1) * 100:+.1f} %)")
+    if not a.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
