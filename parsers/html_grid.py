@@ -8,6 +8,8 @@ the grid is the one a reader sees on screen.
 """
 from __future__ import annotations
 
+import bisect
+
 from .model import Cell
 
 MAX_COLSPAN = 1000          # the HTML standard's own limit
@@ -55,8 +57,6 @@ def compact(cells: list[Cell]) -> list[Cell]:
     col_starts = sorted({c.col for c in cells})
     row_index = {r: i for i, r in enumerate(row_starts)}
     col_index = {c: i for i, c in enumerate(col_starts)}
-    import bisect
-
     out = []
     for c in cells:
         r_end = bisect.bisect_left(row_starts, c.row + c.rowspan)

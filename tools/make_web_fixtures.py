@@ -11,7 +11,6 @@ they are left as they are and the script says so.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
