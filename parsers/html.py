@@ -53,6 +53,9 @@ _SPAN_INT = re.compile(r"\s*(\d+)")
 # Purely presentational tags: removed (as tags, not text) when a page is nested too deep to parse.
 _FLATTEN = re.compile(rb"</?(?:div|span|font|b|i|u|em|strong|section|article|center|small|big|a|o:p|st1:[a-z]+)"
                       rb"(?:\s[^>]*)?>", re.I)
+# Scripts, styles, comments and tags, at the byte level: '<' and '>' are never part of a GBK, GB18030,
+# Big5 or UTF-8 multi-byte character, so this is safe before the encoding is known.
+_MARKUP = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>", re.I | re.S)
 _LEGACY_LATIN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso8859-1"}
 
 
@@ -84,11 +87,15 @@ def _normal_charset(name: str | None) -> str | None:
 
 def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str, list[str]]:
     """(text, encoding, warnings): BOM, then the declared charset (the caller's, else the page's
-    own), then detection."""
+    own) when the bytes decode in it, then detection on the page's text without its markup
+    (Word's HTML is mostly markup: Chinese is a few percent of its bytes)."""
     warnings: list[str] = []
+    boms = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if data.startswith(boms) or b"\x00" in data[:4096]:
+        text, enc = decode(data)   # BOM or UTF-16: the shared decoder knows them
+        return text, enc, warnings
     declared = _normal_charset(declared) or declared_encoding(data)
-    if declared and declared not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be") and not data.startswith(
-            (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if declared and not declared.startswith("utf"):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -97,8 +104,18 @@ def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str, lis
             if any(b >= 0x80 for b in data):
                 warnings.append(f"page declares {declared} but is UTF-8; read as UTF-8")
                 return text, "utf-8", warnings
+    if declared and not declared.startswith("utf-16"):
+        try:
+            return data.decode(declared), declared, warnings
+        except UnicodeDecodeError:
+            warnings.append(f"page declares {declared} but does not decode as {declared}; encoding detected")
     try:
-        text, enc = decode(data, declared)
+        _, enc = decode(_MARKUP.sub(b" ", data))
+        return data.decode(enc), enc, warnings
+    except (ReadError, UnicodeDecodeError, LookupError):
+        pass
+    try:
+        text, enc = decode(data)
     except ReadError:
         # a UTF-8 page with a few stray bytes (a footer pasted in GBK, a cut-off download): the
         # page is still readable; say how many characters were lost instead of refusing it

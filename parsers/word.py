@@ -157,16 +157,19 @@ def _optional_xml(zf: zipfile.ZipFile, name: str | None):
 
 def _alt_chunks(zf: zipfile.ZipFile, rels: dict) -> dict[str, Document]:
     """HTML imported as-is into the document (w:altChunk), as some office systems export reports."""
-    from .html import decode_page, parse_html
+    from .html import decode_page, mhtml_page, parse_html
 
     out: dict[str, Document] = {}
     for key, val in rels.items():
         if not (isinstance(key, tuple) and val[0] == "aFChunk"):
             continue
         part = val[1]
-        if not part.lower().endswith((".htm", ".html", ".xhtml")) or part not in zf.namelist():
+        if not part.lower().endswith((".htm", ".html", ".xhtml", ".mht", ".mhtml")) or part not in zf.namelist():
             continue
-        text, _, warnings = decode_page(_read_part(zf, part))
+        data, declared = _read_part(zf, part), None
+        if part.lower().endswith((".mht", ".mhtml")):
+            data, declared = mhtml_page(data)
+        text, _, warnings = decode_page(data, declared)
         out[key[1]] = parse_html(text, warnings)
     return out
 

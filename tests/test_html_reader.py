@@ -313,6 +313,22 @@ def test_encodings(tmp_path, decl, codec):
     assert [b.text for b in H.read(str(path)).blocks] == TEXTS
 
 
+@pytest.mark.parametrize("decl", ['<meta http-equiv=Content-Type content="text/html; charset=gb2312">', ""])
+def test_markup_heavy_gbk_page(tmp_path, decl):
+    """Word's HTML: Chinese is a few percent of the bytes, the rest styles and attributes."""
+    css = "".join(f"p.MsoStyle{i}, li.MsoStyle{i} {{mso-style-name:style{i}; margin:0cm; font-size:10.5pt;}}\n"
+                  for i in range(300))
+    cell = ('<td width=73 valign=top style="width:54.8pt;border:solid windowtext 1.0pt;mso-border-alt:solid '
+            'windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"><p class=MsoNormal align=center style="text-align:center">'
+            '<span lang=EN-US style="font-size:9.0pt;font-family:Times New Roman">{}</span></p></td>')
+    rows = "".join("<tr>" + cell.format("规章") + cell.format(str(i)) + "</tr>" for i in range(40))
+    page = f"<html><head>{decl}<style>{css}</style></head><body><p>某局年报</p><table>{rows}</table></body></html>"
+    path = tmp_path / "word.htm"
+    path.write_bytes(page.encode("gbk"))
+    doc = H.read(str(path))
+    assert doc.blocks[0].text == "某局年报" and doc.tables[0].cells[0].text == "规章"
+
+
 def test_utf8_page_with_a_few_stray_bytes_is_read_with_a_warning(tmp_path):
     body = "".join(f"<p>第{i}段：政府信息公开工作年度报告正文。</p>" for i in range(50))
     path = tmp_path / "p.html"

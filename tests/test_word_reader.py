@@ -364,6 +364,14 @@ def test_imported_html_chunk_is_read(tmp_path):
     kinds = [b.text if isinstance(b, Paragraph) else "TABLE" for b in doc.blocks]
     assert kinds == ["之前", "导入的段落", "TABLE", "之后"]
     assert grid(doc.tables[0]) == [(0, 0, "甲", 2, 1), (0, 1, "1", 1, 1), (1, 1, "2", 1, 1)]
+    # the same chunk as a web archive, as some office systems write it
+    mht = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+           b'Content-Type: text/html; charset="gb2312"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+           + __import__("base64").encodebytes(chunk.replace(b'<meta charset="gbk">', b"")) + b"\r\n--b--\r\n")
+    path = make_docx(tmp_path / "m.docx", body, parts={"word/afchunk.mht": mht},
+                     rels=[("rIdC", "aFChunk", "afchunk.mht")])
+    doc = W.read(str(path))
+    assert [b.text if isinstance(b, Paragraph) else "TABLE" for b in doc.blocks] == ["之前", "导入的段落", "TABLE", "之后"]
 
 
 # ------------------------------------------------------------------ bad input
