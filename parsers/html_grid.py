@@ -19,8 +19,9 @@ MAX_SPAN_WORK = 2_000_000   # grid positions covered by row spans in one table, 
 def place(rows: list[list[tuple[str, int, int]]], warnings: list[str] | None = None) -> list[Cell]:
     """Rows of (text, rowspan, colspan) → cells on a grid, like a browser lays them out.
 
-    A row span is clamped to the rows that exist below it and a column span to MAX_COLSPAN;
-    covered positions are skipped when the next cell of a row is placed.
+    A row span is clamped to the rows that exist below it and a column span to MAX_COLSPAN and
+    to the free columns before a cell spanning down from above; covered positions are skipped
+    when the next cell of a row is placed. No two cells ever claim one grid position.
     """
     n_rows = len(rows)
     # occupied[r] = set of columns already covered in row r by row spans from above
@@ -34,6 +35,10 @@ def place(rows: list[list[tuple[str, int, int]]], warnings: list[str] | None = N
             while col in taken:
                 col += 1
             colspan = max(1, min(colspan, MAX_COLSPAN))
+            for k in range(1, colspan):   # a span running into a cell from above stops before it
+                if col + k in taken:
+                    colspan = k
+                    break
             rowspan = max(1, min(rowspan, n_rows - r))
             if rowspan > 1:
                 work += (rowspan - 1) * colspan

@@ -436,7 +436,7 @@ def _table(rows, numbering: "_Numbering | None" = None) -> Table:
                 continue
             if vmerge is not None and _wval(vmerge, "continue") != "restart":
                 above = last.get(col)
-                if above is not None and above.row + above.rowspan == r:
+                if above is not None and above.row + above.rowspan == r and above.col == col and above.colspan == span:
                     above.rowspan += 1
                     col += span
                     prev = None

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -141,6 +141,16 @@ def test_random_pages_round_trip(tmp_path, seed, kind):
 @settings(max_examples=200, deadline=None)
 @given(rows=span_tables())
 def test_any_span_layout_is_placed_as_a_browser_does(rows):
+    taken: set = set()   # overlapping layouts have no single right grid; the soup test covers them
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            cover = {(r + i, c + j) for i in range(cell.rowspan) for j in range(cell.colspan)}
+            assume(not (cover & taken))
+            taken |= cover
+            c += cell.colspan
     page = "<table>" + "".join(
         "<tr>" + "".join(f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{c.text}</td>' for c in row) + "</tr>"
         for row in rows) + "</table>"
@@ -167,6 +177,11 @@ def test_rowspan_zero_runs_to_the_end_and_bad_spans_are_one():
     assert cells[(0, 1)] == ("b", 1, 1)
     assert cells[(0, 2)] == ("c", 1, 2)
     assert cells[(2, 2)] == ("h", 1, 1)
+
+
+def test_a_span_into_a_cell_from_above_is_cut():
+    t, = tables_of("<table><tr><td>a</td><td rowspan=2>b</td><td>x</td></tr><tr><td colspan=3>c</td><td>d</td></tr></table>")
+    assert grid(t) == [(0, 0, "a", 1, 1), (0, 1, "b", 2, 1), (0, 2, "x", 1, 1), (1, 0, "c", 1, 1), (1, 2, "d", 1, 1)]
 
 
 def test_columns_no_cell_starts_in_are_dropped():
@@ -455,3 +470,21 @@ def test_html_page_with_a_docx_name_is_read_as_html(tmp_path):
     assert detect_format(str(path)) == "html"
     exp = json.loads(src.with_suffix(".expected.json").read_text("utf-8"))
     assert_round_trip(parse_file(str(path)), exp["cells"], exp["agency"], exp["year"], exp["template"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(soup=st.lists(st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", '<td rowspan="3">',
+                                      '<td colspan="99999999">', '<td colspan="3">', '<td rowspan="0">', "<th>", "<div>", "</div>", "<p>", "<br>", "<script>",
+                                      "</script>", "<!--", "-->", "<![if !x]>", "<tbody>", "<caption>", "&nbsp;",
+                                      "&#0;", "&#xD800;", "文字", "1", " ", "\n", "<pre>", "<nav>", "<select>",
+                                      '<div style="display:none">', "<html>", "<body>", "<?xml x?>", "\x00"]),
+                    max_size=60))
+def test_tag_soup_never_breaks_the_reader(soup):
+    doc = H.parse_html("".join(soup))
+    for t in doc.tables:
+        seen = set()
+        for c in t.cells:
+            assert c.rowspan >= 1 and c.colspan >= 1
+            cover = {(c.row + i, c.col + j) for i in range(c.rowspan) for j in range(c.colspan)}
+            assert not (cover & seen)   # no two cells claim one grid position
+            seen |= cover

@@ -238,6 +238,14 @@ def test_vmerge_continue_without_a_cell_above_is_a_blank_cell(tmp_path):
     assert grid(t) == [(0, 0, "", 1, 1), (0, 1, "x", 1, 1), (1, 0, "y", 1, 1), (1, 1, "z", 1, 1)]
 
 
+def test_misaligned_vertical_merge_does_not_overlap(tmp_path):
+    # the continuing cell spans 1 column under a restart spanning 2: no merge, an empty cell
+    body = (f"<w:tbl><w:tr>{tc('A', RESTART + span(2))}{tc('x')}</w:tr>"
+            f"<w:tr>{tc('', CONTINUE)}{tc('y')}{tc('z')}</w:tr></w:tbl>")
+    t, = read_body(tmp_path, body).tables
+    assert grid(t) == [(0, 0, "A", 1, 2), (0, 2, "x", 1, 1), (1, 0, "", 1, 1), (1, 1, "y", 1, 1), (1, 2, "z", 1, 1)]
+
+
 def test_grid_columns_no_cell_starts_in_are_dropped(tmp_path):
     # Word's uneven borders: a 5-column grid where every row spans the same odd column pair
     body = (f"<w:tbl><w:tr>{tc('a', span(2))}{tc('b', span(3))}</w:tr>"
@@ -506,3 +514,23 @@ def test_legacy_garbage_fails_with_a_reason(tmp_path):
     pr = parse_file(str(path))
     assert pr.report["status"] in ("failed", "not_a_report")
     assert pr.report["error"] and "\n" not in pr.report["error"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 255)), min_size=1, max_size=8),
+       cut=st.one_of(st.none(), st.integers(0, 10**9)))
+def test_damaged_docx_fails_cleanly(tmp_path, flips, cut):
+    """Flipped bytes or a cut-off download: a Document or a one-line ReadError, nothing else."""
+    data = bytearray((ROOT / "fixtures" / "docx" / "split_2021.docx").read_bytes())
+    for pos, val in flips:
+        data[pos % len(data)] = val
+    if cut is not None:
+        data = data[: cut % len(data)]
+    path = tmp_path / "damaged.docx"
+    path.write_bytes(bytes(data))
+    try:
+        doc = W.read(str(path))
+    except ReadError as e:
+        assert str(e) and "\n" not in str(e)
+    else:
+        assert doc.format == "docx"
