@@ -221,7 +221,7 @@ def _layout_region_end(lines: list[str], i: int) -> int:
             blanks += 1
             if blanks > 3:
                 break
-        elif len(stripped) > 40 and not any(_is_layout_row(x) for x in lines[j + 1:j + 3]):
+        elif len(stripped) > 40 and not any(_is_layout_row(x) for x in lines[j + 1:j + 6]):
             break              # prose; a long label line is followed by the table's next rows
         elif blanks and len(stripped) >= 8 and (j + 1 >= len(lines) or not lines[j + 1].strip()):
             break              # a heading standing alone between blank lines ends the table

@@ -13,6 +13,7 @@ from typing import Optional
 
 import regex
 
+from . import recover as R
 from .extract import Extraction
 from .templates import Identity, Template, get
 from .values import fmt
@@ -213,11 +214,34 @@ def _plausibility(ex: Extraction, tpl: Template) -> list[Check]:
     return out
 
 
+def _recovered(checks: list[Check], ex: Extraction) -> None:
+    """Checks on run-together tables (recover.py): an identity that involves a cell the split
+    left ambiguous is skipped; one used to choose the split passes by construction and says so;
+    a run or identity that no split satisfies is a failure."""
+    rec = ex.recovery
+    if rec is None:
+        return
+    for c in checks:
+        amb = [k for k in c.cells if k in rec.ambiguous]
+        if amb and c.check_id.startswith("E"):
+            c.status = "skipped"
+            c.message = "ambiguous split: " + ", ".join(f"{k[1]}.{k[2]}" for k in amb[:4]) + " not recovered"
+        elif c.status == "pass" and (c.check_id, c.table, c.scope) in rec.used:
+            c.message = R.USED_MSG
+    for cid, table, scope, expr, msg in rec.failures:
+        hit = [c for c in checks if (c.check_id, c.table, c.scope) == (cid, table, scope)]
+        for c in hit:
+            c.status, c.severity, c.message = "fail", "error", msg
+        if not hit:
+            checks.append(Check(cid, table, scope, expr or msg.split(":")[0], None, None, "fail", "error", msg))
+
+
 def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
     checks: list[Check] = []
     for ident in tpl.identities:
         checks += _Evaluator(ex, tpl).identity(ident)
     _culprits(checks, ex, tpl)
+    _recovered(checks, ex)
     checks += _nonnegative(ex, tpl)
     checks += _plausibility(ex, tpl)
     return checks

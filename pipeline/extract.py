@@ -14,6 +14,7 @@ from parsers.model import Document
 
 from . import match as M
 from . import normalize as N
+from . import recover as R
 from . import values as V
 from .lines import Line, document_lines
 from .templates import TABLES, Template, TableSpec, get, load
@@ -55,6 +56,7 @@ class Extraction:
     variant: bool = False
     lines: list[Line] = field(default_factory=list)
     ambiguous: int = 0
+    recovery: Optional[R.Recovery] = None    # run-together tables recovered by arithmetic
 
     def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
         for c in self.cells:
@@ -82,17 +84,27 @@ def _candidates(lines: list[Line]) -> list[Line]:
     return [ln for ln in lines if ln.labels and (ln.values or ln.grid)]
 
 
-def _align(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
+def score_matrix(lines: list[Line], spec: TableSpec) -> list[list[float]]:
+    """Label score of every line against every row of the table (0 below the acceptance bar:
+    WEAK for lines with values, STRONG for lines that print only a label)."""
+    out = []
+    for ln in lines:
+        texts = tuple(c.text for c in ln.labels)
+        ctx = tuple(ln.context)
+        bar = M.WEAK if ln.values else M.STRONG
+        row = []
+        for r in spec.rows:
+            s = M.score_row(texts, ctx, r)
+            row.append(s if s >= bar else 0.0)
+        out.append(row)
+    return out
+
+
+def _align(lines: list[Line], spec: TableSpec, score: list[list[float]] | None = None) -> dict[int, tuple[int, float]]:
     """Monotone alignment of lines to template rows maximizing the summed label scores.
     Returns {line position in `lines`: (row index, score)}."""
-    rows = spec.rows
-    n, m = len(lines), len(rows)
-    score = [[0.0] * m for _ in range(n)]
-    for i, ln in enumerate(lines):
-        texts = [c.text for c in ln.labels]
-        for j, r in enumerate(rows):
-            s = M.score_row(texts, ln.context, r)
-            score[i][j] = s if s >= (M.WEAK if ln.values else M.STRONG) else 0.0
+    n, m = len(lines), len(spec.rows)
+    score = score if score is not None else score_matrix(lines, spec)
     # dp[i][j]: best total over lines[:i], rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
@@ -119,16 +131,10 @@ def _align(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
     return out
 
 
-def _assign(lines: list[Line], spec: TableSpec) -> dict[int, tuple[int, float]]:
+def _assign(lines: list[Line], spec: TableSpec, score: list[list[float]]) -> dict[int, tuple[int, float]]:
     """Best line for each row, each line used once, in no particular order: the sub-tables of
     主动公开 are independent and conversions sometimes print them out of order."""
-    pairs = []
-    for i, ln in enumerate(lines):
-        texts = [c.text for c in ln.labels]
-        for j, r in enumerate(spec.rows):
-            s = M.score_row(texts, ln.context, r)
-            if s >= (M.WEAK if ln.values else M.STRONG):
-                pairs.append((s, -i, i, j))
+    pairs = [(s, -i, i, j) for i, row in enumerate(score) for j, s in enumerate(row) if s > 0]
     out: dict[int, tuple[int, float]] = {}
     used_rows: set[int] = set()
     for s, _, i, j in sorted(pairs, reverse=True):
@@ -196,7 +202,8 @@ class _Builder:
 
     def _header_labels(self) -> dict[str, str]:
         """Printed column labels, from cells of lines that carry no values."""
-        texts = [c.text for ln in self.lines if not ln.filled for c in ln.labels]
+        texts = list(dict.fromkeys(c.text for ln in self.lines if not ln.filled for c in ln.labels
+                                   if len(c.text) <= 24))
         out = {}
         for t in TABLES:
             for ck, col in self.tpl.tables[t].columns.items():
@@ -253,21 +260,30 @@ class _Builder:
         cands = _candidates(self.lines)
         taken: set[int] = set()
         per_table: dict[str, dict[int, tuple[int, float]]] = {}
-        per_table["active"] = _assign(cands, self.tpl.tables["active"])
-        per_table["requests"] = _align(cands, self.tpl.tables["requests"])
+        scores = {t: score_matrix(cands, self.tpl.tables[t]) for t in ("active", "requests")}
+        per_table["active"] = _assign(cands, self.tpl.tables["active"], scores["active"])
+        per_table["requests"] = _align(cands, self.tpl.tables["requests"], scores["requests"])
+        # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
+        self.recovery = self.ex.recovery = R.recover(self.tpl, self.lines)
+        claimed = set(self.recovery.rows) if self.recovery else set()
+        for t in claimed & set(per_table):
+            per_table[t] = {}
         # a line claimed by both tables stays with the better score
         for k in set(per_table["active"]) & set(per_table["requests"]):
             loser = "active" if per_table["active"][k][1] < per_table["requests"][k][1] else "requests"
             del per_table[loser][k]
         for t in ("active", "requests"):
+            if t in claimed:
+                R.emit(self, t)
+                continue
             spec = self.tpl.tables[t]
             aligned = per_table[t]
             taken |= {cands[k].index for k in aligned}
             rows_seen: dict[int, tuple[Line, float, str]] = {}
             for k, (r, s) in aligned.items():
                 rows_seen[r] = (cands[k], s, "")
-                rival = max(((M.score_row([c.text for c in cands[k].labels], cands[k].context, o), o)
-                             for o in spec.rows if o.key != spec.rows[r].key), key=lambda x: x[0])
+                rival = max(((x, o) for x, o in zip(scores[t][k], spec.rows) if o.key != spec.rows[r].key),
+                            key=lambda x: x[0])
                 if rival[0] >= M.WEAK and rival[0] >= s - 3:
                     self.note("info", t, spec.rows[r].key, "",
                               f"ambiguous label {N.clean(cands[k].label)!r}: matches {spec.rows[r].label!r} ({s:.0f}) "
@@ -318,6 +334,9 @@ class _Builder:
         return self.ex
 
     def _appeals(self, taken: set[int]) -> None:
+        if self.recovery and "appeals" in self.recovery.rows:
+            R.emit(self, "appeals")
+            return
         spec = self.tpl.tables["appeals"]
         cols = [spec.columns[c] for c in APPEAL_COLS]
         heading = next((ln.index for ln in self.lines

@@ -1,0 +1,729 @@
+"""Recover tables whose cells ran together in scraped text, using the template's arithmetic.
+
+Scrapers that flatten a web page to text print a table row as its label followed by all its
+cells with no separator: `一、本年新收政府信息公开申请数量640020470` for 64, 0, 0, 2, 0, 4, 70.
+This module
+
+1. finds the template's row labels, in order, in paragraph text, each followed by a digit run
+   (single spaces in a run are hard cell boundaries; the next row's printed numbering such as
+   "2." is cut off the end of the previous run);
+2. enumerates the splits of each run into the row's cells (no leading zeros except a lone 0;
+   signs only in signed columns; decimals and 元/万元 only in money columns; a width cap per
+   table), keeping those that satisfy the row identities (E3 总计 = six applicant columns, E4
+   for the three appeal groups);
+3. chooses jointly across the rows of 三 with the column identities (E1, E2) by a bounded
+   backtracking search with interval pruning, then with numbers quoted in the prose;
+4. never guesses: a cell whose candidates disagree is left empty, its raw is the printed run,
+   and the candidates are logged.
+
+Identities used to choose a split are recorded (`Recovery.used`), so the checks can say that
+they pass by construction; rows and identities no split can satisfy are recorded as failures.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+import regex
+
+from . import normalize as N
+from . import values as V
+from .templates import Column, Template
+
+MAX_WIDTH = {"requests": 6, "appeals": 5, "active": 10}   # digits in one count cell
+MAX_NODES = 20000           # search nodes per row before giving up ("too many splits")
+MAX_JOINT_NODES = 200000    # search nodes for the joint choice across rows
+MAX_SOLUTIONS = 5000
+WINDOW = 260                # normalized chars allowed between one row's run and the next label
+USED_MSG = "used to recover the split: not independent evidence"
+APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
+
+_RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
+_SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
+_DIGIT = regex.compile(r"[0-9０-９]")
+_PROSE_UNIT = regex.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
+MIN_ROWS = {"active": 2, "requests": 3}
+
+
+# ---------------------------------------------------------------- data
+@dataclass
+class RunRow:
+    table: str
+    keys: list[str]                       # row key of each slot
+    cols: list[Column]                    # column of each slot
+    run: str                              # the printed digit run (trimmed)
+    label: str = ""
+    score: float = 100.0
+    constraints: list = field(default_factory=list)   # (check_id, scope, lhs slots, rhs slots)
+    cands: list[tuple[str, ...]] = field(default_factory=list)
+    used: bool = False                    # a row identity rejected some split
+    failed: bool = False                  # no split satisfies the row identities
+    capped: bool = False                  # too many splits to enumerate
+    page: Optional[int] = None
+    end: int = 0                          # end of the run in the scanned text
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t for t in _SPACES.split(self.run) if t]
+
+
+@dataclass
+class Recovery:
+    rows: dict[str, list[RunRow]] = field(default_factory=dict)       # table -> recovered rows
+    used: set = field(default_factory=set)          # (check_id, table, scope)
+    failures: list = field(default_factory=list)    # (check_id, table, scope, expression, message)
+    ambiguous: set = field(default_factory=set)     # (table, row, col)
+    notes: list = field(default_factory=list)       # (level, table, row, col, message)
+
+
+# ---------------------------------------------------------------- text → label positions
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
+    its characters, the index of the original character it came from."""
+    idx = [i for i, ch in enumerate(text) if not (ch.isspace() or ch in "\u200b\ufeff")]
+    raw = "".join(text[i] for i in idx)
+    s = N.fix_glyphs(raw).translate(N._QUOTES)
+    if len(s) != len(raw):          # some character expanded: map character by character
+        chars: list[str] = []
+        idx2: list[int] = []
+        for i in idx:
+            for x in N.fix_glyphs(text[i]).translate(N._QUOTES):
+                chars.append(x)
+                idx2.append(i)
+        s, idx = "".join(chars), idx2
+    simp = N.to_simplified(s)
+    return (simp if len(simp) == len(s) else s), idx
+
+
+class _Text:
+    def __init__(self, text: str):
+        self.text = text
+        self.norm, self.idx = _normalized(text)
+        self.back = [0] * (len(text) + 1)       # original index -> normalized index at or after it
+        j = len(self.idx)
+        for i in range(len(text), -1, -1):
+            while j > 0 and self.idx[j - 1] >= i:
+                j -= 1
+            self.back[i] = j
+
+    def orig_end(self, q: int) -> int:
+        """Original index just after normalized position q-1."""
+        return self.idx[q - 1] + 1 if q > 0 else 0
+
+    def run_at(self, q: int) -> Optional[tuple[int, int, str]]:
+        """The digit run right after normalized position q: (start, end, text) in the original."""
+        start = self.orig_end(q)
+        m = _RUN.match(self.text, start)
+        if not m or not _DIGIT.search(m.group(1)):
+            return None
+        run = m.group(1).rstrip(" \t\u3000\u00a0")
+        if _PROSE_UNIT.match(self.text, m.end()):
+            return None     # "规范性文件8个": a number in a sentence, not a table row
+        if run.endswith((".", "．")) and not run.endswith(("元",)):
+            run = run[:-1]
+        return m.start(1), m.start(1) + len(run), run
+
+
+@lru_cache(maxsize=512)
+def _forms(row) -> list[str]:
+    out = sorted({N.label_key(x) for x in (row.label, *row.aliases)}, key=len, reverse=True)
+    return [f for f in out if f]
+
+
+_FUZZY_CACHE: dict[tuple[str, int], regex.Pattern] = {}
+
+
+def _find_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[int, int, float]]:
+    """First occurrence of a label form in norm[lo:hi] that a digit run follows: (start, end, score)."""
+    hi = min(hi, len(t.norm))
+    best = None
+    for f in forms:
+        p = t.norm.find(f, lo, hi + len(f))
+        while p >= 0:
+            if t.run_at(p + len(f)) is not None:
+                if best is None or p < best[0]:
+                    best = (p, p + len(f), 100.0)
+                break
+            p = t.norm.find(f, p + 1, hi + len(f))
+    if best is not None:
+        return best
+    for f in forms:
+        if len(f) < 5:
+            continue
+        k = max(1, len(f) // 7)
+        pat = _FUZZY_CACHE.get((f, k))
+        if pat is None:
+            pat = regex.compile(f"(?:{regex.escape(f)}){{e<={k}}}", regex.BESTMATCH)
+            _FUZZY_CACHE[(f, k)] = pat
+        for m in pat.finditer(t.norm, lo, min(len(t.norm), hi + len(f) + k)):
+            if m.group()[-1:] != f[-1] or t.run_at(m.end()) is None:
+                continue
+            errs = sum(m.fuzzy_counts)
+            return m.start(), m.end(), 100.0 * (1 - errs / len(f))
+    return None
+
+
+def _numbering_start(t: _Text, q: int, row) -> int:
+    """Normalized start of the printed numbering ("2.", "（二）") just before a label found at q."""
+    pat = _numbering_pattern(row.label)
+    if pat is None:
+        return q
+    m = pat.search(t.norm[max(0, q - 6):q])
+    return q - (len(m.group()) if m else 0)
+
+
+@lru_cache(maxsize=256)
+def _numbering_pattern(label: str) -> Optional[regex.Pattern]:
+    num = N.numbering(label)
+    if not num:
+        return None
+    return regex.compile(regex.escape(num) + r"[.、．]$" if num.isdigit() else regex.escape(N.fix_glyphs(num)) + "$")
+
+
+def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]:
+    """Rows found in order from `start`: (row index, run start, run end, score, label text)."""
+    found: list = []
+    pos, limit = start, None
+    for r_idx, row in enumerate(rows):
+        hit = _find_label(t, _forms(row), pos, len(t.norm) if limit is None else limit)
+        if hit is None:
+            continue
+        q0, q1, score = hit
+        # the previous run may have swallowed this row's numbering ("…00000002.其他…")
+        if found:
+            cut = t.orig_end(_numbering_start(t, q0, row)) if _numbering_start(t, q0, row) < q0 else None
+            if cut is not None:
+                pr, ps, pe, psc, pl = found[-1]
+                if ps < cut < pe:
+                    found[-1] = (pr, ps, cut, psc, pl)
+        run = t.run_at(q1)
+        rs, re_, _ = run
+        label = t.text[t.idx[_numbering_start(t, q0, row)]:t.orig_end(q1)]
+        found.append((r_idx, rs, re_, score, label))
+        # the number just read may end in the next row's numbering: search on from the label end
+        pos = q1
+        limit = t.back[min(re_, len(t.text))] + WINDOW
+    return found
+
+
+def _clean_run(text: str, rs: int, re_: int) -> str:
+    run = text[rs:re_].strip()
+    run = run.rstrip(".．").strip()
+    return N.fix_glyphs(run) if not run.isascii() else run
+
+
+# ---------------------------------------------------------------- splits
+_COUNT = regex.compile(r"0|[1-9]\d*")
+_SIGNED = regex.compile(r"[+\-]?(?:0|[1-9]\d*)")
+_MONEY = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
+
+
+def _cell_ok(piece: str, col: Column, width: int) -> bool:
+    if col.kind == "money":
+        return bool(_MONEY.fullmatch(piece)) and len(piece.split(".")[0]) <= 12
+    pat = _SIGNED if col.kind == "signed" else _COUNT
+    digits = piece.lstrip("+-")
+    return bool(pat.fullmatch(piece)) and len(digits) <= width
+
+
+def _value(piece: str, col: Column) -> float:
+    if col.kind != "money" and piece.lstrip("+-").isdigit():
+        return float(int(piece))
+    return _money(piece, col.kind)
+
+
+@lru_cache(maxsize=4096)
+def _money(piece: str, kind: str) -> float:
+    v = V.parse(piece, kind).value
+    return 0.0 if v is None else v
+
+
+def _max_piece(col: Column, width: int) -> int:
+    return 40 if col.kind == "money" else width + (1 if col.kind == "signed" else 0)
+
+
+def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, width: int,
+                     max_nodes: int = MAX_NODES) -> tuple[list[tuple[str, ...]], bool, bool]:
+    """All splits of `tokens` into len(cols) cells valid for the columns and satisfying the
+    constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped).
+
+    A row whose last cell is the total of all the others (E3) is split total first: the total is a
+    suffix of the run, and the addends are then searched against a known target, pruned from both
+    sides (running sum above the target; the most the remaining digits can add below it)."""
+    n = len(cols)
+    budget = {"nodes": max_nodes}
+    whole = next((c for c in constraints if c[3] == [n - 1] and sorted(c[2]) == list(range(n - 1))
+                  and cols[-1].kind == "count"), None)
+    if whole is None or n < 2 or not tokens:
+        return _enumerate(tokens, cols, constraints, width, budget, None)
+    rest = [c for c in constraints if c is not whole]
+    out: list[tuple[str, ...]] = []
+    rejected = capped = False
+    last = tokens[-1]
+    for w in range(1, min(_max_piece(cols[-1], width), len(last)) + 1):
+        piece = last[-w:]
+        head = tokens[:-1] + ([last[:-w]] if w < len(last) else [])
+        if not _cell_ok(piece, cols[-1], width) or not head:
+            continue
+        sub, rej, cap = _enumerate(head, cols[:-1], rest, width, budget, _value(piece, cols[-1]))
+        out += [x + (piece,) for x in sub]
+        rejected |= rej
+        capped |= cap
+        if cap:
+            break
+    return out, rejected, capped
+
+
+def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: int,
+               budget: dict, target: Optional[float]) -> tuple[list[tuple[str, ...]], bool, bool]:
+    """The split search; `target`: all cells must add up to it (counts only)."""
+    n = len(cols)
+    out: list[tuple[str, ...]] = []
+    at_slot: dict[int, list] = {}
+    for c in constraints:
+        at_slot.setdefault(max(c[2] + c[3]), []).append(c)
+    maxp = [_max_piece(c, width) for c in cols]
+    # a single count total after its addends bounds their running sum
+    bounds: dict[int, list] = {}
+    forced: dict[int, list] = {}
+    for c in constraints:
+        lhs, rhs = c[2], c[3]
+        if len(rhs) == 1 and rhs[0] > max(lhs) and cols[rhs[0]].kind == "count":
+            for k in lhs:
+                bounds.setdefault(k, []).append((rhs[0], lhs))
+            forced.setdefault(rhs[0], lhs)
+    # the most characters slots k.. can take, for pruning
+    cap_from = [0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        cap_from[k] = cap_from[k + 1] + maxp[k]
+    rest_chars = [sum(len(x) for x in tokens[i:]) for i in range(len(tokens) + 1)]
+    state = {"nodes": 0, "rejected": False, "capped": False}
+    max_nodes = budget["nodes"]
+    pieces: list[str] = []
+    vals: list[float] = []
+
+    def rec(ti: int, ci: int, k: int) -> None:
+        if state["capped"]:
+            return
+        state["nodes"] += 1
+        if state["nodes"] > max_nodes:
+            state["capped"] = True
+            return
+        if k == n:
+            if ti == len(tokens):
+                if target is not None and abs(sum(vals) - target) > 1e-6:
+                    state["rejected"] = True
+                    return
+                out.append(tuple(pieces))
+            return
+        if target is not None and vals:
+            done = sum(vals)
+            c, m = rest_chars[ti] - ci, n - k
+            most = min(10 ** min(width, c - m + 1) - 1 + 9 * (m - 1), m * (10 ** width - 1))
+            if done > target + 1e-6 or done + most < target - 1e-6:
+                state["rejected"] = True
+                return
+        if ti == len(tokens):
+            return
+        left = rest_chars[ti] - ci
+        if n - k < len(tokens) - ti or left > cap_from[k] or left < n - k:
+            return
+        tok = tokens[ti]
+        widths = range(1, min(maxp[k], len(tok) - ci) + 1)
+        if k in forced:
+            # a total whose addends are known: only its own digits can follow
+            need = sum(vals[i] for i in forced[k])
+            want = str(int(need)) if need >= 0 and float(need).is_integer() else ""
+            allowed = len(widths)
+            widths = [len(want)] if want and len(want) <= allowed and tok.startswith(want, ci) else []
+            if allowed > len(widths):
+                state["rejected"] = True
+        for w in widths:
+            piece = tok[ci:ci + w]
+            end = ci + w == len(tok)
+            if not _cell_ok(piece, cols[k], width):
+                continue
+            # a piece that stops inside a token must leave it a valid start
+            pieces.append(piece)
+            vals.append(_value(piece, cols[k]))
+            ok = True
+            left_after = rest_chars[ti] - ci - w
+            for rhs_slot, lhs in bounds.get(k, ()):
+                if sum(vals[i] for i in lhs if i <= k) >= 10 ** min(maxp[rhs_slot], max(left_after, 0)):
+                    ok = False
+                    break
+            for cid, scope, lhs, rhs in (at_slot.get(k, ()) if ok else ()):
+                if abs(sum(vals[i] for i in lhs) - sum(vals[i] for i in rhs)) > 1e-6:
+                    ok = False
+                    state["rejected"] = True
+                    break
+            if ok:
+                rec(ti + 1, 0, k + 1) if end else rec(ti, ci + w, k + 1)
+            pieces.pop()
+            vals.pop()
+
+    rec(0, 0, 0)
+    budget["nodes"] -= state["nodes"]
+    return out, state["rejected"], state["capped"]
+
+
+# ---------------------------------------------------------------- finding the tables
+def _run_together(row: RunRow) -> bool:
+    toks = row.tokens
+    return len(toks) < len(row.cols) or any(not _cell_ok(x, c, 10 ** 6) for x, c in zip(toks, row.cols))
+
+
+def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Column]) -> list:
+    out = []
+    for ident in tpl.identities:
+        if ident.table != table or ident.over != "rows" or ident.id == "E3b":
+            continue
+        for rk in dict.fromkeys(keys):
+            slot = {c.key: i for i, (k, c) in enumerate(zip(keys, cols)) if k == rk}
+            if all(x in slot for x in ident.lhs + ident.rhs):
+                out.append((ident.id, rk, [slot[x] for x in ident.lhs], [slot[x] for x in ident.rhs]))
+    return out
+
+
+def _find_table(t: _Text, tpl: Template, table: str) -> list[RunRow]:
+    spec = tpl.tables[table]
+    rows = spec.rows
+    starts = []
+    for r in rows[:3]:
+        for f in _forms(r):
+            p = t.norm.find(f)
+            while p >= 0 and len(starts) < 12:
+                starts.append(max(0, p - 8))
+                p = t.norm.find(f, p + 1)
+    best: list = []
+    for s in sorted(set(starts))[:12]:
+        ch = _chain(t, rows, s)
+        if len(ch) > len(best):
+            best = ch
+    if best and best[0][0] > 0:
+        # the first rows were not found exactly (a misprinted label): look just before the chain
+        ch = _chain(t, rows, max(0, t.back[best[0][1]] - WINDOW))
+        if len(ch) > len(best):
+            best = ch
+    out = []
+    for r_idx, rs, re_, score, label in best:
+        row = rows[r_idx]
+        cols = spec.row_columns(row)
+        run = _clean_run(t.text, rs, re_)
+        keys = [row.key] * len(cols)
+        out.append(RunRow(table, keys, list(cols), run, N.clean(label), score,
+                          _row_constraints(tpl, table, keys, list(cols)), end=re_))
+    return out
+
+
+def _find_appeals(t: _Text, tpl: Template, after: int) -> list[RunRow]:
+    spec = tpl.tables["appeals"]
+    q = t.norm.find("结果维持", after)
+    if q < 0:
+        return []
+    # the data row follows the header: the first digit run after the last header word
+    m = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*").search(t.text, t.orig_end(q))
+    if not m or t.back[m.start()] - q > WINDOW:
+        return []
+    run = m.group().strip()
+    keys, cols = [], []
+    for r in spec.rows:
+        for c in APPEAL_COLS:
+            keys.append(r.key)
+            cols.append(spec.columns[c])
+    return [RunRow("appeals", keys, cols, N.fix_glyphs(run), "", 100.0,
+                   _row_constraints(tpl, "appeals", keys, cols))]
+
+
+# ---------------------------------------------------------------- joint choice across rows
+def _column_identities(tpl: Template, by_key: dict[str, RunRow]) -> list[tuple[str, str, list, list]]:
+    """(check_id, column, lhs row keys, rhs row keys) for E1/E2 whose rows were all recovered."""
+    out = []
+    spec = tpl.tables["requests"]
+    for ident in tpl.identities:
+        if ident.table != "requests" or ident.over != "columns":
+            continue
+        lhs = [r for n in ident.lhs for r in (tpl.result_rows() if n == "@results" else [n])]
+        rhs = [r for n in ident.rhs for r in (tpl.result_rows() if n == "@results" else [n])]
+        if not all(r in by_key and not by_key[r].failed and by_key[r].cands for r in lhs + rhs):
+            continue
+        for col in spec.columns.values():
+            if not col.variant:
+                out.append((ident.id, col.key, lhs, rhs))
+    return out
+
+
+def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
+    """All choices {row key: candidate index} satisfying the column identities; None when capped.
+
+    Domains are first narrowed per identity (a candidate that cannot meet an identity whatever
+    the other rows take is dropped, repeated to a fixpoint), then a backtracking search with
+    interval bounds enumerates the remaining combinations, most constrained rows first."""
+    by_key = {r.keys[0]: r for r in rows}
+    slot = {k: {c.key: i for i, c in enumerate(r.cols)} for k, r in by_key.items()}
+    involved = sorted({k for _, _, l, rr in idents for k in l + rr})
+    # contrib[e][k][j]: signed value of row k, candidate j in identity e (lhs - rhs = 0)
+    contrib: list[dict[str, list[float]]] = []
+    for cid, col, lhs, rhs in idents:
+        d = {}
+        for k in set(lhs + rhs):
+            sign = lhs.count(k) - rhs.count(k)
+            i = slot[k][col]
+            d[k] = [sign * _value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+        contrib.append(d)
+    dom = {k: list(range(len(by_key[k].cands))) for k in involved}
+    changed = True
+    while changed:
+        changed = False
+        for d in contrib:
+            lo = {k: min(d[k][j] for j in dom[k]) if dom[k] else 0 for k in d}
+            hi = {k: max(d[k][j] for j in dom[k]) if dom[k] else 0 for k in d}
+            slo, shi = sum(lo.values()), sum(hi.values())
+            for k in d:
+                keep = [j for j in dom[k] if slo - lo[k] + d[k][j] <= 1e-6 and shi - hi[k] + d[k][j] >= -1e-6]
+                if len(keep) < len(dom[k]):
+                    dom[k] = keep
+                    changed = True
+    if any(not v for v in dom.values()):
+        return [], False
+    touching = {k: [e for e, d in enumerate(contrib) if k in d] for k in involved}
+    order = sorted(involved, key=lambda k: (len(dom[k]), -len(touching[k])))
+    lo = [{k: min(d[k][j] for j in dom[k]) for k in d} for d in contrib]
+    hi = [{k: max(d[k][j] for j in dom[k]) for k in d} for d in contrib]
+    partial = [0.0] * len(contrib)
+    rem_min = [sum(x.values()) for x in lo]
+    rem_max = [sum(x.values()) for x in hi]
+    sols: list[dict] = []
+    state = {"nodes": 0, "capped": False}
+    choice: dict[str, int] = {}
+
+    def rec(i: int) -> None:
+        if state["capped"]:
+            return
+        state["nodes"] += 1
+        if state["nodes"] > MAX_JOINT_NODES or len(sols) > MAX_SOLUTIONS:
+            state["capped"] = True
+            return
+        if i == len(order):
+            sols.append(dict(choice))
+            return
+        k = order[i]
+        es = touching[k]
+        for e in es:
+            rem_min[e] -= lo[e][k]
+            rem_max[e] -= hi[e][k]
+        for j in dom[k]:
+            ok = True
+            for e in es:
+                partial[e] += contrib[e][k][j]
+            for e in es:
+                if partial[e] + rem_min[e] > 1e-6 or partial[e] + rem_max[e] < -1e-6:
+                    ok = False
+                    break
+            if ok:
+                choice[k] = j
+                rec(i + 1)
+                del choice[k]
+            for e in es:
+                partial[e] -= contrib[e][k][j]
+        for e in es:
+            rem_min[e] += lo[e][k]
+            rem_max[e] += hi[e][k]
+
+    rec(0)
+    return (None if state["capped"] else sols), state["capped"]
+
+
+_PROSE = [
+    ("new_received", regex.compile(r"(?:共|累计|全年)?(?:收到|新收|受理)[^。；;，,\d]{0,12}?(\d+)\s*(?:件|个|条|宗)")),
+    ("total_processed", regex.compile(r"(?:办结|答复|处理)[^。；;，,\d]{0,8}?(\d+)\s*(?:件|个|条|宗)")),
+    ("carried_forward", regex.compile(r"(\d+)\s*件[^。；;，,\d]{0,4}结转")),
+]
+
+
+def prose_facts(text: str) -> dict[str, float]:
+    """Request counts quoted in the prose: {row key: total}. Only a number quoted once counts."""
+    out: dict[str, float] = {}
+    for key, pat in _PROSE:
+        got = {float(m.group(1)) for m in pat.finditer(text)}
+        if len(got) == 1:
+            out[key] = got.pop()
+    return out
+
+
+def _choose_requests(tpl: Template, rows: list[RunRow], rec: Recovery, prose: dict[str, float]) -> None:
+    by_key = {r.keys[0]: r for r in rows}
+    idents = _column_identities(tpl, by_key)
+    if not idents or all(len(r.cands) <= 1 for r in rows):
+        return
+    sols, capped = _joint(rows, idents)
+    if capped:
+        rec.notes.append(("warning", "requests", "", "",
+                          "too many combinations of splits to search jointly; column identities not used"))
+        return
+    if not sols:
+        def runs(keys):
+            return "; ".join(f"{by_key[k].label or k} '{by_key[k].run}'" for k in dict.fromkeys(keys)
+                             if len(by_key[k].cands) > 1)[:300]
+        flagged = False
+        for cid, col, lhs, rhs in idents:
+            alone, _ = _joint(rows, [(cid, col, lhs, rhs)])
+            if alone == []:
+                flagged = True
+                rec.failures.append((cid, "requests", col, "",
+                                     f"no split of the printed digit runs satisfies this identity ({runs(lhs + rhs)})"))
+        if not flagged:
+            # each identity can be met alone, not all together: flag the columns where they clash
+            for col in dict.fromkeys(i[1] for i in idents):
+                group = [i for i in idents if i[1] == col]
+                together, _ = _joint(rows, group)
+                if together == []:
+                    flagged = True
+                    keys = [k for i in group for k in i[2] + i[3]]
+                    for cid, *_ in group:
+                        rec.failures.append((cid, "requests", col, "",
+                                             "no split of the printed digit runs satisfies "
+                                             f"{' and '.join(i[0] for i in group)} together ({runs(keys)})"))
+        if not flagged:
+            rec.failures.append(("E2", "requests", "requests", "E1, E2 across all columns",
+                                 "no split of the printed digit runs satisfies the column identities together"))
+        return
+    ambiguous_after = lambda ss: any(len({s[k] for s in ss}) > 1 for k in ss[0])
+    if ambiguous_after(sols) and prose:
+        for key, value in prose.items():
+            r = by_key.get(key)
+            if r is None or key not in sols[0]:
+                continue
+            ti = [i for i, c in enumerate(r.cols) if c.key == "total"]
+            keep = [s for s in sols if ti and _value(r.cands[s[key]][ti[0]], r.cols[ti[0]]) == value]
+            if keep and len(keep) < len(sols):
+                sols = keep
+                rec.notes.append(("info", "requests", key, "total",
+                                  f"split settled by the number quoted in the prose ({value:g})"))
+    narrowed = False
+    for k in sols[0]:
+        r = by_key[k]
+        keep = sorted({s[k] for s in sols})
+        if len(keep) < len(r.cands):
+            narrowed = True
+            r.cands = [r.cands[j] for j in keep]
+    if narrowed:
+        for cid, col, _, _ in idents:
+            rec.used.add((cid, "requests", col))
+
+
+# ---------------------------------------------------------------- entry points
+_LEADING_ZERO = regex.compile(r"0\d+")
+
+
+def _scraped(ln, prev) -> bool:
+    """Paragraph text, or a row a text reader took for a table although it is scraped digits:
+    a cell like '001717' (no table prints a leading zero), or a bare number row that follows
+    paragraph text rather than a table header."""
+    if not ln.grid:
+        return True
+    if any(_LEADING_ZERO.fullmatch(c.text.strip()) for c in ln.values):
+        return True
+    return not ln.labels and prev is not None and not prev.grid
+
+
+# a row label with digits glued to it: the cheap test that there may be anything to recover
+_SIGNAL = regex.compile(r"(?:申请数量|予以公开|不予公开|无法提供|不予处理|其他处理|总计|继续办理|规章|规范性文件|行政许可|"
+                        r"行政处罚|行政强制|事业性收费|集中采购|审结)[ \u3000]?[0-9０-９]")
+
+
+def recover(tpl: Template, lines) -> Optional[Recovery]:
+    """Run-together tables in the document's paragraph text, or None when there are none."""
+    text = "\n".join(ln.text for k, ln in enumerate(lines)
+                     if ln.text and _scraped(ln, lines[k - 1] if k else None))
+    if not _SIGNAL.search(text):
+        return None
+    t = _Text(text)
+    rec = Recovery()
+    end = 0
+    for table in ("active", "requests"):
+        rows = _find_table(t, tpl, table)
+        if len(rows) >= MIN_ROWS[table] and any(_run_together(r) for r in rows):
+            rec.rows[table] = rows
+            if table == "requests":
+                end = t.back[rows[-1].end]
+    app = _find_appeals(t, tpl, end)
+    if app and _run_together(app[0]) and ("requests" in rec.rows or "active" in rec.rows):
+        rec.rows["appeals"] = app
+    if not rec.rows:
+        return None
+    for table, rows in rec.rows.items():
+        width = MAX_WIDTH[table]
+        for r in rows:
+            r.cands, r.used, r.capped = enumerate_splits(r.tokens, r.cols, r.constraints, width)
+            where = r.label or "the appeals row"
+            if r.capped:
+                r.cands = []
+                rec.notes.append(("warning", table, r.keys[0], "",
+                                  f"too many splits of '{r.run[:60]}' ({where}) into {len(r.cols)} cells: left empty"))
+            elif not r.cands and r.constraints:
+                free, _, capped = enumerate_splits(r.tokens, r.cols, [], width)
+                r.failed = True
+                r.cands = [] if capped else free
+                expr = " and ".join(sorted({c[0] for c in r.constraints}))
+                scope = r.keys[0] if table != "appeals" else "+".join(dict.fromkeys(r.keys))
+                rec.failures.append((r.constraints[0][0], table, scope, "",
+                                     f"no split of the printed digits '{r.run[:80]}' ({where}) into "
+                                     f"{len(r.cols)} cells satisfies {expr}: the report's arithmetic is wrong"))
+            elif not r.cands:
+                rec.notes.append(("warning", table, r.keys[0], "",
+                                  f"'{r.run[:60]}' ({where}) cannot be split into {len(r.cols)} cells: left empty"))
+            if r.used and r.cands:
+                for cid, scope, _, _ in r.constraints:
+                    rec.used.add((cid, table, scope))
+    if "requests" in rec.rows:
+        _choose_requests(tpl, rec.rows["requests"], rec, prose_facts(text))
+    return rec
+
+
+def emit(builder, table: str) -> None:
+    """Write the recovered cells of `table` into the builder's extraction."""
+    from .extract import CellValue   # late: extract imports this module
+
+    rec: Recovery = builder.recovery
+    ex = builder.ex
+    spec = builder.tpl.tables[table]
+    rows = rec.rows[table]
+    ex.tables_found.append(table)
+    seen = {k for r in rows for k in r.keys}
+    for row in spec.rows:
+        if row.key not in seen:
+            ex.notes.append(_note("warning", table, row.key, "", f"row not found: {row.label}"))
+    for r in rows:
+        toks = set(r.tokens) if len(r.tokens) == len(r.cols) else set()
+        for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
+            pieces = {c[i] for c in r.cands}
+            vals = {_value(p, col) for p in pieces}
+            label = r.label if table != "appeals" else spec.row(rk).label
+            if len(vals) == 1:
+                piece = sorted(pieces)[0]
+                value = vals.pop()
+                method = "read" if len(r.tokens) == len(r.cols) and r.tokens[i] == piece and piece in toks else "recovered"
+                raw = piece
+            else:
+                value, raw, method = None, r.run, "read"
+                rec.ambiguous.add((table, rk, col.key))
+                ex.ambiguous += 1
+                shown = ", ".join(V.fmt(v) for v in sorted(vals)[:12]) + (" …" if len(vals) > 12 else "")
+                why = "candidates: " + shown if vals else "no valid split"
+                ex.notes.append(_note("warning", table, rk, col.key,
+                                      f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
+                                      f"{col.label} not settled by the arithmetic ({why}); left empty"))
+            ex.cells.append(CellValue(
+                table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
+                col_label=builder.headers.get(f"{table}/{col.key}", col.label), match_score=round(r.score, 1),
+                page=r.page, method=method))
+    for level, t, rk, ck, msg in rec.notes:
+        if t == table:
+            ex.notes.append(_note(level, t, rk, ck, msg))
+
+
+def _note(level, table, row, col, msg):
+    from .extract import Note
+    return Note(level, table, row, col, msg)
