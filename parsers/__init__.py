@@ -22,7 +22,7 @@ FORMATS = {
 }
 _EXT = {".txt": "text", ".md": "text", ".csv": "text", ".tsv": "text", ".text": "text",
         ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-        ".docx": "docx", ".doc": "doc", ".wps": "doc"}
+        ".docx": "docx", ".doc": "doc", ".wps": "doc", ".rtf": "doc", ".mht": "html", ".mhtml": "html"}
 
 
 def detect_format(path: str) -> str:
@@ -36,9 +36,16 @@ def detect_format(path: str) -> str:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
+    if head.startswith(b"{\\rtf"):
+        return "doc"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     sniff = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if sniff.startswith((b"<!doctype html", b"<html", b"<?xml", b"<meta", b"<head", b"<body", b"<table")):
+    if sniff.startswith((b"<!doctype html", b"<html", b"<?xml", b"<meta", b"<head", b"<body", b"<table",
+                         b"<!--", b"<div", b"<p", b"<title", b"<style", b"<script")):
         return "html"
+    if sniff.startswith(b"mime-version:") and b"multipart/related" in sniff:
+        return "html"   # a saved web archive (.mht)
     return _EXT.get(ext, "text")
 
 

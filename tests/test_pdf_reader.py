@@ -187,7 +187,7 @@ def test_image_only_pdf_is_scanned(tmp_path):
 
 def test_encrypted_pdf(tmp_path):
     with pytest.raises(ReadError, match=r"^encrypted: "):
-        read(str(FIX / "bad_encrypted.pdf"))
+        read(str(Path(__file__).parent / "data" / "encrypted.pdf"))   # made with qpdf --encrypt
 
 
 def test_truncated_pdf(tmp_path):

@@ -104,3 +104,17 @@ def test_legal_person_subtotal_variant():
 @pytest.mark.parametrize("raw,value", [("97件", 97), ("12个", 12), ("3 条", 3)])
 def test_count_units(raw, value):
     assert V.parse(raw, "count").value == value
+
+
+@pytest.mark.parametrize("head,name,fmt", [
+    (b"%PDF-1.7\n", "a.txt", "pdf"), (b"PK\x03\x04", "a.pdf", "docx"), (b"\xd0\xcf\x11\xe0", "a.docx", "doc"),
+    (b"{\\rtf1\\ansi", "a.doc", "doc"), (b"<!-- saved from url -->\n<html>", "a.txt", "html"),
+    ("<html><body>表</body></html>".encode("utf-16"), "a.dat", "html"),
+    (b"MIME-Version: 1.0\nContent-Type: multipart/related; boundary=x", "a.doc", "html"),
+    ("一、总体情况".encode(), "a.md", "text"),
+])
+def test_format_detection_by_content(tmp_path, head, name, fmt):
+    from parsers import detect_format
+    p = tmp_path / name
+    p.write_bytes(head)
+    assert detect_format(str(p)) == fmt
