@@ -15,7 +15,7 @@ import regex
 
 from . import recover as R
 from .extract import Extraction
-from .templates import Identity, Template, get
+from .templates import Identity, Template, get, load
 from .values import fmt
 
 EPS = 1e-6
@@ -51,16 +51,15 @@ def short_label(label: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _expr_rows(template_id: str, table: str, keys: tuple[str, ...]) -> str:
-    spec = get(template_id).tables[table]
     parts, k = [], 0
     while k < len(keys):
-        row = spec.row(keys[k])
+        row = _row(template_id, table, keys[k])
         if row.group and not row.group.startswith("三、"):
             j = k
-            while j + 1 < len(keys) and spec.row(keys[j + 1]).group == row.group:
+            while j + 1 < len(keys) and _row(template_id, table, keys[j + 1]).group == row.group:
                 j += 1
             first = regex.match(r"\d+", row.label)
-            last = regex.match(r"\d+", spec.row(keys[j]).label)
+            last = regex.match(r"\d+", _row(template_id, table, keys[j]).label)
             head = regex.match(r"（.）", row.group)
             if j > k and first and last and head:
                 parts.append(f"{head.group()}{first.group()}–{last.group()}")
@@ -73,11 +72,26 @@ def _expr_rows(template_id: str, table: str, keys: tuple[str, ...]) -> str:
     return " + ".join(parts)
 
 
-def _expand(tpl: Template, names: tuple[str, ...]) -> list[str]:
+def _expand(tpl: Template, names: tuple[str, ...], single_other: bool = False) -> list[str]:
     out = []
     for n in names:
-        out += tpl.result_rows() if n == "@results" else [n]
+        if n == "@results":
+            rows = tpl.result_rows()
+            if single_other:   # （六）其他处理 printed as one row in a 2021 report
+                rows = [r for r in rows if not r.startswith("other_")] + ["other_processing"]
+            out += rows
+        else:
+            out.append(n)
     return out
+
+
+def _row(template_id: str, table: str, key: str):
+    """A row of the template, or of the other template (other_processing in a 2021 report)."""
+    for tid in (template_id, *(t for t in load() if t != template_id)):
+        spec = get(tid).tables[table]
+        if any(r.key == key for r in spec.rows):
+            return spec.row(key)
+    raise KeyError(key)
 
 
 class _Evaluator:
@@ -104,7 +118,8 @@ class _Evaluator:
             return []
         out = []
         if ident.over == "columns":
-            rows_l, rows_r = _expand(self.tpl, ident.lhs), _expand(self.tpl, ident.rhs)
+            rows_l = _expand(self.tpl, ident.lhs, self.ex.single_other)
+            rows_r = _expand(self.tpl, ident.rhs, self.ex.single_other)
             cols = [c for c in spec.columns.values() if not c.variant or self.ex.variant]
             for col in cols:
                 lk = [(ident.table, r, col.key) for r in rows_l]
@@ -115,7 +130,12 @@ class _Evaluator:
         else:
             if ident.id == "E3b" and not self.ex.variant:
                 return []
-            for row in spec.rows:
+            rows = list(spec.rows)
+            if self.ex.single_other and ident.table == "requests":
+                k = next(i for i, r in enumerate(rows) if r.key.startswith("other_"))
+                rows = rows[:k] + [_row("2019", "requests", "other_processing")] + \
+                    [r for r in rows[k:] if not r.key.startswith("other_")]
+            for row in rows:
                 lk = [(ident.table, row.key, c) for c in ident.lhs]
                 rk = [(ident.table, row.key, c) for c in ident.rhs]
                 names = lambda ks: " + ".join(spec.columns[k[2]].label for k in ks)

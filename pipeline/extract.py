@@ -22,6 +22,7 @@ from .lines import Line, document_lines
 from .templates import TABLES, Template, TableSpec, get, load
 
 APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
+OTHER_2021 = ["other_no_correction", "other_fee_unpaid", "other_misc"]
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Extraction:
     ambiguous: int = 0
     recovery: Optional[R.Recovery] = None    # run-together tables recovered by arithmetic
     placed: list = field(default_factory=list)  # displaced numbers put back: (cell key, identities)
+    single_other: bool = False   # a 2021 report printing （六）其他处理 as one row
 
     def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
         for c in self.cells:
@@ -245,9 +247,9 @@ class _Builder:
     def note(self, level, table, row, col, msg, page=None):
         self.ex.notes.append(Note(level, table, row, col, msg, page))
 
-    def emit_row(self, table: str, row_key: str, ln: Line, score: float, cols, how: str = ""):
+    def emit_row(self, table: str, row_key: str, ln: Line, score: float, cols, how: str = "", row=None):
         spec = self.tpl.tables[table]
-        row = spec.row(row_key)
+        row = row or spec.row(row_key)
         label = N.clean(ln.label)
         if not ln.values:   # the row prints its label only: every cell blank
             for col in cols:
@@ -349,7 +351,14 @@ class _Builder:
                     else:
                         variant, order = True, pos
                         self.ex.variant = True
+            single = self._single_other(rows_seen, cands, taken) if t == "requests" else None
             for r_idx, row in enumerate(spec.rows):
+                if single and row.key in OTHER_2021:
+                    if row.key == OTHER_2021[0]:
+                        ln, s = single
+                        other = get("2019").tables["requests"].row("other_processing")
+                        self.emit_row(t, other.key, ln, s, spec.row_columns(row), "", row=other)
+                    continue
                 if r_idx not in rows_seen:
                     self.note("warning", t, row.key, "", f"row not found: {row.label}")
                     continue
@@ -365,6 +374,31 @@ class _Builder:
         self._appeals(taken)
         self._displaced(taken)
         return self.ex
+
+    def _single_other(self, rows_seen: dict, cands: list[Line], taken: set[int]) -> Optional[tuple[Line, float]]:
+        """A 2021 report that keeps （六）其他处理 as one row (as the 2019 template printed it)
+        instead of its three sub-rows: the row is read as `other_processing`."""
+        spec = self.tpl.tables["requests"]
+        keys = [r.key for r in spec.rows]
+        if self.tpl.id != "2021" or any(keys.index(k) in rows_seen for k in OTHER_2021):
+            return None
+        other = get("2019").tables["requests"].row("other_processing")
+        before = [rows_seen[keys.index(k)][0].index for k in keys[:keys.index(OTHER_2021[0])]
+                  if keys.index(k) in rows_seen]
+        after = [rows_seen[keys.index(k)][0].index for k in keys[keys.index(OTHER_2021[-1]) + 1:]
+                 if keys.index(k) in rows_seen]
+        lo, hi = max(before, default=-1), min(after, default=10 ** 9)
+        best = max(((M.score_row([c.text for c in ln.labels], ln.context, other), ln) for ln in cands
+                    if lo < ln.index < hi and ln.values and ln.index not in taken),
+                   key=lambda x: x[0], default=(0.0, None))
+        if best[0] < M.STRONG:
+            return None
+        taken.add(best[1].index)
+        self.ex.single_other = True
+        self.note("info", "requests", "other_processing", "",
+                  "（六）其他处理 is printed as one row without its three sub-rows: read as other_processing",
+                  best[1].page)
+        return best[1], best[0]
 
     def _displaced(self, taken: set[int]) -> None:
         """Stray numbers inside the requests table, put back where the arithmetic agrees."""

@@ -118,3 +118,33 @@ def test_format_detection_by_content(tmp_path, head, name, fmt):
     p = tmp_path / name
     p.write_bytes(head)
     assert detect_format(str(p)) == fmt
+
+
+@pytest.mark.parametrize("layout", ["tab_cells", "markdown", "layout"])
+def test_2021_report_keeping_single_other_processing_row(layout):
+    """Some 2021 reports keep （六）其他处理 as one row, as the 2019 template printed it."""
+    from pipeline.checks import run_checks
+    rep = random_report(random.Random(8), "2021", blank_rate=0, noise=False)
+    subs = ["other_no_correction", "other_fee_unpaid", "other_misc"]
+    cols = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
+    merged = {c: sum(rep.values[("requests", r, c)] for r in subs) for c in cols}
+    # the same values with the three sub-rows printed as one row, in a 2019-shaped table
+    rep2 = random_report(random.Random(8), "2019", blank_rate=0, noise=False)
+    for k, v in rep.values.items():
+        if k[1] not in subs:
+            rep2.values[k], rep2.printed[k] = v, rep.printed[k]
+    for c in cols:
+        rep2.values[("requests", "other_processing", c)] = merged[c]
+        rep2.printed[("requests", "other_processing", c)] = str(merged[c])
+    # the 2021 active table and a 2019-shaped requests table
+    t21, t19 = render_text(rep, layout), render_text(rep2, layout)
+    head21 = t21[:t21.index("三、收到和处理")]
+    body19 = t19[t19.index("三、收到和处理"):]
+    _, ex = extract_text(head21 + body19)
+    assert ex.template == "2021" and ex.single_other
+    got = cell_map(ex)
+    for c in cols:
+        assert got[f"requests/other_processing/{c}"] == merged[c]
+    assert not any(k.startswith("requests/other_no_correction") for k in got)
+    failed = [c for c in run_checks(ex, get("2021")) if c.status != "pass" and c.severity == "error"]
+    assert failed == []
