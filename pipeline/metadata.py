@@ -35,7 +35,7 @@ def _heads(doc: Document, limit: int = 25) -> list[str]:
     out = []
     for b in doc.blocks:
         if isinstance(b, Paragraph):
-            t = _PREFIX.sub("", _WS.sub("", N.fix_glyphs(b.text)))
+            t = _PREFIX.sub("", N.to_simplified(_WS.sub("", N.fix_glyphs(b.text))))
             if t:
                 out.append(t)
         elif isinstance(b, Table) and out:
@@ -47,6 +47,7 @@ def _heads(doc: Document, limit: int = 25) -> list[str]:
 
 def _clean_agency(a: str) -> str:
     a = regex.sub(r"^[（(【\[].*?[)）】\]]", "", a)
+    a = regex.sub(r"关于$", "", a)      # "XX局关于2021年度政府信息公开工作的报告"
     return a.strip("·-—_:：、，, ")
 
 
@@ -61,7 +62,7 @@ def extract_metadata(doc: Document) -> Metadata:
                 if m and "报告" in text[m.end():m.end() + 30] + heads[min(k + size, len(heads) - 1)][:12]:
                     agency = _clean_agency(m.group("agency"))
                     if len(agency) >= 2:
-                        md.agency, md.year, md.title = N.to_simplified(agency), int(m.group("year")), text
+                        md.agency, md.year, md.title = agency, int(m.group("year")), text
                         break
             if md.year:
                 break
