@@ -237,7 +237,7 @@ def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merge overlapping character intervals into column spans, left to right."""
     spans: list[list[int]] = []
     for a, b in sorted(intervals):
-        if spans and a <= spans[-1][1]:
+        if spans and a <= spans[-1][1] + 2:   # numbers of one column wander a little
             spans[-1][1] = max(spans[-1][1], b)
         else:
             spans.append([a, b])

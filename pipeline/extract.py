@@ -230,6 +230,7 @@ class _Builder:
         self.lines = lines
         self.ex = Extraction(template=tpl.id, lines=lines)
         self.headers = self._header_labels()
+        self._filled: dict[int, set[int]] = {}
 
     def _header_labels(self) -> dict[str, str]:
         """Printed column labels, from cells of lines that carry no values."""
@@ -258,6 +259,10 @@ class _Builder:
         # cells of a re-flowed line follow its label directly: they start at the first one
         anchor = _anchor(self.lines, ln.block, len(cols)) if ln.grid else None
         vals = _fit(ln.values, len(cols), anchor, leading=not ln.grid)
+        if vals is None and ln.grid and len(ln.values) > len(cols):
+            # columns no row of the table fills with a number came from header words placed
+            # between the value columns (whitespace layouts): without them the row may fit
+            vals = _fit([c for c in ln.values if c.col in self._filled_columns(ln.block)], len(cols))
         if vals is None and len(ln.labels) > 1 and len(ln.values) < len(cols):
             # text printed in a value cell ("见附件") was read as part of the label: the cells
             # after the one that carries the row's label are values
@@ -374,6 +379,12 @@ class _Builder:
         self._appeals(taken)
         self._displaced(taken)
         return self.ex
+
+    def _filled_columns(self, block: int) -> set[int]:
+        """Grid columns that hold a number in some row of this table."""
+        if block not in self._filled:
+            self._filled[block] = {c.col for ln in self.lines if ln.block == block for c in ln.filled}
+        return self._filled[block]
 
     def _single_other(self, rows_seen: dict, cands: list[Line], taken: set[int]) -> Optional[tuple[Line, float]]:
         """A 2021 report that keeps （六）其他处理 as one row (as the 2019 template printed it)

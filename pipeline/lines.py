@@ -14,6 +14,7 @@ import regex
 
 from parsers.model import Cell, Document, Paragraph, Table
 
+from . import normalize as N
 from . import values as V
 
 _HAS_TEXT = regex.compile(r"[\p{Han}A-Za-z]")
@@ -86,6 +87,35 @@ def _table_lines(table: Table, block: int) -> list[Line]:
                     carried[k] = c.text
         out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
                         block=block, text=" ".join(c.text for c in row)))
+    return _join_wrapped_labels(out)
+
+
+def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
+    """A label wrapped over lines above its numbers (whitespace layouts, word grids): the lines
+    that print only label text join the value line right under them when that line has no
+    label of its own, or only the unnumbered rest of one ("2、申请人逾期未按收费通知要" over
+    "求缴纳费用、行政机关不再处理  6 0 0 …"), possibly with a piece of a vertical group label
+    between them."""
+    out: list[Line] = []
+    for ln in lines:
+        run = 0
+        while run < len(out) and run < 3 and out[-1 - run].labels and not out[-1 - run].values:
+            run += 1
+        if run and ln.filled:
+            if not ln.labels:
+                start = len(out) - 1
+            elif not N.numbering(ln.labels[0].text):
+                numbered = [k for k in range(len(out) - run, len(out)) if N.numbering(out[k].labels[0].text)]
+                start = numbered[-1] if numbered else None
+            else:
+                start = None
+            if start is not None:
+                joined = out[start:]
+                ln.labels = [c for j in joined for c in j.labels] + ln.labels
+                ln.context = joined[0].context
+                ln.text = " ".join(j.text for j in joined) + " " + ln.text
+                del out[start:]
+        out.append(ln)
     return out
 
 

@@ -76,3 +76,18 @@ def test_cli_on_seed(tmp_path):
     wide = list(csv.DictReader(open(out / "wide" / "requests.csv", encoding="utf-8-sig")))
     assert wide[0]["new_received.total"] == "208"
     assert not list(out.glob(".tmp-*"))
+
+
+def test_corpus_pdf_as_pdftotext_layout(shared_corpus, tmp_path):
+    """The real PDF's text as `pdftotext -layout` writes it reads like the PDF itself."""
+    import shutil
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    out = tmp_path / "huaian.txt"
+    subprocess.run(["pdftotext", "-layout", str(shared_corpus / "reports" / "003_huaian_shi_2024.pdf"), str(out)],
+                   check=True)
+    truth = load_truth(shared_corpus, "003_huaian_shi_2024.pdf")
+    ex = extract(read(str(out)))
+    got = {f"{c.table}/{c.row_key}/{c.col_key}": c.value for c in ex.cells}
+    wrong = [(k, t, got.get(k)) for k, t in truth["cells"].items() if got.get(k) != t]
+    assert wrong == []
