@@ -237,11 +237,29 @@ def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merge overlapping character intervals into column spans, left to right."""
     spans: list[list[int]] = []
     for a, b in sorted(intervals):
-        if spans and a <= spans[-1][1] + 2:   # numbers of one column wander a little
+        if spans and a <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], b)
         else:
             spans.append([a, b])
     return [(a, b) for a, b in spans]
+
+
+def _merge_wandering(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
+    """Join neighbouring columns a few characters apart that no line fills both of: one
+    column whose numbers `pdftotext` placed a little left or right from row to row."""
+    def occupied(row) -> set[int]:
+        return {k for a, b, t in row if _is_numeric(t)
+                for k, (ca, cb) in enumerate(cols) if a < cb and b > ca}
+    rows = [occupied(row) for row in toks]
+    k = 0
+    while k + 1 < len(cols):
+        (a1, b1), (a2, b2) = cols[k], cols[k + 1]
+        if a2 - b1 <= 3 and not any(k in r and k + 1 in r for r in rows):
+            cols = cols[:k] + [(a1, max(b1, b2))] + cols[k + 2:]
+            rows = [{j if j <= k else j - 1 for j in r} for r in rows]
+            continue
+        k += 1
+    return cols
 
 
 def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
@@ -268,7 +286,7 @@ def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, i
 def _layout(lines: list[str]) -> Table:
     toks = [_tokens(l) for l in lines]
     numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
-    cols = _with_header_columns(_columns(numeric), toks)
+    cols = _with_header_columns(_merge_wandering(_columns(numeric), toks), toks)
     left = cols[0][0] if cols else 10 ** 9
     n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
     n_label = max(n_label, 1)
