@@ -72,7 +72,11 @@ class Document:
         return [b for b in self.blocks if isinstance(b, Table)]
 
     def text(self) -> str:
-        """All text in reading order: paragraphs and table cells, one line each."""
+        """All text in reading order: paragraphs and table cells, one line each (computed once:
+        a document is not changed after its reader returns it)."""
+        cached = self.__dict__.get("_text")
+        if cached is not None:
+            return cached
         lines: list[str] = []
         for b in self.blocks:
             if isinstance(b, Paragraph):
@@ -80,7 +84,8 @@ class Document:
             else:
                 for row in b.rows():
                     lines.append(" ".join(c.text for c in row if c.text))
-        return "\n".join(lines)
+        self.__dict__["_text"] = "\n".join(lines)
+        return self.__dict__["_text"]
 
 
 class ReadError(Exception):

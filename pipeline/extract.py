@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from parsers.model import Document
@@ -89,19 +90,19 @@ def _candidates(lines: list[Line]) -> list[Line]:
     return [ln for ln in lines if ln.labels and (ln.values or ln.grid)]
 
 
-def score_matrix(lines: list[Line], spec: TableSpec) -> list[list[float]]:
+@lru_cache(maxsize=100000)
+def _row_scores(template_id: str, table: str, labels: tuple[str, ...], context: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(M.score_row(labels, context, r) for r in get(template_id).tables[table].rows)
+
+
+def score_matrix(lines: list[Line], spec: TableSpec, template_id: str) -> list[list[float]]:
     """Label score of every line against every row of the table (0 below the acceptance bar:
     WEAK for lines with values, STRONG for lines that print only a label)."""
     out = []
     for ln in lines:
-        texts = tuple(c.text for c in ln.labels)
-        ctx = tuple(ln.context)
         bar = M.WEAK if ln.values else M.STRONG
-        row = []
-        for r in spec.rows:
-            s = M.score_row(texts, ctx, r)
-            row.append(s if s >= bar else 0.0)
-        out.append(row)
+        scores = _row_scores(template_id, spec.key, tuple(c.text for c in ln.labels), tuple(ln.context))
+        out.append([x if x >= bar else 0.0 for x in scores])
     return out
 
 
@@ -109,7 +110,9 @@ def _align(lines: list[Line], spec: TableSpec, score: list[list[float]] | None =
     """Monotone alignment of lines to template rows maximizing the summed label scores.
     Returns {line position in `lines`: (row index, score)}."""
     n, m = len(lines), len(spec.rows)
-    score = score if score is not None else score_matrix(lines, spec)
+    score = score if score is not None else [
+        [M.score_row([c.text for c in ln.labels], ln.context, r) for r in spec.rows] for ln in lines]
+    score = [[x if x >= (M.WEAK if ln.values else M.STRONG) else 0.0 for x in row] for ln, row in zip(lines, score)]
     # dp[i][j]: best total over lines[:i], rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
@@ -175,6 +178,8 @@ def _has_label(ln: Line) -> bool:
 # ---------------------------------------------------------------- values into columns
 def _windows(values: list, n: int) -> list[int]:
     """Start positions of the runs of `n` cells left after trimming only blank cells at the ends."""
+    if len(values) == n:
+        return [0]
     out = []
     for s in range(len(values) - n + 1):
         if all(V.is_blank(c.text) for c in values[:s]) and all(V.is_blank(c.text) for c in values[s + n:]):
@@ -231,6 +236,7 @@ class _Builder:
         self.ex = Extraction(template=tpl.id, lines=lines)
         self.headers = self._header_labels()
         self._filled: dict[int, set[int]] = {}
+        self._anchors: dict[tuple[int, int], Optional[int]] = {}
 
     def _header_labels(self) -> dict[str, str]:
         """Printed column labels, from cells of lines that carry no values."""
@@ -257,7 +263,7 @@ class _Builder:
                 self._cell(table, row_key, col, None, "", label, score, ln, None)
             return
         # cells of a re-flowed line follow its label directly: they start at the first one
-        anchor = _anchor(self.lines, ln.block, len(cols)) if ln.grid else None
+        anchor = self._anchor(ln.block, len(cols)) if ln.grid else None
         vals = _fit(ln.values, len(cols), anchor, leading=not ln.grid)
         if vals is None and ln.grid and len(ln.values) > len(cols):
             # columns no row of the table fills with a number came from header words placed
@@ -298,7 +304,7 @@ class _Builder:
         cands = _candidates(self.lines)
         taken: set[int] = set()
         per_table: dict[str, dict[int, tuple[int, float]]] = {}
-        scores = {t: score_matrix(cands, self.tpl.tables[t]) for t in ("active", "requests")}
+        scores = {t: score_matrix(cands, self.tpl.tables[t], self.tpl.id) for t in ("active", "requests")}
         per_table["active"] = _assign(cands, self.tpl.tables["active"], scores["active"])
         per_table["requests"] = _align(cands, self.tpl.tables["requests"], scores["requests"])
         # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
@@ -379,6 +385,11 @@ class _Builder:
         self._appeals(taken)
         self._displaced(taken)
         return self.ex
+
+    def _anchor(self, block: int, n: int) -> Optional[int]:
+        if (block, n) not in self._anchors:
+            self._anchors[(block, n)] = _anchor(self.lines, block, n)
+        return self._anchors[(block, n)]
 
     def _filled_columns(self, block: int) -> set[int]:
         """Grid columns that hold a number in some row of this table."""
