@@ -347,10 +347,33 @@ def render_html(rep: GenReport, encoding: str = "utf-8") -> str:
             f'<body>{"".join(body)}</body></html>')
 
 
+def docx_table(container, rows: list[list[GridCell]]):
+    """A python-docx table with real merges (gridSpan / vMerge), in a document or a table cell."""
+    from docx.shared import Pt
+
+    grid = expand(rows)
+    table = container.add_table(rows=len(grid), cols=len(grid[0]))
+    try:
+        table.style = "Table Grid"
+    except Exception:   # a cell's part has no styles
+        pass
+    for r, c, cell in placements(rows):
+        target = table.cell(r, c)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+        lines = cell.text.split("\n")
+        target.text = lines[0]
+        for extra in lines[1:]:
+            target.add_paragraph(extra)
+        for para in target.paragraphs:
+            for run in para.runs:
+                run.font.size = Pt(9)
+    return table
+
+
 def render_docx(rep: GenReport, path: str) -> None:
     """A Word document with real merged cells (gridSpan / vMerge), as agencies make them."""
     import docx
-    from docx.shared import Pt
 
     title, intro = prose(rep)
     d = docx.Document()
@@ -359,20 +382,7 @@ def render_docx(rep: GenReport, path: str) -> None:
         d.add_paragraph(p)
     for heading, rows in grid_tables(rep):
         d.add_paragraph(heading)
-        grid = expand(rows)
-        table = d.add_table(rows=len(grid), cols=len(grid[0]))
-        table.style = "Table Grid"
-        for r, c, cell in placements(rows):
-            target = table.cell(r, c)
-            if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            lines = cell.text.split("\n")
-            target.text = lines[0]
-            for extra in lines[1:]:
-                target.add_paragraph(extra)
-            for para in target.paragraphs:
-                for run in para.runs:
-                    run.font.size = Pt(9)
+        docx_table(d, rows)
     for p in OUTRO:
         d.add_paragraph(p)
     d.save(path)

@@ -14,9 +14,9 @@ import random
 from typing import Optional
 
 try:                     # tests/ on sys.path, as conftest and the fixture script arrange
-    from reportgen import OUTRO, GenReport, GridCell, expand, grid_tables, prose
+    from reportgen import OUTRO, GenReport, GridCell, docx_table, expand, grid_tables, prose
 except ImportError:      # the repository root on sys.path
-    from tests.reportgen import OUTRO, GenReport, GridCell, expand, grid_tables, prose
+    from tests.reportgen import OUTRO, GenReport, GridCell, docx_table, expand, grid_tables, prose
 
 
 def origin_grid(rows: list[list[GridCell]]) -> dict[tuple[int, int], tuple[int, int, GridCell]]:
@@ -223,39 +223,6 @@ def render_html_cms(rep: GenReport, rng: random.Random, encoding: str = "utf-8",
 
 
 # ------------------------------------------------------------------ Word variants
-def _docx_table(container, rows, n_cols: Optional[int] = None):
-    """A python-docx table with real merges, in a document or a table cell."""
-    from docx.shared import Pt
-
-    grid = expand(rows)
-    table = container.add_table(rows=len(grid), cols=len(grid[0]))
-    try:
-        table.style = "Table Grid"
-    except Exception:   # a cell's part has no styles
-        pass
-    placed = {}
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row:
-            while (r, c) in placed:
-                c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    placed[(r + dr, c + dc)] = True
-            target = table.cell(r, c)
-            if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            lines = cell.text.split("\n")
-            target.text = lines[0]
-            for extra in lines[1:]:
-                target.add_paragraph(extra)
-            for para in target.paragraphs:
-                for run in para.runs:
-                    run.font.size = Pt(9)
-            c += cell.colspan
-    return table
-
-
 def render_docx_web(rep: GenReport, path: str, rng: random.Random, split: bool = False, framed: bool = False) -> None:
     """A Word file: tables split by page breaks (`split`), and/or the whole report inside a
     one-cell frame table (`framed`), as some agencies lay out their reports."""
@@ -283,7 +250,7 @@ def render_docx_web(rep: GenReport, path: str, rng: random.Random, split: bool =
             if i:
                 brk = add_par("")
                 brk.add_run().add_break(WD_BREAK.PAGE)
-            _docx_table(container, rows)
+            docx_table(container, rows)
             if framed:
                 add_par("")   # Word needs a paragraph after a nested table in a cell
     for p in OUTRO:
