@@ -141,10 +141,10 @@ def _tab_region(lines: list[str]):
                 continue
             if "\t" in l:
                 rows.append([c.strip() for c in l.split("\t")])
-            elif rows:  # in-cell line break: continue the last non-empty cell
-                last = rows[-1]
-                k = max((m for m, c in enumerate(last) if c), default=len(last) - 1)
-                last[k] = (last[k] + "\n" + l.strip()).strip()
+            else:
+                # a line without a tab is a row of one cell (a caption, a heading), or the rest
+                # of a label broken by an in-cell line break; the pipeline rejoins the latter
+                rows.append([l.strip()])
         yield Table.from_rows(rows)
 
 

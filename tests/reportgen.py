@@ -241,11 +241,19 @@ OUTRO = ["五、存在的主要问题及改进情况", "工作中仍存在一些
 
 
 # ---------------------------------------------------------------- text layouts
-LAYOUTS = ("tab_cells", "tab_rows", "markdown", "layout", "dump")
+LAYOUTS = ("tab_cells", "tab_rows", "markdown", "layout", "dump", "tab_copy")
 
 
 def render_text(rep: GenReport, layout: str) -> str:
     title, intro = prose(rep)
+    if layout == "tab_copy":
+        # a browser's copy of the page: one line per table row, a spanned cell printed once,
+        # in-cell line breaks dropped, no blank lines anywhere
+        parts = [title] + intro
+        for heading, rows in grid_tables(rep):
+            parts.append(heading)
+            parts += ["\t".join(c.text.replace("\n", "") for c in row) for row in rows]
+        return "\n".join(parts + OUTRO)
     parts = [title, ""] + [x for p in intro for x in (p, "")]
     for heading, rows in grid_tables(rep):
         parts += [heading, ""]
