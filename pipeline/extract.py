@@ -303,10 +303,9 @@ class _Builder:
     def build(self) -> Extraction:
         cands = _candidates(self.lines)
         taken: set[int] = set()
-        per_table: dict[str, dict[int, tuple[int, float]]] = {}
         scores = {t: score_matrix(cands, self.tpl.tables[t], self.tpl.id) for t in ("active", "requests")}
-        per_table["active"] = _assign(cands, self.tpl.tables["active"], scores["active"])
-        per_table["requests"] = _align(cands, self.tpl.tables["requests"], scores["requests"])
+        per_table = {"active": _assign(cands, self.tpl.tables["active"], scores["active"]),
+                     "requests": _align(cands, self.tpl.tables["requests"], scores["requests"])}
         # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
         self.recovery = self.ex.recovery = R.recover(self.tpl, self.lines,
                                                      frozenset(t for t, a in per_table.items() if a))
@@ -320,71 +319,78 @@ class _Builder:
         for t in ("active", "requests"):
             if t in claimed:
                 R.emit(self, t)
-                continue
-            spec = self.tpl.tables[t]
-            aligned = per_table[t]
-            taken |= {cands[k].index for k in aligned}
-            rows_seen: dict[int, tuple[Line, float, str]] = {}
-            for k, (r, s) in aligned.items():
-                rows_seen[r] = (cands[k], s, "")
-                rival = max(((x, o) for x, o in zip(scores[t][k], spec.rows) if o.key != spec.rows[r].key),
-                            key=lambda x: x[0])
-                if rival[0] >= M.WEAK and rival[0] >= s - 3:
-                    self.note("info", t, spec.rows[r].key, "",
-                              f"ambiguous label {N.clean(cands[k].label)!r}: matches {spec.rows[r].label!r} ({s:.0f}) "
-                              f"and {rival[1].label!r} ({rival[0]:.0f}); the row order decided", cands[k].page)
-                if s < M.STRONG:
-                    self.note("info", t, spec.rows[r].key, "",
-                              f"weak label match {s:.0f}: {N.clean(cands[k].label)!r} read as {spec.rows[r].label!r} "
-                              f"(accepted because it falls in sequence)", cands[k].page)
-            gaps = _fill_gaps(self.lines, aligned, spec, taken, cands) if t == "requests" and aligned else []
-            for idx, r in gaps:
-                ln = self.lines[idx]
-                taken.add(idx)
-                rows_seen[r] = (ln, 0.0, "position")
-                self.note("info", t, spec.rows[r].key, "",
-                          f"row printed without its label; placed as {spec.rows[r].label!r} by its position "
-                          f"between the neighbouring rows", ln.page)
-            if not rows_seen:
-                continue
-            self.ex.tables_found.append(t)
-            variant = False
-            order = None
-            if t == "requests":
-                matched = [rows_seen[r][0] for r in rows_seen]
-                eight = sum(1 for ln in matched if len(_fit(ln.values, 8) or []) == 8 and len(ln.filled) == 8)
-                seven = sum(1 for ln in matched if len(ln.filled) == 7)
-                if eight > seven:
-                    pos = _subtotal_position(matched)
-                    if pos is None:
-                        self.note("warning", t, "", "legal_person_subtotal",
-                                  "the table has an extra 法人或其他组织 column whose position the arithmetic does not settle")
-                    else:
-                        variant, order = True, pos
-                        self.ex.variant = True
-            single = self._single_other(rows_seen, cands, taken) if t == "requests" else None
-            for r_idx, row in enumerate(spec.rows):
-                if single and row.key in OTHER_2021:
-                    if row.key == OTHER_2021[0]:
-                        ln, s = single
-                        other = get("2019").tables["requests"].row("other_processing")
-                        self.emit_row(t, other.key, ln, s, spec.row_columns(row), "", row=other)
-                    continue
-                if r_idx not in rows_seen:
-                    self.note("warning", t, row.key, "", f"row not found: {row.label}")
-                    continue
-                ln, s, how = rows_seen[r_idx]
-                cols = spec.row_columns(row)
-                if variant:
-                    cols = list(cols)
-                    cols.insert(order, spec.columns["legal_person_subtotal"])
-                self.emit_row(t, row.key, ln, s, cols, how)
-                if how:
-                    for c in self.ex.cells[-len(cols):]:
-                        c.row_label = ""
+            else:
+                self._table(t, cands, per_table[t], scores[t], taken)
         self._appeals(taken)
         self._displaced(taken)
         return self.ex
+
+    def _table(self, t: str, cands: list[Line], aligned: dict, scores: list, taken: set[int]) -> None:
+        """Emit one table from its aligned lines, the label-less rows that fill gaps, and the
+        variants (法人或其他组织 subtotal column, a single （六）其他处理 row)."""
+        spec = self.tpl.tables[t]
+        taken |= {cands[k].index for k in aligned}
+        rows_seen: dict[int, tuple[Line, float, str]] = {}
+        for k, (r, s) in aligned.items():
+            rows_seen[r] = (cands[k], s, "")
+            self._note_match(t, spec, cands[k], r, s, scores[k])
+        gaps = _fill_gaps(self.lines, aligned, spec, taken, cands) if t == "requests" and aligned else []
+        for idx, r in gaps:
+            ln = self.lines[idx]
+            taken.add(idx)
+            rows_seen[r] = (ln, 0.0, "position")
+            self.note("info", t, spec.rows[r].key, "",
+                      f"row printed without its label; placed as {spec.rows[r].label!r} by its position "
+                      f"between the neighbouring rows", ln.page)
+        if not rows_seen:
+            return
+        self.ex.tables_found.append(t)
+        order = self._subtotal_column([ln for ln, _, _ in rows_seen.values()]) if t == "requests" else None
+        single = self._single_other(rows_seen, cands, taken) if t == "requests" else None
+        for r_idx, row in enumerate(spec.rows):
+            if single and row.key in OTHER_2021:
+                if row.key == OTHER_2021[0]:
+                    ln, s = single
+                    other = get("2019").tables["requests"].row("other_processing")
+                    self.emit_row(t, other.key, ln, s, spec.row_columns(row), "", row=other)
+                continue
+            if r_idx not in rows_seen:
+                self.note("warning", t, row.key, "", f"row not found: {row.label}")
+                continue
+            ln, s, how = rows_seen[r_idx]
+            cols = list(spec.row_columns(row))
+            if order is not None:
+                cols.insert(order, spec.columns["legal_person_subtotal"])
+            self.emit_row(t, row.key, ln, s, cols, how)
+            if how:
+                for c in self.ex.cells[-len(cols):]:
+                    c.row_label = ""
+
+    def _note_match(self, t: str, spec: TableSpec, ln: Line, r: int, s: float, scores: list[float]) -> None:
+        """Log a weak label accepted for its place in the sequence, or one that fits two rows."""
+        rival = max(((x, o) for x, o in zip(scores, spec.rows) if o.key != spec.rows[r].key), key=lambda x: x[0])
+        if rival[0] >= M.WEAK and rival[0] >= s - 3:
+            self.note("info", t, spec.rows[r].key, "",
+                      f"ambiguous label {N.clean(ln.label)!r}: matches {spec.rows[r].label!r} ({s:.0f}) "
+                      f"and {rival[1].label!r} ({rival[0]:.0f}); the row order decided", ln.page)
+        if s < M.STRONG:
+            self.note("info", t, spec.rows[r].key, "",
+                      f"weak label match {s:.0f}: {N.clean(ln.label)!r} read as {spec.rows[r].label!r} "
+                      f"(accepted because it falls in sequence)", ln.page)
+
+    def _subtotal_column(self, matched: list[Line]) -> Optional[int]:
+        """Where the extra 法人或其他组织 column sits when the requests rows print 8 numbers."""
+        eight = sum(1 for ln in matched if len(_fit(ln.values, 8) or []) == 8 and len(ln.filled) == 8)
+        seven = sum(1 for ln in matched if len(ln.filled) == 7)
+        if eight <= seven:
+            return None
+        pos = _subtotal_position(matched)
+        if pos is None:
+            self.note("warning", "requests", "", "legal_person_subtotal",
+                      "the table has an extra 法人或其他组织 column whose position the arithmetic does not settle")
+            return None
+        self.ex.variant = True
+        return pos
 
     def _anchor(self, block: int, n: int) -> Optional[int]:
         if (block, n) not in self._anchors:
