@@ -197,8 +197,11 @@ def _binary(head: bytes) -> bool:
     half = len(head) // 2 or 1
     if max(head[0::2].count(0), head[1::2].count(0)) > 0.3 * half:
         return False
-    control = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0a, 0x0c, 0x0d, 0x1b))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > 0.02 * len(head)
+
+
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0a, 0x0c, 0x0d, 0x1b))
 
 
 def parse_html(text: str, warnings: list[str] | None = None) -> Document:
@@ -228,9 +231,14 @@ def parse_html(text: str, warnings: list[str] | None = None) -> Document:
 # libxml2's HTML parser gives lower-case tag names without namespaces, so an element's tag is
 # its name (`_tag` stays for the few places that look at arbitrary elements).
 _text = etree.XPath("string()")   # an element's text content (what lxml.html's text_content() is)
-_MARKED = etree.XPath("descendant-or-self::*[@hidden or @style]")
-_CHROME_CANDIDATES = etree.XPath("descendant::*[@class or @id] | descendant::nav | descendant::aside"
-                                 " | descendant::footer | descendant::menu | descendant::header")
+# Attribute values, not elements with predicates (libxml2 evaluates a predicate per element, slowly);
+# a value's element is its getparent(). Plain strings where only the distinct values matter.
+_STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
+_STYLES_AT = etree.XPath("descendant-or-self::*/@style")
+_HIDDEN_AT = etree.XPath("descendant-or-self::*/@hidden")
+_CLASSES_AT = etree.XPath("descendant::*/@class")
+_IDS_AT = etree.XPath("descendant::*/@id")
+_CHROME_TAGS = ("nav", "aside", "footer", "menu", "header")
 _EVENTS = ("start", "end", "comment", "pi")
 _CACHE_LEN = 200   # strings up to this length are cached (table labels and numbers repeat)
 
@@ -258,22 +266,22 @@ def _tokens(el) -> list[str]:
     return (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
 
 
-def _chrome_tokens(tokens) -> bool:
-    return any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in tokens)
-
-
-_chrome_cache: dict[tuple[str, str], bool] = {}
-
-
 def _chrome_named(el) -> bool:
-    key = (el.get("class") or "", el.get("id") or "")
-    hit = _chrome_cache.get(key)
+    return any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in _tokens(el))
+
+
+_chrome_cache: dict[str, bool] = {}
+
+
+def _chrome_value(v: str) -> bool:
+    """A class or id value with a chrome token in it (remembered: templates repeat their classes)."""
+    hit = _chrome_cache.get(v)
     if hit is None:
-        hit = _chrome_tokens(key[0].lower().split() + key[1].lower().split())
-        if len(key[0]) + len(key[1]) <= _CACHE_LEN:
+        hit = any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in v.lower().split())
+        if len(v) <= _CACHE_LEN:
             if len(_chrome_cache) > 4096:
                 _chrome_cache.clear()
-            _chrome_cache[key] = hit
+            _chrome_cache[v] = hit
     return hit
 
 
@@ -301,8 +309,10 @@ def _holds_data_table(el, min_cells: int = 20) -> bool:
 def _chrome_elements(body) -> set:
     """Elements that are page chrome by tag or by class/id, unless they hold most of the page's text
     (a wrapper with an unlucky class name must not swallow the article)."""
-    candidates = [el for el in _CHROME_CANDIDATES(body)
-                  if _tag(el) in ("nav", "aside", "footer", "menu", "header") or _chrome_named(el)]
+    # by tag, or by a chrome token in the class or the id (what _chrome_named says of an element)
+    candidates = set(body.iterdescendants(*_CHROME_TAGS))
+    candidates.update(v.getparent() for v in _CLASSES_AT(body) if _chrome_value(v))
+    candidates.update(v.getparent() for v in _IDS_AT(body) if _chrome_value(v))
     if not candidates:
         return set()
     total = len(_WS_RUN.sub("", _text(body))) or 1
@@ -332,7 +342,7 @@ class _Rules:
         self.show_hidden = show_hidden
         self.hidden_tables = False   # set when a hidden element that holds a table was skipped
         self.dropped = set(body.iter(*_SKIP_TAGS)) | chrome
-        self.hidden = set() if show_hidden else {el for el in _MARKED(body) if _hidden(el)}
+        self.hidden = set() if show_hidden else _hidden_elements(body)
         self.out = self.dropped | self.hidden   # every element `skip` says yes to
 
     def skip(self, el) -> bool:
@@ -341,6 +351,15 @@ class _Rules:
         if el not in self.dropped and not self.hidden_tables and any(True for _ in el.iter("table")):
             self.hidden_tables = True
         return True
+
+
+def _hidden_elements(body) -> set:
+    """The elements `_hidden` says are hidden, body included."""
+    out = {v.getparent() for v in _HIDDEN_AT(body)}
+    hidden_styles = {v for v in set(_STYLES(body)) if _HIDDEN_STYLE.search(v)}
+    if hidden_styles:
+        out.update(v.getparent() for v in _STYLES_AT(body) if v in hidden_styles)
+    return out
 
 
 def _clean_line(s: str) -> str:
@@ -515,10 +534,8 @@ def _span_value(v: str, name: str) -> int:
     return n
 
 
-def _span(el, name: str) -> int:
-    v = el.get(name)
-    if v is None:
-        return 1
+def _span(v: str, name: str) -> int:
+    """The span an attribute value gives (remembered: tables repeat a few values)."""
     key = (v, name)
     hit = _span_cache.get(key)
     if hit is None:
@@ -543,7 +560,9 @@ def _table(rows, rules: _Rules, warnings: list[str]) -> Table:
             else:
                 t = c.text
                 text = _clean(t) if t else ""
-            row.append((text, _span(c, "rowspan"), _span(c, "colspan")))
+            rs = c.get("rowspan")
+            cs = c.get("colspan")
+            row.append((text, 1 if rs is None else _span(rs, "rowspan"), 1 if cs is None else _span(cs, "colspan")))
         spec.append(row)
     return Table(cells=place(spec, warnings))
 

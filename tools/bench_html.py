@@ -159,13 +159,33 @@ def run_parse(module, pages):
         return time.process_time() - t0, out
 
 
+def random_spans(rng: random.Random) -> list[list[tuple[str, int, int]]]:
+    """Rows of (text, rowspan, colspan) with the spans real pages have, sane and absurd."""
+    def span():
+        return rng.choice([1, 1, 1, 1, 2, 3, rng.randint(0, 12), rng.randint(0, 3000)])
+    return [[(f"{r}.{c}", span(), span()) for c in range(rng.randint(0, 8))] for r in range(rng.randint(0, 14))]
+
+
+def same_grids(old_grid, new_grid, n: int = 3000) -> int:
+    """Tables of random spans on which old and new `place` differ (cells or warnings)."""
+    bad = 0
+    for i in range(n):
+        spec = random_spans(random.Random(i))
+        w_old, w_new = [], []
+        if old_grid.place(spec, w_old) != new_grid.place(spec, w_new) or w_old != w_new:
+            bad += 1
+    return bad
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", default="main", help="git revision of the old reader (default: main)")
     ap.add_argument("--pages", type=int, default=300, help="render_html pages (default 300)")
     ap.add_argument("--cms", type=int, default=60, help="CMS / split pages (default 60)")
+    ap.add_argument("--sort", default="tottime", help="profile order: tottime or cumtime")
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds; the best is kept (default 3)")
-    ap.add_argument("--profile", action="store_true", help="cProfile the new reader on the plain pages")
+    ap.add_argument("--profile", metavar="GROUP", nargs="?", const="plain",
+                    help="cProfile the new reader on a group of pages (plain, cms, fixtures, edge)")
     args = ap.parse_args()
 
     old_html = load_old(args.base)
@@ -185,16 +205,21 @@ def main() -> int:
         bad += [f"{p.name} (parse_file)" for p, a, b in zip(every, olds, news) if parsed_key(a) != parsed_key(b)]
         print(f"identical output, old ({args.base}) vs new: {len(every) - len(bad)}/{len(every)} pages"
               + (f"; DIFFERENT: {', '.join(bad[:10])}" if bad else ""))
+        import parsers.html_grid as new_grid
+        n_grid_bad = same_grids(sys.modules["parsers._bench_old_html_grid"], new_grid)
+        print(f"identical span grids (html_grid.place on 3000 random span tables): {3000 - n_grid_bad}/3000")
+        if n_grid_bad:
+            bad.append("html_grid.place")
 
         if args.profile:
             import cProfile
             import pstats
             prof = cProfile.Profile()
             prof.enable()
-            for p in groups["plain"]:
+            for p in groups[args.profile]:
                 new_html.read(str(p))
             prof.disable()
-            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof).sort_stats(args.sort).print_stats(30)
             return 1 if bad else 0
 
         print(f"\n{'group':<10}{'pages':>6}  {'what':<11}{'old ms/page':>12}{'new ms/page':>12}"
