@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from .encoding import decode
@@ -129,14 +128,17 @@ def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str, lis
 
 
 def _parse(text: str) -> tuple[etree._Element, bool]:
-    """Parse text; the flag says libxml2 stopped at its nesting limit."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                  huge_tree=False, no_network=True)
+    """Parse text; the flag says libxml2 stopped at its nesting limit. Plain lxml elements (not
+    lxml.html's classes, whose Python lookup runs for every element the reader touches)."""
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                              huge_tree=False, no_network=True)
     data = text.replace("\x00", "").encode("utf-8")
     try:
-        root = lxml.html.document_fromstring(data, parser=parser)
+        root = etree.fromstring(data, parser)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError):   # nothing parseable, e.g. whitespace only
-        root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
+        root = etree.fromstring(b"<html><body></body></html>", parser)
     too_deep = any("Excessive depth" in e.message for e in parser.error_log)
     return root, too_deep
 
@@ -195,8 +197,11 @@ def _binary(head: bytes) -> bool:
     half = len(head) // 2 or 1
     if max(head[0::2].count(0), head[1::2].count(0)) > 0.3 * half:
         return False
-    control = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0a, 0x0c, 0x0d, 0x1b))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > 0.02 * len(head)
+
+
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0a, 0x0c, 0x0d, 0x1b))
 
 
 def parse_html(text: str, warnings: list[str] | None = None) -> Document:
@@ -207,12 +212,12 @@ def parse_html(text: str, warnings: list[str] | None = None) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    rules = _Rules(_chrome_elements(body))
+    rules = _Rules(body, _chrome_elements(body))
     _walk(body, doc, rules)
     if not doc.tables and rules.hidden_tables:
         # pages that show their article by script keep it hidden in the saved file
         doc.blocks = []
-        _walk(body, doc, _Rules(rules.chrome, show_hidden=True))
+        _walk(body, doc, _Rules(body, rules.chrome, show_hidden=True))
         doc.warnings.append("no visible table: hidden page content read too")
     title = _title(root)
     if title and not any(title in b.text or (b.text in title and 2 * len(b.text) >= len(title))
@@ -221,9 +226,26 @@ def parse_html(text: str, warnings: list[str] | None = None) -> Document:
     return doc
 
 
+# The tree is walked with lxml's C-level means where they exist: iterators with tag filters,
+# `iterwalk`, compiled XPath; Python runs per element only where the reading needs a decision.
+# libxml2's HTML parser gives lower-case tag names without namespaces, so an element's tag is
+# its name (`_tag` stays for the few places that look at arbitrary elements).
+_text = etree.XPath("string()")   # an element's text content (what lxml.html's text_content() is)
+# Attribute values, not elements with predicates (libxml2 evaluates a predicate per element, slowly);
+# a value's element is its getparent(). Plain strings where only the distinct values matter.
+_STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
+_STYLES_AT = etree.XPath("descendant-or-self::*/@style")
+_HIDDEN_AT = etree.XPath("descendant-or-self::*/@hidden")
+_CLASSES_AT = etree.XPath("descendant::*/@class")
+_IDS_AT = etree.XPath("descendant::*/@id")
+_CHROME_TAGS = ("nav", "aside", "footer", "menu", "header")
+_EVENTS = ("start", "end", "comment", "pi")
+_CACHE_LEN = 200   # strings up to this length are cached (table labels and numbers repeat)
+
+
 def _title(root) -> str:
     t = root.find(".//title")
-    return _clean_lines([t.text_content()])[0] if t is not None and t.text_content().strip() else ""
+    return _clean_lines([_text(t)])[0] if t is not None and _text(t).strip() else ""
 
 
 def _tag(el) -> str:
@@ -240,20 +262,37 @@ def _hidden(el) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+def _tokens(el) -> list[str]:
+    return (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
+
+
 def _chrome_named(el) -> bool:
-    tokens = (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
-    return any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in tokens)
+    return any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in _tokens(el))
+
+
+_chrome_cache: dict[str, bool] = {}
+
+
+def _chrome_value(v: str) -> bool:
+    """A class or id value with a chrome token in it (remembered: templates repeat their classes)."""
+    hit = _chrome_cache.get(v)
+    if hit is None:
+        hit = any(t in _CHROME_EXACT or _CHROME_AFFIX.search(t) for t in v.lower().split())
+        if len(v) <= _CACHE_LEN:
+            if len(_chrome_cache) > 4096:
+                _chrome_cache.clear()
+            _chrome_cache[v] = hit
+    return hit
 
 
 def _header_like(el) -> bool:
-    tokens = (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
     return _tag(el) == "header" or any(t in ("header", "head", "top", "page-header", "article-header", "title")
-                                       or t.endswith(("-head", "_head", "-header", "_header")) for t in tokens)
+                                       or t.endswith(("-head", "_head", "-header", "_header")) for t in _tokens(el))
 
 
 def _link_text(el) -> int:
     """Characters of link text in el (menus are mostly links; articles are not)."""
-    return sum(len(_WS_RUN.sub("", a.text_content())) for a in el.iter("a"))
+    return sum(len(_WS_RUN.sub("", _text(a))) for a in el.iter("a"))
 
 
 def _holds_data_table(el, min_cells: int = 20) -> bool:
@@ -270,18 +309,20 @@ def _holds_data_table(el, min_cells: int = 20) -> bool:
 def _chrome_elements(body) -> set:
     """Elements that are page chrome by tag or by class/id, unless they hold most of the page's text
     (a wrapper with an unlucky class name must not swallow the article)."""
-    candidates = [el for el in body.iter() if isinstance(el.tag, str) and el is not body
-                  and (_tag(el) in ("nav", "aside", "footer", "menu", "header") or _chrome_named(el))]
+    # by tag, or by a chrome token in the class or the id (what _chrome_named says of an element)
+    candidates = set(body.iterdescendants(*_CHROME_TAGS))
+    candidates.update(v.getparent() for v in _CLASSES_AT(body) if _chrome_value(v))
+    candidates.update(v.getparent() for v in _IDS_AT(body) if _chrome_value(v))
     if not candidates:
         return set()
-    total = len(_WS_RUN.sub("", body.text_content())) or 1
+    total = len(_WS_RUN.sub("", _text(body))) or 1
     out = set()
     for el in candidates:
         if _tag(el) == "header" and any(_tag(a) in ("article", "main") for a in el.iterancestors()):
             continue   # an article's own header holds its title
-        if _header_like(el) and any(h.text_content().strip() for h in el.iter("h1")):
+        if _header_like(el) and any(_text(h).strip() for h in el.iter("h1")):
             continue   # an article head with its h1 title ("head", "top" are article parts too)
-        size = len(_WS_RUN.sub("", el.text_content()))
+        size = len(_WS_RUN.sub("", _text(el)))
         if size >= 0.4 * total and size >= 200 and _link_text(el) < 0.5 * size:
             continue   # holds most of the page and is not a list of links: a wrapper, not chrome
         if _holds_data_table(el):
@@ -291,108 +332,140 @@ def _chrome_elements(body) -> set:
 
 
 class _Rules:
-    """What the walk leaves out: chrome elements, and hidden ones unless `show_hidden`."""
+    """What the walk leaves out: chrome elements, and hidden ones unless `show_hidden`.
 
-    def __init__(self, chrome: set, show_hidden: bool = False):
+    The elements concerned are found once per walk (tag-filtered iteration and XPath), so the
+    walk asks a set, not each element's tag and attributes."""
+
+    def __init__(self, body, chrome: set, show_hidden: bool = False):
         self.chrome = chrome
         self.show_hidden = show_hidden
         self.hidden_tables = False   # set when a hidden element that holds a table was skipped
+        self.dropped = set(body.iter(*_SKIP_TAGS)) | chrome
+        self.hidden = set() if show_hidden else _hidden_elements(body)
+        self.out = self.dropped | self.hidden   # every element `skip` says yes to
 
     def skip(self, el) -> bool:
-        if _tag(el) in _SKIP_TAGS or el in self.chrome:
-            return True
-        if not self.show_hidden and _hidden(el):
-            if not self.hidden_tables and any(True for _ in el.iter("table")):
-                self.hidden_tables = True
-            return True
-        return False
+        if el not in self.out:
+            return False
+        if el not in self.dropped and not self.hidden_tables and any(True for _ in el.iter("table")):
+            self.hidden_tables = True
+        return True
 
 
-class _Flow:
-    """Text pieces between hard breaks; each segment becomes one line."""
+def _hidden_elements(body) -> set:
+    """The elements `_hidden` says are hidden, body included."""
+    out = {v.getparent() for v in _HIDDEN_AT(body)}
+    hidden_styles = {v for v in set(_STYLES(body)) if _HIDDEN_STYLE.search(v)}
+    if hidden_styles:
+        out.update(v.getparent() for v in _STYLES_AT(body) if v in hidden_styles)
+    return out
 
-    def __init__(self):
-        self.segments: list[list[str]] = [[]]
 
-    def add(self, s: str | None):
-        if s:
-            self.segments[-1].append(s)
+def _clean_line(s: str) -> str:
+    """One line of text with HTML whitespace collapsed; a source line break between two CJK
+    characters is no space at all (Word wraps its HTML source inside Chinese words)."""
+    if "\n" not in s and "\r" not in s:
+        return _WS_RUN.sub(" ", s).strip()
 
-    def brk(self):
-        if self.segments[-1]:
-            self.segments.append([])
+    def repl(m: re.Match) -> str:
+        run = m.group(0)
+        if ("\n" in run or "\r" in run) and m.start() > 0 and m.end() < len(s) \
+                and _CJK.match(s[m.start() - 1]) and _CJK.match(s[m.end()]):
+            return ""
+        return " "
+    return _WS_RUN.sub(repl, s).strip()
 
-    def lines(self) -> list[str]:
-        out = _clean_lines(["".join(s) for s in self.segments if s])
-        self.segments = [[]]
-        return out
+
+_line_cache: dict[str, str] = {}
+
+
+def _clean(s: str) -> str:
+    """`_clean_line`, remembered for short strings."""
+    hit = _line_cache.get(s)
+    if hit is None:
+        hit = _clean_line(s)
+        if len(s) <= _CACHE_LEN:
+            if len(_line_cache) > 8192:
+                _line_cache.clear()
+            _line_cache[s] = hit
+    return hit
 
 
 def _clean_lines(raw: list[str]) -> list[str]:
-    """Collapse HTML whitespace; a source line break between two CJK characters is no space at all
-    (Word wraps its HTML source inside Chinese words)."""
+    """Collapse HTML whitespace in each string; empty lines left out."""
     out = []
     for s in raw:
-        def repl(m: re.Match) -> str:
-            run = m.group(0)
-            if ("\n" in run or "\r" in run) and m.start() > 0 and m.end() < len(s) \
-                    and _CJK.match(s[m.start() - 1]) and _CJK.match(s[m.end()]):
-                return ""
-            return " "
-        line = _WS_RUN.sub(repl, s).strip()
+        line = _clean(s)
         if line:
             out.append(line)
     return out
 
 
 def _walk(body, doc: Document, rules: _Rules) -> None:
-    flow = _Flow()
+    """Paragraphs and tables of body into doc. Text pieces between hard breaks (blocks, <br>)
+    form one line each."""
+    blocks = doc.blocks
+    out = rules.out
+    done: list[str] = []   # lines (joined pieces) since the last block boundary
+    cur: list[str] = []    # pieces of the current line
 
     def flush():
-        for line in flow.lines():
-            doc.blocks.append(Paragraph(line))
+        if cur:
+            done.append("".join(cur))
+            cur.clear()
+        for s in done:
+            line = _clean(s)
+            if line:
+                blocks.append(Paragraph(line))
+        done.clear()
 
-    stack: list[tuple[object, bool]] = [(body, False)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            if _tag(el) in _BLOCK_TAGS:
+    walker = etree.iterwalk(body, events=_EVENTS)
+    atomic = None   # the element just read whole (its subtree skipped): its end only adds its tail
+    for ev, el in walker:
+        if ev == "start":
+            tag = el.tag
+            if el in out and rules.skip(el):
+                pass
+            elif tag == "br":
+                if cur:
+                    done.append("".join(cur))
+                    cur.clear()
+            elif tag == "pre":
                 flush()
-            flow.add(el.tail)
-            continue
-        tag = _tag(el)
-        if not tag or rules.skip(el):
-            flow.add(el.tail)
-            continue
-        if tag == "br":
-            flow.brk()
-            flow.add(el.tail)
-            continue
-        if tag == "pre":
-            flush()
-            for line in el.text_content().splitlines():
-                if line.strip():
-                    doc.blocks.append(Paragraph(line.strip()))
-            flow.add(el.tail)
-            continue
-        if tag == "table":
-            rows = _table_rows(el)
-            if not _is_layout(el, rows):
+                for line in _text(el).splitlines():
+                    if line.strip():
+                        blocks.append(Paragraph(line.strip()))
+            elif tag == "table" and not _is_layout(el, rows := _table_rows(el)):
                 flush()
                 cap = el.find("caption")
                 if cap is not None and not rules.skip(cap):
                     for line in _cell_lines(cap, rules):
-                        doc.blocks.append(Paragraph(line))
+                        blocks.append(Paragraph(line))
                 table = _table(rows, rules, doc.warnings)
                 if table.cells:
-                    doc.blocks.append(table)
-                flow.add(el.tail)
+                    blocks.append(table)
+            else:
+                if tag in _BLOCK_TAGS:
+                    flush()
+                t = el.text
+                if t:
+                    cur.append(t)
                 continue
-        if tag in _BLOCK_TAGS:
-            flush()
-        flow.add(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+            walker.skip_subtree()
+            atomic = el
+        elif ev == "end":
+            if el is atomic:
+                atomic = None
+            elif el.tag in _BLOCK_TAGS:
+                flush()
+            t = el.tail
+            if t:
+                cur.append(t)
+        else:   # comment, processing instruction
+            t = el.tail
+            if t:
+                cur.append(t)
     flush()
 
 
@@ -405,23 +478,21 @@ def _table_rows(table) -> list[tuple[object, list]]:
 
     def collect(group, into):
         loose: list = []
-        for el in group:
-            t = _tag(el)
-            if t == "tr":
+        for el in group.iterchildren("tr", "td", "th"):
+            if el.tag == "tr":
                 if loose:
                     into.append((None, loose))
                     loose = []
-                into.append((el, [c for c in el if _tag(c) in ("td", "th")]))
-            elif t in ("td", "th"):
+                into.append((el, list(el.iterchildren("td", "th"))))
+            else:
                 loose.append(el)
         if loose:
             into.append((None, loose))
 
     collect(table, mid)
-    for child in table:
-        t = _tag(child)
-        if t in ("thead", "tbody", "tfoot"):
-            collect(child, head if t == "thead" else foot if t == "tfoot" else mid)
+    for child in table.iterchildren("thead", "tbody", "tfoot"):
+        t = child.tag
+        collect(child, head if t == "thead" else foot if t == "tfoot" else mid)
     return head + mid + foot
 
 
@@ -445,54 +516,100 @@ def _is_layout(table, rows) -> bool:
     if len(rows) <= 2:
         for _, cells in rows:
             for c in cells:
-                if any(True for _ in c.iterdescendants("h1", "h2", "h3")) or len(c.text_content()) > 800:
+                if any(True for _ in c.iterdescendants("h1", "h2", "h3")) or len(_text(c)) > 800:
                     return True
     return False
 
 
-def _span(el, name: str) -> int:
-    m = _SPAN_INT.match(el.get(name) or "")
+_span_cache: dict[tuple[str, str], int] = {}
+
+
+def _span_value(v: str, name: str) -> int:
+    m = _SPAN_INT.match(v)
     if not m:
         return 1
-    v = int(m.group(1)[:7])
-    if v == 0:
+    n = int(m.group(1)[:7])
+    if n == 0:
         return 1 if name == "colspan" else 1_000_000   # rowspan=0: to the end of the table
-    return v
+    return n
+
+
+def _span(v: str, name: str) -> int:
+    """The span an attribute value gives (remembered: tables repeat a few values)."""
+    key = (v, name)
+    hit = _span_cache.get(key)
+    if hit is None:
+        hit = _span_value(v, name)
+        if len(v) <= _CACHE_LEN and len(_span_cache) <= 4096:
+            _span_cache[key] = hit
+    return hit
 
 
 def _table(rows, rules: _Rules, warnings: list[str]) -> Table:
+    out = rules.out
     spec = []
     for tr, cells in rows:
-        if tr is not None and rules.skip(tr):
+        if tr is not None and tr in out and rules.skip(tr):
             continue
-        spec.append([("\n".join(_cell_lines(c, rules)), _span(c, "rowspan"), _span(c, "colspan"))
-                     for c in cells if not rules.skip(c)])
+        row = []
+        for c in cells:
+            if c in out and rules.skip(c):
+                continue
+            if len(c):
+                text = "\n".join(_cell_lines(c, rules))
+            else:
+                t = c.text
+                text = _clean(t) if t else ""
+            rs = c.get("rowspan")
+            cs = c.get("colspan")
+            row.append((text, 1 if rs is None else _span(rs, "rowspan"), 1 if cs is None else _span(cs, "colspan")))
+        spec.append(row)
     return Table(cells=place(spec, warnings))
 
 
 def _cell_lines(cell, rules: _Rules) -> list[str]:
     """A cell's text, one line per <br>, <p>, <div> or other block inside it."""
-    flow = _Flow()
-    flow.add(cell.text)
-    stack = [(child, False) for child in reversed(cell)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            if _tag(el) in _BLOCK_TAGS:
-                flow.brk()
-            flow.add(el.tail)
-            continue
-        tag = _tag(el)
-        if not tag or rules.skip(el):
-            flow.add(el.tail)
-            continue
-        if tag == "br":
-            flow.brk()
-            flow.add(el.tail)
-            continue
-        if tag in _BLOCK_TAGS:
-            flow.brk()
-        flow.add(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
-    return flow.lines()
+    out = rules.out
+    done: list[str] = []
+    cur: list[str] = []
+    walker = etree.iterwalk(cell, events=_EVENTS)
+    atomic = None
+    for ev, el in walker:
+        if ev == "start":
+            if el is cell:
+                t = el.text
+            elif el in out and rules.skip(el):
+                walker.skip_subtree()
+                atomic = el
+                continue
+            else:
+                tag = el.tag
+                if tag == "br" or tag in _BLOCK_TAGS:
+                    if cur:
+                        done.append("".join(cur))
+                        cur.clear()
+                    if tag == "br":
+                        walker.skip_subtree()
+                        atomic = el
+                        continue
+                t = el.text
+            if t:
+                cur.append(t)
+        elif ev == "end":
+            if el is cell:
+                break
+            if el is atomic:
+                atomic = None
+            elif el.tag in _BLOCK_TAGS and cur:
+                done.append("".join(cur))
+                cur.clear()
+            t = el.tail
+            if t:
+                cur.append(t)
+        else:
+            t = el.tail
+            if t:
+                cur.append(t)
+    if cur:
+        done.append("".join(cur))
+    return _clean_lines(done)
