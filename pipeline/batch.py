@@ -448,7 +448,7 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, t0: fl
             if first:
                 cells, checks, lines = unpack_parts(parts)
                 failed_checks += int(rep.get("checks_failed") or 0)
-                writer.add(ParsedReport(report=rep, cells=cells, checks=checks, log=lines))
+                writer.add_rows(rep, cells, checks, lines)
             else:
                 writer.add(ParsedReport(report=rep))
         run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),

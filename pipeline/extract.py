@@ -242,11 +242,20 @@ class _Builder:
         """Printed column labels, from cells of lines that carry no values."""
         texts = list(dict.fromkeys(c.text for ln in self.lines if not ln.filled for c in ln.labels
                                    if len(c.text) <= 24))
+        by_key = {}
+        for x in texts:
+            by_key.setdefault(N.label_key(x), x)
         out = {}
         for t in TABLES:
             for ck, col in self.tpl.tables[t].columns.items():
-                best = max(((M.score_header(x, col.label, col.aliases), x) for x in texts
-                            if len(N.label_key(x)) <= len(N.label_key(col.label)) + 4), default=(0, ""))
+                exact = next((by_key[k] for k in (N.label_key(f) for f in (col.label, *col.aliases)) if k in by_key),
+                             None)
+                if exact is not None:
+                    out[f"{t}/{ck}"] = N.clean(exact)
+                    continue
+                width = len(N.label_key(col.label)) + 4
+                best = max(((M.score_header(x, col.label, col.aliases), x) for k, x in by_key.items()
+                            if len(k) <= width), default=(0, ""))
                 if best[0] >= 85:
                     out[f"{t}/{ck}"] = N.clean(best[1])
         return out

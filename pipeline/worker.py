@@ -60,7 +60,10 @@ def _recv(f):
 
 # ------------------------------------------------------------------ results
 def pack_parts(cells: list, checks: list, log: list) -> bytes:
-    return zlib.compress(json.dumps([cells, checks, log], ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    """A report's rows, as lists in the output files' field order, JSON, compressed."""
+    from .writers import as_lists
+    return zlib.compress(json.dumps(as_lists(cells, checks, log), ensure_ascii=False,
+                                    separators=(",", ":")).encode(), 1)
 
 
 def unpack_parts(blob: bytes) -> tuple[list, list, list]:

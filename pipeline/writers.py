@@ -29,17 +29,33 @@ def wide_columns(table: str) -> list[str]:
     return seen
 
 
+_TABLE, _ROW, _COL, _VALUE = (CELL_FIELDS.index(k) for k in ("table", "row_key", "col_key", "value"))
+
+
+def as_lists(cells: list[dict], checks: list[dict], log: list[dict]) -> tuple[list, list, list]:
+    """Rows as lists in the order of cells.csv, checks.csv and log.csv (compact to store)."""
+    return ([[r.get(k, "") for k in CELL_FIELDS] for r in cells],
+            [[r.get(k, "") for k in CHECK_FIELDS] for r in checks],
+            [[r.get(k, "") for k in LOG_FIELDS] for r in log])
+
+
 class _AtomicCsv:
     def __init__(self, path: str, fields: list[str], encoding: str):
         self.path = path
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=os.path.dirname(path))
-        self.f = os.fdopen(fd, "w", encoding=encoding, newline="")
-        self.w = csv.DictWriter(self.f, fieldnames=fields, extrasaction="ignore")
-        self.w.writeheader()
+        self.f = os.fdopen(fd, "w", encoding=encoding, newline="", buffering=1 << 20)
+        self.fields = fields
+        self.w = csv.writer(self.f)
+        self.w.writerow(fields)
+
+    def write_lists(self, rows: Iterable[list]) -> None:
+        self.w.writerows(rows)
 
     def write(self, rows: Iterable[dict]) -> None:
-        self.w.writerows(rows)
+        """Rows as dicts; a missing field is written empty, an extra key is ignored."""
+        fields = self.fields
+        self.w.writerows([row.get(k, "") for k in fields] for row in rows)
 
     def finish(self) -> None:
         """Flush the temporary file to disk; `os.replace(self.tmp, self.path)` then publishes it."""
@@ -77,19 +93,20 @@ class OutputWriter:
                                                  META_FIELDS + self.wide_cols[t], enc)
 
     def add(self, parsed: ParsedReport) -> None:
-        self.files["reports"].write([parsed.report])
-        self.files["cells"].write(parsed.cells)
-        self.files["checks"].write(parsed.checks)
-        self.files["log"].write(parsed.log)
-        if not parsed.cells:
-            return
+        self.add_rows(parsed.report, *as_lists(parsed.cells, parsed.checks, parsed.log))
+
+    def add_rows(self, report: dict, cells: list[list], checks: list[list], log: list[list]) -> None:
+        """One report's rows, cells/checks/log as lists in the files' field order."""
+        self.files["reports"].write([report])
+        self.files["cells"].write_lists(cells)
+        self.files["checks"].write_lists(checks)
+        self.files["log"].write_lists(log)
         for t in TABLES:
-            cells = [c for c in parsed.cells if c["table"] == t]
-            if not cells:
-                continue
-            row = {k: parsed.report.get(k, "") for k in META_FIELDS}
-            row.update({f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells})
-            self.files[f"wide/{t}"].write([row])
+            values = {f"{c[_ROW]}.{c[_COL]}": c[_VALUE] for c in cells if c[_TABLE] == t}
+            if values:
+                row = {k: report.get(k, "") for k in META_FIELDS}
+                row.update(values)
+                self.files[f"wide/{t}"].write([row])
 
     def close(self, run_info: dict) -> None:
         """Publish every file as one unit: all temporary files are flushed, an intent record
