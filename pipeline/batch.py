@@ -446,9 +446,8 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, t0: fl
             rep["source_path"] = path
             status[rep["status"]] += 1
             if first:
-                cells, checks, lines = unpack_parts(parts)
                 failed_checks += int(rep.get("checks_failed") or 0)
-                writer.add_rows(rep, cells, checks, lines)
+                writer.add_packed(rep, unpack_parts(parts))
             else:
                 writer.add(ParsedReport(report=rep))
         run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),

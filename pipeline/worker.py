@@ -60,15 +60,15 @@ def _recv(f):
 
 # ------------------------------------------------------------------ results
 def pack_parts(cells: list, checks: list, log: list) -> bytes:
-    """A report's rows, as lists in the output files' field order, JSON, compressed."""
-    from .writers import as_lists
-    return zlib.compress(json.dumps(as_lists(cells, checks, log), ensure_ascii=False,
+    """A report's rows rendered as CSV text (writers.render_parts), JSON, compressed: the
+    worker does the formatting so the run's final build only copies text."""
+    from .writers import render_parts
+    return zlib.compress(json.dumps(render_parts(cells, checks, log), ensure_ascii=False,
                                     separators=(",", ":")).encode(), 1)
 
 
-def unpack_parts(blob: bytes) -> tuple[list, list, list]:
-    cells, checks, log = json.loads(zlib.decompress(blob))
-    return cells, checks, log
+def unpack_parts(blob: bytes) -> dict:
+    return json.loads(zlib.decompress(blob))
 
 
 def failed_result(job: dict, error: str, seconds: float = 0.0) -> dict:

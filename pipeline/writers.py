@@ -5,6 +5,8 @@ finish, and each file is moved into place only when the run closes.
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import json
 import os
 import tempfile
@@ -16,7 +18,8 @@ from .templates import TABLES, load
 META_FIELDS = ["report_id", "source_path", "agency", "year", "template"]
 
 
-def wide_columns(table: str) -> list[str]:
+@functools.lru_cache(maxsize=None)
+def wide_columns(table: str) -> tuple[str, ...]:
     """row_key.col_key for every cell of the table in either template, template order."""
     seen: list[str] = []
     for tpl in load().values():
@@ -26,17 +29,27 @@ def wide_columns(table: str) -> list[str]:
                 k = f"{r.key}.{c.key}"
                 if k not in seen:
                     seen.append(k)
-    return seen
+    return tuple(seen)
 
 
-_TABLE, _ROW, _COL, _VALUE = (CELL_FIELDS.index(k) for k in ("table", "row_key", "col_key", "value"))
+def _csv_text(rows: Iterable[list]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue()
 
 
-def as_lists(cells: list[dict], checks: list[dict], log: list[dict]) -> tuple[list, list, list]:
-    """Rows as lists in the order of cells.csv, checks.csv and log.csv (compact to store)."""
-    return ([[r.get(k, "") for k in CELL_FIELDS] for r in cells],
-            [[r.get(k, "") for k in CHECK_FIELDS] for r in checks],
-            [[r.get(k, "") for k in LOG_FIELDS] for r in log])
+def render_parts(cells: list[dict], checks: list[dict], log: list[dict]) -> dict:
+    """A report's rows as the CSV text of cells.csv, checks.csv and log.csv, and its wide rows
+    (values in wide-column order, without the per-path metadata columns)."""
+    wide = {}
+    for t in TABLES:
+        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells if c["table"] == t}
+        if values:
+            wide[t] = [values.get(k, "") for k in wide_columns(t)]
+    return {"cells": _csv_text([r.get(k, "") for k in CELL_FIELDS] for r in cells),
+            "checks": _csv_text([r.get(k, "") for k in CHECK_FIELDS] for r in checks),
+            "log": _csv_text([r.get(k, "") for k in LOG_FIELDS] for r in log),
+            "wide": wide}
 
 
 class _AtomicCsv:
@@ -51,6 +64,10 @@ class _AtomicCsv:
 
     def write_lists(self, rows: Iterable[list]) -> None:
         self.w.writerows(rows)
+
+    def write_text(self, text: str) -> None:
+        """Rows already rendered as CSV text (by `render_parts`)."""
+        self.f.write(text)
 
     def write(self, rows: Iterable[dict]) -> None:
         """Rows as dicts; a missing field is written empty, an extra key is ignored."""
@@ -90,23 +107,20 @@ class OutputWriter:
         self.wide_cols = {t: wide_columns(t) for t in TABLES}
         for t in TABLES:
             self.files[f"wide/{t}"] = _AtomicCsv(os.path.join(out_dir, "wide", f"{t}.csv"),
-                                                 META_FIELDS + self.wide_cols[t], enc)
+                                                 META_FIELDS + list(self.wide_cols[t]), enc)
 
     def add(self, parsed: ParsedReport) -> None:
-        self.add_rows(parsed.report, *as_lists(parsed.cells, parsed.checks, parsed.log))
+        self.add_packed(parsed.report, render_parts(parsed.cells, parsed.checks, parsed.log))
 
-    def add_rows(self, report: dict, cells: list[list], checks: list[list], log: list[list]) -> None:
-        """One report's rows, cells/checks/log as lists in the files' field order."""
+    def add_packed(self, report: dict, parts: dict) -> None:
+        """One report: its reports.csv row, and the CSV text of its other rows as
+        `render_parts` made it (in a worker, so the run's final build only copies text)."""
         self.files["reports"].write([report])
-        self.files["cells"].write_lists(cells)
-        self.files["checks"].write_lists(checks)
-        self.files["log"].write_lists(log)
-        for t in TABLES:
-            values = {f"{c[_ROW]}.{c[_COL]}": c[_VALUE] for c in cells if c[_TABLE] == t}
-            if values:
-                row = {k: report.get(k, "") for k in META_FIELDS}
-                row.update(values)
-                self.files[f"wide/{t}"].write([row])
+        for name in ("cells", "checks", "log"):
+            self.files[name].write_text(parts[name])
+        for t, values in parts["wide"].items():
+            meta = [report.get(k, "") for k in META_FIELDS]
+            self.files[f"wide/{t}"].write_lists([meta + values])
 
     def close(self, run_info: dict) -> None:
         """Publish every file as one unit: all temporary files are flushed, an intent record
