@@ -212,7 +212,7 @@ class PoolBackend:
         self.workers = [Worker(timeout, max_memory_mb, stderr, max_jobs) for _ in range(workers)]
         for w in self.workers:
             w.start()
-        self.capacity = workers
+        self.capacity = 2 * workers  # a job waits for each worker, so none idles while the next file is hashed
         self.queue: list[dict] = []
         self.inflight = 0
         self.restarts = 0
