@@ -19,7 +19,7 @@ from .encoding import decode
 from .model import Cell, Document, Paragraph, Table
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|万|元)?$|^[—–\-－/无]$")
+_NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|萬元|万|萬|元|件|个|個|条|條|项|項)?$|^[—–\-－/无無]$")
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 

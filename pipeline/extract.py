@@ -74,8 +74,11 @@ class Extraction:
 # ---------------------------------------------------------------- template detection
 def detect_template(lines: list[Line], doc: Document) -> tuple[Optional[str], dict[str, int]]:
     """The template whose signature labels occur most; None when no table label occurs."""
-    text = N.label_key(doc.text(), keep_numbering=True)
+    text = N.compact(doc.text())
     hits = {tid: sum(1 for s in t.signature if N.label_key(s) in text) for tid, t in load().items()}
+    if not any(hits.values()):   # perhaps traditional characters (a mirror site's copy)
+        text = N.to_simplified(text)
+        hits = {tid: sum(1 for s in t.signature if N.label_key(s) in text) for tid, t in load().items()}
     best = max(hits.values())
     if best == 0:
         return None, hits
@@ -459,10 +462,14 @@ class _Builder:
             return
         spec = self.tpl.tables["appeals"]
         cols = [spec.columns[c] for c in APPEAL_COLS]
-        heading = next((ln.index for ln in self.lines
-                        if "行政复议" in N.label_key(ln.text or ln.label) and
-                        ("行政诉讼" in N.label_key(ln.text or ln.label) or "结果维持" in N.label_key(ln.text or ln.label))),
-                       None)
+        def is_heading(ln: Line) -> bool:
+            raw = ln.text or ln.label
+            if "议" not in raw and "議" not in raw:   # cheap test before normalizing
+                return False
+            key = N.label_key(raw)
+            return "行政复议" in key and ("行政诉讼" in key or "结果维持" in key)
+
+        heading = next((ln.index for ln in self.lines if is_heading(ln)), None)
         if heading is None:
             return
         for ln in self.lines[heading:]:

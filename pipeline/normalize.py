@@ -65,6 +65,12 @@ def clean(text: str) -> str:
     return _CJK_GAP.sub("", _SPACE.sub(" ", repair_glyphs(text or ""))).strip()
 
 
+def compact(text: str) -> str:
+    """Glyph-fixed text without whitespace, quotes unified: for finding labels in long text
+    (no traditional → simplified conversion, which is costly on a whole document)."""
+    return _SPACE.sub("", fix_glyphs(text or "").translate(_QUOTES)).replace("：", ":").replace("，", ",")
+
+
 @lru_cache(maxsize=65536)
 def label_key(text: str, keep_numbering: bool = False) -> str:
     """The comparison form of a label: no whitespace, simplified, unified punctuation."""

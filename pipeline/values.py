@@ -13,7 +13,7 @@ from typing import Optional
 
 import regex
 
-ZERO_FILLERS = {"—", "–", "-", "－", "/", "／", "无", "\\", "——", "--", "0"}
+ZERO_FILLERS = {"—", "–", "-", "－", "/", "／", "无", "無", "\\", "——", "--", "0"}
 _NUMBER = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _MONEY = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(万元|万|元)?$")
 _WS = regex.compile(r"[\s\u3000]+")
@@ -33,7 +33,8 @@ class Value:
 def _canon(raw: str) -> str:
     s = unicodedata.normalize("NFKC", raw or "")
     s = _WS.sub("", s)
-    return s.replace("，", ",").replace("。", ".").replace("−", "-").replace("＋", "+")
+    return (s.replace("，", ",").replace("。", ".").replace("−", "-").replace("＋", "+")
+            .replace("萬", "万").replace("個", "个").replace("條", "条").replace("項", "项"))
 
 
 def is_blank(raw: str) -> bool:

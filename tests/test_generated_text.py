@@ -33,3 +33,16 @@ def test_every_layout_and_template(layout, template):
         rep = random_report(random.Random(seed * 7 + len(layout)), template)
         _, ex = extract_text(render_text(rep, layout))
         assert mismatches(rep.expected(), cell_map(ex)) == [], (layout, template, seed)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_traditional_character_copies(layout):
+    """Mirror sites re-render reports in traditional characters (規範性檔案, 萬元, 無, 行政複議)."""
+    import opencc
+    to_traditional = opencc.OpenCC("s2t")
+    for seed in range(4):
+        rep = random_report(random.Random(seed + 100), ["2019", "2021"][seed % 2])
+        doc, ex = extract_text(to_traditional.convert(render_text(rep, layout)))
+        assert mismatches(rep.expected(), cell_map(ex)) == []
+        meta = extract_metadata(doc)
+        assert (meta.agency, meta.year) == (rep.agency, rep.year)
