@@ -13,6 +13,9 @@ Everything else is paragraphs, one per line.
 """
 from __future__ import annotations
 
+import bisect
+from functools import lru_cache
+
 import regex
 
 from .encoding import decode
@@ -45,6 +48,7 @@ def parse_text(text: str) -> Document:
     return doc
 
 
+@lru_cache(maxsize=16384)
 def _is_numeric(s: str) -> bool:
     return bool(_NUMERIC.match(s.strip()))
 
@@ -176,7 +180,8 @@ def _foreign(line: str) -> bool:
 
 
 # ---------------------------------------------------------------- pdftotext -layout
-def _tokens(line: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=16384)
+def _tokens(line: str) -> tuple[tuple[int, int, str], ...]:
     out = []
     for m in _LAYOUT_TOKEN.finditer(line):
         text = m.group()
@@ -188,9 +193,10 @@ def _tokens(line: str) -> list[tuple[int, int, str]]:
                 pos += len(p) + 1
         else:
             out.append((m.start(), m.end(), text))
-    return out
+    return tuple(out)   # cached: never to be changed by a caller
 
 
+@lru_cache(maxsize=16384)
 def _is_layout_row(line: str) -> bool:
     """A line with at least two tokens separated by two or more spaces and a numeric token."""
     toks = _tokens(line)
@@ -283,6 +289,14 @@ def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, i
     return sorted(cols + extra)
 
 
+def _nearest_column(cols: list[tuple[int, int]], starts: list[int], a: int, b: int) -> int:
+    """The column a token (a, b) overlaps most, else the one nearest to its centre."""
+    k = bisect.bisect_right(starts, b)
+    near = range(max(0, k - 3), min(len(cols), k + 2))
+    return min(near, key=lambda j: (-(min(b, cols[j][1]) - max(a, cols[j][0])),
+                                    abs((a + b) / 2 - (cols[j][0] + cols[j][1]) / 2)))
+
+
 def _layout(lines: list[str]) -> Table:
     toks = [_tokens(l) for l in lines]
     numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
@@ -292,24 +306,23 @@ def _layout(lines: list[str]) -> Table:
     n_label = max(n_label, 1)
     cells: list[Cell] = []
     r = 0
+    starts = [ca for ca, _ in cols]
     for row in toks:
         if not row:
             continue
         label_i = 0
+        placed: dict[int, Cell] = {}
         for a, b, t in row:
             if b <= left and not _is_numeric(t):
                 cells.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
                 label_i += 1
                 continue
-            # nearest column by overlap, else by distance
-            best = min(range(len(cols)), key=lambda k: (-(min(b, cols[k][1]) - max(a, cols[k][0])),
-                                                         abs((a + b) / 2 - (cols[k][0] + cols[k][1]) / 2)))
-            col = n_label + best
-            prev = next((c for c in cells if c.row == r and c.col == col), None)
-            if prev is not None:
-                prev.text += " " + t
+            col = n_label + _nearest_column(cols, starts, a, b)
+            if col in placed:
+                placed[col].text += " " + t
             else:
-                cells.append(Cell(text=t, row=r, col=col))
+                placed[col] = Cell(text=t, row=r, col=col)
+                cells.append(placed[col])
         r += 1
     # merge label cells that landed on the same column
     merged: dict[tuple[int, int], Cell] = {}
