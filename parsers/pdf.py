@@ -316,14 +316,11 @@ class _PageShim:
         return WordExtractor(**kw).extract_words(self.chars)
 
 
-def _find_cell_groups(shim: _PageShim, strategy: str) -> list[list[tuple]]:
-    """Cell bboxes (x0, top, x1, bottom) of each table pdfplumber finds on the page."""
+def _find_cell_groups(shim: _PageShim) -> list[list[tuple]]:
+    """Cell bboxes (x0, top, x1, bottom) of each ruled table pdfplumber finds on the page."""
     from pdfplumber.table import TableFinder
 
-    settings = {"vertical_strategy": strategy, "horizontal_strategy": strategy}
-    if strategy == "text":
-        settings.update(min_words_vertical=2, min_words_horizontal=1, snap_tolerance=3)
-    finder = TableFinder(shim, settings)
+    finder = TableFinder(shim, {"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     return [list(t.cells) for t in finder.tables]
 
 
@@ -388,7 +385,7 @@ def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
     chars = _chars(textpage, h)
     warnings: list[str] = []
     shim = _PageShim(w, h, _close_frames(_edges(page, h)), chars)
-    tables = _tables_from(shim, chars, number, "lines")
+    tables = _tables_from(shim, chars, number)
     if not tables and _numeric_line_count(chars) >= MIN_TABLE_LINES:
         tables = _word_tables(textpage, chars, w, h, number)
         if tables:
@@ -406,19 +403,18 @@ def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
     return blocks, warnings
 
 
-def _tables_from(shim: _PageShim, chars: list[dict], number: int, strategy: str) -> list[PageTable]:
+def _tables_from(shim: _PageShim, chars: list[dict], number: int) -> list[PageTable]:
+    """Ruled tables of the page; unruled ones come from the word-position grid instead."""
     out = []
-    for cells in _find_cell_groups(shim, strategy):
+    for cells in _find_cell_groups(shim):
         xs = {round(c[0], 1) for c in cells} | {round(c[2], 1) for c in cells}
         ys = {round(c[1], 1) for c in cells} | {round(c[3], 1) for c in cells}
         if len(_cluster(xs, SNAP_SAME_PAGE)) < 3 or len(_cluster(ys, SNAP_SAME_PAGE)) < 2:
             continue   # a frame around prose, not a table: needs 2 columns (one row may be the end of a table)
         texts = _assign(cells, chars)
-        if strategy == "text" and sum(1 for s in texts if s) < 4:
-            continue
         x0 = min(c[0] for c in cells); top = min(c[1] for c in cells)
         x1 = max(c[2] for c in cells); bottom = max(c[3] for c in cells)
-        out.append(PageTable(number, list(zip([tuple(c) for c in cells], texts)), (x0, top, x1, bottom), strategy))
+        out.append(PageTable(number, list(zip([tuple(c) for c in cells], texts)), (x0, top, x1, bottom), "lines"))
     return out
 
 

@@ -5,7 +5,7 @@
 How a run goes:
 
 1. The inputs are walked once and listed in the state database (`<out>/state/ogi-state.sqlite`,
-   table `files`), in the stable order of `cli.iter_inputs`.
+   table `files`), in the stable order of `walk_inputs`.
 2. Each file is hashed (SHA-256; cached by path, size and mtime so a resumed run does not
    re-read unchanged files). A file whose hash already has a result in the state is skipped
    (`force` re-parses); a hash seen earlier in the same run is parsed once and listed again.

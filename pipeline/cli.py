@@ -16,11 +16,6 @@ import os
 import sys
 
 from . import __version__
-from .batch import SKIP_NAMES, walk_inputs  # noqa: F401  (SKIP_NAMES re-exported)
-
-def iter_inputs(paths: list[str]) -> list[str]:
-    """Files under the given paths, recursively, in a stable order; hidden files skipped."""
-    return list(walk_inputs(paths))
 
 
 def cmd_parse(args) -> int:

@@ -109,13 +109,10 @@ def score_matrix(lines: list[Line], spec: TableSpec, template_id: str) -> list[l
     return out
 
 
-def _align(lines: list[Line], spec: TableSpec, score: list[list[float]] | None = None) -> dict[int, tuple[int, float]]:
-    """Monotone alignment of lines to template rows maximizing the summed label scores.
-    Returns {line position in `lines`: (row index, score)}."""
+def _align(lines: list[Line], spec: TableSpec, score: list[list[float]]) -> dict[int, tuple[int, float]]:
+    """Monotone alignment of lines to template rows maximizing the summed label scores
+    (`score` from score_matrix). Returns {line position in `lines`: (row index, score)}."""
     n, m = len(lines), len(spec.rows)
-    score = score if score is not None else [
-        [M.score_row([c.text for c in ln.labels], ln.context, r) for r in spec.rows] for ln in lines]
-    score = [[x if x >= (M.WEAK if ln.values else M.STRONG) else 0.0 for x in row] for ln, row in zip(lines, score)]
     # dp[i][j]: best total over lines[:i], rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
@@ -490,7 +487,7 @@ class _Builder:
             return
         # grouped rows: labels 行政复议 / 直接起诉 / 复议后起诉 with five numbers each
         rows = [ln for ln in self.lines[heading:] if ln.values and ln.labels and ln.index not in taken]
-        aligned = _align(rows, spec)
+        aligned = _align(rows, spec, score_matrix(rows, spec, self.tpl.id))
         if aligned:
             self.ex.tables_found.append("appeals")
             for k, (r, s) in sorted(aligned.items()):
