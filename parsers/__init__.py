@@ -19,10 +19,13 @@ FORMATS = {
     "html": "html",
     "docx": "word",
     "doc": "word",
+    "image": "ocr",
 }
 _EXT = {".txt": "text", ".md": "text", ".csv": "text", ".tsv": "text", ".text": "text",
         ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-        ".docx": "docx", ".doc": "doc", ".wps": "doc", ".rtf": "doc", ".mht": "html", ".mhtml": "html"}
+        ".docx": "docx", ".doc": "doc", ".wps": "doc", ".rtf": "doc", ".mht": "html", ".mhtml": "html",
+        ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 def detect_format(path: str) -> str:
@@ -32,6 +35,8 @@ def detect_format(path: str) -> str:
     ext = os.path.splitext(path)[1].lower()
     if head.startswith(b"%PDF"):
         return "pdf"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -49,7 +54,9 @@ def detect_format(path: str) -> str:
     return _EXT.get(ext, "text")
 
 
-def read(path: str, fmt: str | None = None) -> Document:
+def read(path: str, fmt: str | None = None, ocr: str = "auto") -> Document:
+    """`ocr`: never | auto | always — whether PDF pages are read from their image (see parsers.ocr);
+    image files are always read by OCR unless `ocr` is never."""
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ReadError(f"unknown format {fmt!r}; choose one of {', '.join(sorted(FORMATS))}")
@@ -59,6 +66,13 @@ def read(path: str, fmt: str | None = None) -> Document:
         module = importlib.import_module(f".{FORMATS[fmt]}", __name__)
     except ModuleNotFoundError as e:
         raise ReadError(f"no reader for {fmt} input in this installation ({e.name} missing)")
-    doc = module.read(path) if fmt != "doc" else module.read(path, legacy=True)
+    if fmt == "image":
+        if ocr == "never":
+            raise ReadError("image file: needs OCR (run without --ocr never)")
+        doc = module.read_image(path)
+    elif fmt == "pdf":
+        doc = module.read(path, ocr=ocr)
+    else:
+        doc = module.read(path) if fmt != "doc" else module.read(path, legacy=True)
     doc.format = doc.format or fmt
     return doc

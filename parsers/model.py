@@ -19,6 +19,8 @@ class Cell:
     colspan: int = 1
     page: Optional[int] = None
     bbox: Optional[tuple[float, float, float, float]] = None  # x0, top, x1, bottom in PDF points
+    confidence: Optional[float] = None    # OCR only: the engine's lowest character score (0–1)
+    char_confidence: tuple = ()           # OCR only: (character, score) in reading order
 
 
 @dataclass

@@ -382,9 +382,15 @@ class _Line:
 def _analyse_page(page, textpage, number: int) -> tuple[list, list[str]]:
     """Tables and the text lines outside them, in top-to-bottom order, plus warnings."""
     w, h = page.get_size()
-    chars = _chars(textpage, h)
+    return analyse_layout(w, h, _chars(textpage, h), _edges(page, h), number, textpage)
+
+
+def analyse_layout(w: float, h: float, chars: list[dict], edges: list[dict], number: int,
+                   textpage=None) -> tuple[list, list[str]]:
+    """Given a page's characters and ruling edges (PDF points; from the text layer, or from OCR
+    with each char's "base" set), return its tables and free text lines in order, plus warnings."""
     warnings: list[str] = []
-    shim = _PageShim(w, h, _close_frames(_edges(page, h)), chars)
+    shim = _PageShim(w, h, _close_frames(edges), chars)
     tables = _tables_from(shim, chars, number)
     if not tables and _numeric_line_count(chars) >= MIN_TABLE_LINES:
         tables = _word_tables(textpage, chars, w, h, number)
@@ -948,11 +954,12 @@ def _merge_cut_cells(prev: list[_Piece], cont: list[_Piece]) -> list[_Piece]:
 
 
 # ---------------------------------------------------------------- public
-def read(path: str) -> Document:
-    """The document's paragraphs and tables; ReadError for files without usable text."""
+def read(path: str, ocr: str = "auto") -> Document:
+    """The document's paragraphs and tables; ReadError for files without usable text.
+    `ocr`: never | auto (pages without a usable text layer are read by OCR) | always."""
     pdf = _open(path)
     try:
-        return _read(pdf)
+        return _read(pdf, ocr)
     except ReadError:
         raise
     except Exception as e:  # pdfium or geometry failure on a damaged file: a reason, never a crash
@@ -961,7 +968,7 @@ def read(path: str) -> Document:
         pdf.close()
 
 
-def _read(pdf) -> Document:
+def _read(pdf, ocr: str = "auto") -> Document:
     n = len(pdf)
     if n == 0:
         raise ReadError("corrupt: PDF has no pages")
@@ -969,12 +976,19 @@ def _read(pdf) -> Document:
     stream: list = []            # PageTable | _Line in reading order over all pages
     scans: list[PageScan] = []
     carry = False                # previous page ended in a table: look at this one closely
+    ocr_pages: dict[int, str] = {}
     for i in range(n):
         page = pdf[i]
         textpage = page.get_textpage()
         try:
             scan = _scan_page(page, textpage, i + 1)
             scans.append(scan)
+            reason = _ocr_reason(scan, ocr)
+            if reason:
+                ocr_pages[i] = reason
+                stream.append(("ocr", i))
+                carry = False
+                continue
             if not scan.has_text:
                 if scan.n_images:
                     doc.warnings.append(f"page {i + 1}: no text layer (scanned image)")
@@ -999,12 +1013,55 @@ def _read(pdf) -> Document:
         finally:
             textpage.close()
             page.close()
+    if ocr_pages:
+        stream = _ocr_into(pdf, doc, stream, ocr_pages)
+        if doc.format == "pdf-ocr":
+            return doc
     if not any(s.has_text for s in scans):
         raise ReadError("scanned: no text layer")
     if all(s.undecodable for s in scans if s.has_text):
         raise ReadError("undecodable text: fonts without a Unicode map (cid/private-use glyphs) on every page")
     doc.blocks = _assemble(stream)
     return doc
+
+
+def _ocr_reason(scan: PageScan, mode: str) -> str:
+    """Why this page goes to OCR ('' when its text layer is used); see parsers.ocr."""
+    if mode == "never":
+        return ""
+    from .ocr import ocr_reason
+    return ocr_reason("".join(scan.lines), scan.n_chars, scan.n_bad, scan.n_images, mode)
+
+
+def _ocr_into(pdf, doc: Document, stream: list, pages: dict[int, str]) -> list:
+    """The stream with each OCR placeholder replaced by that page's OCR blocks (table pages
+    only, see parsers.ocr.choose_pages); the document becomes `pdf-ocr` with cell confidences."""
+    from . import ocr as O
+    chosen, skipped = O.choose_pages(pdf, sorted(pages))
+    for i in skipped:
+        doc.warnings.append(f"page {i + 1}: {pages[i]}; no table rulings found at low resolution, not read by OCR")
+    out, chars = [], {}
+    for item in stream:
+        if not (isinstance(item, tuple) and item[0] == "ocr"):
+            out.append(item)
+            continue
+        i = item[1]
+        if i not in chosen:
+            continue
+        page = pdf[i]
+        try:
+            res = O.pdf_page_blocks(page, i + 1)
+        finally:
+            page.close()
+        doc.warnings.append(f"page {i + 1}: read by OCR: {pages[i]}")
+        doc.warnings.extend(res.warnings)
+        chars[i + 1] = res.chars
+        out.extend(_strip_page_numbers(res.blocks, 0.0))
+    if any(chars.values()):
+        doc.format = "pdf-ocr"
+        doc.blocks = _assemble(out)
+        O.attach_confidence(doc, chars)
+    return out
 
 
 def _strip_page_numbers(blocks: list, page_h: float) -> list:

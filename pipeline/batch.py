@@ -325,7 +325,7 @@ class DaskBackend:
 # ------------------------------------------------------------------ run
 def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeout: float = 120.0,
         max_memory_mb: Optional[int] = 2048, fmt: Optional[str] = None, template: Optional[str] = None,
-        bom: bool = True, force: bool = False, retry_failed: bool = False, dask: Optional[str] = None,
+        ocr: str = "auto", bom: bool = True, force: bool = False, retry_failed: bool = False, dask: Optional[str] = None,
         quiet: bool = False, progress: bool = True, max_files_per_worker: int = 500) -> dict:
     """Parse every file under `paths` into `out_dir`; returns the run summary (run.json)."""
     workers = workers or os.cpu_count() or 1
@@ -393,7 +393,7 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
             waiting[sha] = 0
             while backend.inflight >= backend.capacity:
                 handle(backend.poll(0.5))
-            backend.submit({"path": path, "sha": sha, "fmt": fmt, "template": template})
+            backend.submit({"path": path, "sha": sha, "fmt": fmt, "template": template, "ocr": ocr})
             state.commit()
         while backend.inflight:
             handle(backend.poll(0.5))
@@ -405,7 +405,7 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
 
         summary = _build_outputs(state, out_dir, bom, {
             "tool": "ogi-reports", "version": __version__, "command": "parse",
-            "options": {"paths": paths, "out": out_dir, "format": fmt, "template": template, "bom": bom,
+            "options": {"paths": paths, "out": out_dir, "format": fmt, "template": template, "ocr": ocr, "bom": bom,
                         "workers": workers, "timeout": timeout, "max_memory_mb": max_memory_mb,
                         "force": force, "retry_failed": retry_failed, "dask": dask,
                         "max_files_per_worker": max_files_per_worker},

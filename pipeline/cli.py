@@ -30,7 +30,7 @@ def cmd_parse(args) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         summary = run(args.paths, args.out, workers=args.workers, timeout=args.timeout,
-                      max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template,
+                      max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template, ocr=args.ocr,
                       bom=not args.no_bom, force=args.force, retry_failed=args.retry_failed, dask=args.dask,
                       quiet=args.quiet, max_files_per_worker=args.max_files_per_worker)
     except KeyboardInterrupt:
@@ -72,10 +72,14 @@ def _parser() -> argparse.ArgumentParser:
                "interrupted.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     p.add_argument("--out", "-o", default="outputs", metavar="DIR", help="output folder (default: outputs)")
-    p.add_argument("--format", "-f", dest="fmt", choices=["text", "pdf", "html", "docx", "doc"],
+    p.add_argument("--format", "-f", dest="fmt", choices=["text", "pdf", "html", "docx", "doc", "image"],
                    help="force the input format instead of detecting it from the file's content")
     p.add_argument("--template", choices=["2019", "2021"],
                    help="force the report template instead of detecting it from the table labels")
+    p.add_argument("--ocr", choices=["never", "auto", "always"], default="auto",
+                   help="read PDF pages from their image: auto (default) for pages without a usable text layer "
+                        "(scans, glyphs without a Unicode map); always; never. Image files (PNG, JPEG, TIFF) "
+                        "are always read by OCR (needs the 'ocr' extra)")
     p.add_argument("--no-bom", action="store_true",
                    help="write CSV without the UTF-8 byte-order mark (default: with BOM, so Excel opens it)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (no progress bar)")

@@ -39,6 +39,8 @@ class CellValue:
     page: Optional[int] = None
     bbox: Optional[tuple] = None
     method: str = "read"
+    confidence: Optional[float] = None      # OCR cells: the engine's lowest character score
+    char_confidence: tuple = ()
 
 
 @dataclass
@@ -306,7 +308,8 @@ class _Builder:
         self.ex.cells.append(CellValue(
             table=table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
             row_label=label, col_label=self.headers.get(f"{table}/{col.key}", col.label),
-            match_score=round(score, 1), page=src.page if src else ln.page, bbox=src.bbox if src else None))
+            match_score=round(score, 1), page=src.page if src else ln.page, bbox=src.bbox if src else None,
+            **_ocr_fields(src)))
 
     # ------------------------------------------------------------ tables
     def build(self) -> Extraction:
@@ -507,3 +510,11 @@ def extract(doc: Document, template: Optional[str] = None) -> Extraction:
         results = [_Builder(get(t), lines).build() for t in ("2019", "2021")]
         return max(results, key=lambda e: len(e.cells) - len(e.notes))
     return _Builder(get(tid), lines).build()
+
+
+def _ocr_fields(src) -> dict:
+    """A cell read from an OCR page: method `ocr` and the engine's scores."""
+    conf = getattr(src, "confidence", None) if src is not None else None
+    if conf is None:
+        return {}
+    return {"method": "ocr", "confidence": conf, "char_confidence": src.char_confidence}

@@ -17,11 +17,12 @@ from parsers.model import ReadError
 from .checks import run_checks
 from .extract import extract
 from .metadata import extract_metadata
+from .ocr_review import review as review_ocr
 from .templates import get
 from .values import fmt
 
 CELL_FIELDS = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
-               "row_label", "col_label", "match_score", "page", "bbox", "method"]
+               "row_label", "col_label", "match_score", "page", "bbox", "method", "confidence"]
 REPORT_FIELDS = ["report_id", "source_path", "sha256", "format", "pages", "agency", "year", "template", "status",
                  "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells"]
 CHECK_FIELDS = ["report_id", "check_id", "table", "scope", "expression", "lhs", "rhs", "diff", "status",
@@ -50,7 +51,7 @@ def _first_line(msg: str) -> str:
 
 
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
-               sha256: Optional[str] = None) -> ParsedReport:
+               sha256: Optional[str] = None, ocr: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
     digest = sha256 or sha256_file(path)
     rid = digest[:16]
@@ -61,7 +62,8 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
     try:
         fmt_ = fmt_ or parsers.detect_format(path)
         row["format"] = fmt_
-        doc = parsers.read(path, fmt_)
+        doc = parsers.read(path, fmt_, ocr=ocr or "auto")
+        row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
         ex = extract(doc, template)
         meta = extract_metadata(doc)
@@ -91,6 +93,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
         checks = run_checks(ex, get(ex.template))
+        ex.notes += review_ocr(ex, checks, get(ex.template))
         row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
         for c in checks:
             out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
@@ -102,7 +105,8 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
                           "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
                           "value": fmt(c.value), "raw": c.raw, "row_label": c.row_label, "col_label": c.col_label,
                           "match_score": f"{c.match_score:g}", "page": c.page or "",
-                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method})
+                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method,
+                          "confidence": "" if c.confidence is None else f"{c.confidence:.3f}"})
     row["cells"] = len(out.cells)
     for n in ex.notes:
         out.log.append({"report_id": rid, "level": n.level, "table": n.table, "row_key": n.row_key,

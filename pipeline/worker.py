@@ -146,7 +146,7 @@ def child_main() -> None:
         t0 = time.perf_counter()
         try:
             _faults(job["path"])
-            p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"])
+            p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"], ocr=job.get("ocr"))
             if max_mb and p.report.get("error") == "out of memory while reading":
                 p.report["error"] = f"memory limit {max_mb} MB exceeded"
             res = {"sha": job["sha"], "report": p.report, "blob": pack_parts(p.cells, p.checks, p.log)}

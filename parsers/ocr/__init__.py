@@ -1,0 +1,174 @@
+"""OCR reader: scanned pages and broken text layers read from page images.
+
+The PDF reader calls `pdf_page_blocks` for each page that `ocr_reason` names (no text layer,
+glyphs without a Unicode map, characters no report prints); image files (PNG, JPEG, TIFF with
+any number of frames) are read whole by `read_image`. Either way the result is the PDF reader's
+own page blocks, so tables come out as the same neutral Document, with each cell's
+`confidence` (the engine's lowest character score in it) and per-character scores.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import Document, ReadError
+
+MODES = ("never", "auto", "always")
+FOREIGN_SHARE = 0.3      # share of characters outside CJK/ASCII/punctuation that fails a text layer
+MIN_DPI, MAX_DPI = 150, 300
+TEXT_PX = 22.0           # render so body text is about this many pixels tall (150 dpi for 10.5 pt)
+MAX_PIXELS = 30_000_000  # a page image larger than this is reduced first (memory per worker stays bounded)
+
+_PLAIN = re.compile(r"[\u0020-\u007e\u00a0-\u00ff\u2000-\u206f\u2160-\u217f\u2460-\u24ff\u2500-\u257f"
+                    r"\u25a0-\u25ff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+                    r"\u2e80-\u2fdf\u31c0-\u31ef\u3200-\u32ff\u3300-\u33ff\u00b7\u2014\u2018-\u201f\u2026]")
+
+
+def ocr_reason(text: str, n_chars: int, n_bad: int, n_images: int, mode: str) -> str:
+    """Why a PDF page must be read by OCR ('' when its text layer will do)."""
+    if mode == "never":
+        return ""
+    if mode == "always":
+        return "OCR forced (--ocr always)"
+    if n_chars == 0:
+        return "no text layer" if n_images else ""
+    if n_bad > 0.3 * n_chars:
+        return f"text layer unusable: {n_bad} of {n_chars} glyphs have no Unicode map"
+    chars = [c for c in text if not c.isspace()]
+    foreign = sum(1 for c in chars if not _PLAIN.match(c))
+    if chars and foreign > FOREIGN_SHARE * len(chars):
+        return f"text layer unusable: {foreign} of {len(chars)} characters outside CJK/ASCII/punctuation"
+    return ""
+
+
+def render_dpi(text_pt: float | None, native_dpi: float | None) -> float:
+    """Resolution for a page: body text about TEXT_PX pixels tall, never finer than the scan
+    itself holds (its native resolution), within MIN_DPI..MAX_DPI."""
+    dpi = TEXT_PX / (text_pt or 10.5) * 72
+    if native_dpi:
+        dpi = min(dpi, max(native_dpi, MIN_DPI))
+    return float(max(MIN_DPI, min(MAX_DPI, round(dpi))))
+
+
+def pdf_page_blocks(page, number: int, text_pt: float | None = None):
+    """OCR of one pdfium page: rendered in gray at the chosen resolution; `PageResult`."""
+    from . import engine as E
+    E.engine()                      # a ReadError naming the missing extra, before numpy is needed
+    import numpy as np
+    from .page import read_page
+
+    w, h = page.get_size()
+    dpi = render_dpi(text_pt, _native_dpi(page, w, h))
+    if w * h * (dpi / 72) ** 2 > MAX_PIXELS:
+        dpi = (MAX_PIXELS / (w * h)) ** 0.5 * 72
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    gray = np.array(bitmap.to_pil().convert("L"))
+    bitmap.close()
+    result = read_page(gray, dpi, number)
+    result.warnings.insert(0, f"page {number}: OCR at {dpi:g} dpi")
+    return result
+
+
+def _native_dpi(page, w: float, h: float) -> float | None:
+    """Resolution of the largest image on the page (pixels over its placed size), if any."""
+    import pypdfium2.raw as raw
+    best = None
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        try:
+            px_w, px_h = obj.get_size()
+            l, b, r, t = obj.get_pos()
+        except Exception:
+            continue
+        if r - l > 0.3 * w and px_w:
+            dpi = px_w / ((r - l) / 72)
+            best = max(best or 0, dpi)
+    return best
+
+
+def attach_confidence(doc: Document, chars_by_page: dict[int, list[dict]]) -> None:
+    """Each cell of an OCR page gets the engine's lowest score over the characters inside it
+    (`confidence`) and every character's score in reading order (`char_confidence`)."""
+    for t in doc.tables:
+        for c in t.cells:
+            chars = chars_by_page.get(c.page)
+            if chars is None or not c.bbox:
+                continue
+            x0, top, x1, bottom = c.bbox
+            inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1
+                      and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+            inside.sort(key=lambda ch: (round(ch["base"]), ch["x0"]))
+            c.char_confidence = tuple((ch["text"], round(ch["conf"], 3)) for ch in inside)
+            if inside:
+                c.confidence = round(min(ch["conf"] for ch in inside), 3)
+
+
+def read_image(path: str) -> Document:
+    """An image file (PNG, JPEG, TIFF, multi-page TIFF) as a scanned document."""
+    from . import engine as E
+    E.engine()
+    from PIL import Image, ImageOps
+    import numpy as np
+    from .. import pdf as P
+    from .page import read_page
+
+    try:
+        im = Image.open(path)
+    except Exception as e:
+        raise ReadError(f"corrupt: image cannot be opened ({type(e).__name__})") from None
+    doc = Document(format="image-ocr")
+    stream, chars = [], {}
+    n = getattr(im, "n_frames", 1)
+    doc.pages = n
+    for i in range(n):
+        im.seek(i)
+        frame = ImageOps.exif_transpose(im) if i == 0 else im
+        dpi = float((frame.info.get("dpi") or (0, 0))[0] or 0) or None
+        gray = np.array(frame.convert("L"))
+        dpi = dpi or _guess_dpi(gray.shape)
+        if gray.size > MAX_PIXELS:
+            gray, dpi = _reduce(gray, dpi)
+        res = read_page(gray, dpi, i + 1)
+        doc.warnings.append(f"page {i + 1}: OCR of an image file at {dpi:g} dpi")
+        doc.warnings.extend(res.warnings)
+        chars[i + 1] = res.chars
+        stream.extend(P._strip_page_numbers(res.blocks, gray.shape[0] * 72 / dpi))
+    doc.blocks = P._assemble(stream)
+    attach_confidence(doc, chars)
+    if not any(chars.values()):
+        raise ReadError("scanned: no text found by OCR")
+    return doc
+
+
+def _guess_dpi(shape) -> float:
+    """An image without a resolution tag: assume it shows an A4 page (its long side 297 mm)."""
+    return max(shape) / (297 / 25.4)
+
+
+def _reduce(gray, dpi: float):
+    import cv2
+    k = (MAX_PIXELS / gray.size) ** 0.5
+    return cv2.resize(gray, (int(gray.shape[1] * k), int(gray.shape[0] * k)), interpolation=cv2.INTER_AREA), dpi * k
+
+
+SCOUT_DPI = 40
+
+
+def has_rulings(page) -> bool:
+    """A fast low-resolution look: does the page hold a ruled table (≥3 horizontal and ≥3
+    vertical rules)? Decides which scanned pages are worth reading."""
+    import numpy as np
+    from . import image as I
+    bitmap = page.render(scale=SCOUT_DPI / 72, grayscale=True)
+    gray = np.array(bitmap.to_pil().convert("L"))
+    bitmap.close()
+    segs = I.rulings(I.ink(gray, SCOUT_DPI), SCOUT_DPI)
+    return sum(s.orientation == "h" for s in segs) >= 3 and sum(s.orientation == "v" for s in segs) >= 3
+
+
+def choose_pages(pdf, pages: list[int]) -> tuple[set[int], list[int]]:
+    """Of the (0-based) pages that need OCR, those to read: the first page (title, body, year)
+    and every page with a ruled table; all of them when none has rules (tables without lines
+    cannot be told from prose without reading). Returns (chosen, skipped)."""
+    ruled = {i for i in pages if i == 0 or has_rulings(pdf[i])}
+    if len(ruled - {0}) == 0:
+        return set(pages), []
+    return ruled, [i for i in pages if i not in ruled]

@@ -1,0 +1,105 @@
+"""Page images for OCR: loading, orientation (90/180/270), small skew, and ruling lines.
+
+Given a grayscale page image (numpy uint8, white paper), return it upright and straight, and
+the table's ruling segments found by image morphology: long thin runs of ink that an opening
+with a long line-shaped kernel keeps. Pure image steps; nothing here reads text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SKEW_MAX_DEG = 3.0       # search range of the deskew (a scan fed in crooked, a photo held askew)
+SKEW_STEP_DEG = 0.1
+SKEW_MIN_DEG = 0.3       # below this a page is left as it is (rotating blurs thin rules)
+RULING_MIN_FRAC = 0.04   # a ruling segment is at least this share of the page width/height long
+RULING_MAX_PX = 6        # ... and at most this many pixels thick (at 150 dpi; scaled with dpi)
+
+
+@dataclass
+class Segment:
+    orientation: str      # "h" | "v"
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def ink(gray, dpi: float):
+    """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background and
+    speckle noise stay paper."""
+    import cv2
+    block = max(15, int(dpi / 150 * 31) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+
+
+def rotate(gray, quarter_turns: int):
+    """The image turned clockwise by 90° × quarter_turns."""
+    import numpy as np
+    return np.ascontiguousarray(np.rot90(gray, -quarter_turns % 4))
+
+
+def skew_angle(mask) -> float:
+    """The angle (degrees, counter-clockwise positive) that makes text lines and rules level:
+    the rotation whose row profile of ink is sharpest, searched on a reduced copy."""
+    import cv2
+    import numpy as np
+    h, w = mask.shape
+    k = min(1.0, 900.0 / max(h, w))
+    small = cv2.resize(mask, (int(w * k), int(h * k)), interpolation=cv2.INTER_AREA) if k < 1 else mask
+    small = (small > 64).astype(np.float32)
+    sh, sw = small.shape
+    centre = (sw / 2, sh / 2)
+
+    def score(a: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, a, 1.0)
+        rows = cv2.warpAffine(small, m, (sw, sh), flags=cv2.INTER_NEAREST).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max((score(a), a) for a in np.arange(-SKEW_MAX_DEG, SKEW_MAX_DEG + 1e-9, 0.5))[1]
+    fine = max((score(a), a) for a in np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, SKEW_STEP_DEG))[1]
+    return float(round(fine, 2)) if abs(fine) >= SKEW_MIN_DEG else 0.0
+
+
+def deskew(gray, angle: float):
+    """The image rotated by `angle` degrees about its centre, new corners filled with paper."""
+    import cv2
+    if abs(angle) < 0.05:
+        return gray
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def rulings(mask, dpi: float) -> list[Segment]:
+    """Horizontal and vertical ruling segments (pixels): ink that survives an opening with a
+    long one-pixel kernel, split into connected runs; thick blobs (filled areas) are not rules."""
+    import cv2
+    h, w = mask.shape
+    thick = RULING_MAX_PX * max(1.0, dpi / 150)
+    out: list[Segment] = []
+    for orient, length in (("h", max(20, int(w * RULING_MIN_FRAC))), ("v", max(20, int(h * RULING_MIN_FRAC)))):
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if orient == "h" else (1, length))
+        lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        # bridge pixel gaps of a printed rule (antialiasing, JPEG), not the gaps of a merged cell
+        bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1) if orient == "h" else (1, 5))
+        lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, bridge)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        for x, y, bw, bh, _area in stats[1:n]:
+            if orient == "h" and bh <= thick and bw >= length:
+                out.append(Segment("h", float(x), float(x + bw), y + bh / 2, y + bh / 2))
+            elif orient == "v" and bw <= thick and bh >= length:
+                out.append(Segment("v", x + bw / 2, x + bw / 2, float(y), float(y + bh)))
+    return out
+
+
+def erase(mask_or_gray, segments: list[Segment], dpi: float, value: int):
+    """A copy with the ruling segments painted over (so the text detector sees no frame lines)."""
+    import cv2
+    img = mask_or_gray.copy()
+    t = int(round(RULING_MAX_PX * max(1.0, dpi / 150) / 2)) + 1
+    for s in segments:
+        if s.orientation == "h":
+            cv2.line(img, (int(s.x0), int(s.top)), (int(s.x1), int(s.top)), value, 2 * t)
+        else:
+            cv2.line(img, (int(s.x0), int(s.top)), (int(s.x0), int(s.bottom)), value, 2 * t)
+    return img

@@ -1,0 +1,138 @@
+"""One page image → the PDF reader's page blocks (tables and text lines, PDF points).
+
+Steps: orientation (quarter turns from the shape of the detected text boxes, upside down from
+the recognition scores), deskew, ruling lines by morphology, text with a score per character,
+then the PDF reader's own layout (`pdf.analyse_layout`): cells from ruling intersections with
+merged cells where segments are missing, or the word grid for tables without lines. Each
+char keeps its score ("conf"), so cells can carry the engine's confidence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import engine as E
+from . import image as I
+
+TEXT_PT = 10.5          # body text size assumed when choosing how much to reduce for detection
+
+
+@dataclass
+class PageResult:
+    blocks: list
+    chars: list[dict]
+    warnings: list[str] = field(default_factory=list)
+    turns: int = 0
+    skew: float = 0.0
+
+
+def _rgb(gray):
+    import numpy as np
+    return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
+
+
+def quarter_turns(boxes) -> int:
+    """1 when most detected text boxes are taller than wide (a page on its side), else 0."""
+    import numpy as np
+    wh = [(float(np.linalg.norm(b[0] - b[1])), float(np.linalg.norm(b[0] - b[3]))) for b in boxes]
+    tall = sum(1 for w, h in wh if h > 1.5 * w)
+    wide = sum(1 for w, h in wh if w > 1.5 * h)
+    return 1 if tall > wide else 0
+
+
+def read_page(gray, dpi: float, number: int) -> PageResult:
+    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`: read upright;
+    a page on its side is turned a quarter; a page that reads poorly is tried upside down and
+    the better reading kept."""
+    warnings: list[str] = []
+    text_px = TEXT_PT / 72 * dpi
+    turns = quarter_turns(E.detect(_rgb(gray), text_px))
+    res = _read_turned(gray, dpi, number, turns)
+    if _mean_conf(res) < UPSIDE_DOWN_CONF:
+        other = _read_turned(gray, dpi, number, turns + 2)
+        if _mean_conf(other) > _mean_conf(res):
+            res = other
+    if res.turns:
+        res.warnings.insert(0, f"page {number}: OCR: page turned {90 * res.turns}° to read it upright")
+    return res
+
+
+UPSIDE_DOWN_CONF = 0.8   # a page whose characters score below this on average is tried turned 180°
+
+
+def _mean_conf(res: PageResult) -> float:
+    return sum(c["conf"] for c in res.chars) / len(res.chars) if res.chars else 0.0
+
+
+def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
+    from .. import pdf as P
+
+    warnings: list[str] = []
+    turns %= 4
+    if turns:
+        gray = I.rotate(gray, turns)
+    mask = I.ink(gray, dpi)
+    angle = I.skew_angle(mask)
+    if angle:
+        gray = I.deskew(gray, angle)
+        mask = I.ink(gray, dpi)
+        warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
+    segs = I.rulings(mask, dpi)
+    clean = I.erase(gray, segs, dpi, 255)
+    lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi)
+    k = 72.0 / dpi
+    chars = _chars(lines, k)
+    edges = [P._edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
+    h, w = gray.shape
+    blocks, warns = P.analyse_layout(w * k, h * k, chars, edges, number)
+    _reread_empty_cells(blocks, clean, I.erase(mask, segs, dpi, 0), k, chars)
+    return PageResult(blocks, chars, warnings + warns, turns, angle)
+
+
+MIN_CELL_INK = 12        # ink pixels in an empty ruled cell that make it worth reading on its own
+
+
+def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list[dict]) -> None:
+    """Ruled cells the detector found no text in but that hold ink (an isolated small digit is
+    easy to miss): the ink's box is read on its own and its glyphs join the page."""
+    import numpy as np
+    from .. import pdf as P
+    boxes, where = [], []
+    for b in blocks:
+        if not isinstance(b, P.PageTable) or b.strategy != "lines":
+            continue
+        for n, (bb, text) in enumerate(b.cells):
+            if text.strip():
+                continue
+            x0, top, x1, bottom = (int(round(v / k)) for v in bb)
+            sub = mask[top + 3:bottom - 2, x0 + 3:x1 - 2]
+            if sub.size == 0 or int((sub > 0).sum()) < MIN_CELL_INK:
+                continue
+            ys, xs = np.nonzero(sub)
+            m = 4
+            bx0, bx1 = x0 + 3 + xs.min() - m, x0 + 3 + xs.max() + m
+            by0, by1 = top + 3 + ys.min() - m, top + 3 + ys.max() + m
+            boxes.append(np.array([[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]], dtype=np.float32))
+            where.append((b, n))
+    if not boxes:
+        return
+    for (b, n), ln in zip(where, E.read_boxes(_rgb(gray), boxes, keep_empty=True)):
+        new = _chars([ln], k) if ln.glyphs else []
+        for c in new:
+            c["i"] = len(chars)
+            chars.append(c)
+        bb, _ = b.cells[n]
+        b.cells[n] = (bb, "".join(c["text"] for c in new))
+
+
+def _chars(lines: list, k: float) -> list[dict]:
+    """Recognized glyphs as the PDF reader's char dicts (points), with the line's bottom as
+    baseline and the engine's score."""
+    out = []
+    for ln in lines:
+        base = max(g.box[3] for g in ln.glyphs) * k
+        for g in ln.glyphs:
+            x0, top, x1, bottom = (v * k for v in g.box)
+            out.append({"i": len(out), "text": g.text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                        "doctop": top, "upright": True, "size": round(bottom - top, 1), "bad": False,
+                        "base": base, "conf": g.conf})
+    return out

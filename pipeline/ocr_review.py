@@ -1,0 +1,85 @@
+"""OCR cells checked by the template's arithmetic: what log.csv says about numbers read from images.
+
+Given an extraction with OCR cells (method `ocr`, an engine score per cell and per character),
+its identity checks and the template, return log notes: every OCR cell read with low
+confidence, every OCR cell an identity failure involves, and, where changing exactly one
+low-confidence digit of one cell makes every identity hold, that reading as a candidate.
+Candidates are only offered: a value is never changed here.
+"""
+from __future__ import annotations
+
+from .checks import run_checks
+from .extract import Extraction, Note
+from .values import fmt
+
+LOW_CONFIDENCE = 0.6      # a cell whose weakest character scored below this is flagged
+DOUBT_DIGIT = 0.95        # digits scored below this are the ones a candidate may change
+MAX_TRIALS = 400          # candidate readings tried per report (each is one run of the checks)
+
+
+def review(ex: Extraction, checks: list, tpl) -> list[Note]:
+    ocr = [c for c in ex.cells if c.method == "ocr"]
+    if not ocr:
+        return []
+    notes = [Note("warning", c.table, c.row_key, c.col_key,
+                  f"OCR: low confidence {c.confidence:.2f} reading {c.raw!r}; check it against the page", c.page)
+             for c in ocr if c.confidence is not None and c.confidence < LOW_CONFIDENCE and c.raw]
+    failed = [k for k in checks if k.status == "fail" and k.severity == "error"]
+    by_key = {(c.table, c.row_key, c.col_key): c for c in ocr}
+    involved: dict[tuple, list[str]] = {}
+    for k in failed:
+        for key in k.cells:
+            if key in by_key:
+                involved.setdefault(key, []).append(f"{k.check_id} {k.scope}".strip())
+    for key, ids in involved.items():
+        c = by_key[key]
+        notes.append(Note("warning", c.table, c.row_key, c.col_key,
+                          f"OCR: value {c.raw!r} is in a failed identity ({', '.join(sorted(set(ids)))}); "
+                          "it may be misread", c.page))
+    if failed:
+        notes += _candidates(ex, tpl, [by_key[k] for k in involved])
+    return notes
+
+
+def _candidates(ex: Extraction, tpl, cells: list) -> list[Note]:
+    """Single-digit changes of doubtful digits after which no error-level identity fails."""
+    out: list[Note] = []
+    trials = 0
+    for c in cells:
+        for pos, old, score in _doubtful_digits(c):
+            for new in "0123456789":
+                if new == old or trials >= MAX_TRIALS:
+                    continue
+                text = c.raw[:pos] + new + c.raw[pos + 1:]
+                value = _number(text)
+                if value is None:
+                    continue
+                trials += 1
+                saved = c.value
+                c.value = value
+                try:
+                    ok = not any(k.status == "fail" and k.severity == "error" for k in run_checks(ex, tpl))
+                finally:
+                    c.value = saved
+                if ok:
+                    out.append(Note("info", c.table, c.row_key, c.col_key,
+                                    f"OCR candidate: {c.raw!r} read as {text!r} (digit {pos + 1} '{old}' scored "
+                                    f"{score:.2f}) makes every identity hold; not applied, value kept as read "
+                                    f"({fmt(saved)})", c.page))
+    return out
+
+
+def _doubtful_digits(c) -> list[tuple[int, str, float]]:
+    """(position in raw, digit, score) of the cell's digits the engine was unsure of; the k-th
+    digit of raw is the k-th digit the engine read."""
+    read = [(ch, s) for ch, s in c.char_confidence if ch.isdigit()]
+    pos = [i for i, ch in enumerate(c.raw) if ch.isdigit()]
+    if len(read) != len(pos):
+        return []
+    return [(i, c.raw[i], s) for i, (ch, s) in zip(pos, read) if s < DOUBT_DIGIT]
+
+
+def _number(text: str):
+    from .values import parse
+    v = parse(text)
+    return v.value if v.ok else None
