@@ -83,3 +83,31 @@ def _number(text: str):
     from .values import parse
     v = parse(text)
     return v.value if v.ok else None
+
+
+SUSPECT_FAIL_SHARE = 0.25  # a text layer whose tables fail this share of identities (and ≥ 3) may lie
+SUSPECT_MIN_FAILS = 3
+
+
+def suspect_text_layer(doc, ex: Extraction, tpl) -> str:
+    """Why a PDF's text layer may be wrong although every glyph decodes ('' if none): its tables'
+    labels match no template while ruled tables are there, or its numbers break many identities
+    (a font whose Unicode map sends digits to the wrong characters)."""
+    if doc.format != "pdf":
+        return ""
+    if not ex.tables_found:
+        big = [t for t in doc.tables if t.n_rows >= 5 and t.n_cols >= 3]
+        return "tables found but their labels match no template" if big else ""
+    if tpl is None:
+        return ""
+    idents = [k for k in run_checks(ex, tpl) if k.severity == "error" and k.check_id.startswith("E")]
+    fails = [k for k in idents if k.status == "fail"]
+    if len(fails) >= SUSPECT_MIN_FAILS and len(fails) >= SUSPECT_FAIL_SHARE * max(1, len(idents)):
+        return f"text layer fails {len(fails)} of {len(idents)} identities"
+    return ""
+
+
+def failed_identities(ex: Extraction, tpl) -> int:
+    if tpl is None or not ex.tables_found:
+        return 10 ** 6
+    return sum(1 for k in run_checks(ex, tpl) if k.status == "fail" and k.severity == "error")

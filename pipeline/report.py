@@ -50,6 +50,29 @@ def _first_line(msg: str) -> str:
     return " ".join(str(msg).split())[:300]
 
 
+def _second_reading(path, fmt_, template, doc, ex):
+    """A PDF whose text layer looks wrong (see ocr_review.suspect_text_layer) read again by OCR;
+    the reading that breaks fewer identities is kept, and the log says which and why."""
+    from .ocr_review import failed_identities, suspect_text_layer
+    reason = suspect_text_layer(doc, ex, get(ex.template) if ex.template else None)
+    if not reason:
+        return doc, ex
+    try:
+        doc2 = parsers.read(path, fmt_, ocr="always")
+    except ReadError as e:
+        doc.warnings.append(f"{reason}; OCR not possible: {e}")
+        return doc, ex
+    ex2 = extract(doc2, template)
+    before = failed_identities(ex, get(ex.template) if ex.template else None)
+    after = failed_identities(ex2, get(ex2.template) if ex2.template else None)
+    if after < before:
+        doc2.warnings.insert(0, f"{reason}: read by OCR instead ({before} failed checks in the text layer, "
+                                f"{after} by OCR)")
+        return doc2, ex2
+    doc.warnings.append(f"{reason}; OCR read no better ({after} failed checks against {before}), text layer kept")
+    return doc, ex
+
+
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
                sha256: Optional[str] = None, ocr: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
@@ -66,6 +89,9 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
         ex = extract(doc, template)
+        if (ocr or "auto") == "auto":
+            doc, ex = _second_reading(path, fmt_, template, doc, ex)
+            row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         meta = extract_metadata(doc)
     except ReadError as e:
         row["error"] = _first_line(e)

@@ -74,3 +74,41 @@ def scan_image(src: str, dst: str, dpi: int = 150, pages=None) -> str:
     else:
         ims[0].save(dst, dpi=(dpi, dpi))
     return dst
+
+
+def wrong_digits_pdf(src: str, dst: str, shift: int = 1) -> str:
+    """Write `dst`: `src` with every font's ToUnicode map sending digit d to (d + shift) % 10,
+    added as an incremental update (the glyphs print the right digits; the text layer lies)."""
+    import re
+    import zlib
+    data = open(src, "rb").read()
+    ids = sorted({int(i) for i in re.findall(rb"/ToUnicode (\d+) 0 R", data)})
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    trailer = re.findall(rb"trailer\s*<<(.*?)>>", data, re.S)[-1]
+    size = int(re.search(rb"/Size (\d+)", trailer).group(1))
+    root = re.search(rb"/Root (\d+ \d+ R)", trailer).group(1)
+
+    def shifted(m):
+        d = int(m.group(1), 16) - 0x30
+        return b"<%04X>" % (0x30 + (d + shift) % 10)
+
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    offsets = {}
+    for i in ids:
+        m = re.search(rb"(?:^|[\r\n])" + str(i).encode() + rb" 0 obj\s*(<<.*?>>)\s*stream\r?\n", data, re.S)
+        head = m.group(1)
+        length = int(re.search(rb"/Length (\d+)", head).group(1))
+        body = data[m.end():m.end() + length]
+        cmap = zlib.decompress(body) if b"Flate" in head else body
+        cmap = re.sub(rb"(?<=> )<(003[0-9])>", shifted, cmap)
+        packed = zlib.compress(cmap)
+        offsets[i] = len(out)
+        out += b"%d 0 obj\n<</Length %d/Filter/FlateDecode>>\nstream\n" % (i, len(packed)) + packed + b"\nendstream\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for i in ids:
+        out += b"%d 1\n%010d 00000 n \n" % (i, offsets[i])
+    out += b"trailer\n<</Size %d/Root %s/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (size, root, prev, xref)
+    with open(dst, "wb") as f:
+        f.write(bytes(out))
+    return dst

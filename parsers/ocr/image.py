@@ -11,7 +11,8 @@ from dataclasses import dataclass
 SKEW_MAX_DEG = 3.0       # search range of the deskew (a scan fed in crooked, a photo held askew)
 SKEW_STEP_DEG = 0.1
 SKEW_MIN_DEG = 0.3       # below this a page is left as it is (rotating blurs thin rules)
-RULING_MIN_FRAC = 0.04   # a ruling segment is at least this share of the page width/height long
+RULING_H_TEXT = 2.5      # a horizontal rule is at least this many text heights long
+RULING_V_TEXT = 1.3      # a vertical one this many (longer than any stroke of a character)
 RULING_MAX_PX = 6        # ... and at most this many pixels thick (at 150 dpi; scaled with dpi)
 
 
@@ -70,14 +71,16 @@ def deskew(gray, angle: float):
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def rulings(mask, dpi: float) -> list[Segment]:
+def rulings(mask, dpi: float, text_px: float = 0.0) -> list[Segment]:
     """Horizontal and vertical ruling segments (pixels): ink that survives an opening with a
-    long one-pixel kernel, split into connected runs; thick blobs (filled areas) are not rules."""
+    long one-pixel kernel, split into connected runs; thick blobs (filled areas) are not rules.
+    The kernel is longer than any stroke of a character (`text_px` tall) yet shorter than one
+    table row, so the rule between a label and a number in a one-row table is still found."""
     import cv2
-    h, w = mask.shape
     thick = RULING_MAX_PX * max(1.0, dpi / 150)
+    text_px = text_px or 10.5 / 72 * dpi
     out: list[Segment] = []
-    for orient, length in (("h", max(20, int(w * RULING_MIN_FRAC))), ("v", max(20, int(h * RULING_MIN_FRAC)))):
+    for orient, length in (("h", max(12, int(RULING_H_TEXT * text_px))), ("v", max(12, int(RULING_V_TEXT * text_px)))):
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if orient == "h" else (1, length))
         lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
         # bridge pixel gaps of a printed rule (antialiasing, JPEG), not the gaps of a merged cell

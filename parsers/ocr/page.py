@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from . import engine as E
 from . import image as I
 
+_STROKES = set("一ー－―_＿")
 TEXT_PT = 10.5          # body text size assumed when choosing how much to reduce for detection
 
 
@@ -76,7 +77,7 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
         gray = I.deskew(gray, angle)
         mask = I.ink(gray, dpi)
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
-    segs = I.rulings(mask, dpi)
+    segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
     clean = I.erase(gray, segs, dpi, 255)
     lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi)
     k = 72.0 / dpi
@@ -129,7 +130,12 @@ def _chars(lines: list, k: float) -> list[dict]:
     baseline and the engine's score."""
     out = []
     for ln in lines:
+        if not ln.glyphs:
+            continue
         base = max(g.box[3] for g in ln.glyphs) * k
+        if all(g.text in _STROKES for g in ln.glyphs):   # a lone stroke is a dash (zero/none), not 一
+            for g in ln.glyphs:
+                g.text = "—"
         for g in ln.glyphs:
             x0, top, x1, bottom = (v * k for v in g.box)
             out.append({"i": len(out), "text": g.text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
