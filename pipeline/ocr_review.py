@@ -100,7 +100,8 @@ def suspect_text_layer(doc, ex: Extraction, tpl) -> str:
         return "tables found but their labels match no template" if big else ""
     if tpl is None:
         return ""
-    idents = [k for k in run_checks(ex, tpl) if k.severity == "error" and k.check_id.startswith("E")]
+    idents = [k for k in run_checks(ex, tpl) if k.severity == "error" and k.check_id.startswith("E")
+              and k.status in ("pass", "fail")]
     fails = [k for k in idents if k.status == "fail"]
     if len(fails) >= SUSPECT_MIN_FAILS and len(fails) >= SUSPECT_FAIL_SHARE * max(1, len(idents)):
         return f"text layer fails {len(fails)} of {len(idents)} identities"
