@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOISE_SHARE = 0.05       # share of grain pixels above which a page is smoothed before reading
 SKEW_MAX_DEG = 3.0       # search range of the deskew (a scan fed in crooked, a photo held askew)
 SKEW_STEP_DEG = 0.1
 SKEW_MIN_DEG = 0.3       # below this a page is left as it is (rotating blurs thin rules)
@@ -26,11 +27,30 @@ class Segment:
 
 
 def ink(gray, dpi: float):
-    """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background and
-    speckle noise stay paper."""
+    """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background stays
+    paper; grain is smoothed first (a 3×3 Gaussian, which keeps one-pixel rules)."""
     import cv2
     block = max(15, int(dpi / 150 * 31) | 1)
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    return cv2.adaptiveThreshold(cv2.GaussianBlur(gray, (3, 3), 0), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                 cv2.THRESH_BINARY_INV, block, 25)
+
+
+def noisy(gray) -> bool:
+    """A grainy scan: many pixels differ strongly from their 3×3 median."""
+    import cv2
+    import numpy as np
+    diff = cv2.absdiff(gray, cv2.medianBlur(gray, 3))
+    return float((diff > 20).mean()) > NOISE_SHARE
+
+
+def denoise(gray):
+    """Grain smoothed away and the paper made white: a 3×3 Gaussian, then gray levels
+    stretched so the page's typical (paper) level maps to white."""
+    import cv2
+    import numpy as np
+    g = cv2.GaussianBlur(gray, (3, 3), 0)
+    paper = float(np.percentile(g, 60))
+    return cv2.convertScaleAbs(g, alpha=255.0 / max(paper, 1.0), beta=0)
 
 
 def rotate(gray, quarter_turns: int):

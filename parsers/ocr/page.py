@@ -71,6 +71,9 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     turns %= 4
     if turns:
         gray = I.rotate(gray, turns)
+    if I.noisy(gray):
+        gray = I.denoise(gray)
+        warnings.append(f"page {number}: OCR: grainy scan smoothed before reading")
     mask = I.ink(gray, dpi)
     angle = I.skew_angle(mask)
     if angle:

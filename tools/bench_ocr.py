@@ -1,0 +1,80 @@
+"""OCR benchmark: pages per second per core and peak memory of the OCR reader, side by side with
+the text-layer reader on the same pages.
+
+Every fixture PDF (or the PDFs given) is rendered to an image-only PDF at --dpi (pypdfium2 +
+Pillow, see tests/scangen.py); each reading runs in a fresh process, one thread (one worker's
+share), timed in CPU seconds, its peak resident memory taken from the kernel.
+
+    .venv/bin/python tools/bench_ocr.py [PDF...] [--dpi 150] [--variant clean]
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import multiprocessing as mp
+import os
+import resource
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+
+def _read(path: str, mode: str, q) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import parsers
+    t0 = time.process_time()
+    doc = parsers.read(path, ocr=mode)
+    cpu = time.process_time() - t0
+    ocr_pages = sum(1 for w in doc.warnings if "read by OCR" in w)
+    cells = sum(len(t.cells) for t in doc.tables)
+    q.put((cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, ocr_pages, doc.pages, cells))
+
+
+def measure(path: str, mode: str) -> tuple:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_read, args=(path, mode, q))
+    p.start()
+    res = q.get()
+    p.join()
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("pdfs", nargs="*")
+    ap.add_argument("--dpi", type=int, default=150)
+    ap.add_argument("--variant", default="clean")
+    args = ap.parse_args(argv)
+    import scangen
+    pdfs = args.pdfs or sorted(glob.glob(os.path.join(ROOT, "fixtures", "pdf", "*.pdf")))
+    tmp = tempfile.mkdtemp(prefix="bench_ocr_")
+    tot = {"ocr_cpu": 0.0, "text_cpu": 0.0, "ocr_pages": 0, "pages": 0}
+    peak = {"ocr": 0.0, "text": 0.0}
+    print(f"{'file':34} {'pages':>5} {'ocr pages':>9} {'ocr cpu s':>9} {'text cpu s':>10} "
+          f"{'ocr MB':>7} {'text MB':>7}")
+    for pdf in pdfs:
+        scan = scangen.scan_pdf(pdf, os.path.join(tmp, os.path.basename(pdf)), args.dpi, args.variant)
+        o_cpu, o_mem, o_pages, pages, _ = measure(scan, "auto")
+        t_cpu, t_mem, _, _, _ = measure(pdf, "never")
+        print(f"{os.path.basename(pdf):34} {pages:5} {o_pages:9} {o_cpu:9.2f} {t_cpu:10.3f} {o_mem:7.0f} {t_mem:7.0f}")
+        tot["ocr_cpu"] += o_cpu; tot["text_cpu"] += t_cpu
+        tot["ocr_pages"] += o_pages; tot["pages"] += pages
+        peak["ocr"] = max(peak["ocr"], o_mem); peak["text"] = max(peak["text"], t_mem)
+    ocr_rate = tot["ocr_pages"] / tot["ocr_cpu"] if tot["ocr_cpu"] else 0.0
+    text_rate = tot["pages"] / tot["text_cpu"] if tot["text_cpu"] else 0.0
+    print(f"\nOCR: {tot['ocr_pages']} pages read by OCR in {tot['ocr_cpu']:.1f} CPU s = {ocr_rate:.3f} pages/s per core "
+          f"(goal ≥ 1 at {args.dpi} dpi); peak {peak['ocr']:.0f} MB per worker (goal < 1024)")
+    print(f"text layer: {tot['pages']} pages in {tot['text_cpu']:.2f} CPU s = {text_rate:.1f} pages/s per core; "
+          f"peak {peak['text']:.0f} MB")
+    if text_rate and ocr_rate:
+        print(f"OCR is {text_rate / ocr_rate:.0f}× slower per page than the text layer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
