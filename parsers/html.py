@@ -21,6 +21,7 @@ from lxml import etree
 from .encoding import decode
 from .html_grid import place
 from .model import Document, Paragraph, ReadError, Table
+from .shapes import CJK_CHAR
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -45,7 +46,7 @@ _CHROME_AFFIX = re.compile(
     r"position|location))$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS_RUN = re.compile(r"[ \t\r\n\f\xa0\u200b]+")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_CJK = CJK_CHAR
 _DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
 _SPAN_INT = re.compile(r"\s*(\d+)")

@@ -29,7 +29,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .glyphs import repair_chars
 from .model import Cell, Document, Paragraph, ReadError, Table
+from .shapes import ENUM_MARK, PAGE_NUMBER, PDF_NUMBER, PDF_VALUE_WORD, is_bad_glyph
 
 __all__ = ["read", "page_tables", "PageTable"]
 
@@ -41,30 +43,13 @@ MIN_TABLE_LINES = 3          # lines with ≥2 numbers that make a page a table 
 MIN_RULING_EDGES = 6         # or this many ruling segments
 BAD_GLYPH_SHARE = 0.3        # share of undecodable glyphs that makes a page unusable
 
-_NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?%?$")
-_PAGE_NUMBER = re.compile(r"^[\s\-—–_·.]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[\s\-—–_·.]*$")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_NUM_TOKEN = PDF_NUMBER
+_PAGE_NUMBER = PAGE_NUMBER
 
 
 # ---------------------------------------------------------------- glyph repair
-def _repair(text: str) -> str:
-    """Radical and compatibility code points → ordinary ideographs (pipeline.normalize.fix_glyphs),
-    applied per character so that printed punctuation and full-width forms stay as printed."""
-    if not any(_needs_fix(ch) for ch in text):
-        return text
-    from pipeline.normalize import fix_glyphs
-    return "".join(fix_glyphs(ch) if _needs_fix(ch) else ch for ch in text)
-
-
-def _needs_fix(ch: str) -> bool:
-    o = ord(ch)
-    return 0x2E80 <= o <= 0x2FDF or 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F
-
-
-def _bad_glyph(ch: str) -> bool:
-    """Private-use and replacement code points: the font had no usable Unicode map."""
-    o = ord(ch)
-    return 0xE000 <= o <= 0xF8FF or o == 0xFFFD or 0xF0000 <= o or (o < 32 and ch not in "\r\n\t")
+_repair = repair_chars
+_bad_glyph = is_bad_glyph
 
 
 # ---------------------------------------------------------------- open
@@ -459,7 +444,7 @@ def _text_lines(chars: list[dict], number: int) -> list[_Line]:
 
 # ---------------------------------------------------------------- tables without ruling lines
 # A printed value: a number (signs, separators, %, 元/万元) or a filler mark for zero/none.
-_VALUE_WORD = re.compile(r"^(?:[+\-]?\d[\d,]*(?:\.\d+)?%?(?:万?元)?|[-—–―/／\\无]{1,3})$")
+_VALUE_WORD = PDF_VALUE_WORD
 WORD_GAP = 0.6          # a horizontal gap wider than this many ems separates two words (cells)
 CELL_LEADING = 0.6      # lines of one cell: vertical gap at most this many ems
 REGION_GAP = 2.0        # a vertical gap wider than this many ems ends a table region
@@ -897,7 +882,7 @@ def _drop_repeated_header(first: list[_Piece], cont: list[_Piece]) -> list[_Piec
     return [p for p in cont if id(p) not in drop or p.vbox[3] > cut + SNAP_SAME_PAGE]
 
 
-_ENUM = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d))")
+_ENUM = ENUM_MARK
 
 
 def _merge_cut_cells(prev: list[_Piece], cont: list[_Piece]) -> list[_Piece]:

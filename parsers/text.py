@@ -20,9 +20,10 @@ import regex
 
 from .encoding import decode
 from .model import Cell, Document, Paragraph, Table
+from .shapes import LAYOUT_NUMBER
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|萬元|万|萬|元|件|个|個|条|條|项|項)?$|^[—–\-－/无無]$")
+_NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 
