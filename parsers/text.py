@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import regex
 
+from .contract import Source, read_bytes
 from .encoding import decode
 from .model import Cell, Document, Paragraph, Table
 from .shapes import LAYOUT_NUMBER
@@ -27,10 +28,9 @@ _NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (se
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 
-def read(path: str) -> Document:
-    with open(path, "rb") as f:
-        data = f.read()
-    text, _ = decode(data)
+def read(source: Source) -> Document:
+    """Given a text file (path or bytes), return its Document."""
+    text, _ = decode(read_bytes(source))
     return parse_text(text)
 
 
