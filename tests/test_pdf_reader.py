@@ -12,6 +12,9 @@ import pytest
 from helpers import cell_map, mismatches
 from parsers import ReadError, read
 from parsers import pdf as P
+from parsers.glyphs import repair_chars
+from parsers.pdf.items import Char
+from parsers.pdf.objects import dedupe
 from pipeline.extract import extract
 from pipeline.metadata import extract_metadata
 from pipeline.normalize import fix_glyphs
@@ -111,15 +114,15 @@ def test_title_and_prose_kept():
 
 
 def test_glyph_repair_maps_radicals():
-    assert P._repair("⼆⻔⼾（⼀）") == "二门户（一）"
-    assert P._repair("（一）：") == "（一）："  # full-width punctuation stays as printed
+    assert repair_chars("⼆⻔⼾（⼀）") == "二门户（一）"
+    assert repair_chars("（一）：") == "（一）："  # full-width punctuation stays as printed
 
 
 def test_fake_bold_doubles_are_dropped():
-    c = {"text": "规", "x0": 10.0, "x1": 20.0, "top": 5.0, "bottom": 15.0, "size": 10.0}
-    twin = dict(c, x0=10.4, x1=20.4)
-    other = dict(c, x0=30.0, x1=40.0)
-    assert P._dedupe([c, twin, other]) == [c, other]
+    c = Char(0, "规", 10.0, 20.0, 5.0, 15.0, 10.0, False)
+    twin = Char(1, "规", 10.4, 20.4, 5.0, 15.0, 10.0, False)
+    other = Char(2, "规", 30.0, 40.0, 5.0, 15.0, 10.0, False)
+    assert dedupe([c, twin, other]) == [c, other]
 
 
 # ---------------------------------------------------------------- the shared corpus PDF
