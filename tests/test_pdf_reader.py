@@ -213,3 +213,39 @@ def test_pdf_header_with_broken_body(tmp_path):
     p.write_bytes(b"%PDF-1.7\n" + bytes(random.Random(2).randrange(256) for _ in range(3000)) + b"\n%%EOF\n")
     with pytest.raises(ReadError, match=r"^corrupt: "):
         read(str(p))
+
+
+# ---------------------------------------------------------------- the table finder
+def _pdfs():
+    files = sorted(FIX.glob("*.pdf"))
+    corpus = SHARED / "corpus" / "reports"
+    return files + (sorted(corpus.glob("*.pdf")) if corpus.is_dir() else [])
+
+
+@pytest.mark.parametrize("path", _pdfs(), ids=lambda p: p.name)
+def test_table_finder_is_pdfplumbers(path):
+    """Our port of pdfplumber's table finder ("lines" strategy, default tolerances) finds the same
+    cell groups, cell for cell and in the same order, as pdfplumber's own TableFinder given the
+    same edges."""
+    table = pytest.importorskip("pdfplumber.table")
+    from parsers.pdf import objects as O, pages, ruled
+
+    class Shim:   # what TableFinder reads of a page for the "lines" strategy
+        def __init__(self, w, h, edges):
+            self.bbox, self.edges = (0, 0, w, h), edges
+
+    pdf = pages.open_document(str(path))
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            scan = pages.scan_page(page, tp, i + 1)
+            w, h = page.get_size()
+            edges = O.close_frames(O.edges(scan.objects, h))
+            theirs = [list(t.cells) for t in table.TableFinder(Shim(w, h, edges), {
+                "vertical_strategy": "lines", "horizontal_strategy": "lines"}).tables]
+            assert ruled.cell_groups(edges) == theirs, f"page {i + 1}"
+            tp.close()
+            page.close()
+    finally:
+        pdf.close()
