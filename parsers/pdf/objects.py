@@ -41,24 +41,26 @@ def page_objects(page) -> PageObjects:
     out = PageObjects()
     get_type, fm = raw.FPDFPageObj_GetType, raw.FS_MATRIX()
     t_form, t_path, t_image = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE
+    get_page_obj, get_form_obj = raw.FPDFPage_GetObject, raw.FPDFFormObj_GetObject
 
     def matrix(obj, parent):
         raw.FPDFPageObj_GetMatrix(obj, fm)
         return _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
 
-    stack = [(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i), _IDENTITY, 0)]
-    while stack:   # depth-first, in content order (what a recursive walk yields)
-        count, get, parent, i = stack.pop()
+    # depth-first, in content order (what a recursive walk yields): (holder, is form, count, matrix, next)
+    stack = [(page.raw, False, raw.FPDFPage_CountObjects(page.raw), _IDENTITY, 0)]
+    while stack:
+        holder, is_form, count, parent, i = stack.pop()
+        get = get_form_obj if is_form else get_page_obj
         while i < count:
-            obj = get(i)
+            obj = get(holder, i)
             i += 1
             t = get_type(obj)
             if t == t_form:
-                stack.append((count, get, parent, i))
-                m = matrix(obj, parent)
-                count, get, parent, i = (raw.FPDFFormObj_CountObjects(obj),
-                                         (lambda j, o=obj: raw.FPDFFormObj_GetObject(o, j)), m, 0)
-            elif t == t_path:
+                stack.append((holder, is_form, count, parent, i))
+                stack.append((obj, True, raw.FPDFFormObj_CountObjects(obj), matrix(obj, parent), 0))
+                break
+            if t == t_path:
                 out.paths.append((obj, matrix(obj, parent)))
             elif t == t_image:
                 out.n_images += 1

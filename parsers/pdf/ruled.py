@@ -132,11 +132,15 @@ def cells(points: dict) -> list[Box]:
     by_y: dict[float, list] = {}
     for p in ordered:
         by_y.setdefault(p[1], []).append(p)
+    rank = {p: k for ys in by_y.values() for k, p in enumerate(ys)}
     out = []
+    n = len(ordered)
     for i, pt in enumerate(ordered[:-1]):
-        below = [q for q in itertools.takewhile(lambda q: q[0] == pt[0], ordered[i + 1:])]
-        right = [q for q in by_y[pt[1]] if q > pt]
-        cell = _smallest_cell(pt, below, right, points, connects)
+        j = i + 1
+        while j < n and ordered[j][0] == pt[0]:
+            j += 1
+        row = by_y[pt[1]]
+        cell = _smallest_cell(pt, ordered[i + 1:j], row[rank[pt] + 1:], points, connects)
         if cell:
             out.append(cell)
     return out
