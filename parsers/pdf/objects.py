@@ -70,21 +70,20 @@ def page_objects(page) -> PageObjects:
 # ---------------------------------------------------------------- glyphs
 def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
     """Given a text page and its text (`get_text_range`), return (index, character, undecodable)
-    of every real glyph: generated characters, line breaks and spaces left out. The characters
-    come from the text when it is aligned with the glyph indexes (one character per glyph)."""
+    of every real glyph: line breaks and spaces left out, and with them every character pdfium
+    generates (it generates only spaces and line breaks; a test holds it to that). The
+    characters come from the text when it is aligned with the glyph indexes (one character per
+    glyph), else one by one."""
     import pypdfium2.raw as raw
 
     tp = textpage.raw
     n = textpage.count_chars()
-    generated, map_error, unicode = raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError, raw.FPDFText_GetUnicode
-    out = []
-    if len(text) == n:   # one character per glyph: the characters from the text
+    map_error = raw.FPDFText_HasUnicodeMapError
+    if len(text) == n:
         bad = {ch for ch in set(text) if is_bad_glyph(ch)}
-        for i, ch in enumerate(text):
-            if ch in "\r\n " or generated(tp, i):
-                continue
-            out.append((i, ch, map_error(tp, i) == 1 or ch in bad))
-        return out
+        return [(i, ch, map_error(tp, i) == 1 or ch in bad) for i, ch in enumerate(text) if ch not in "\r\n "]
+    out = []
+    generated, unicode = raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
     for i in range(n):
         if generated(tp, i):
             continue
