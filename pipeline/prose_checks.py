@@ -64,7 +64,8 @@ def prose_checks(doc: Document, ex: Extraction, tpl: Template, year: Optional[in
     if not cells:
         return []
     out, seen = [], set()
-    for fig in find_figures(prose_text(doc), load_rules("prose_checks"), year):
+    rules = load_rules("prose_checks")
+    for fig in find_figures(prose_text(doc, rules.gate), rules, year):
         keys = _target(fig, cells, tpl)
         if keys is None or (fig.rule.id, fig.value, fig.clause) in seen:
             continue
