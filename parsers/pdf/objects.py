@@ -155,17 +155,22 @@ def _subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
     import pypdfium2.raw as raw
 
     x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.byref(x), ctypes.byref(y)
+    get_seg, get_point, get_type, get_close = (raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint,
+                                               raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose)
+    moveto = raw.FPDF_SEGMENT_MOVETO
+    a, b, c, d, e, f = m
     subpaths: list[list[tuple[float, float]]] = []
     for i in range(raw.FPDFPath_CountSegments(obj)):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-        px, py = _apply(m, x.value, y.value)
-        pt = (px, page_h - py)
-        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+        seg = get_seg(obj, i)
+        get_point(seg, px, py)
+        sx, sy = x.value, y.value
+        pt = (a * sx + c * sy + e, page_h - (b * sx + d * sy + f))
+        if get_type(seg) == moveto or not subpaths:
             subpaths.append([pt])
         else:
             subpaths[-1].append(pt)
-        if raw.FPDFPathSegment_GetClose(seg) and subpaths[-1][0] != pt:
+        if get_close(seg) and subpaths[-1][0] != pt:
             subpaths[-1].append(subpaths[-1][0])
     return subpaths
 
@@ -177,8 +182,9 @@ def edges(objects: PageObjects, page_h: float, s: PdfSettings = DEFAULT) -> list
 
     out: list[dict] = []
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), raw.FPDFPath_GetDrawMode
     for obj, m in objects.paths:
-        raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+        draw_mode(obj, pfill, pstroke)
         if not fill.value and not stroke.value:
             continue
         for pts in _subpaths(obj, m, page_h):
