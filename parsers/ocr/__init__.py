@@ -1,6 +1,6 @@
 """OCR reader: scanned pages and broken text layers read from page images.
 
-The PDF reader calls `pdf_page_blocks` for each page that `ocr_reason` names (no text layer,
+The PDF reader calls `read_pdf_pages` for the pages that `ocr_reason` names (no text layer,
 glyphs without a Unicode map, characters no report prints); image files (PNG, JPEG, TIFF with
 any number of frames) are read whole by `read_image`. Either way the result is the PDF reader's
 own page blocks, so tables come out as the same neutral Document, with each cell's
@@ -84,34 +84,70 @@ def _native_dpi(page, w: float, h: float) -> float | None:
     return best
 
 
-def attach_confidence(doc: Document, chars_by_page: dict[int, list[dict]]) -> None:
+def attach_confidence(doc: Document) -> None:
     """Each cell of an OCR page gets the engine's lowest score over the characters inside it
-    (`confidence`) and every character's score in reading order (`char_confidence`)."""
+    (`confidence`) and every character's score in reading order (`char_confidence`); the
+    glyphs come from `doc.ocr_chars` (page number → OcrChar list), which is then dropped."""
+    chars_by_page = doc.__dict__.pop("ocr_chars", {})
     for t in doc.tables:
         for c in t.cells:
             chars = chars_by_page.get(c.page)
             if chars is None or not c.bbox:
                 continue
             x0, top, x1, bottom = c.bbox
-            inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1
-                      and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
-            inside.sort(key=lambda ch: (round(ch["base"]), ch["x0"]))
-            c.char_confidence = tuple((ch["text"], round(ch["conf"], 3)) for ch in inside)
+            inside = sorted((ch for ch in chars if x0 <= ch.cx <= x1 and top <= ch.mid <= bottom),
+                            key=lambda ch: (round(ch.base), ch.x0))
             if inside:
-                c.confidence = round(min(ch["conf"] for ch in inside), 3)
+                c.char_confidence = tuple((ch.text, round(ch.conf, 3)) for ch in inside)
+                c.confidence = round(min(ch.conf for ch in inside), 3)
 
 
-def read_image(path: str) -> Document:
-    """An image file (PNG, JPEG, TIFF, multi-page TIFF) as a scanned document."""
+def read_pdf_pages(pdf, doc: Document, stream: list, pages: dict[int, str]) -> list:
+    """The PDF reader's item stream with each OCR placeholder ("ocr", page index) replaced by
+    that page's OCR items (only the pages `choose_pages` picks); with any read, the document
+    becomes `pdf-ocr` and keeps the glyphs for `attach_confidence`."""
+    from ..pdf.join import strip_page_numbers
+    chosen, skipped = choose_pages(pdf, sorted(pages))
+    for i in skipped:
+        doc.warnings.append(f"page {i + 1}: {pages[i]}; no table rulings found at low resolution, not read by OCR")
+    out, chars = [], {}
+    for item in stream:
+        if not (isinstance(item, tuple) and item[0] == "ocr"):
+            out.append(item)
+            continue
+        i = item[1]
+        if i not in chosen:
+            continue
+        page = pdf[i]
+        try:
+            res = pdf_page_blocks(page, i + 1)
+        finally:
+            page.close()
+        doc.warnings.append(f"page {i + 1}: read by OCR: {pages[i]}")
+        doc.warnings.extend(res.warnings)
+        chars[i + 1] = res.chars
+        out.extend(strip_page_numbers(res.blocks))
+    if any(chars.values()):
+        doc.format = "pdf-ocr"
+        doc.__dict__["ocr_chars"] = chars
+    return out
+
+
+def read_image(source, ocr: str = "auto") -> Document:
+    """An image file (PNG, JPEG, TIFF, multi-page TIFF; path or bytes) as a scanned document."""
+    if ocr == "never":
+        raise ReadError("image file: needs OCR (run without --ocr never)")
     from . import engine as E
     E.engine()
+    import io
     from PIL import Image, ImageOps
     import numpy as np
-    from .. import pdf as P
+    from ..contract import is_bytes
+    from ..pdf.join import assemble, strip_page_numbers
     from .page import read_page
 
     try:
-        im = Image.open(path)
+        im = Image.open(io.BytesIO(bytes(source)) if is_bytes(source) else source)
     except Exception as e:
         raise ReadError(f"corrupt: image cannot be opened ({type(e).__name__})") from None
     doc = Document(format="image-ocr")
@@ -130,11 +166,12 @@ def read_image(path: str) -> Document:
         doc.warnings.append(f"page {i + 1}: OCR of an image file at {dpi:g} dpi")
         doc.warnings.extend(res.warnings)
         chars[i + 1] = res.chars
-        stream.extend(P._strip_page_numbers(res.blocks, gray.shape[0] * 72 / dpi))
-    doc.blocks = P._assemble(stream)
-    attach_confidence(doc, chars)
+        stream.extend(strip_page_numbers(res.blocks))
     if not any(chars.values()):
         raise ReadError("scanned: no text found by OCR")
+    doc.blocks = assemble(stream)
+    doc.__dict__["ocr_chars"] = chars
+    attach_confidence(doc)
     return doc
 
 

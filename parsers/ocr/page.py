@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..pdf.items import Char
 from . import engine as E
 from . import image as I
+
+
+@dataclass(slots=True)
+class OcrChar(Char):
+    """A glyph read by OCR: a PDF reader char with the engine's score."""
+    conf: float = 1.0
 
 _STROKES = set("一ー－―_＿")
 TEXT_PT = 10.5          # body text size assumed when choosing how much to reduce for detection
@@ -61,11 +68,11 @@ UPSIDE_DOWN_CONF = 0.8   # a page whose characters score below this on average i
 
 
 def _mean_conf(res: PageResult) -> float:
-    return sum(c["conf"] for c in res.chars) / len(res.chars) if res.chars else 0.0
+    return sum(c.conf for c in res.chars) / len(res.chars) if res.chars else 0.0
 
 
 def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
-    from .. import pdf as P
+    from ..pdf.items import edge
 
     warnings: list[str] = []
     turns %= 4
@@ -85,9 +92,9 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi)
     k = 72.0 / dpi
     chars = _chars(lines, k)
-    edges = [P._edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
+    edges = [edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
     h, w = gray.shape
-    blocks, warns = P.analyse_layout(w * k, h * k, chars, edges, number)
+    blocks, warns = layout(w * k, chars, edges, number)
     _reread_empty_cells(blocks, clean, I.erase(mask, segs, dpi, 0), k, chars)
     return PageResult(blocks, chars, warnings + warns, turns, angle)
 
@@ -95,14 +102,14 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
 MIN_CELL_INK = 12        # ink pixels in an empty ruled cell that make it worth reading on its own
 
 
-def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list[dict]) -> None:
+def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list) -> None:
     """Ruled cells the detector found no text in but that hold ink (an isolated small digit is
     easy to miss): the ink's box is read on its own and its glyphs join the page."""
     import numpy as np
-    from .. import pdf as P
+    from ..pdf.items import PageTable
     boxes, where = [], []
     for b in blocks:
-        if not isinstance(b, P.PageTable) or b.strategy != "lines":
+        if not isinstance(b, PageTable) or b.strategy != "lines":
             continue
         for n, (bb, text) in enumerate(b.cells):
             if text.strip():
@@ -120,16 +127,37 @@ def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list[dict]) -
     if not boxes:
         return
     for (b, n), ln in zip(where, E.read_boxes(_rgb(gray), boxes, keep_empty=True)):
-        new = _chars([ln], k) if ln.glyphs else []
-        for c in new:
-            c["i"] = len(chars)
-            chars.append(c)
+        new = _chars([ln], k, len(chars)) if ln.glyphs else []
+        chars.extend(new)
         bb, _ = b.cells[n]
-        b.cells[n] = (bb, "".join(c["text"] for c in new))
+        b.cells[n] = (bb, "".join(c.text for c in new))
 
 
-def _chars(lines: list, k: float) -> list[dict]:
-    """Recognized glyphs as the PDF reader's char dicts (points), with the line's bottom as
+def layout(w: float, chars: list, edges: list[dict], number: int) -> tuple[list, list[str]]:
+    """Given a page's OCR glyphs and ruling edges (points), return its tables and the text lines
+    outside them, top to bottom, as the PDF reader makes them (pdf.pages.analyse_page's steps):
+    ruled tables from the rules' intersections; without them, the word-position grid."""
+    from ..pdf.items import PageTable
+    from ..pdf.lines import numeric_lines, text_lines
+    from ..pdf.objects import close_frames
+    from ..pdf.ruled import ruled_tables, table_groups
+    from ..pdf.settings import DEFAULT as s
+    from ..pdf.wordgrid import word_tables
+
+    warnings: list[str] = []
+    tables = ruled_tables(table_groups(close_frames(edges, s), s), chars, number, s) if edges else []
+    if not tables and numeric_lines(text_lines(chars, number, s)) >= s.min_table_lines:
+        tables = word_tables(chars, w, number, s)
+        if tables:
+            warnings.append(f"page {number}: table without ruling lines, grid from word positions")
+    inside = lambda c, t: t.bbox[0] <= c.cx <= t.bbox[2] and t.bbox[1] <= c.mid <= t.bbox[3]
+    free = [c for c in chars if not any(inside(c, t) for t in tables)]
+    blocks = sorted(tables + text_lines(free, number, s), key=lambda b: b.bbox[1] if isinstance(b, PageTable) else b.top)
+    return blocks, warnings
+
+
+def _chars(lines: list, k: float, start: int = 0) -> list:
+    """Recognized glyphs as the PDF reader's chars (points), with the line's bottom as
     baseline and the engine's score."""
     out = []
     for ln in lines:
@@ -141,7 +169,6 @@ def _chars(lines: list, k: float) -> list[dict]:
                 g.text = "—"
         for g in ln.glyphs:
             x0, top, x1, bottom = (v * k for v in g.box)
-            out.append({"i": len(out), "text": g.text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                        "doctop": top, "upright": True, "size": round(bottom - top, 1), "bad": False,
-                        "base": base, "conf": g.conf})
+            out.append(OcrChar(start + len(out), g.text, x0, x1, top, bottom, round(bottom - top, 1), False,
+                               base, g.conf))
     return out
