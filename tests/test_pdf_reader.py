@@ -183,8 +183,8 @@ def test_image_only_pdf_is_scanned(tmp_path):
     p = tmp_path / "scan.pdf"
     img.save(p, "PDF")
     with pytest.raises(ReadError, match=r"^scanned: no text layer$"):
-        read(str(p))
-    r = parse_file(str(p))
+        read(str(p), ocr="never")      # without OCR (tests/test_ocr.py reads such pages)
+    r = parse_file(str(p), ocr="never")
     assert (r.report["status"], r.report["error"]) == ("failed", "scanned: no text layer")
 
 

@@ -107,6 +107,15 @@ def read_pdf_pages(pdf, doc: Document, stream: list, pages: dict[int, str]) -> l
     that page's OCR items (only the pages `choose_pages` picks); with any read, the document
     becomes `pdf-ocr` and keeps the glyphs for `attach_confidence`."""
     from ..pdf.join import strip_page_numbers
+    from . import engine as E
+    try:
+        E.model_files()
+    except ReadError as e:
+        for i in sorted(pages):
+            doc.warnings.append(f"page {i + 1}: {pages[i]}; not read: {e}")
+        if all(r.startswith("no text layer") for r in pages.values()) and len(pages) == len(pdf):
+            raise ReadError(f"scanned: no text layer; {e}") from None
+        return [item for item in stream if not (isinstance(item, tuple) and item[0] == "ocr")]
     chosen, skipped = choose_pages(pdf, sorted(pages))
     for i in skipped:
         doc.warnings.append(f"page {i + 1}: {pages[i]}; no table rulings found at low resolution, not read by OCR")
