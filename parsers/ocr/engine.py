@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..model import ReadError
 
 DET_TEXT_PX = 22.0      # detection runs on a copy scaled so text is about this tall (it is cheap there)
+DET_MAX_PIXELS = 3_000_000   # detection input at most this large (its activations bound a worker's memory)
 REC_BATCH = 16          # crops per recognition batch (sorted by width, padded to the widest)
 
 _ENGINE = None
@@ -71,7 +72,7 @@ def detect(rgb, text_px: float):
 
     eng = engine()
     h, w = rgb.shape[:2]
-    s = min(1.0, DET_TEXT_PX / max(text_px, 1.0))
+    s = min(1.0, DET_TEXT_PX / max(text_px, 1.0), (DET_MAX_PIXELS / (w * h)) ** 0.5)
     small = cv2.resize(rgb, (max(32, int(w * s) // 32 * 32), max(32, int(h * s) // 32 * 32)),
                        interpolation=cv2.INTER_AREA) if s < 1.0 else rgb
     eng.text_det.limit_type, eng.text_det.limit_side_len = "min", min(small.shape[:2])
