@@ -24,15 +24,15 @@ class Segment:
     x1: float
     top: float
     bottom: float
+    box: tuple = ()       # the rule's own pixels: x, y, width, height
 
 
 def ink(gray, dpi: float):
     """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background stays
-    paper; grain is smoothed first (a 3×3 Gaussian, which keeps one-pixel rules)."""
+    paper (grainy pages are smoothed first, see `denoise`)."""
     import cv2
     block = max(15, int(dpi / 150 * 31) | 1)
-    return cv2.adaptiveThreshold(cv2.GaussianBlur(gray, (3, 3), 0), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
-                                 cv2.THRESH_BINARY_INV, block, 25)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
 def noisy(gray) -> bool:
@@ -109,20 +109,18 @@ def rulings(mask, dpi: float, text_px: float = 0.0) -> list[Segment]:
         n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
         for x, y, bw, bh, _area in stats[1:n]:
             if orient == "h" and bh <= thick and bw >= length:
-                out.append(Segment("h", float(x), float(x + bw), y + bh / 2, y + bh / 2))
+                out.append(Segment("h", float(x), float(x + bw), y + bh / 2, y + bh / 2, (x, y, bw, bh)))
             elif orient == "v" and bw <= thick and bh >= length:
-                out.append(Segment("v", x + bw / 2, x + bw / 2, float(y), float(y + bh)))
+                out.append(Segment("v", x + bw / 2, x + bw / 2, float(y), float(y + bh), (x, y, bw, bh)))
     return out
 
 
 def erase(mask_or_gray, segments: list[Segment], dpi: float, value: int):
-    """A copy with the ruling segments painted over (so the text detector sees no frame lines)."""
+    """A copy with the ruling segments' own pixels (one pixel around them) painted over, so the
+    text detector sees no frame lines and no text next to a rule is touched."""
     import cv2
     img = mask_or_gray.copy()
-    t = int(round(RULING_MAX_PX * max(1.0, dpi / 150) / 2)) + 1
     for s in segments:
-        if s.orientation == "h":
-            cv2.line(img, (int(s.x0), int(s.top)), (int(s.x1), int(s.top)), value, 2 * t)
-        else:
-            cv2.line(img, (int(s.x0), int(s.top)), (int(s.x0), int(s.bottom)), value, 2 * t)
+        x, y, w, h = s.box
+        cv2.rectangle(img, (int(x) - 1, int(y) - 1), (int(x + w), int(y + h)), value, -1)
     return img
