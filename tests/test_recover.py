@@ -17,8 +17,8 @@ from pipeline.checks import run_checks
 from pipeline.extract import extract
 from pipeline.report import parse_file
 from pipeline.templates import get
-from tests.reportgen import random_report
-from tests.reportgen_flat import FILLERS, flatten
+from reportgen import random_report
+from reportgen.flat import FILLERS, flatten
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = ["019_pingtan_syq_2019", "021_pingtan_syq_2021"]

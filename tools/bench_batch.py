@@ -31,8 +31,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def have_reader(fmt: str) -> bool:
@@ -41,7 +39,7 @@ def have_reader(fmt: str) -> bool:
 
 
 def make_text(folder: Path, n: int, seed: int) -> None:
-    from reportgen import LAYOUTS, random_report, render_text
+    from tests.reportgen import LAYOUTS, random_report, render_text
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
@@ -50,7 +48,7 @@ def make_text(folder: Path, n: int, seed: int) -> None:
 
 
 def make_html(folder: Path, n: int, seed: int) -> None:
-    from reportgen import random_report, render_html
+    from tests.reportgen import random_report, render_html
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):

@@ -32,8 +32,6 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 import parsers  # noqa: E402
 import parsers.html as new_html  # noqa: E402
@@ -94,8 +92,8 @@ EDGE_PAGES = {
 
 
 def make_pages(folder: Path, n: int, n_cms: int) -> dict[str, list[Path]]:
-    from reportgen import random_report, render_html
-    import reportgen_web as web
+    from tests.reportgen import random_report, render_html
+    from tests.reportgen import web
     groups: dict[str, list[Path]] = {"plain": [], "cms": [], "fixtures": [], "edge": []}
     for i in range(n):
         p = folder / f"plain{i:04d}.html"

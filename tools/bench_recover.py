@@ -16,13 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from parsers.text import parse_text          # noqa: E402
 from pipeline import recover as R            # noqa: E402
 from pipeline.extract import extract         # noqa: E402
 from tests.reportgen import random_report    # noqa: E402
-from tests.reportgen_flat import flatten     # noqa: E402
+from tests.reportgen.flat import flatten     # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

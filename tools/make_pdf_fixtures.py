@@ -21,10 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import reportgen  # noqa: E402
+from tests import reportgen  # noqa: E402
 
 # name, seed, template, route, options
 FIXTURES = [
