@@ -284,8 +284,9 @@ def _placed(checks: list[Check], ex: Extraction) -> None:
 
 def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
     checks: list[Check] = []
+    evaluator = _Evaluator(ex, tpl)
     for ident in tpl.identities:
-        checks += _Evaluator(ex, tpl).identity(ident)
+        checks += evaluator.identity(ident)
     _culprits(checks, ex, tpl)
     _recovered(checks, ex)
     _placed(checks, ex)

@@ -21,6 +21,7 @@ they pass by construction; rows and identities no split can satisfy are recorded
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
@@ -66,11 +67,20 @@ class RunRow:
 
 
 # ---------------------------------------------------------------- text → label positions
+# the characters str.isspace() accepts (tests/test_recover.py checks the list), and two invisible ones
+DROPPED = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+           "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" "\u200b\ufeff")
+_KEPT = regex.compile(f"[^{regex.escape(DROPPED)}]+")
+_DROP = regex.compile(f"[{regex.escape(DROPPED)}]+")
+
+
 def _normalized(text: str) -> tuple[str, list[int]]:
     """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
     its characters, the index of the original character it came from."""
-    idx = [i for i, ch in enumerate(text) if not (ch.isspace() or ch in "\u200b\ufeff")]
-    raw = "".join(text[i] for i in idx)
+    idx: list[int] = []
+    for m in _KEPT.finditer(text):
+        idx.extend(range(m.start(), m.end()))
+    raw = _DROP.sub("", text)
     s = N.fix_glyphs(raw).translate(N._QUOTES)
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
@@ -84,16 +94,33 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return (simp if len(simp) == len(s) else s), idx
 
 
+@lru_cache(maxsize=4096)
+def _before_digits(ch: str) -> regex.Pattern:
+    return regex.compile(regex.escape(ch) + "(?=[0-9+\\-])")
+
+
 class _Text:
+    """A text in comparison form, with the map back to the original and the places where a
+    digit run follows (the only places a row label can end)."""
+
     def __init__(self, text: str):
         self.text = text
         self.norm, self.idx = _normalized(text)
-        self.back = [0] * (len(text) + 1)       # original index -> normalized index at or after it
-        j = len(self.idx)
-        for i in range(len(text), -1, -1):
-            while j > 0 and self.idx[j - 1] >= i:
-                j -= 1
-            self.back[i] = j
+        self._ends: dict[str, list[int]] = {}
+        self.found: dict[tuple, Optional[tuple[int, int, float]]] = {}    # _find_label's answers
+
+    def back(self, i: int) -> int:
+        """Normalized index at or after original index i."""
+        return bisect_left(self.idx, i)
+
+    def run_ends(self, last: str) -> list[int]:
+        """Sorted normalized positions q after a character `last` where a digit run follows
+        (run_at(q) is not None). A run starts with a digit or sign, which normalization keeps."""
+        got = self._ends.get(last)
+        if got is None:
+            after = _before_digits(last)
+            got = self._ends[last] = [m.end() for m in after.finditer(self.norm) if self.run_at(m.end()) is not None]
+        return got
 
     def orig_end(self, q: int) -> int:
         """Original index just after normalized position q-1."""
@@ -123,8 +150,15 @@ _FUZZY_CACHE: dict[tuple[str, int], regex.Pattern] = {}
 
 
 def _find_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[int, int, float]]:
-    """First occurrence of a label form in norm[lo:hi] that a digit run follows: (start, end, score)."""
-    hi = min(hi, len(t.norm))
+    """First occurrence of a label form in norm[lo:hi] that a digit run follows: (start, end, score).
+    Remembered per text: the chains tried from several starts search the same places again."""
+    key = (tuple(forms), lo, hi)
+    if key not in t.found:
+        t.found[key] = _search_label(t, forms, lo, min(hi, len(t.norm)))
+    return t.found[key]
+
+
+def _search_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[int, int, float]]:
     best = None
     for f in forms:
         p = t.norm.find(f, lo, hi + len(f))
@@ -144,7 +178,12 @@ def _find_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[
         if pat is None:
             pat = regex.compile(f"(?:{regex.escape(f)}){{e<={k}}}", regex.BESTMATCH)
             _FUZZY_CACHE[(f, k)] = pat
-        for m in pat.finditer(t.norm, lo, min(len(t.norm), hi + len(f) + k)):
+        end = min(len(t.norm), hi + len(f) + k)
+        ends = t.run_ends(f[-1])
+        i = bisect_left(ends, lo + 1)
+        if i == len(ends) or ends[i] > end:
+            continue        # no place in range where a match could end before a digit run
+        for m in pat.finditer(t.norm, lo, end):
             if m.group()[-1:] != f[-1] or t.run_at(m.end()) is None:
                 continue
             errs = sum(m.fuzzy_counts)
@@ -191,7 +230,7 @@ def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]
         found.append((r_idx, rs, re_, score, label))
         # the number just read may end in the next row's numbering: search on from the label end
         pos = q1
-        limit = t.back[min(re_, len(t.text))] + WINDOW
+        limit = t.back(min(re_, len(t.text))) + WINDOW
     return found
 
 
@@ -207,6 +246,7 @@ _SIGNED = regex.compile(r"[+\-]?(?:0|[1-9]\d*)")
 _MONEY = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
 
 
+@lru_cache(maxsize=65536)
 def _cell_ok(piece: str, col: Column, width: int) -> bool:
     if col.kind == "money":
         return bool(_MONEY.fullmatch(piece)) and len(piece.split(".")[0]) <= 12
@@ -233,6 +273,23 @@ def _max_piece(col: Column, width: int) -> int:
 
 def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, width: int,
                      max_nodes: int = MAX_NODES) -> tuple[list[tuple[str, ...]], bool, bool]:
+    """All splits of `tokens` into len(cols) cells valid for the columns and satisfying the
+    constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped).
+    Rows that print the same run under the same columns (all zeros, say) are split once."""
+    shape = tuple((c[0], tuple(c[2]), tuple(c[3])) for c in constraints)
+    splits, rejected, capped = _splits(tuple(tokens), tuple(cols), shape, width, max_nodes)
+    return list(splits), rejected, capped
+
+
+@lru_cache(maxsize=4096)
+def _splits(tokens: tuple, cols: tuple, shape: tuple, width: int, max_nodes: int) -> tuple[tuple, bool, bool]:
+    constraints = [(cid, "", list(lhs), list(rhs)) for cid, lhs, rhs in shape]
+    splits, rejected, capped = _split_search(list(tokens), list(cols), constraints, width, max_nodes)
+    return tuple(splits), rejected, capped
+
+
+def _split_search(tokens: list[str], cols: list[Column], constraints: list, width: int,
+                  max_nodes: int) -> tuple[list[tuple[str, ...]], bool, bool]:
     """All splits of `tokens` into len(cols) cells valid for the columns and satisfying the
     constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped).
 
@@ -404,7 +461,7 @@ def _find_table(t: _Text, tpl: Template, table: str) -> list[RunRow]:
             best = ch
     if best and best[0][0] > 0:
         # the first rows were not found exactly (a misprinted label): look just before the chain
-        ch = _chain(t, rows, max(0, t.back[best[0][1]] - WINDOW))
+        ch = _chain(t, rows, max(0, t.back(best[0][1]) - WINDOW))
         if len(ch) > len(best):
             best = ch
     out = []
@@ -427,7 +484,7 @@ def _find_one_row(t: _Text, tpl: Template, table: str, after: int) -> list[RunRo
         return []
     # the data row follows the header: the first digit run after the last header word
     m = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*").search(t.text, t.orig_end(q))
-    if not m or t.back[m.start()] - q > WINDOW:
+    if not m or t.back(m.start()) - q > WINDOW:
         return []
     run = m.group().strip()
     keys, cols = [], []
@@ -666,7 +723,7 @@ def _find_runs(t: _Text, tpl: Template, read: frozenset) -> dict[str, list[RunRo
             rows = _find_table(t, tpl, table)
             if len(rows) >= spec.recovery.min_rows and (any(_run_together(r) for r in rows) or table not in read):
                 found[table] = rows
-                end = t.back[rows[-1].end]
+                end = t.back(rows[-1].end)
             else:
                 end = 0
         elif mode == "one_row":

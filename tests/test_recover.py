@@ -281,3 +281,11 @@ def test_joint_choice_then_prose_settles_the_rest():
     R.choose_jointly(tpl, rows, rec, {})
     assert {(f[0], f[2]) for f in rec.failures} == {(e, c) for e in ("E1", "E2") for c in ("natural_person", "total")}
     assert all("no split" in f[4] for f in rec.failures)
+
+
+def test_dropped_characters_are_whitespace_and_two_invisible_ones():
+    import sys
+    spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert R.DROPPED == spaces + "\u200b\ufeff"
+    norm, idx = R._normalized("规\u3000章 \u200b1\n２")
+    assert norm == "规章12" and idx == [0, 2, 5, 7]
