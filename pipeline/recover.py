@@ -18,6 +18,13 @@ This module
 
 Identities used to choose a split are recorded (`Recovery.used`), so the checks can say that
 they pass by construction; rows and identities no split can satisfy are recorded as failures.
+
+A peer stage of extract.py: `recover(template, lines, read)` returns a `Recovery` (result.py)
+or None, `recovered_table(spec, recovery, headers)` the cells and notes of one recovered table.
+What it searches for comes from the registry: each table's `recovery` rule (mode, cell width,
+rows needed), the signal labels and the prose facts of [recovery] in templates.toml. The work
+is proportional to the text: nothing is searched without a signal label glued to a digit, and
+a label's fuzzy search runs only where a match could end just before a digit run.
 """
 from __future__ import annotations
 
