@@ -8,6 +8,7 @@ each text cell starts a line; short paragraphs of the shape "label 1 2 3" become
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 import regex
@@ -35,8 +36,10 @@ class Line:
     def label(self) -> str:
         return " ".join(c.text for c in self.labels if c.text.strip())
 
-    @property
+    @cached_property
     def filled(self) -> list[Cell]:
+        """The value cells that print something (computed once: a line's values are final
+        when document_lines returns it)."""
         return [c for c in self.values if not V.is_blank(c.text)]
 
     @property
