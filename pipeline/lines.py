@@ -8,7 +8,6 @@ each text cell starts a line; short paragraphs of the shape "label 1 2 3" become
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Optional
 
 import regex
@@ -36,11 +35,14 @@ class Line:
     def label(self) -> str:
         return " ".join(c.text for c in self.labels if c.text.strip())
 
-    @cached_property
+    @property
     def filled(self) -> list[Cell]:
         """The value cells that print something (computed once: a line's values are final
         when document_lines returns it)."""
-        return [c for c in self.values if not V.is_blank(c.text)]
+        got = self.__dict__.get("_filled")
+        if got is None:
+            got = self.__dict__["_filled"] = [c for c in self.values if not V.is_blank(c.text)]
+        return got
 
     @property
     def page(self) -> Optional[int]:
@@ -151,7 +153,8 @@ def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
         # a number standing alone (a cell a conversion moved out of its row, or a page number)
         return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page)], block=block,
                     grid=False, text=text)
-    m = _PARA_ROW.match(text)
+    # a row ends in a digit, a thousands comma or 元: test that before the (slow) full pattern
+    m = _PARA_ROW.match(text) if text and (text[-1].isdecimal() or text[-1] in ",元") else None
     if not m or len(m.group("label")) > 70:
         return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
                     grid=False, text=text)
