@@ -6,7 +6,7 @@ Reads the real reports of ../shared/corpus/reports (and any folders given), grou
 (text/HTML/Markdown vs. PDF vs. other), and measures, alternating in several rounds so machine
 noise hits every variant alike:
 
-1. in one process (warm, one core): a full parse of each file (`parse_file` and rendering its
+1. in one process (one core, each round on its own distinct copies): a full parse of each file (`parse_file` and rendering its
    output rows as CSV) against the baselines — reading and decoding the file; for PDFs a bare
    pypdfium2 text pass and pdfplumber `extract_tables` on every page. CPU time per file,
    reports per second per core, and the ratios;
@@ -122,10 +122,13 @@ def group_files(folders: list[Path]) -> dict[str, list[str]]:
     return dict(groups)
 
 
-def in_process(files: list[str], variants: list[str], rounds: int) -> dict[str, list[float]]:
-    """CPU seconds per round for each variant over all files, the variants' order rotated."""
-    for v in variants:                  # warm up: imports, caches of the first parse
-        for f in files:
+def in_process(files: list[str], variants: list[str], rounds: int, tmp: Path) -> dict[str, list[float]]:
+    """CPU seconds per round for each variant over all files, the variants' order rotated.
+    Each round reads its own distinct copies of the files (as a real run reads each report
+    once: nothing cached for one text serves the next round), after a warm-up round."""
+    per_round = [copies(files, 1, tmp / f"round{r}", first=r) or files for r in range(rounds + 1)]
+    for v in variants:                  # warm up: imports, caches shared by all reports
+        for f in per_round[0]:
             VARIANTS[v](f)
     out: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(rounds):
@@ -133,7 +136,7 @@ def in_process(files: list[str], variants: list[str], rounds: int) -> dict[str, 
         for v in order:
             gc.collect()
             t = time.process_time()
-            for f in files:
+            for f in per_round[r + 1]:
                 VARIANTS[v](f)
             out[v].append(time.process_time() - t)
     return out
@@ -207,16 +210,16 @@ def stage_split(files: list[str], rounds: int) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------- whole processes
-def copies(files: list[str], n: int, out: Path) -> list[str]:
-    """`n` distinct copies of each file (k trailing newlines on copy k: a different hash, the
-    same report). Word files are not copied (their zip would not survive it)."""
+def copies(files: list[str], n: int, out: Path, first: int = 0) -> list[str]:
+    """`n` distinct copies of each file (k trailing newlines on copy k: a different hash and
+    text, the same report). Word files are not copied (their zip would not survive it)."""
     out.mkdir(parents=True, exist_ok=True)
     made = []
     for f in files:
         data = Path(f).read_bytes()
         if data.startswith(b"PK"):
             continue
-        for k in range(n):
+        for k in range(first, first + n):
             p = out / f"{k:04d}_{Path(f).name}"
             p.write_bytes(data + b"\n" * (k + 1))
             made.append(str(p))
@@ -302,10 +305,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_real: {', '.join(map(str, folders))}; python {sys.version.split()[0]}, {os.cpu_count()} cores")
     for group, files in groups.items():
         variants = GROUP_VARIANTS[group]
-        print_in_process(group, files, in_process(files, variants, args.rounds))
-        slow = sorted(per_file(files, 3).items(), key=lambda x: -x[1])
-        print("   per file (median CPU ms of a full parse): " + ", ".join(f"{Path(f).name} {ms:.1f}" for f, ms in slow))
-        print_stages(stage_split(files, args.rounds), len(files) * args.rounds)
+        tmp = Path(tempfile.mkdtemp(prefix="ogi-bench-real-"))
+        try:
+            print_in_process(group, files, in_process(files, variants, args.rounds, tmp))
+            slow = sorted(per_file(files, 3).items(), key=lambda x: -x[1])
+            print("   per file (median CPU ms of a full parse, warm): "
+                  + ", ".join(f"{Path(f).name} {ms:.1f}" for f, ms in slow))
+            print_stages(stage_split(files, args.rounds), len(files) * args.rounds)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     if args.no_processes:
         return 0
     for group, files in groups.items():
