@@ -176,8 +176,14 @@ def _row(r: dict) -> Row:
                group=r.get("group", ""), cols=tuple(r.get("cols", ())))
 
 
+def _for(template_id: str, item: dict) -> bool:
+    """A shared row restricted by `only` (a template id or a list of them) to some templates."""
+    only = item.get("only", template_id)
+    return template_id in ([only] if isinstance(only, str) else only)
+
+
 def _rows(items: list[dict], template_id: str) -> tuple[Row, ...]:
-    return tuple(_row(r) for r in items if r.get("only", template_id) == template_id)
+    return tuple(_row(r) for r in items if _for(template_id, r))
 
 
 def _table(raw: dict, t: dict, tkey: str, tid: str, merged: list[dict]) -> TableSpec:
