@@ -226,15 +226,24 @@ def copies(files: list[str], n: int, out: Path, first: int = 0) -> list[str]:
     return made
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_process(cmd: list[str]) -> tuple[float, float, int]:
-    """(CPU seconds of the process tree, wall seconds, max RSS in MB)."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{cmd[:4]} exited {os.waitstatus_to_exitcode(status)}")
-    return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss // 1024
+    """(CPU seconds of the process tree, wall seconds, peak RSS in MB of its largest process).
+    Run under GNU time where it is installed: a child forked from this (large) process would
+    otherwise report this process's peak, which Linux keeps across exec."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        timed = os.path.exists(GNU_TIME)
+        full = [GNU_TIME, "-q", "-f", "%M", "-o", out.name, *cmd] if timed else cmd
+        t = time.perf_counter()
+        proc = subprocess.Popen(full, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{cmd[:4]} exited {os.waitstatus_to_exitcode(status)}")
+        rss = int(out.read().split()[-1]) // 1024 if timed else -1
+    return ru.ru_utime + ru.ru_stime, wall, rss
 
 
 def processes(files: list[str], variants: list[str], rounds: int, tmp: Path) -> dict[str, list[tuple]]:
@@ -278,14 +287,15 @@ def print_stages(totals: dict[str, float], n_parses: int) -> None:
 
 def print_processes(group: str, n: int, res: dict[str, list[tuple]], one_copy: tuple) -> None:
     print(f"\n== {group}: {n} files as whole processes ({len(next(iter(res.values())))} rounds, median)")
-    print(f"   {'command':24} {'CPU s':>8} {'wall s':>8} {'reports/s/core':>15} {'max RSS MB':>11} {'÷ ogi -w1 CPU':>14}")
+    print(f"   {'command':24} {'CPU s':>8} {'wall s':>8} {'reports/s/core':>15} {'peak RSS MB':>11} {'÷ ogi -w1 CPU':>14}")
     base = statistics.median(x[0] for x in res["ogi parse --workers 1"])
     for name, rows in res.items():
         cpu = statistics.median(x[0] for x in rows)
         wall = statistics.median(x[1] for x in rows)
         rss = max(x[2] for x in rows)
-        print(f"   {name:24} {cpu:8.2f} {wall:8.2f} {_rate(n, cpu):>15} {rss:11d} {base / cpu if cpu else 0:14.2f}")
-    print(f"   memory flat in files: ogi parse --workers 1 max RSS {one_copy[2]} MB on 1 copy, "
+        shown = f"{rss:11d}" if rss >= 0 else f"{'n/a':>11}"     # no /usr/bin/time (Debian: time)
+        print(f"   {name:24} {cpu:8.2f} {wall:8.2f} {_rate(n, cpu):>15} {shown} {base / cpu if cpu else 0:14.2f}")
+    print(f"   memory flat in files: ogi parse --workers 1 peak RSS {one_copy[2]} MB on 1 copy of each, "
           f"{max(x[2] for x in res['ogi parse --workers 1'])} MB on all {n} files")
 
 
