@@ -14,9 +14,9 @@ for the reader in this tree ("new") and for the reader at a git revision ("old",
 names). It asserts that both produce identical Documents (blocks, cells, warnings) and identical
 parse_file rows on every page, and prints pages/s side by side.
 
-    python tools/bench_html.py                      # 300 render_html pages + 60 CMS pages, old = main
-    python tools/bench_html.py --base 15bf229 --pages 300 --rounds 5
-    python tools/bench_html.py --profile            # cProfile of the new reader over the plain pages
+    python -m tools.bench_html                      # 300 render_html pages + 60 CMS pages, old = main
+    python -m tools.bench_html --base 15bf229 --pages 300 --rounds 5
+    python -m tools.bench_html --profile            # cProfile of the new reader over the plain pages
 """
 from __future__ import annotations
 

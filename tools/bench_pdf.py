@@ -2,7 +2,7 @@
 every page, on the same files in one run. Prints pages/s for both, their ratio, peak memory
 (tracemalloc, Python allocations) and whether the tables are identical.
 
-    PYTHONPATH=. python tools/bench_pdf.py [PDF ...] [--repeat N]
+    python -m tools.bench_pdf [PDF ...] [--repeat N]
 
 Default set: fixtures/pdf/*.pdf plus ../shared/corpus/reports/*.pdf where present.
 "Identical tables": every table pdfplumber finds (cells with text) is found by the reader on

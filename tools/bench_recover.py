@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time run-together recovery per report (a script, not a test).
 
-    PYTHONPATH=. python tools/bench_recover.py [N generated reports]
+    python -m tools.bench_recover [N generated reports]
 
 For each report: the time of extract() with recovery and the time spent in recover.recover()
 (the cost it adds). Target: under 50 ms added per report. Inputs: the two scraped corpus reports

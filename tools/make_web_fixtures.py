@@ -3,7 +3,7 @@ NAME.expected.json sidecar (NAME without the extension) (the generator's expecte
 
 Deterministic seeds; run from the repository root:
 
-    PYTHONPATH=. python tools/make_web_fixtures.py
+    python -m tools.make_web_fixtures
 
 The Word-exported HTML pages and the .doc/.wps files need LibreOffice (soffice); without it
 they are left as they are and the script says so.
