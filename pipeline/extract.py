@@ -426,25 +426,13 @@ def aligned_table(tpl: Template, spec: TableSpec, layout: Layout, cands: list[Li
 
 
 # ---------------------------------------------------------------- tables printed side by side
-def _quick_chars(word: str) -> frozenset[str]:
-    """Characters one of which a line must print to hold `word` (its last, simplified or traditional)."""
-    return frozenset({word[-1], *_traditional(word[-1])})
-
-
-@lru_cache(maxsize=256)
-def _traditional(ch: str) -> str:
-    import opencc
-    return opencc.OpenCC("s2t").convert(ch) + opencc.OpenCC("s2tw").convert(ch)
-
-
 def heading_line(spec: TableSpec, lines: list[Line]) -> Optional[int]:
     """Index of the first line whose label holds the table's heading words."""
     h = spec.heading
-    quick = [_quick_chars(w) for w in h.all]
 
     def is_heading(ln: Line) -> bool:
         raw = ln.text or ln.label
-        if not all(any(ch in raw for ch in q) for q in quick):   # cheap test before normalizing
+        if h.quick and not any(ch in raw for ch in h.quick):   # cheap test before normalizing
             return False
         key = N.label_key(raw)
         return all(w in key for w in h.all) and (not h.any or any(w in key for w in h.any))

@@ -45,9 +45,11 @@ class Row:
 
 @dataclass(frozen=True)
 class Heading:
-    """A line is the table's heading when its label key holds every word of `all` and one of `any`."""
+    """A line is the table's heading when its label key holds every word of `all` and one of `any`;
+    only a line printing one of the characters `quick` (as printed) can be (a cheap first test)."""
     all: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
+    quick: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,7 @@ def _table(raw: dict, t: dict, tkey: str, tid: str, merged: list[dict]) -> Table
     cols = _columns(t["columns"][tkey]) if tkey in t.get("columns", {}) else _columns(raw["columns"][tkey])
     row_items = t["rows"][tkey] if tkey in t.get("rows", {}) else raw["rows"][tkey]
     extra = tuple(_row(r) for m in merged if m["table"] == tkey for r in row_items if r["key"] == m["as"])
-    heading = Heading(tuple(meta["heading"].get("all", ())), tuple(meta["heading"].get("any", ()))) \
-        if "heading" in meta else None
+    heading = Heading(**{k: tuple(v) for k, v in meta["heading"].items()}) if "heading" in meta else None
     disp = meta.get("displaced")
     spec = TableSpec(key=tkey, title=meta["title"], columns=cols, rows=_rows(row_items, tid),
                      reading=meta.get("reading", "in_order"), heading=heading,

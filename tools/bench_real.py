@@ -229,7 +229,7 @@ def copies(files: list[str], n: int, out: Path, first: int = 0) -> list[str]:
 GNU_TIME = "/usr/bin/time"
 
 
-def run_process(cmd: list[str]) -> tuple[float, float, int]:
+def run_process(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
     """(CPU seconds of the process tree, wall seconds, peak RSS in MB of its largest process).
     Run under GNU time where it is installed: a child forked from this (large) process would
     otherwise report this process's peak, which Linux keeps across exec."""
@@ -237,7 +237,7 @@ def run_process(cmd: list[str]) -> tuple[float, float, int]:
         timed = os.path.exists(GNU_TIME)
         full = [GNU_TIME, "-q", "-f", "%M", "-o", out.name, *cmd] if timed else cmd
         t = time.perf_counter()
-        proc = subprocess.Popen(full, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t
         if os.waitstatus_to_exitcode(status) not in (0, 1):
@@ -258,7 +258,8 @@ def processes(files: list[str], variants: list[str], rounds: int, tmp: Path) -> 
     out: dict[str, list[tuple]] = {n: [] for n in names}
     for r in range(rounds):
         for n in names[r % len(names):] + names[:r % len(names)]:
-            out[n].append(run_process(cmds[n]()))
+            # ogi from a neutral folder: its workers import the pipeline PYTHONPATH names
+            out[n].append(run_process(cmds[n](), cwd=tmp if n.startswith("ogi") else ROOT))
     return out
 
 
@@ -334,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             if not many:
                 continue
             one_copy = run_process([str(Path(sys.executable).with_name("ogi")), "parse", *one, "--out",
-                                    str(tmp / "out_one"), "--workers", "1", "--quiet", "--force"])
+                                    str(tmp / "out_one"), "--workers", "1", "--quiet", "--force"], cwd=tmp)
             print_processes(group, len(many), processes(many, GROUP_VARIANTS[group], max(1, args.rounds // 2), tmp),
                             one_copy)
         finally:
