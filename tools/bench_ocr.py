@@ -5,7 +5,7 @@ Every fixture PDF (or the PDFs given) is rendered to an image-only PDF at --dpi 
 Pillow, see tests/scangen.py); each reading runs in a fresh process, one thread (one worker's
 share), timed in CPU seconds, its peak resident memory taken from the kernel.
 
-    .venv/bin/python tools/bench_ocr.py [PDF...] [--dpi 150] [--variant clean]
+    .venv/bin/python -m tools.bench_ocr [PDF...] [--dpi 150] [--variant clean]
 """
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 
 def _read(path: str, mode: str, q) -> None:
@@ -50,7 +48,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dpi", type=int, default=150)
     ap.add_argument("--variant", default="clean")
     args = ap.parse_args(argv)
-    import scangen
+    from tests import scangen
     pdfs = args.pdfs or sorted(glob.glob(os.path.join(ROOT, "fixtures", "pdf", "*.pdf")))
     tmp = tempfile.mkdtemp(prefix="bench_ocr_")
     tot = {"ocr_cpu": 0.0, "text_cpu": 0.0, "ocr_pages": 0, "pages": 0}
