@@ -67,7 +67,7 @@ def test_router_covers_every_declared_reader():
     from parsers import formats
     for r in formats.READERS:
         assert (PARSERS / f"{r.module}.py").exists() or (PARSERS / r.module / "__init__.py").exists()
-    assert sorted(formats.FORMATS) == ["doc", "docx", "html", "pdf", "text"]
+    assert sorted(formats.FORMATS) == ["doc", "docx", "html", "image", "pdf", "text"]
 
 
 @pytest.mark.parametrize("head,name,fmt", [
@@ -75,6 +75,8 @@ def test_router_covers_every_declared_reader():
     (b"{\\rtf1", "x", "doc"), (b"\xef\xbb\xbf  <!DOCTYPE html>", "a.doc", "html"),
     ("<html>".encode("utf-16"), "a", "html"), (b"MIME-Version: 1.0\nContent-Type: multipart/related", "a", "html"),
     (b"plain", "a.md", "text"), (b"plain", "a.PDF", "pdf"), (b"plain", "a.unknown", "text"), (b"", "a.wps", "doc"),
+    (b"\x89PNG\r\n\x1a\n", "a.txt", "image"), (b"\xff\xd8\xff\xe0", "a", "image"), (b"II*\x00", "a.pdf", "image"),
+    (b"MM\x00*", "scan", "image"), (b"plain", "a.TIFF", "image"),
 ])
 def test_one_detector(head, name, fmt):
     from parsers import detect

@@ -55,7 +55,7 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
     text_px = TEXT_PT / 72 * dpi
     turns = quarter_turns(E.detect(_rgb(gray), text_px))
     res = _read_turned(gray, dpi, number, turns)
-    if _mean_conf(res) < UPSIDE_DOWN_CONF:
+    if res.chars and _mean_conf(res) < UPSIDE_DOWN_CONF:   # a blank page is not tried again
         other = _read_turned(gray, dpi, number, turns + 2)
         if _mean_conf(other) > _mean_conf(res):
             res = other
