@@ -64,15 +64,15 @@ def engine():
     return _ENGINE
 
 
-def detect(rgb, text_px: float):
+def detect(rgb, text_px: float, det_px: float = 0.0):
     """Text boxes (4×2 point arrays, image pixels, reading order) of an RGB image whose text is
-    about `text_px` tall; detection runs on a copy reduced to DET_TEXT_PX text."""
+    about `text_px` tall; detection runs on a copy reduced to `det_px` (DET_TEXT_PX) text."""
     import cv2
     import numpy as np
 
     eng = engine()
     h, w = rgb.shape[:2]
-    s = min(1.0, DET_TEXT_PX / max(text_px, 1.0), (DET_MAX_PIXELS / (w * h)) ** 0.5)
+    s = min(1.0, (det_px or DET_TEXT_PX) / max(text_px, 1.0), (DET_MAX_PIXELS / (w * h)) ** 0.5)
     small = cv2.resize(rgb, (max(32, int(w * s) // 32 * 32), max(32, int(h * s) // 32 * 32)),
                        interpolation=cv2.INTER_AREA) if s < 1.0 else rgb
     eng.text_det.limit_type, eng.text_det.limit_side_len = "min", min(small.shape[:2])

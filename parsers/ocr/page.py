@@ -53,7 +53,7 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
     the better reading kept."""
     warnings: list[str] = []
     text_px = TEXT_PT / 72 * dpi
-    turns = quarter_turns(E.detect(_rgb(gray), text_px))
+    turns = quarter_turns(E.detect(_rgb(gray), text_px, ORIENT_TEXT_PX))
     res = _read_turned(gray, dpi, number, turns)
     if res.chars and _mean_conf(res) < UPSIDE_DOWN_CONF:   # a blank page is not tried again
         other = _read_turned(gray, dpi, number, turns + 2)
@@ -64,6 +64,7 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
     return res
 
 
+ORIENT_TEXT_PX = 10.0    # the quarter-turn test detects on a copy with text this small (fast)
 UPSIDE_DOWN_CONF = 0.8   # a page whose characters score below this on average is tried turned 180°
 
 
