@@ -68,5 +68,6 @@ def place(ex, tpl: Template, orphans: list) -> list[tuple]:
         c.value, c.raw, c.method = v, V.parse(src.text).value is not None and src.text.strip(), "recovered"
         c.page = src.page or c.page
         c.bbox = src.bbox
+        c.pos = src.pos
         placed.append((key, idents))
     return placed

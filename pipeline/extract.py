@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from parsers.model import Document
+from parsers.model import Document, SourcePos
 
 from . import match as M
 from . import normalize as N
@@ -39,6 +39,7 @@ class CellValue:
     page: Optional[int] = None
     bbox: Optional[tuple] = None
     method: str = "read"
+    pos: Optional[SourcePos] = None   # where the number is printed (text, HTML, Word sources)
 
 
 @dataclass
@@ -306,7 +307,8 @@ class _Builder:
         self.ex.cells.append(CellValue(
             table=table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
             row_label=label, col_label=self.headers.get(f"{table}/{col.key}", col.label),
-            match_score=round(score, 1), page=src.page if src else ln.page, bbox=src.bbox if src else None))
+            match_score=round(score, 1), page=src.page if src else ln.page, bbox=src.bbox if src else None,
+            pos=src.pos if src else None))
 
     # ------------------------------------------------------------ tables
     def build(self) -> Extraction:
