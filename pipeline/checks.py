@@ -245,6 +245,18 @@ def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
     return out
 
 
+def _misprints(checks: list[Check]) -> None:
+    """A count printed negative or fractional (E5) that also breaks an identity is that
+    identity's culprit, where the arithmetic alone could not name one (a row identity)."""
+    for e5 in checks:
+        if e5.check_id != "E5" or not e5.culprit:
+            continue
+        for c in checks:
+            if c.status == "fail" and not c.culprit and c.table == e5.table and e5.culprit in c.cells:
+                c.culprit = e5.culprit
+                c.message += f"; likely culprit: {e5.culprit[1]}.{e5.culprit[2]} (not a count)"
+
+
 def _plausibility(ex: Extraction, tpl: Template) -> list[Check]:
     v = {(c.table, c.row_key, c.col_key): c.value for c in ex.cells}
     out = []
@@ -336,5 +348,6 @@ def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
     _placed(checks, ex)
     _culprits(checks, ex, tpl)
     checks += _nonnegative(ex, tpl)
+    _misprints(checks)
     checks += _plausibility(ex, tpl)
     return checks

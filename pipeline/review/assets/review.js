@@ -84,10 +84,11 @@
     const MAX = 1000;
     const num = k => ["n_failed", "warnings", "ambiguous", "unplaced", "cells", "year"].includes(k);
     const key = r => sortKey === "review" ? (r.review ? 1 : 0) * 1e6 + r.n_failed * 1e3 + r.warnings : r[sortKey];
+    const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);   // code-point order: the same on every machine
     const rows = OGI.idx.filter(matches).sort((a, b) => {
       const x = key(a), y = key(b);
-      const c = (num(sortKey) || sortKey === "review") ? (Number(x) || 0) - (Number(y) || 0) : String(x).localeCompare(String(y));
-      return sortDir * c || String(a.source_path).localeCompare(String(b.source_path));
+      const c = (num(sortKey) || sortKey === "review") ? (Number(x) || 0) - (Number(y) || 0) : cmp(String(x), String(y));
+      return sortDir * c || cmp(String(a.source_path), String(b.source_path));
     });
     for (const th of $$("#reports th")) th.className = th.dataset.sort === sortKey ? (sortDir > 0 ? "asc" : "desc") : "";
     const html = rows.slice(0, MAX).map(r => {

@@ -1,0 +1,102 @@
+"""Reports with one planted wrong cell, in every format, for the review tests and benchmarks.
+
+`planted_report(seed, template, table)` takes a random valid report and misprints one cell of
+`table` so that the checks can tell which: a count printed negative in the tables without
+column identities (E5 names it), a number off by 7 in the requests table (its row and column
+identities meet at it). `write_planted(dir, ...)` renders them as text (every layout), HTML,
+Word and PDF (headless Chromium, when there) and returns what was planted where.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import reportgen
+from pipeline import templates as T
+
+TABLES = ("active", "requests", "appeals")
+TEXT_LAYOUTS = reportgen.LAYOUTS
+
+
+@dataclass
+class Planted:
+    path: str
+    format: str
+    template: str
+    key: tuple           # (table, row_key, col_key) of the misprinted cell
+    printed: str         # what the report prints there
+
+
+def _count_cell(tpl: T.Template, table: str) -> tuple:
+    spec = tpl.tables[table]
+    for r in spec.rows:
+        for c in spec.row_columns(r):
+            if c.kind == "count":
+                return (table, r.key, c.key)
+    raise LookupError(table)
+
+
+def planted_report(seed: int, template: str, table: str) -> tuple[reportgen.GenReport, tuple, str]:
+    rng = random.Random(seed)
+    rep = reportgen.random_report(rng, template=template, noise=False)
+    tpl = T.get(template)
+    if table == "requests":
+        key = ("requests", tpl.result_rows()[0], "natural_person")
+        printed = str((rep.values.get(key) or 0) + 7)
+    else:
+        key = _count_cell(tpl, table)
+        printed = str(-(abs(int(rep.values.get(key) or 0)) + 4))
+    rep.printed[key] = printed
+    return rep, key, printed
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, chromium: str) -> None:
+    profile = tempfile.mkdtemp(prefix="ogi-chromium-")
+    try:
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--no-pdf-header-footer", f"--user-data-dir={profile}", f"--print-to-pdf={pdf_path}",
+                        html_path.as_uri()], check=True, capture_output=True, timeout=180)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+PDF_CSS = ("<style>@page { size: A4; margin: 2cm; } body { font-family: 'Noto Serif CJK SC', serif; font-size: 14px; }"
+           " table { border-collapse: collapse; width: 100%; } td { border: 1px solid #000; padding: 2px 4px;"
+           " text-align: center; }</style>")
+
+
+def write_planted(out: Path, templates=("2019", "2021"), layouts=TEXT_LAYOUTS, docx: bool = True,
+                  chromium: Optional[str] = None, seed: int = 1, tables=TABLES) -> list[Planted]:
+    """Every template × table × format with one planted wrong cell, written under `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    for ti, template in enumerate(templates):
+        for table in tables:
+            k = TABLES.index(table)
+            rep, key, printed = planted_report(seed * 1000 + ti * 10 + k, template, table)
+            stem = f"planted_{template}_{table}"
+            for layout in layouts:
+                p = out / f"{stem}_{layout}.txt"
+                p.write_text(reportgen.render_text(rep, layout), "utf-8")
+                made.append(Planted(str(p), "text", template, key, printed))
+            html = out / f"{stem}.html"
+            html.write_text(reportgen.render_html(rep), "utf-8")
+            made.append(Planted(str(html), "html", template, key, printed))
+            if docx:
+                p = out / f"{stem}.docx"
+                reportgen.render_docx(rep, str(p))
+                made.append(Planted(str(p), "docx", template, key, printed))
+            if chromium:
+                src = out / f"{stem}.print.htm"
+                src.write_text(reportgen.render_html(rep).replace("</head>", PDF_CSS + "</head>"), "utf-8")
+                p = out / f"{stem}.pdf"
+                html_to_pdf(src, p, chromium)
+                src.unlink()
+                made.append(Planted(str(p), "pdf", template, key, printed))
+    return made
