@@ -10,7 +10,6 @@ import csv
 import itertools
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Iterator
 
 _CANDIDATES = re.compile(r"\(candidates: ([^)]*)\)")
@@ -18,19 +17,66 @@ _ROW_NUMBERS = re.compile(r"\(([^()]*)\); cannot tell which column")
 _PLACED = ("by its position", "was put back into")
 
 
-@dataclass
+class _Grouped:
+    """The rows of a CSV that a run writes report by report (cells.csv, checks.csv), handed out
+    per report id in one pass over the file: memory holds one report's rows (plus any group
+    read past, should a file not follow reports.csv's order)."""
+
+    def __init__(self, path: str):
+        self.f = open(path, encoding="utf-8-sig", newline="") if os.path.exists(path) else None
+        reader = csv.reader(self.f) if self.f else iter(())
+        self.fields = next(reader, [])
+        self.at = {f: i for i, f in enumerate(self.fields)}
+        self.groups = itertools.groupby(reader, key=lambda r: r[0])
+        self.pending: dict[str, list[list[str]]] = {}
+
+    def get(self, rid: str) -> list[list[str]]:
+        if rid in self.pending:
+            return self.pending.pop(rid)
+        for gid, rows in self.groups:
+            rows = list(rows)
+            if gid == rid:
+                return rows
+            self.pending.setdefault(gid, []).extend(rows)
+        return []
+
+    def close(self) -> None:
+        if self.f:
+            self.f.close()
+
+
 class ReportRecord:
-    report: dict
-    cells: list[dict] = field(default_factory=list)
-    checks: list[dict] = field(default_factory=list)   # every check (flagged reports) or the failed ones
-    log: list[dict] = field(default_factory=list)
+    """One report of the run: its reports.csv row, its cells and checks (rows as read, turned
+    into dicts only where a full page is built) and its log entries."""
+
+    def __init__(self, report: dict, cells: list[list[str]], cells_at: dict, checks: list[list[str]],
+                 checks_fields: list[str], log: list[dict]):
+        self.report, self.cell_rows, self.cells_at, self.log = report, cells, cells_at, log
+        self.check_rows, self.checks_fields = checks, checks_fields
+        self._cells = self._checks = None
+        s, v = checks_fields.index("status") if checks_fields else 0, checks_fields.index("severity") if checks_fields else 0
+        self._failed = [(r[1], r[v]) for r in checks if r[s] == "fail"]
 
     @property
     def id(self) -> str:
         return self.report["report_id"]
 
-    def failed_checks(self) -> list[dict]:
-        return [c for c in self.checks if c["status"] == "fail"]
+    @property
+    def cells(self) -> list[dict]:
+        if self._cells is None:
+            names = sorted(self.cells_at, key=self.cells_at.get)
+            self._cells = [dict(zip(names, r)) for r in self.cell_rows]
+        return self._cells
+
+    @property
+    def checks(self) -> list[dict]:
+        if self._checks is None:
+            self._checks = [dict(zip(self.checks_fields, r)) for r in self.check_rows]
+        return self._checks
+
+    def failed(self, severity: str) -> list[str]:
+        """check_id of every failed check of this severity (error | warning)."""
+        return [cid for cid, sev in self._failed if sev == severity]
 
     def warnings(self) -> list[dict]:
         return [e for e in self.log if e["level"] in ("warning", "error")]
@@ -40,8 +86,7 @@ class ReportRecord:
         the log doubts a cell or row (ambiguous or unplaced numbers, unreadable values). Failed
         plausibility warnings and reader notes about the whole file are listed, but alone do
         not make a report one to review (a batch of clean reports writes no page images)."""
-        return (self.report.get("status") != "ok"
-                or any(c["severity"] == "error" for c in self.failed_checks())
+        return (self.report.get("status") != "ok" or bool(self.failed("error"))
                 or any(e["table"] for e in self.warnings())
                 or str(self.report.get("ambiguous_cells") or "0") not in ("", "0"))
 
@@ -49,50 +94,31 @@ class ReportRecord:
 def _rows(path: str) -> Iterator[dict]:
     if not os.path.exists(path):
         return iter(())
-    f = open(path, encoding="utf-8-sig", newline="")
-    return csv.DictReader(f)
-
-
-def _by_report(path: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for r in _rows(path):
-        out.setdefault(r["report_id"], []).append(r)
-    return out
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        yield from csv.DictReader(f)
 
 
 def load_run(out_dir: str) -> Iterator[ReportRecord]:
     """Every report of the run in reports.csv order, with its cells, checks and log entries."""
-    reports = list(_rows(os.path.join(out_dir, "reports.csv")))
-    if not reports and not os.path.exists(os.path.join(out_dir, "reports.csv")):
+    if not os.path.exists(os.path.join(out_dir, "reports.csv")):
         raise FileNotFoundError(f"{out_dir}: no reports.csv (not the output folder of `ogi parse`)")
-    checks = _by_report(os.path.join(out_dir, "checks.csv"))
-    log = _by_report(os.path.join(out_dir, "log.csv"))
-    cells = _cells_by_report(os.path.join(out_dir, "cells.csv"), {r["report_id"] for r in reports})
+    reports = list(_rows(os.path.join(out_dir, "reports.csv")))
+    log: dict[str, list[dict]] = {}
+    for r in _rows(os.path.join(out_dir, "log.csv")):
+        log.setdefault(r["report_id"], []).append(r)
+    cells = _Grouped(os.path.join(out_dir, "cells.csv"))
+    checks = _Grouped(os.path.join(out_dir, "checks.csv"))
     seen = set()
-    for rep in reports:
-        rid = rep["report_id"]
-        if rid in seen:       # the same file under two names: one page
-            continue
-        seen.add(rid)
-        yield ReportRecord(rep, cells(rid), checks.get(rid, []), log.get(rid, []))
-
-
-def _cells_by_report(path: str, ids: set[str]):
-    """A lookup rid → cells that reads cells.csv once, in order, keeping only the groups not yet
-    asked for (none when the file lists reports in the order of reports.csv)."""
-    groups = itertools.groupby(_rows(path), key=lambda r: r["report_id"])
-    pending: dict[str, list[dict]] = {}
-
-    def get(rid: str) -> list[dict]:
-        if rid in pending:
-            return pending.pop(rid)
-        for gid, rows in groups:
-            rows = list(rows)
-            if gid == rid:
-                return rows
-            pending.setdefault(gid, []).extend(rows)
-        return []
-    return get
+    try:
+        for rep in reports:
+            rid = rep["report_id"]
+            if rid in seen:       # the same file under two names: one page
+                continue
+            seen.add(rid)
+            yield ReportRecord(rep, cells.get(rid), cells.at, checks.get(rid), checks.fields, log.get(rid, []))
+    finally:
+        cells.close()
+        checks.close()
 
 
 def cell_notes(rec: ReportRecord) -> dict[str, dict]:

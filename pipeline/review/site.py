@@ -69,12 +69,10 @@ def _cell_entry(c: dict, note: dict) -> list:
 
 
 def _summary(rec: ReportRecord, data_file: str) -> dict:
-    failed = rec.failed_checks()
     row = {k: rec.report.get(k, "") for k in INDEX_FIELDS}
-    notes = cell_notes(rec)
-    row.update(failed=sorted({c["check_id"] for c in failed if c["severity"] == "error"}),
-               failed_warn=sorted({c["check_id"] for c in failed if c["severity"] == "warning"}),
-               n_failed=sum(1 for c in failed if c["severity"] == "error"),
+    notes = cell_notes(rec) if rec.log else {}
+    row.update(failed=sorted(set(rec.failed("error"))), failed_warn=sorted(set(rec.failed("warning"))),
+               n_failed=len(rec.failed("error")),
                warnings=len(rec.warnings()),
                ambiguous=sum(1 for n in notes.values() if n.get("state") == "ambiguous"),
                unplaced=sum(1 for n in notes.values() if n.get("state") == "unplaced"),
@@ -94,15 +92,17 @@ def _full(rec: ReportRecord, img_dir: str) -> dict:
 
 def _clean(rec: ReportRecord, keys: dict[str, list[str]]) -> dict:
     """Values only, in the template's print order (a clean report's cells were all read and every
-    check passed); cells outside that order are listed by key."""
-    values = {f'{c["table"]}/{c["row_key"]}/{c["col_key"]}': c["value"] for c in rec.cells}
+    identity held); cells outside that order are listed by key, methods other than `read` too."""
+    at = rec.cells_at
+    t, r, c, v, m = at["table"], at["row_key"], at["col_key"], at["value"], at["method"]
+    values = {f"{x[t]}/{x[r]}/{x[c]}": x[v] for x in rec.cell_rows}
     order = keys.get(rec.report.get("template", ""), [])
-    out = {"id": rec.id, "v": ",".join(values.pop(k, "") if k in values else "~" for k in order)}
+    out = {"id": rec.id, "v": ",".join(values.pop(k) if k in values else "~" for k in order)}
     if values:
         out["x"] = values
-    other = [f'{c["table"]}/{c["row_key"]}/{c["col_key"]}' for c in rec.cells if c["method"] != "read"]
-    if other:
-        out["m"] = {k: c["method"] for k, c in zip(other, (c for c in rec.cells if c["method"] != "read"))}
+    methods = {f"{x[t]}/{x[r]}/{x[c]}": x[m] for x in rec.cell_rows if x[m] != "read"}
+    if methods:
+        out["m"] = methods
     return out
 
 
@@ -139,7 +139,7 @@ def _write(out_dir: str, root: str, everything: bool) -> dict:
         if rec.needs_review() or everything:
             name = f"data/r/{rec.id}.js"
             with open(os.path.join(root, name), "w", encoding="utf-8") as f:
-                f.write(_js("report", _full(rec, os.path.join(root, "img"))))
+                f.write(_js_packed("report", _full(rec, os.path.join(root, "img"))))
             full += 1
         else:
             name = f"data/clean/{n_pack}.js"

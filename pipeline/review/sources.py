@@ -74,7 +74,7 @@ def _pdf_view(path: str, cells: list[dict], img_dir: str, img_prefix: str) -> di
             w, h = page.get_size()
             image = page.render(scale=PDF_SCALE, grayscale=True).to_pil()
             name = f"{img_prefix}-p{no}.png"
-            image.save(os.path.join(img_dir, name), optimize=False, compress_level=6)
+            image.save(os.path.join(img_dir, name), optimize=False, compress_level=3)
             pages.append({"page": no, "img": name, "w": round(w, 2), "h": round(h, 2)})
             page.close()
     finally:
