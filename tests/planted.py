@@ -1,7 +1,7 @@
 """Reports with one planted wrong cell, in every format, for the review tests and benchmarks.
 
-`planted_report(seed, template, table)` takes a random valid report and misprints one cell of
-`table` so that the checks can tell which: a count printed negative in the tables without
+`planted_report(seed, template, tables)` takes a random valid report and misprints one cell of
+each table so that the checks can tell which: a count printed negative in the tables without
 column identities (E5 names it), a number off by 7 in the requests table (its row and column
 identities meet at it). `write_planted(dir, ...)` renders them as text (every layout), HTML,
 Word and PDF (headless Chromium, when there) and returns what was planted where.
@@ -28,8 +28,7 @@ class Planted:
     path: str
     format: str
     template: str
-    key: tuple           # (table, row_key, col_key) of the misprinted cell
-    printed: str         # what the report prints there
+    plants: list         # (key, printed): (table, row_key, col_key) of each misprinted cell, what it prints
 
 
 def _count_cell(tpl: T.Template, table: str) -> tuple:
@@ -41,19 +40,22 @@ def _count_cell(tpl: T.Template, table: str) -> tuple:
     raise LookupError(table)
 
 
-def planted_report(seed: int, template: str, table: str) -> tuple[reportgen.GenReport, tuple, str]:
+def planted_report(seed: int, template: str, tables=TABLES) -> tuple[reportgen.GenReport, list]:
     rng = random.Random(seed)
     # zeros printed as numbers: an identity with one side left blank is skipped, not failed
     rep = reportgen.random_report(rng, template=template, noise=False, blank_rate=0.0)
     tpl = T.get(template)
-    if table == "requests":
-        key = ("requests", tpl.result_rows()[0], "natural_person")
-        printed = str((rep.values.get(key) or 0) + 7)
-    else:
-        key = _count_cell(tpl, table)
-        printed = str(-(abs(int(rep.values.get(key) or 0)) + 4))
-    rep.printed[key] = printed
-    return rep, key, printed
+    plants = []
+    for table in tables:
+        if table == "requests":
+            key = ("requests", tpl.result_rows()[0], "natural_person")
+            printed = str((rep.values.get(key) or 0) + 7)
+        else:
+            key = _count_cell(tpl, table)
+            printed = str(-(abs(int(rep.values.get(key) or 0)) + 4))
+        rep.printed[key] = printed
+        plants.append((key, printed))
+    return rep, plants
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, chromium: str) -> None:
@@ -74,30 +76,29 @@ PDF_CSS = ("<style>@page { size: A4; margin: 2cm; } body { font-family: 'Noto Se
 
 def write_planted(out: Path, templates=("2019", "2021"), layouts=TEXT_LAYOUTS, docx: bool = True,
                   chromium: Optional[str] = None, seed: int = 1, tables=TABLES) -> list[Planted]:
-    """Every template × table × format with one planted wrong cell, written under `out`."""
+    """For every template, a report with one planted wrong cell in each of `tables`, in every
+    format (text in each of `layouts`), written under `out`."""
     out.mkdir(parents=True, exist_ok=True)
     made = []
     for ti, template in enumerate(templates):
-        for table in tables:
-            k = TABLES.index(table)
-            rep, key, printed = planted_report(seed * 1000 + ti * 10 + k, template, table)
-            stem = f"planted_{template}_{table}"
-            for layout in layouts:
-                p = out / f"{stem}_{layout}.txt"
-                p.write_text(reportgen.render_text(rep, layout), "utf-8")
-                made.append(Planted(str(p), "text", template, key, printed))
-            html = out / f"{stem}.html"
-            html.write_text(reportgen.render_html(rep), "utf-8")
-            made.append(Planted(str(html), "html", template, key, printed))
-            if docx:
-                p = out / f"{stem}.docx"
-                reportgen.render_docx(rep, str(p))
-                made.append(Planted(str(p), "docx", template, key, printed))
-            if chromium:
-                src = out / f"{stem}.print.htm"
-                src.write_text(reportgen.render_html(rep).replace("</head>", PDF_CSS + "</head>"), "utf-8")
-                p = out / f"{stem}.pdf"
-                html_to_pdf(src, p, chromium)
-                src.unlink()
-                made.append(Planted(str(p), "pdf", template, key, printed))
+        rep, plants = planted_report(seed * 1000 + ti, template, tables)
+        stem = f"planted_{template}"
+        for layout in layouts:
+            p = out / f"{stem}_{layout}.txt"
+            p.write_text(reportgen.render_text(rep, layout), "utf-8")
+            made.append(Planted(str(p), "text", template, plants))
+        html = out / f"{stem}.html"
+        html.write_text(reportgen.render_html(rep), "utf-8")
+        made.append(Planted(str(html), "html", template, plants))
+        if docx:
+            p = out / f"{stem}.docx"
+            reportgen.render_docx(rep, str(p))
+            made.append(Planted(str(p), "docx", template, plants))
+        if chromium:
+            src = out / f"{stem}.print.htm"
+            src.write_text(reportgen.render_html(rep).replace("</head>", PDF_CSS + "</head>"), "utf-8")
+            p = out / f"{stem}.pdf"
+            html_to_pdf(src, p, chromium)
+            src.unlink()
+            made.append(Planted(str(p), "pdf", template, plants))
     return made

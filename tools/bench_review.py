@@ -53,7 +53,7 @@ def make_batch(folder: Path, n: int, flagged_share: float, seed: int) -> dict:
         counts["clean"] += 1
     for i in range(n_planted):
         table = planted.TABLES[i % 3]
-        rep, _, _ = planted.planted_report(seed + i, rng.choice(["2019", "2021"]), table)
+        rep, _ = planted.planted_report(seed + i, rng.choice(["2019", "2021"]), (table,))
         if i % 3 == 2:
             (folder / "planted" / f"p{i:06d}.html").write_text(render_html(rep), "utf-8")
         else:
