@@ -47,8 +47,8 @@ def template_keys(layout: dict) -> list[str]:
 
 
 def template_layouts() -> dict:
-    """Every template of the registry as the review lays it out: tables in order, their
-    columns and rows with labels (no template is named in code: era A renders the same way)."""
+    """Every template of the registries as the review lays it out: tables in order, their
+    columns and rows with labels (no template is named in code: any template renders the same way)."""
     out = {}
     for tid, tpl in load().items():
         tables = []
@@ -58,7 +58,25 @@ def template_layouts() -> dict:
                      "cols": [c.key for c in spec.row_columns(r, variant=True)]} for r in spec.rows]
             tables.append({"key": key, "title": spec.title, "columns": cols, "rows": rows})
         out[tid] = {"name": tpl.name, "tables": tables}
+    out.update(_stats_layouts())
     return out
+
+
+def _stats_layouts() -> dict:
+    """Templates of the one-table statistics registry (era A, pipeline/era_a), where installed:
+    rows and columns with their first printed label; a row that names a parent row is grouped
+    under it; rows stated only in prose have the first column only."""
+    try:
+        from ..era_a.template import load as load_stats
+    except ImportError:
+        return {}
+    tpl = load_stats()
+    label = {r.key: (r.labels[0] if r.labels else r.key) for r in tpl.rows}
+    cols = {c.key: {"label": c.labels[0] if c.labels else c.key, "variant": False} for c in tpl.columns}
+    rows = [{"key": r.key, "label": label[r.key], "group": label.get(r.parent, ""),
+             "cols": [c.key for c in (tpl.columns if r.labels else tpl.columns[:1])]} for r in tpl.rows]
+    title = tpl.headings[0] if tpl.headings else tpl.name
+    return {tpl.id: {"name": tpl.name, "tables": [{"key": tpl.table, "title": title, "columns": cols, "rows": rows}]}}
 
 
 def _cell_entry(c: dict, note: dict) -> list:
