@@ -286,3 +286,17 @@ def test_every_corpus_report_renders_with_its_candidates(shared_corpus, tmp_path
             assert browser.eval(f"document.querySelector('{cell}').classList.contains('st-ambiguous')"), key
             shown = browser.eval(f"document.querySelector('{cell} .cands').textContent")
             assert shown.split(" | ")[0] == first, (rep["source_path"], key, shown)
+
+
+def test_parse_writes_the_review_unless_told_not_to(tmp_path):
+    from pipeline.cli import main
+
+    seed = str(ROOT / "fixtures" / "seed_xiuzhou_2019.txt")
+    assert main(["parse", seed, "--out", str(tmp_path / "a"), "-q", "--workers", "1"]) == 0
+    assert (tmp_path / "a" / "review" / "index.html").is_file()
+    assert (tmp_path / "a" / "review" / "report.html").is_file()
+    assert main(["parse", seed, "--out", str(tmp_path / "b"), "-q", "--workers", "1", "--no-review"]) == 0
+    assert not (tmp_path / "b" / "review").exists()
+    assert main(["review", str(tmp_path / "b"), "-q"]) == 0
+    assert list((tmp_path / "b" / "review" / "data" / "clean").iterdir())   # a clean report: packed
+    assert main(["review", str(tmp_path / "nothing"), "-q"]) == 2
