@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import reportgen
 from pipeline import templates as T
+
+try:
+    import reportgen            # in tests: pytest puts tests/ on the path
+except ImportError:             # in tools, run as python -m tools.NAME from the repository root
+    from tests import reportgen
 
 TABLES = ("active", "requests", "appeals")
 TEXT_LAYOUTS = reportgen.LAYOUTS

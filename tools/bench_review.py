@@ -10,9 +10,9 @@ the processes, summed over workers, is the stable figure), wall seconds, their r
 size of review/ split into page images and the rest. With --corpus, the same on a folder of
 real reports.
 
-    PYTHONPATH=. python tools/bench_review.py                       # 5,000 reports
-    PYTHONPATH=. python tools/bench_review.py --reports 500 --keep /tmp/bench-review
-    PYTHONPATH=. python tools/bench_review.py --reports 0 --corpus ../shared/corpus/reports
+    .venv/bin/python -m tools.bench_review                       # 5,000 reports
+    .venv/bin/python -m tools.bench_review --reports 500 --keep /tmp/bench-review
+    .venv/bin/python -m tools.bench_review --reports 0 --corpus ../shared/corpus/reports
 """
 from __future__ import annotations
 
@@ -28,14 +28,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def make_batch(folder: Path, n: int, flagged_share: float, seed: int) -> dict:
     """n reports under folder: clean text/HTML, planted ones, PDF copies; returns counts."""
-    import planted
-    from reportgen import LAYOUTS, random_report, render_html, render_text
+    from tests import planted
+    from tests.reportgen import LAYOUTS, random_report, render_html, render_text
 
     rng = random.Random(seed)
     counts = {"clean": 0, "planted": 0, "pdf": 0}
