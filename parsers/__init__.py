@@ -46,7 +46,27 @@ def detect_format(path: str) -> str:
         return "html"
     if sniff.startswith(b"mime-version:") and b"multipart/related" in sniff:
         return "html"   # a saved web archive (.mht)
-    return _EXT.get(ext, "text")
+    by_name = _EXT.get(ext, "text")
+    if by_name in ("pdf", "docx", "doc") and _looks_like_text(head):
+        return "text"   # e.g. a text report saved under a .pdf name: the content decides
+    return by_name
+
+
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """The first bytes of a file are text (UTF-8 or GB18030, hardly any control bytes)."""
+    if not head or b"\x00" in head or sum(b in _CONTROL for b in head) > len(head) // 100:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return True
+        except UnicodeDecodeError as e:
+            if e.start >= len(head) - 4 and len(head) >= 2048:  # cut inside the last character
+                return True
+    return False
 
 
 def read(path: str, fmt: str | None = None) -> Document:

@@ -19,7 +19,9 @@ from functools import lru_cache
 import regex
 
 from .encoding import decode
-from .model import Cell, Document, Paragraph, Table
+from .model import Cell, Document, Paragraph, ReadError, Table
+
+MAX_BYTES = 16 * 1024 * 1024  # a report's text is well under 1 MB; larger input is refused, not read
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|萬元|万|萬|元|件|个|個|条|條|项|項)?$|^[—–\-－/无無]$")
@@ -28,7 +30,9 @@ _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 def read(path: str) -> Document:
     with open(path, "rb") as f:
-        data = f.read()
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"text file larger than {MAX_BYTES // (1024 * 1024)} MB (a report's text is well under 1 MB)")
     text, _ = decode(data)
     return parse_text(text)
 
@@ -252,20 +256,28 @@ def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _merge_wandering(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
     """Join neighbouring columns a few characters apart that no line fills both of: one
-    column whose numbers `pdftotext` placed a little left or right from row to row."""
-    def occupied(row) -> set[int]:
-        return {k for a, b, t in row if _is_numeric(t)
-                for k, (ca, cb) in enumerate(cols) if a < cb and b > ca}
-    rows = [occupied(row) for row in toks]
-    k = 0
-    while k + 1 < len(cols):
-        (a1, b1), (a2, b2) = cols[k], cols[k + 1]
-        if a2 - b1 <= 3 and not any(k in r and k + 1 in r for r in rows):
-            cols = cols[:k] + [(a1, max(b1, b2))] + cols[k + 2:]
-            rows = [{j if j <= k else j - 1 for j in r} for r in rows]
-            continue
-        k += 1
-    return cols
+    column whose numbers `pdftotext` placed a little left or right from row to row. Left to
+    right, a merged column is filled by the lines that fill any of its parts (linear time:
+    a token finds its columns by bisection)."""
+    ends = [cb for _, cb in cols]
+    filled: list[set[int]] = [set() for _ in cols]  # column -> lines with a number in it
+    for r, row in enumerate(toks):
+        for a, b, t in row:
+            if _is_numeric(t):
+                k = bisect.bisect_right(ends, a)  # the first column ending right of the token's start
+                while k < len(cols) and cols[k][0] < b:
+                    filled[k].add(r)
+                    k += 1
+    out: list[tuple[int, int]] = []
+    group: set[int] = set()
+    for k, (a, b) in enumerate(cols):
+        if out and a - out[-1][1] <= 3 and not (group & filled[k]):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+            group |= filled[k]
+        else:
+            out.append((a, b))
+            group = set(filled[k])
+    return out
 
 
 def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
