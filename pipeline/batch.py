@@ -35,7 +35,7 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from . import __version__
 from .schema import display_path, report_row
@@ -68,7 +68,7 @@ def file_kind(mode: int) -> str:
     return next((name for test, name in _KIND if test(mode)), "not a regular file")
 
 
-def walk_inputs(paths: list[str], exclude: Optional[str] = None) -> Iterator[tuple[str, str]]:
+def walk_inputs(paths: list[str], exclude: str | None = None) -> Iterator[tuple[str, str]]:
     """(path, reason not read) for every file under the given paths, recursively, in a stable
     order; hidden files skipped; a folder that cannot be read, or a symbolic link to a folder,
     comes with the reason it was not read; `exclude` (the output folder) is left out."""
@@ -116,7 +116,7 @@ def walk_inputs(paths: list[str], exclude: Optional[str] = None) -> Iterator[tup
             yield e.filename, f"folder not read: {e.strerror or e}"
 
 
-def result_key(sha: str, path: str, fmt: Optional[str], template: Optional[str]) -> str:
+def result_key(sha: str, path: str, fmt: str | None, template: str | None) -> str:
     """What a result depends on: the content, the reading options and the name's extension."""
     ext = os.path.splitext(path)[1].lower() if not fmt else ""
     return f"{sha}|{fmt or ''}|{template or ''}|{ext}"
@@ -196,7 +196,7 @@ class State:
         self.db.close()
 
     # file list of this run
-    def list_files(self, paths: list[str], exclude: Optional[str] = None) -> int:
+    def list_files(self, paths: list[str], exclude: str | None = None) -> int:
         self.db.execute("DELETE FROM files")
         self.begin()
         n = 0
@@ -217,7 +217,7 @@ class State:
                 yield seq, os.fsdecode(p), error or ""
             last = rows[-1][0]
 
-    def cached_hash(self, path: str, st: os.stat_result) -> Optional[str]:
+    def cached_hash(self, path: str, st: os.stat_result) -> str | None:
         row = self.db.execute("SELECT size, mtime_ns, sha FROM hashes WHERE path = ?", (_fs(path),)).fetchone()
         if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
             return row[2]
@@ -227,12 +227,12 @@ class State:
         self.begin()
         self.db.execute("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)", (_fs(path), size, mtime_ns, sha))
 
-    def set_file(self, seq: int, sha: Optional[str], key: Optional[str], error: str = "") -> None:
+    def set_file(self, seq: int, sha: str | None, key: str | None, error: str = "") -> None:
         self.begin()
         self.db.execute("UPDATE files SET sha = ?, key = ?, error = ? WHERE seq = ?", (sha, key, error, seq))
 
     def result_status(self, key: str, run_id: str, force: bool = False,
-                      retry_failed: bool = False) -> tuple[Optional[str], bool]:
+                      retry_failed: bool = False) -> tuple[str | None, bool]:
         """(recorded status of this result key, recorded by this run?); status None when it must
         be parsed (again)."""
         row = self.db.execute("SELECT status, run FROM results WHERE key = ?", (key,)).fetchone()
@@ -284,7 +284,7 @@ class State:
 class PoolBackend:
     """Our own pool of long-lived, killable worker processes (see pipeline.worker)."""
 
-    def __init__(self, workers: int, timeout: float, max_memory_mb: Optional[int], stderr=None,
+    def __init__(self, workers: int, timeout: float, max_memory_mb: int | None, stderr=None,
                  max_jobs: int = 0, fork: bool = False):
         self.workers = [Worker(timeout, max_memory_mb, stderr, max_jobs, fork=fork) for _ in range(workers)]
         self.started = False  # workers start with the first job: a run with nothing to parse starts none
@@ -339,7 +339,7 @@ class PoolBackend:
 _local = threading.local()
 
 
-def dask_task(job: dict, timeout: float, max_memory_mb: Optional[int], max_jobs: int = 0) -> dict:
+def dask_task(job: dict, timeout: float, max_memory_mb: int | None, max_jobs: int = 0) -> dict:
     """Runs on a Dask worker: the same killable child process as the local pool, one per thread."""
     w = getattr(_local, "worker", None)
     if w is None or (w.timeout, w.max_memory_mb, w.max_jobs) != (timeout, max_memory_mb, max_jobs):
@@ -352,7 +352,7 @@ def dask_task(job: dict, timeout: float, max_memory_mb: Optional[int], max_jobs:
 class DaskBackend:
     """Tasks on a Dask cluster: an existing scheduler (`tcp://host:8786`) or a LocalCluster."""
 
-    def __init__(self, address: str, workers: int, timeout: float, max_memory_mb: Optional[int],
+    def __init__(self, address: str, workers: int, timeout: float, max_memory_mb: int | None,
                  max_jobs: int = 0):
         from dask.distributed import Client, LocalCluster
         self.cluster = None
@@ -526,7 +526,7 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict) -> dic
     return run_info
 
 
-def check_options(workers: Optional[int], timeout: float, max_memory_mb: Optional[int],
+def check_options(workers: int | None, timeout: float, max_memory_mb: int | None,
                   max_files_per_worker: int) -> None:
     """Raise UsageError for an option no run could honour."""
     if workers is not None and (not isinstance(workers, int) or workers < 1):
@@ -539,8 +539,8 @@ def check_options(workers: Optional[int], timeout: float, max_memory_mb: Optiona
         raise UsageError(f"--max-files-per-worker must be ≥ 0 (0: never replace), not {max_files_per_worker}")
 
 
-def _backend(total: int, out_dir: str, workers: int, timeout: float, max_memory_mb: Optional[int],
-             dask: Optional[str], max_files_per_worker: int):
+def _backend(total: int, out_dir: str, workers: int, timeout: float, max_memory_mb: int | None,
+             dask: str | None, max_files_per_worker: int):
     if dask:
         return DaskBackend(dask, workers, timeout, max_memory_mb, max_files_per_worker)
     errlog = open(os.path.join(out_dir, STATE_DIR, "worker-stderr.log"), "ab")
@@ -549,9 +549,9 @@ def _backend(total: int, out_dir: str, workers: int, timeout: float, max_memory_
                        max_jobs=max_files_per_worker, fork=total == 1)
 
 
-def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeout: float = 120.0,
-        max_memory_mb: Optional[int] = 2048, fmt: Optional[str] = None, template: Optional[str] = None,
-        bom: bool = True, force: bool = False, retry_failed: bool = False, dask: Optional[str] = None,
+def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: float = 120.0,
+        max_memory_mb: int | None = 2048, fmt: str | None = None, template: str | None = None,
+        bom: bool = True, force: bool = False, retry_failed: bool = False, dask: str | None = None,
         quiet: bool = False, progress: bool = True, max_files_per_worker: int = 500) -> dict:
     """Parse every file under `paths` into `out_dir` (plan, dispatch, build); returns the run
     summary (run.json). Raises UsageError for bad arguments, OutputLocked when another run

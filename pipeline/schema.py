@@ -15,20 +15,16 @@ import csv
 import functools
 import io
 import os
-from dataclasses import dataclass
-from typing import Iterable, Optional
+from collections import namedtuple
+from collections.abc import Iterable
 
 import re
 
 
-@dataclass(frozen=True)
-class Col:
+class Col(namedtuple("Col", "name label meaning text", defaults=(False,))):
     """One output column: its name, its Chinese label, what it holds, and whether it is text
     (text columns are neutralized against spreadsheet formulas; numbers never are)."""
-    name: str
-    label: str
-    meaning: str
-    text: bool = False
+    __slots__ = ()
 
 
 CELLS = (
@@ -124,7 +120,7 @@ def display_path(path: str) -> str:
 
 
 def report_row(sha: str, path: str, fmt: str = "", *, status: str = "failed", error: str = "",
-               seconds: Optional[float] = None, **fields) -> dict:
+               seconds: float | None = None, **fields) -> dict:
     """The reports.csv row of one file: given its hash (empty when it could not be read), its
     path and format, and whatever else is known; every other column empty or zero."""
     row = {"report_id": sha[:16], "source_path": display_path(path), "sha256": sha, "format": fmt or "",

@@ -25,11 +25,9 @@ import pickle
 import select
 import signal
 import struct
-import subprocess
 import sys
 import time
 import zlib
-from typing import Optional
 
 _HDR = struct.Struct("!I")
 
@@ -41,7 +39,7 @@ def _send(f, obj) -> None:
     f.flush()
 
 
-def _read_exact(f, n: int) -> Optional[bytes]:
+def _read_exact(f, n: int) -> bytes | None:
     buf = b""
     while len(buf) < n:
         chunk = f.read(n - len(buf))
@@ -259,7 +257,7 @@ class Worker:
     a deadline passes, then `collect()` returns the result (or a failure result when the child
     crashed); `check()` kills a child over its time or memory limit and returns the failure."""
 
-    def __init__(self, timeout: float, max_memory_mb: Optional[int], stderr=None, max_jobs: int = 0,
+    def __init__(self, timeout: float, max_memory_mb: int | None, stderr=None, max_jobs: int = 0,
                  fork: bool = False):
         self.fork = fork  # fork this process instead of starting a new interpreter
         self.timeout = timeout
@@ -267,8 +265,8 @@ class Worker:
         self.max_jobs = max_jobs  # replace the child after this many files (0: never)
         self.jobs = 0
         self.stderr = stderr
-        self.proc: Optional[subprocess.Popen] = None
-        self.job: Optional[dict] = None
+        self.proc: subprocess.Popen | None = None
+        self.job: dict | None = None
         self.started_at = 0.0
         self.ready = False
         self._ps = None
@@ -280,6 +278,7 @@ class Worker:
         if self.fork:
             self.proc = _ForkedChild(cfg, self.stderr)
         else:
+            import subprocess
             env = dict(os.environ)
             root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
             if os.path.basename(root) not in ("site-packages", "dist-packages"):  # a source checkout
@@ -334,7 +333,7 @@ class Worker:
         except (BrokenPipeError, OSError):
             pass  # the child died; collect() reports it
 
-    def collect(self) -> Optional[dict]:
+    def collect(self) -> dict | None:
         """Read what the child sent (call when fileno() is readable). Returns a result for the
         current job, or None (the child only said it is ready)."""
         msg = _recv(self.proc.stdout)
@@ -368,7 +367,7 @@ class Worker:
             d = min(d, self._next_mem_check)
         return d
 
-    def check(self, now: Optional[float] = None) -> Optional[dict]:
+    def check(self, now: float | None = None) -> dict | None:
         """Enforce the limits on the current job; a failure result when the child was killed."""
         if not self.busy:
             return None

@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import schema
 

@@ -288,3 +288,23 @@ def test_quiet_still_prints_a_one_line_failure_summary(tmp_path):
     r = ogi("parse", str(src), "--out", str(tmp_path / "out"), "-q")
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("ogi: 1 of 2 files failed")
+
+
+# ---------------------------------------------------------------- item 14
+def test_readme_and_ci_set_up_the_same_way_and_run_the_first_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    setup = (ROOT / "tools" / "setup.sh").read_text(encoding="utf-8")
+    assert "bash tools/setup.sh && .venv/bin/ogi parse fixtures --out outputs" in readme
+    assert "bash tools/setup.sh .ci-venv" in ci and "ogi parse fixtures" in ci
+    assert "libreoffice-writer-nogui" in setup and "command -v soffice" in setup
+    # the fixtures that need LibreOffice are exactly the old Word formats the set-up covers
+    assert {p.suffix for p in (ROOT / "fixtures").rglob("*") if p.suffix in (".doc", ".wps", ".rtf")} <= {".doc", ".wps", ".rtf"}
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("soffice") or __import__("shutil").which("libreoffice")),
+                    reason="LibreOffice (soffice) not installed: tools/setup.sh installs it")
+def test_the_readme_first_command_exits_0_on_the_bundled_fixtures(tmp_path):
+    r = ogi("parse", "fixtures", "--out", str(tmp_path / "outputs"), "-q", timeout=900)
+    assert r.returncode == 0, r.stderr
+    assert all(row["status"] == "ok" for row in rows(tmp_path / "outputs").values())
