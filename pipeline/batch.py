@@ -544,15 +544,16 @@ def _backend(total: int, out_dir: str, workers: int, timeout: float, max_memory_
     if dask:
         return DaskBackend(dask, workers, timeout, max_memory_mb, max_files_per_worker)
     errlog = open(os.path.join(out_dir, STATE_DIR, "worker-stderr.log"), "ab")
-    # one file: one worker forked from this process (no new interpreter to start)
+    # workers are forks of this process (no new interpreter to start; each imports the parser
+    # once); a one-file run forks a single worker
     return PoolBackend(max(1, min(workers, total)), timeout, max_memory_mb, stderr=errlog,
-                       max_jobs=max_files_per_worker, fork=total == 1)
+                       max_jobs=max_files_per_worker, fork=True)
 
 
 def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: float = 120.0,
         max_memory_mb: int | None = 2048, fmt: str | None = None, template: str | None = None,
         bom: bool = True, force: bool = False, retry_failed: bool = False, dask: str | None = None,
-        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 500) -> dict:
+        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 2000) -> dict:
     """Parse every file under `paths` into `out_dir` (plan, dispatch, build); returns the run
     summary (run.json). Raises UsageError for bad arguments, OutputLocked when another run
     holds `out_dir`."""

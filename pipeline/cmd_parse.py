@@ -80,9 +80,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-memory", type=_megabytes, default=2048, metavar="MB",
                    help="memory limit per worker while parsing a file; a file over it is recorded failed "
                         "(default: 2048; 0: none)")
-    p.add_argument("--max-files-per-worker", type=_whole(0, "--max-files-per-worker"), default=500, metavar="N",
+    p.add_argument("--max-files-per-worker", type=_whole(0, "--max-files-per-worker"), default=2000, metavar="N",
                    help="replace each worker process after N files, so memory stays flat on long runs "
-                        "(default: 500; 0: never)")
+                        "(default: 2000; 0: never)")
     p.add_argument("--force", action="store_true",
                    help="re-parse every file, even those already recorded in the output folder's state")
     p.add_argument("--retry-failed", action="store_true",
