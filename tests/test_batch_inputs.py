@@ -308,3 +308,16 @@ def test_the_readme_first_command_exits_0_on_the_bundled_fixtures(tmp_path):
     r = ogi("parse", "fixtures", "--out", str(tmp_path / "outputs"), "-q", timeout=900)
     assert r.returncode == 0, r.stderr
     assert all(row["status"] == "ok" for row in rows(tmp_path / "outputs").values())
+
+
+def test_a_reader_out_of_memory_still_reports_its_seconds(tmp_path, monkeypatch):
+    import parsers
+    from pipeline.report import parse_file
+
+    def hungry(path, fmt=None):
+        raise MemoryError
+    monkeypatch.setattr(parsers, "read", hungry)
+    p = tmp_path / "r.txt"
+    p.write_text(report_text(), encoding="utf-8")
+    row = parse_file(str(p)).report
+    assert row["error"] == "out of memory while reading" and row["seconds"] != ""
