@@ -190,3 +190,13 @@ def test_the_codebook_names_every_column_and_every_key():
 
 def test_readme_links_the_codebook():
     assert "docs/codebook.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_check_id_made_in_code_is_in_the_codebook():
+    import re
+    text = codebook.render()
+    made = set()
+    for p in (ROOT / "pipeline").glob("*.py"):
+        src = p.read_text(encoding="utf-8")
+        made |= set(re.findall(r'Check\(\s*"([A-Z]\d+\w*)"', src)) | set(re.findall(r'CHECK_ID = "([A-Z]\d+\w*)"', src))
+    assert made and all(f"`{k}`" in text for k in made), sorted(k for k in made if f"`{k}`" not in text)
