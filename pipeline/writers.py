@@ -10,9 +10,9 @@ the run is killed (even by `kill -9` or a power cut):
 
 A run writes its set into a fresh generation folder (files created with the user's umask, like
 any other tool's) and flushes it to disk; `publish` then points `.current` at it with a single
-`rename(2)`. `discard_unpublished` (at the start of every run) removes what a killed run left
-half-written. The previous generation is kept until the next publish, so a reader still holding
-the old set can finish reading it.
+`rename(2)`, then removes the older generations (a file a reader still has open stays readable
+until it is closed). `discard_unpublished` (at the start of every run) removes what a killed run
+left half-written.
 """
 from __future__ import annotations
 
@@ -153,13 +153,7 @@ def publish(out_dir: str, generation: str) -> None:
         if not (os.path.islink(link) and os.readlink(link) == target):
             _symlink_atomic(target, link)
     _fsync_dir(out_dir)
-    _remove_generations(out_dir, keep={generation, _previous(out_dir, generation)})
-
-
-def _previous(out_dir: str, generation: str) -> str:
-    """The newest generation older than `generation` (kept for readers still holding it)."""
-    older = [g for g in _generations(out_dir) if g < generation]
-    return max(older) if older else ""
+    _remove_generations(out_dir, keep={generation})
 
 
 def _generations(out_dir: str) -> list[str]:
