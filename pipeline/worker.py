@@ -215,6 +215,11 @@ class _ForkedChild:
                 if stderr is not None:
                     os.dup2(stderr.fileno(), 2)
                 os.dup2(2, 1)
+                # nothing else of the parent's stays open here (its output-folder lock, its state)
+                lo, hi = sorted((to_child_r, to_parent_w))
+                os.closerange(3, lo)
+                os.closerange(lo + 1, hi)
+                os.closerange(hi + 1, 1 << 16)
                 # fresh stream objects: a lock the parent's threads held at the fork stays held
                 sys.stdout = open(1, "w", closefd=False)
                 sys.stderr = open(2, "w", closefd=False)
