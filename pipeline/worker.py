@@ -270,7 +270,7 @@ class Worker:
         self.max_jobs = max_jobs  # replace the child after this many files (0: never)
         self.jobs = 0
         self.stderr = stderr
-        self.proc: subprocess.Popen | None = None
+        self.proc = None  # a subprocess.Popen, or a _ForkedChild
         self.job: dict | None = None
         self.started_at = 0.0
         self.ready = False
