@@ -175,6 +175,7 @@ class State:
         self.stale = row is not None and row[0] != parser_fingerprint()
         if row is None or self.stale:
             self.db.execute("DELETE FROM results")
+            self.db.execute("DELETE FROM meta WHERE key = 'wide'")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser_fingerprint(),))
         self._in_tx = False
         self._last_commit = time.monotonic()
@@ -254,6 +255,16 @@ class State:
                         (key, res["sha"], rep["status"], json.dumps(rep, ensure_ascii=False), res["blob"], run_id))
         self.commit()
 
+    def wide_layout(self, from_worker: dict | None) -> dict | None:
+        """The wide files' columns: as a worker of this run reported them (kept for later runs
+        of the same parser), else as kept; None when neither (the writer then asks the registry)."""
+        import json
+        if from_worker:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('wide', ?)", (json.dumps(from_worker),))
+            return from_worker
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'wide'").fetchone()
+        return json.loads(row[0]) if row else None
+
     def mark_first(self) -> None:
         """Each content's rows are written once: for the first file (input order) whose result
         was read (not failed); every other file with that content gets its reports.csv row only."""
@@ -330,6 +341,11 @@ class PoolBackend:
         self.inflight -= len(out)
         self._dispatch()
         return out
+
+    @property
+    def wide_layout(self):
+        """The wide files' columns as a worker reported them (None when no worker started)."""
+        return next((w.wide for w in self.workers if w.wide), None)
 
     def close(self) -> None:
         for w in self.workers:
@@ -490,13 +506,13 @@ class _Dispatch:
             self.bar.advance(rep["status"], 1 + self.waiting.pop(job["key"], 0))
 
 
-def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict) -> dict:
+def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: dict | None) -> dict:
     """Stage 3 of a run: the output files from the state, in input order, published as one set."""
     import json
 
     from .writers import OutputWriter
     state.mark_first()
-    writer = OutputWriter(out_dir, bom=bom)
+    writer = OutputWriter(out_dir, bom=bom, wide=wide)
     status: Counter = Counter()
     failed_checks = files = 0
     try:
@@ -587,6 +603,7 @@ def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: 
         opts = {"fmt": fmt, "template": template, "force": force, "retry_failed": retry_failed}
         stage = _Dispatch(state, backend, bar, run_id, opts)  # 2. dispatch
         stage.run()
+        wide = state.wide_layout(getattr(backend, "wide_layout", None))
         backend.close()
         backend = None
         bar.stop()
@@ -598,7 +615,7 @@ def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: 
                         "max_memory_mb": max_memory_mb, "force": force, "retry_failed": retry_failed,
                         "dask": dask, "max_files_per_worker": max_files_per_worker},
             "started": started.isoformat(timespec="seconds"), "_t0": t0, "parsed": stage.parsed,
-            "reused": stage.reused, "duplicates": stage.duplicates})
+            "reused": stage.reused, "duplicates": stage.duplicates}, wide)
         log.info("run %s finished: %s", run_id, summary["status"])
         return summary
     except BaseException:

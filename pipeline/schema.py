@@ -203,6 +203,12 @@ def wide_tables() -> tuple[str, ...]:
     return TABLES
 
 
+def wide_layout() -> dict[str, list[str]]:
+    """Every wide/<table>.csv's value columns, by table (workers hand this to the parent, so the
+    parent need not load the template registry)."""
+    return {t: list(wide_columns(t)) for t in wide_tables()}
+
+
 def render_parts(cells: list[dict], checks: list[dict], log: list[dict]) -> dict:
     """A report's rows as the CSV text of cells.csv, checks.csv and log.csv, and its wide rows
     (values in wide-column order, without the per-path metadata columns)."""

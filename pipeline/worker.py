@@ -133,11 +133,27 @@ def _limit_memory(max_mb) -> None:
         return
     try:
         import resource
-        import psutil
-        limit = psutil.Process().memory_info().vms + int(max_mb) * (1 << 20)
+        limit = memory_of(os.getpid(), "vms") + int(max_mb) * (1 << 20)
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except Exception:
         pass
+
+
+def memory_of(pid: int, kind: str = "rss") -> int | None:
+    """A process's resident (rss) or virtual (vms) size in bytes; None when it is gone. Read
+    from /proc on Linux (psutil, slow to import, elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            vms, rss = f.read().split()[:2]
+        return int(rss if kind == "rss" else vms) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil
+        info = psutil.Process(pid).memory_info()
+        return info.rss if kind == "rss" else info.vms
+    except Exception:
+        return None
 
 
 def hash_file(path: str) -> dict:
@@ -179,9 +195,10 @@ def serve(inp, out, cfg: dict) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
     from .report import parse_file
+    from .schema import wide_layout
     max_mb = cfg.get("max_memory_mb")
     _limit_memory(max_mb)
-    _send(out, {"ready": os.getpid()})
+    _send(out, {"ready": os.getpid(), "wide": wide_layout()})
     while True:
         job = _recv(inp)
         if job is None:
@@ -274,7 +291,7 @@ class Worker:
         self.job: dict | None = None
         self.started_at = 0.0
         self.ready = False
-        self._ps = None
+        self.wide = None
         self._next_mem_check = 0.0
 
     # -- lifecycle
@@ -294,7 +311,6 @@ class Worker:
         self.ready = False
         self.job = None
         self.jobs = 0
-        self._ps = None
         self.started_at = time.monotonic()
 
     def stop(self) -> None:
@@ -355,6 +371,7 @@ class Worker:
             return failed_result(job, f"worker crashed: exit code {code}", elapsed)
         if "ready" in msg:
             self.ready = True
+            self.wide = msg.get("wide")  # the wide files' columns, as the parser defines them
             return None
         self.job = None
         self.jobs += 1
@@ -383,12 +400,8 @@ class Worker:
             return failed_result(job, f"timeout after {self.timeout:g} s", elapsed)
         if self.max_memory_mb and now >= self._next_mem_check:
             self._next_mem_check = now + 0.1
-            try:
-                import psutil
-                if self._ps is None:
-                    self._ps = psutil.Process(self.proc.pid)
-                rss = self._ps.memory_info().rss
-            except Exception:
+            rss = memory_of(self.proc.pid)
+            if rss is None:
                 return None
             if rss > self.max_memory_mb * (1 << 20):
                 self.restart()

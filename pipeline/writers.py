@@ -62,9 +62,10 @@ class _CsvFile:
 
 class OutputWriter:
     """Streams parsed reports into a new generation of cells.csv, reports.csv, checks.csv,
-    log.csv and wide/*.csv; `close(run_info)` writes run.json and publishes the set."""
+    log.csv and wide/*.csv (`wide`: their value columns by table, `schema.wide_layout()`);
+    `close(run_info)` writes run.json and publishes the set."""
 
-    def __init__(self, out_dir: str, bom: bool = True):
+    def __init__(self, out_dir: str, bom: bool = True, wide: dict[str, list[str]] | None = None):
         self.out_dir = out_dir
         self.generation = _new_generation_name()
         self.dir = os.path.join(out_dir, GENERATIONS, self.generation)
@@ -76,9 +77,8 @@ class OutputWriter:
             "checks": _CsvFile(self.path("checks.csv"), schema.CHECK_FIELDS, enc),
             "log": _CsvFile(self.path("log.csv"), schema.LOG_FIELDS, enc),
         }
-        for t in schema.wide_tables():
-            self.files[f"wide/{t}"] = _CsvFile(self.path("wide", f"{t}.csv"),
-                                               schema.META_FIELDS + list(schema.wide_columns(t)), enc)
+        for t, columns in (wide or schema.wide_layout()).items():
+            self.files[f"wide/{t}"] = _CsvFile(self.path("wide", f"{t}.csv"), schema.META_FIELDS + list(columns), enc)
 
     def path(self, *parts: str) -> str:
         """Where a file of this output set goes (for files besides the CSVs): it is published
