@@ -18,19 +18,21 @@ from functools import lru_cache
 
 import regex
 
+from .contract import Source, read_bytes
 from .encoding import decode
 from .model import Cell, Document, Paragraph, ReadError, Table
+from .shapes import LAYOUT_NUMBER
 
 MAX_BYTES = 16 * 1024 * 1024  # a report's text is well under 1 MB; larger input is refused, not read
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|萬元|万|萬|元|件|个|個|条|條|项|項)?$|^[—–\-－/无無]$")
+_NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 
-def read(path: str) -> Document:
-    with open(path, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
+def read(source: Source) -> Document:
+    """Given a text file (path or bytes), return its Document."""
+    data = read_bytes(source, MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ReadError(f"text file larger than {MAX_BYTES // (1024 * 1024)} MB (a report's text is well under 1 MB)")
     text, _ = decode(data)
