@@ -12,7 +12,15 @@ import sys
 from .cli import EXIT_FILE_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
 FORMATS = ["text", "pdf", "html", "docx", "doc"]
-TEMPLATES = ["2019", "2021"]
+
+
+def _template_id(value: str) -> str:
+    """A template id of the registry (loaded only when --template is given: help stays fast)."""
+    from .templates import load
+
+    if value not in load():
+        raise argparse.ArgumentTypeError(f"unknown template {value!r} (known: {', '.join(load())})")
+    return value
 
 
 def _whole(minimum: int, what: str):
@@ -66,8 +74,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", default="outputs", metavar="DIR", help="output folder (default: outputs)")
     p.add_argument("--format", "-f", dest="fmt", choices=FORMATS,
                    help="force the input format instead of detecting it from the file's content")
-    p.add_argument("--template", choices=TEMPLATES,
-                   help="force the report template instead of detecting it from the table labels")
+    p.add_argument("--template", type=_template_id, metavar="ID",
+                   help="force the report template (an id of the template registry, "
+                        "pipeline/data/templates.toml) instead of detecting it from the table labels")
     p.add_argument("--no-bom", action="store_true",
                    help="write CSV without the UTF-8 byte-order mark (default: with BOM, so Excel opens it)")
     p.add_argument("--quiet", "-q", action="store_true",
