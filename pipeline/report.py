@@ -18,16 +18,9 @@ from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
 from .prose_checks import prose_checks
+from .schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, one_line, report_row  # noqa: F401
 from .templates import get
 from .values import fmt
-
-CELL_FIELDS = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
-               "row_label", "col_label", "match_score", "page", "bbox", "method", "source_pos"]
-REPORT_FIELDS = ["report_id", "source_path", "sha256", "format", "pages", "agency", "year", "template", "status",
-                 "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells"]
-CHECK_FIELDS = ["report_id", "check_id", "table", "scope", "expression", "lhs", "rhs", "diff", "status",
-                "severity", "message", "cells", "culprit", "scope_kind"]
-LOG_FIELDS = ["report_id", "level", "table", "row_key", "col_key", "page", "message"]
 
 
 @dataclass
@@ -51,18 +44,12 @@ def cell_key(key: tuple) -> str:
     return "/".join(key)
 
 
-def _first_line(msg: str) -> str:
-    return " ".join(str(msg).split())[:300]
-
-
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
                sha256: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
     digest = sha256 or sha256_file(path)
     rid = digest[:16]
-    row = {"report_id": rid, "source_path": path, "sha256": digest, "format": fmt_ or "", "pages": "",
-           "agency": "", "year": "", "template": "", "status": "failed", "tables_found": "", "cells": 0,
-           "checks_failed": 0, "error": "", "seconds": "", "ambiguous_cells": 0}
+    row = report_row(digest, path, fmt_ or "")
     out = ParsedReport(report=row)
     try:
         fmt_ = fmt_ or parsers.detect_format(path)
@@ -72,14 +59,15 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         ex = extract(doc, template)
         meta = extract_metadata(doc)
     except ReadError as e:
-        row["error"] = _first_line(e)
+        row["error"] = one_line(e)
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     except MemoryError:
         row["error"] = "out of memory while reading"
+        row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     except Exception as e:  # a bug or an input no reader anticipated: report it, keep the batch going
-        row["error"] = _first_line(f"internal error: {type(e).__name__}: {e}")
+        row["error"] = one_line(f"internal error: {type(e).__name__}: {e}")
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
