@@ -23,6 +23,7 @@ class CellValue:
     page: Optional[int] = None
     bbox: Optional[tuple] = None
     method: str = "read"
+    pos: Optional[object] = None   # parsers.model.SourcePos: where the number is printed (text, HTML, Word)
     confidence: Optional[float] = None      # OCR cells: the engine's lowest character score (0–1)
     char_confidence: tuple = ()             # OCR cells: (character, score) in reading order
 
