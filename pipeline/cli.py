@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", default="outputs", metavar="DIR", help="output folder (default: outputs)")
     p.add_argument("--format", "-f", dest="fmt", choices=["text", "pdf", "html", "docx", "doc"],
                    help="force the input format instead of detecting it from the file's content")
-    p.add_argument("--template", choices=["2019", "2021"],
+    p.add_argument("--template", choices=["2019", "2021", "2008"],
                    help="force the report template instead of detecting it from the table labels")
     p.add_argument("--no-bom", action="store_true",
                    help="write CSV without the UTF-8 byte-order mark (default: with BOM, so Excel opens it)")

@@ -63,6 +63,7 @@ class Extraction:
     recovery: Optional[R.Recovery] = None    # run-together tables recovered by arithmetic
     placed: list = field(default_factory=list)  # displaced numbers put back: (cell key, identities)
     single_other: bool = False   # a 2021 report printing （六）其他处理 as one row
+    era_a: Optional[dict] = None  # set by the era-A stage (pipeline/era_a): status, reason, split
 
     def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
         for c in self.cells:

@@ -1,0 +1,93 @@
+"""A document as one compact text: whitespace and cell boundaries become one separator.
+
+Era-A appendices reach us as table cells, tab or space separated rows, one cell per line, or
+one long scraped paragraph whose cells ran together; in this form they all read alike, and
+whether two digits were printed apart (a separator between them) or run together survives.
+Every character keeps its place in the printed text, so a clause is quoted as printed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from parsers.model import Document, Paragraph
+
+from .template import SEP, label_form
+
+_BREAK = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff|]")
+_WS = regex.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def _norm(ch: str) -> str:
+    return label_form(ch)
+
+
+@dataclass
+class Stream:
+    text: str                 # compact text, SEP at every boundary
+    cols: list[int]           # grid column of each character (-1 outside tables)
+    pages: list[int]          # page of each character (0 unknown)
+    src: list[int]            # index of each character in `printed`
+    printed: str              # the document's text as printed (blocks and cells joined by newlines)
+
+    def col_at(self, i: int) -> int:
+        return self.cols[i] if 0 <= i < len(self.cols) else -1
+
+    def page_at(self, i: int):
+        p = self.pages[i] if 0 <= i < len(self.pages) else 0
+        return p or None
+
+    def quote(self, start: int, end: int) -> str:
+        """The printed text of stream[start:end], whitespace collapsed."""
+        if start >= end:
+            return ""
+        a, b = self.src[start], self.src[end - 1] + 1
+        return _WS.sub(" ", self.printed[a:b]).strip()
+
+
+class _Builder:
+    def __init__(self):
+        self.out: list[str] = []
+        self.cols: list[int] = []
+        self.pages: list[int] = []
+        self.src: list[int] = []
+        self.printed: list[str] = []
+        self.pos = 0
+
+    def add(self, text: str, col: int, page: int) -> None:
+        base = self.pos
+        self.printed.append(text)
+        self.printed.append("\n")
+        self.pos += len(text) + 1
+        pending = bool(self.out)
+        for k, ch in enumerate(text):
+            if _BREAK.match(ch):
+                pending = bool(self.out)
+                continue
+            if pending and self.out[-1] != SEP:
+                self._put(SEP, -1, page, base + k)
+            pending = False
+            for n in _norm(ch):
+                self._put(n, col, page, base + k)
+
+    def _put(self, ch: str, col: int, page: int, src: int) -> None:
+        self.out.append(ch)
+        self.cols.append(col)
+        self.pages.append(page)
+        self.src.append(src)
+
+
+def build(doc: Document) -> Stream:
+    """The whole document in reading order (paragraphs, then each table row's cells)."""
+    b = _Builder()
+    for blk in doc.blocks:
+        if isinstance(blk, Paragraph):
+            b.add(blk.text, -1, blk.page or 0)
+            continue
+        for row in blk.rows():
+            for c in row:
+                b.add(c.text or "", c.col, c.page or blk.page or 0)
+    return Stream("".join(b.out), b.cols, b.pages, b.src, "".join(b.printed))
