@@ -429,9 +429,12 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
 def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, t0: float,
                    parsed: int, reused: int, duplicates: int) -> dict:
     import json
+    from .era_a import series as era_a_series
     writer = OutputWriter(out_dir, bom=bom)
     status: Counter = Counter()
     failed_checks = files = 0
+    # era A: X1 looks at the previous and next year's report of the same agency in this run
+    series = era_a_series.collect(json.loads(r[4]) for r in state.iter_outputs() if r[2] and r[4])
     try:
         for path, sha, first, error, report_json, parts in state.iter_outputs():
             files += 1
@@ -447,7 +450,9 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, t0: fl
             status[rep["status"]] += 1
             if first:
                 failed_checks += int(rep.get("checks_failed") or 0)
-                writer.add_packed(rep, unpack_parts(parts))
+                unpacked = unpack_parts(parts)
+                era_a_series.amend(rep, unpacked, series, writer.fields())
+                writer.add_packed(rep, unpacked)
             else:
                 writer.add(ParsedReport(report=rep))
         run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),

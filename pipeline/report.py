@@ -18,6 +18,7 @@ from .checks import run_checks
 from .extract import extract
 from .metadata import extract_metadata
 from .era_a import checks as era_a_checks
+from .era_a import series as era_a_series
 from .era_a import stage as era_a_stage
 from .era_a.template import load as era_a_template
 from .extract import Extraction
@@ -101,6 +102,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
     if ex.era_a is not None:
         row["status"], row["error"] = ex.era_a["status"], ex.era_a["reason"]
         _add_checks(out, rid, era_a_checks.run(ex))
+        row["era_a"] = era_a_series.summary(ex, meta.agency, meta.year)   # for X1 across the run
     elif not ex.tables_found:
         row["status"] = "not_a_report"
         row["error"] = "no template table found" + ("" if ex.template else " (no template labels in the text)")

@@ -13,14 +13,18 @@ import tempfile
 from typing import Iterable
 
 from .report import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, ParsedReport
+from .era_a.template import load as era_a_template
 from .templates import TABLES, load
 
+WIDE_TABLES = (*TABLES, era_a_template().table)
 META_FIELDS = ["report_id", "source_path", "agency", "year", "template"]
 
 
 @functools.lru_cache(maxsize=None)
 def wide_columns(table: str) -> tuple[str, ...]:
     """row_key.col_key for every cell of the table in either template, template order."""
+    if table not in TABLES:   # era A's `stats` (template 2008)
+        return tuple(f"{r}.{c}" for r, c in era_a_template().keys())
     seen: list[str] = []
     for tpl in load().values():
         spec = tpl.tables[table]
@@ -42,8 +46,12 @@ def render_parts(cells: list[dict], checks: list[dict], log: list[dict]) -> dict
     """A report's rows as the CSV text of cells.csv, checks.csv and log.csv, and its wide rows
     (values in wide-column order, without the per-path metadata columns)."""
     wide = {}
-    for t in TABLES:
-        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells if c["table"] == t}
+    for t in WIDE_TABLES:
+        # era A prints a key in the appendix and in prose: the appendix (read/recovered) wins
+        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells
+                  if c["table"] == t and c.get("method") == "prose"}
+        values.update({f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells
+                       if c["table"] == t and c.get("method") != "prose"})
         if values:
             wide[t] = [values.get(k, "") for k in wide_columns(t)]
     return {"cells": _csv_text([r.get(k, "") for k in CELL_FIELDS] for r in cells),
@@ -104,10 +112,15 @@ class OutputWriter:
             "checks": _AtomicCsv(os.path.join(out_dir, "checks.csv"), CHECK_FIELDS, enc),
             "log": _AtomicCsv(os.path.join(out_dir, "log.csv"), LOG_FIELDS, enc),
         }
-        self.wide_cols = {t: wide_columns(t) for t in TABLES}
-        for t in TABLES:
+        self.wide_cols = {t: wide_columns(t) for t in WIDE_TABLES}
+        for t in WIDE_TABLES:
             self.files[f"wide/{t}"] = _AtomicCsv(os.path.join(out_dir, "wide", f"{t}.csv"),
                                                  META_FIELDS + list(self.wide_cols[t]), enc)
+
+    def fields(self) -> dict:
+        """Column lists of the row files (for code that adds rows to rendered parts)."""
+        return {"cells": CELL_FIELDS, "checks": CHECK_FIELDS, "log": LOG_FIELDS,
+                "wide_stats": self.wide_cols.get(era_a_template().table, ())}
 
     def add(self, parsed: ParsedReport) -> None:
         self.add_packed(parsed.report, render_parts(parsed.cells, parsed.checks, parsed.log))

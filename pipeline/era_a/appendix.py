@@ -209,9 +209,11 @@ def _resolve_parents(chain: list[AppendixRow], tpl: EraATemplate) -> list[Append
 
 def _columns(stream: Stream, app: Appendix, first: int) -> None:
     """The value columns from the header printed before the first row, else from the rows."""
-    window = stream.text[max(0, first - 120):first].replace(SEP, "")
-    hits = list(_col_regex().finditer(window))
     tpl = load()
+    window = stream.text[max(0, first - 120):first].replace(SEP, "")
+    heads = [m.end() for w in tpl.header_words for m in regex.finditer(regex.escape(w), window)]
+    window = window[max(heads):] if heads else window[-30:]
+    hits = list(_col_regex().finditer(window))
     keys, labels = [], []
     for h in hits:
         k = _column_key(h.group())

@@ -56,7 +56,7 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
 
 
 def _note(ex: Extraction, level: str, row: str, col: str, msg: str, page=None) -> None:
-    ex.notes.append(Note(level, "stats", row, col, msg, page))
+    ex.notes.append(Note(level, load().table, row, col, msg, page))
 
 
 def _value(text: str, unit: str, kind: str) -> V.Value:
@@ -153,8 +153,9 @@ def _recover(ex, app, tpl, runs, fixed, figures, nb, by_key, cols) -> None:
     prose = {k: v for k, v in prose.items() if counts[k] == 1 or
              len({f.value for f in figures if f.key == k and f.col == "this_year"}) == 1}
     out = S.solve(runs, fixed, list(tpl.identities), prose, nb.get("prev_cum", {}), nb.get("next", {}))
-    ex.era_a["split"] = {"runs": runs, "used": sorted(out.used), "ambiguous": {k: v for k, v in out.ambiguous.items()}}
-    labels = dict(cols and [(k, lab) for _, k, lab in cols])
+    labels = {k: lab for _, k, lab in cols}
+    ex.era_a["split"] = {"runs": runs, "used": sorted(out.used), "ambiguous": dict(out.ambiguous),
+                         "labels": {k: by_key[k].label for k in runs}, "col_labels": labels}
     for key, digits in runs.items():
         r = by_key[key]
         if key in out.values:

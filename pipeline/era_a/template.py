@@ -76,8 +76,9 @@ class EraATemplate:
         return "error" if self.check_kinds.get(check_id) == "exact" else "warning"
 
     def keys(self) -> list[tuple[str, str]]:
-        """(row_key, col_key) in template order, for wide/stats.csv."""
-        return [(r.key, c.key) for r in self.rows for c in self.columns]
+        """(row_key, col_key) in template order, for wide/stats.csv (rows stated only in prose
+        have no cumulative column)."""
+        return [(r.key, c.key) for r in self.rows for c in (self.columns if r.labels else self.columns[:1])]
 
 
 def label_form(text: str) -> str:
