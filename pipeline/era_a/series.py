@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import regex
 
 from ..extract import Extraction
+from .. import values as V
 from ..values import fmt
 from . import split as S
 from .template import load
@@ -36,7 +37,8 @@ def summary(ex: Extraction, agency: str, year: Optional[int]) -> Optional[dict]:
     split = ex.era_a.get("split") or {}
     return {"agency": agency, "year": year, "cells": cells, "labels": labels, "runs": split.get("runs", {}),
             "row_labels": split.get("labels", {}), "ambiguous": sorted(split.get("ambiguous", {})),
-            "col_labels": split.get("col_labels", {}),
+            "col_labels": split.get("col_labels", {}), "units": split.get("units", {}),
+            "money": [r.key for r in load().rows if r.kind == "money"],
             "prose": {c.row_key: c.value for c in ex.cells if c.method == "prose" and c.col_key == "this_year"}}
 
 
@@ -95,9 +97,11 @@ def _settle(s: dict, prev: Optional[dict], nxt: Optional[dict], tpl) -> dict:
         return {}
     fixed = {r: (int(v["this_year"]), int(v["cumulative"])) for r, v in s["cells"].items()
              if "this_year" in v and "cumulative" in v and r not in s["runs"]}
-    prev_cum = {r: v["cumulative"] for r, v in (prev or {}).get("cells", {}).items() if "cumulative" in v}
+    money = set(s.get("money", ()))    # amounts are kept in 万元, runs in the printed unit
+    prev_cum = {r: v["cumulative"] for r, v in (prev or {}).get("cells", {}).items()
+                if "cumulative" in v and r not in money}
     next_year = {r: (v["this_year"], v["cumulative"]) for r, v in (nxt or {}).get("cells", {}).items()
-                 if "this_year" in v and "cumulative" in v}
+                 if "this_year" in v and "cumulative" in v and r not in money}
     out = S.solve(s["runs"], fixed, list(tpl.identities), s["prose"], prev_cum, next_year)
     return {r: out.values[r] for r in s["ambiguous"] if r in out.values}
 
@@ -116,6 +120,7 @@ def _add_cells(rep, parts, s, settled, fields, prev, nxt) -> None:
                                   f"run-together cells {digits!r} read as {ty} | {cum}: settled by X1 against "
                                   f"the {years} report of the same agency"]))[f] for f in lf])
         for col, v in (("this_year", ty), ("cumulative", cum)):
+            v = _value(v, s["units"].get(row, ""), row in s.get("money", ()))
             d = {"report_id": rep["report_id"], "agency": rep.get("agency", ""), "year": rep.get("year", ""),
                  "template": rep.get("template", ""), "table": load().table, "row_key": row, "col_key": col,
                  "value": fmt(v), "raw": digits, "row_label": s["row_labels"].get(row, ""),
@@ -126,6 +131,12 @@ def _add_cells(rep, parts, s, settled, fields, prev, nxt) -> None:
         rep["cells"] = int(rep.get("cells") or 0) + 2
         rep["ambiguous_cells"] = max(0, int(rep.get("ambiguous_cells") or 0) - 2)
     parts["cells"], parts["log"] = _text(cells), _text(log)
+
+
+def _value(v: int, unit: str, money: bool) -> Optional[float]:
+    if money:
+        return V.parse(f"{v}{unit if unit in ('元', '万元') else ''}", "money").value
+    return float(v)
 
 
 def _x1_checks(rep, parts, s, prev, fields, tpl, settled: set) -> None:

@@ -155,7 +155,8 @@ def _recover(ex, app, tpl, runs, fixed, figures, nb, by_key, cols) -> None:
     out = S.solve(runs, fixed, list(tpl.identities), prose, nb.get("prev_cum", {}), nb.get("next", {}))
     labels = {k: lab for _, k, lab in cols}
     ex.era_a["split"] = {"runs": runs, "used": sorted(out.used), "ambiguous": dict(out.ambiguous),
-                         "labels": {k: by_key[k].label for k in runs}, "col_labels": labels}
+                         "labels": {k: by_key[k].label for k in runs}, "col_labels": labels,
+                         "units": {k: by_key[k].unit for k in runs}}
     for key, digits in runs.items():
         r = by_key[key]
         if key in out.values:
@@ -163,7 +164,8 @@ def _recover(ex, app, tpl, runs, fixed, figures, nb, by_key, cols) -> None:
             for ck, v in (("this_year", ty), ("cumulative", cum)):
                 if ck not in labels:
                     continue
-                ex.cells.append(CellValue(table=tpl.table, row_key=key, col_key=ck, value=float(v), raw=digits,
+                value = _value(str(v), r.unit, tpl.row(key).kind).value
+                ex.cells.append(CellValue(table=tpl.table, row_key=key, col_key=ck, value=value, raw=digits,
                                           row_label=r.label, col_label=labels[ck] or ck, match_score=100.0,
                                           page=r.page, method="recovered"))
             if out.reasons[key] != "the only split with cumulative ≥ this year":
