@@ -139,7 +139,8 @@ def _figures(rule: Rule, m, cl: _Clause, clauses, k, stream: Stream, st) -> list
         return [Figure(key, rule.col, 0.0, raw, label, cl.sentence, page) for key in dict.fromkeys(keys)]
     before, after = cl.text[:m.start("n")], cl.text[m.end("n"):]
     skipped = ""
-    if st["approx_before_re"].search(before) or st["approx_after_re"].search(after):
+    if m.group("pre") or m.group("post") or st["approx_before_re"].search(before) \
+            or st["approx_after_re"].search(after):
         skipped = "approximate figure"
     text = m.group("n")
     if rule.kind == "money":
