@@ -1,6 +1,6 @@
 """`ogi`: the command line.
 
-    ogi parse PATH... [--out DIR] [--format FMT] [--template 2019|2021] [--no-bom]
+    ogi parse PATH... [--out DIR] [--format FMT] [--template 2019|2021|2008] [--no-bom]
                       [--workers N] [--timeout S] [--max-memory MB] [--force] [--retry-failed]
                       [--dask ADDRESS|local] [--quiet]
 

@@ -226,3 +226,23 @@ def test_approximate_and_zero_in_words(tmp_path):
     assert got == {"stats/admin_review/this_year": 0.0, "stats/admin_suit/this_year": 0.0,
                    "stats/fees_collected_10k_yuan/this_year": 0.0}
     assert sum("approximate" in r["message"] for r in p.log) == 3
+
+
+# ---------------------------------------------------------------- committed fixtures (PDF, Word, scraped)
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "era_a"
+
+
+@pytest.mark.parametrize("name", sorted(p.name[:-len(".expected.json")] for p in FIX.glob("*.expected.json")))
+def test_era_a_fixture(name):
+    """PDF from Word (LibreOffice) and from HTML (Chromium), Word, scraped run-together text
+    (tools/make_era_a_fixtures.py)."""
+    truth = json.loads((FIX / f"{name}.expected.json").read_text("utf-8"))
+    src = next(p for p in FIX.glob(f"{name}.*") if not p.name.endswith(".json"))
+    p = parse_file(str(src))
+    assert p.report["status"] == "ok" and p.report["template"] == "2008"
+    assert p.report["year"] == truth["year"] and truth["agency"].startswith(p.report["agency"])
+    assert _same(truth["cells"], _cells(p)) == []
+    assert _same(truth["prose"], _cells(p, prose=True)) == []
+    assert _error_fails(p) == []
+    for row in truth["ambiguous"]:
+        assert any(r["row_key"] == row and "candidates" in r["message"] for r in p.log)

@@ -54,10 +54,11 @@ class Appendix:
 
 @lru_cache(maxsize=None)
 def _tail_regex(units: tuple[str, ...]) -> regex.Pattern:
-    u = "|".join(regex.escape(x) for x in units)
+    # a unit or remark wrapped inside its cell (PDF) carries separators: "万\x1f元"
+    u = "|".join(f"{SEP}?".join(regex.escape(ch) for ch in x) for x in sorted(units, key=len, reverse=True))
     num = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
     return regex.compile(
-        rf"(?P<paren>(?:{SEP}?\([^()\x1f]{{0,40}}\))*)"
+        rf"(?P<paren>(?:{SEP}?\([^()]{{0,60}}\))*)"
         rf"(?:{SEP}?(?P<unit>{u})(?![\p{{Han}}]))?"
         rf"(?P<vals>(?:{SEP}?(?:{num}|[—\-/]+|无(?![\p{{Han}}])))*)")
 
@@ -130,7 +131,7 @@ def _rows(stream: Stream, tpl: EraATemplate) -> list[tuple[AppendixRow, str]]:
         nxt = hits[k + 1].start() if k + 1 < len(hits) else len(text)
         t = tail.match(text, m.end(), nxt)
         paren = t.group("paren").replace(SEP, "")
-        unit = t.group("unit") or ""
+        unit = (t.group("unit") or "").replace(SEP, "")
         vals = t.group("vals")
         rest = text[t.end():nxt]
         vals, rest = _strip_index(vals, rest)
