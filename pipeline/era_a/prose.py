@@ -66,7 +66,7 @@ def rules() -> tuple[dict, tuple[Rule, ...]]:
     settings = dict(st) | {"approx_before_re": regex.compile(st["approx_before"]),
                            "approx_after_re": regex.compile(st["approx_after"]),
                            "share_re": regex.compile(st["share_clause"]), "lead_re": regex.compile(st["lead_clause"]),
-                           "heading_re": regex.compile(st["heading"]), "year_total_re": regex.compile(st["year_total"])}
+                           "heading_re": regex.compile(st["heading"]), "trigger_re": regex.compile(st["trigger"]), "year_total_re": regex.compile(st["year_total"])}
     return settings, tuple(out)
 
 
@@ -77,36 +77,36 @@ class _Clause:
     sentence: int
 
 
-def _clauses(stream: Stream, exclude: Optional[tuple[int, int]], breaks: str, sbreaks: str) -> list[_Clause]:
-    out: list[_Clause] = []
-    cur, idx = [], []
-    sentence = 0
+def _clauses(stream: Stream, exclude: Optional[tuple[int, int]], breaks: str, sbreaks: str,
+             trigger: regex.Pattern) -> list[_Clause]:
+    """Clauses (split at clause punctuation) that may state a figure (`trigger`), outside the
+    appendix; separators are dropped, except between two digits (kept as a space)."""
     t = stream.text
-    for i, ch in enumerate(t):
-        if exclude and exclude[0] <= i < exclude[1]:
-            continue
-        if ch == SEP:
-            if cur and i + 1 < len(t) and cur[-1].isdigit() and t[i + 1].isdigit():
-                cur.append(" ")
-                idx.append(i)
-            continue
-        if ch in breaks:
-            if cur:
-                out.append(_Clause("".join(cur), idx, sentence))
-            cur, idx = [], []
-            if ch in sbreaks:
-                sentence += 1
-            continue
-        cur.append(ch)
-        idx.append(i)
-    if cur:
-        out.append(_Clause("".join(cur), idx, sentence))
+    out: list[_Clause] = []
+    sentence = 0
+    cut = regex.compile(f"[{regex.escape(breaks)}]")
+    start = 0
+    for m in (*cut.finditer(t), None):
+        end = m.start() if m else len(t)
+        a, b = start, end
+        if exclude and a < exclude[1] and exclude[0] < b:   # the appendix is not prose
+            a, b = (a, exclude[0]) if a < exclude[0] else (exclude[1], b)
+        seg = t[a:b]
+        if seg and trigger.search(seg):
+            idx = [a + k for k, ch in enumerate(seg) if ch != SEP or (0 < k < len(seg) - 1 and seg[k - 1].isdigit()
+                                                                      and seg[k + 1].isdigit())]
+            text = "".join(" " if t[i] == SEP else t[i] for i in idx)
+            if text.strip():
+                out.append(_Clause(text, idx, sentence))
+        if m is not None and m.group() in sbreaks:
+            sentence += 1
+        start = end + 1
     return out
 
 
 def find(stream: Stream, tpl: EraATemplate, exclude: Optional[tuple[int, int]] = None) -> list[Figure]:
     st, rs = rules()
-    clauses = _clauses(stream, exclude, st["clause_breaks"], st["sentence_breaks"])
+    clauses = _clauses(stream, exclude, st["clause_breaks"], st["sentence_breaks"], st["trigger_re"])
     out: list[Figure] = []
     for k, cl in enumerate(clauses):
         used: list[tuple[int, int]] = []
@@ -117,7 +117,7 @@ def find(stream: Stream, tpl: EraATemplate, exclude: Optional[tuple[int, int]] =
                     continue
                 if rule.exclude and rule.exclude.search(cl.text):
                     continue
-                if rule.context and not _in_context(rule.context, clauses, k):
+                if rule.context and not _in_context(rule.context, clauses, k, stream, st):
                     continue
                 used.append(span)
                 out += _figures(rule, m, cl, clauses, k, stream, st)
@@ -125,9 +125,13 @@ def find(stream: Stream, tpl: EraATemplate, exclude: Optional[tuple[int, int]] =
     return out
 
 
-def _in_context(pat: regex.Pattern, clauses: list[_Clause], k: int) -> bool:
-    s = clauses[k].sentence
-    return any(pat.search(c.text) for c in clauses[max(0, k - 8):k + 1] if c.sentence >= s - 1)
+def _in_context(pat: regex.Pattern, clauses: list[_Clause], k: int, stream: Stream, st) -> bool:
+    """The pattern occurs in this sentence or the one before (in the printed text)."""
+    a = clauses[k].idx[0]
+    before = stream.text[max(0, a - 300):a].replace(SEP, "")
+    cuts = [i for i, ch in enumerate(before) if ch in st["sentence_breaks"]]
+    window = before[cuts[-2] + 1:] if len(cuts) >= 2 else before
+    return bool(pat.search(window + clauses[k].text))
 
 
 def _figures(rule: Rule, m, cl: _Clause, clauses, k, stream: Stream, st) -> list[Figure]:
@@ -167,6 +171,8 @@ def _figures(rule: Rule, m, cl: _Clause, clauses, k, stream: Stream, st) -> list
 
 
 def _quote(cl: _Clause, clauses: list[_Clause], k: int, stream: Stream, st) -> str:
+    """The clause as printed, without a section heading run into it, with a short leading
+    clause naming the time ("今年以来，") and a following share ("，占73%")."""
     skip = 0
     while True:
         h = st["heading_re"].match(cl.text[skip:])
@@ -174,12 +180,21 @@ def _quote(cl: _Clause, clauses: list[_Clause], k: int, stream: Stream, st) -> s
             break
         skip += h.end()
     a, b = cl.idx[skip], cl.idx[-1] + 1
-    prev = clauses[k - 1] if k > 0 else None
-    if prev is not None and not skip and prev.sentence == cl.sentence \
-            and len(prev.text) <= st["lead_clause_max"] and st["lead_re"].search(prev.text):
-        a = prev.idx[0]
-    if k + 1 < len(clauses) and clauses[k + 1].sentence == cl.sentence and st["share_re"].search(clauses[k + 1].text):
-        b = clauses[k + 1].idx[-1] + 1
+    t = stream.text
+    breaks = st["clause_breaks"]
+    if not skip and a > 0 and t[a - 1] in breaks and t[a - 1] not in st["sentence_breaks"]:
+        j = a - 1
+        while j > 0 and t[j - 1] not in breaks and t[j - 1] != SEP and a - j <= st["lead_clause_max"] + 2:
+            j -= 1
+        lead = t[j:a - 1]
+        if (j == 0 or t[j - 1] in breaks or t[j - 1] == SEP) and 0 < len(lead) <= st["lead_clause_max"] and st["lead_re"].search(lead):
+            a = j
+    if b < len(t) and t[b] in breaks and t[b] not in st["sentence_breaks"]:
+        e = b + 1
+        while e < len(t) and t[e] not in breaks and e - b < 20:
+            e += 1
+        if st["share_re"].search(t[b + 1:e].replace(SEP, "")):
+            b = e
     return stream.quote(a, b)
 
 

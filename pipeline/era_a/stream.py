@@ -18,6 +18,7 @@ from .template import SEP, label_form
 
 _BREAK = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff|]")
 _WS = regex.compile(r"\s+")
+_PIECE = regex.compile(r"[^\s\u3000\u00a0\u200b\ufeff|]+")
 
 
 @lru_cache(maxsize=8192)
@@ -62,16 +63,21 @@ class _Builder:
         self.printed.append(text)
         self.printed.append("\n")
         self.pos += len(text) + 1
-        pending = bool(self.out)
-        for k, ch in enumerate(text):
-            if _BREAK.match(ch):
-                pending = bool(self.out)
-                continue
-            if pending and self.out[-1] != SEP:
-                self._put(SEP, -1, page, base + k)
-            pending = False
-            for n in _norm(ch):
-                self._put(n, col, page, base + k)
+        for m in _PIECE.finditer(text):
+            if self.out and self.out[-1] != SEP:
+                self._put(SEP, -1, page, base + m.start())
+            piece = label_form(m.group())
+            if len(piece) == len(m.group()):     # the usual case: one character for one
+                self.out.extend(piece)
+                self.src.extend(range(base + m.start(), base + m.end()))
+            else:
+                for k, ch in enumerate(m.group()):
+                    for n in _norm(ch):
+                        self.out.append(n)
+                        self.src.append(base + m.start() + k)
+            grow = len(self.out) - len(self.cols)
+            self.cols.extend([col] * grow)
+            self.pages.extend([page] * grow)
 
     def _put(self, ch: str, col: int, page: int, src: int) -> None:
         self.out.append(ch)
