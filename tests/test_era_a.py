@@ -246,3 +246,16 @@ def test_era_a_fixture(name):
     assert _error_fails(p) == []
     for row in truth["ambiguous"]:
         assert any(r["row_key"] == row and "candidates" in r["message"] for r in p.log)
+
+
+def test_crosswalk_names_only_real_keys():
+    from pipeline.era_a.template import crosswalk, load
+    from pipeline.templates import get
+    era = {f"stats/{r}/{c}" for r, c in load().keys()}
+    for x in crosswalk():
+        assert x["era_a"] in era and x["class"] in ("same", "approx")
+        for tid, keys in x["modern"].items():
+            assert set(keys) <= {f"{t}/{r}/{c}" for t, r, c in get(tid).all_keys()}
+    assert {x["era_a"] for x in crosswalk() if x["class"] == "same"} >= {
+        "stats/requests_received/this_year", "stats/replies_granted/this_year", "stats/admin_review/this_year",
+        "stats/admin_suit/this_year"}

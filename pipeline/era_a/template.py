@@ -106,6 +106,14 @@ def load() -> EraATemplate:
                         check_kinds=dict(raw["checks"]) | {i.id: i.kind for i in idents})
 
 
+@lru_cache(maxsize=None)
+def crosswalk() -> tuple[dict, ...]:
+    """era-a.md's crosswalk to modern keys, as data: [{era_a, class, modern: {template: [keys]}}]
+    (`same` rows are joined in harmonized series, `approx` rows only listed)."""
+    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    return tuple({"era_a": c["era_a"], "class": c["class"], "modern": dict(c["modern"])} for c in raw["crosswalk"])
+
+
 def _loose(label: str) -> str:
     """A regex matching the label with optional separators between its characters."""
     chars = [c for c in label_form(label) if not c.isspace()]
