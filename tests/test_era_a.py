@@ -259,3 +259,16 @@ def test_crosswalk_names_only_real_keys():
     assert {x["era_a"] for x in crosswalk() if x["class"] == "same"} >= {
         "stats/requests_received/this_year", "stats/replies_granted/this_year", "stats/admin_review/this_year",
         "stats/admin_suit/this_year"}
+
+
+def test_traditional_characters_and_cumulative_first(tmp_path):
+    opencc = pytest.importorskip("opencc")
+    rep = G.random_report(random.Random("trad"), "F11")
+    text = opencc.OpenCC("s2t").convert(G.render_text(rep, "spaces"))
+    p = _parse(tmp_path, text)
+    assert p.report["status"] == "ok" and _same(rep.expected(), _cells(p)) == []
+    p = _parse(tmp_path, "某某县人民政府2013年政府信息公开工作年度报告\n政府信息公开情况统计表指标名称计量单位历年累计2013年度"
+                         "主动公开信息数条9000212其中：1、网站公开条90002122、政府公报公开条00受理依申请公开信息总数条123")
+    got = _cells(p)
+    assert got["stats/requests_received/this_year"] == 3 and got["stats/requests_received/cumulative"] == 12
+    assert "stats/active_published/this_year" not in got

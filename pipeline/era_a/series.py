@@ -38,6 +38,7 @@ def summary(ex: Extraction, agency: str, year: Optional[int]) -> Optional[dict]:
     return {"agency": agency, "year": year, "cells": cells, "labels": labels, "runs": split.get("runs", {}),
             "row_labels": split.get("labels", {}), "ambiguous": sorted(split.get("ambiguous", {})),
             "col_labels": split.get("col_labels", {}), "units": split.get("units", {}),
+            "cumulative_first": split.get("cumulative_first", False),
             "money": [r.key for r in load().rows if r.kind == "money"],
             "prose": {c.row_key: c.value for c in ex.cells if c.method == "prose" and c.col_key == "this_year"}}
 
@@ -102,7 +103,8 @@ def _settle(s: dict, prev: Optional[dict], nxt: Optional[dict], tpl) -> dict:
                 if "cumulative" in v and r not in money}
     next_year = {r: (v["this_year"], v["cumulative"]) for r, v in (nxt or {}).get("cells", {}).items()
                  if "this_year" in v and "cumulative" in v and r not in money}
-    out = S.solve(s["runs"], fixed, list(tpl.identities), s["prose"], prev_cum, next_year)
+    out = S.solve(s["runs"], fixed, list(tpl.identities), s["prose"], prev_cum, next_year,
+                  cumulative_first=s.get("cumulative_first", False))
     return {r: out.values[r] for r in s["ambiguous"] if r in out.values}
 
 

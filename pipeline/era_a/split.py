@@ -28,15 +28,17 @@ class Outcome:
     used: set = field(default_factory=set)                               # identity ids that decided
 
 
-def candidates(digits: str) -> list[tuple[int, int]]:
-    """Every split of a digit run into (this year, cumulative) allowed by era-a.md."""
+def candidates(digits: str, cumulative_first: bool = False) -> list[tuple[int, int]]:
+    """Every split of a digit run into (this year, cumulative) allowed by era-a.md (printed
+    this year first unless the header puts the cumulative column first)."""
     out = []
     for k in range(1, len(digits)):
         a, b = digits[:k], digits[k:]
         if (len(a) > 1 and a[0] == "0") or (len(b) > 1 and b[0] == "0"):
             continue
-        if int(b) >= int(a):
-            out.append((int(a), int(b)))
+        ty, cum = (int(b), int(a)) if cumulative_first else (int(a), int(b))
+        if cum >= ty:
+            out.append((ty, cum))
     return out
 
 
@@ -71,12 +73,12 @@ def _holds(ident: StatsIdentity, get: Callable[[str], Optional[tuple[int, int]]]
 
 def solve(runs: dict[str, str], fixed: dict[str, tuple[int, int]], identities: list[StatsIdentity],
           prose: dict[str, float], prev_cum: dict[str, float], next_year: dict[str, tuple[float, float]],
-          cap: int = CAP) -> Outcome:
+          cap: int = CAP, cumulative_first: bool = False) -> Outcome:
     """runs: row → digit run; fixed: rows read apart (this year, cumulative)."""
     out = Outcome()
     doms: dict[str, list[tuple[int, int]]] = {}
     for row, digits in runs.items():
-        cand = candidates(digits)
+        cand = candidates(digits, cumulative_first)
         if not cand:
             out.impossible.append(row)
         elif len(cand) == 1:

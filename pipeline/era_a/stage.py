@@ -31,11 +31,17 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
     tpl = load()
     if not applies(year, tpl):
         return None
-    stream = build(doc)
-    app = A.find(stream, tpl)
-    found = P.find(stream, tpl, exclude=(app.start, app.end) if app.rows else None) if year is not None else []
-    figures = P.emitted(found)
-    if not app.rows and not figures:
+    for simplified in (False, True):   # a mirror site's copy in traditional characters: read simplified
+        stream = build(doc, simplified)
+        if simplified and stream.text == plain:
+            return None
+        app = A.find(stream, tpl)
+        found = P.find(stream, tpl, exclude=(app.start, app.end) if app.rows else None) if year is not None else []
+        figures = P.emitted(found)
+        if app.rows or figures:
+            break
+        plain = stream.text
+    else:
         return None
     ex = Extraction(template=tpl.id)
     if app.rows:
@@ -91,7 +97,7 @@ def _appendix_cells(ex: Extraction, app: A.Appendix, tpl: EraATemplate, figures:
                 and len(r.tokens[0].text) >= 2:
             runs[r.key] = r.tokens[0].text
             continue
-        placed = _place(r, ncols, grid)
+        placed = _place(r, ncols, grid, app.col_keys.index("this_year") if "this_year" in app.col_keys else 0)
         if placed is None:
             ex.ambiguous += len(cols)
             _note(ex, "warning", r.key, "", f"row {r.label}: {len(r.tokens)} numbers printed for {ncols} columns "
@@ -128,7 +134,7 @@ def _value_grid_columns(app: A.Appendix, ncols: int) -> list[int]:
     return [v.most_common(1)[0][0] if v else -1 for v in votes]
 
 
-def _place(r: A.AppendixRow, ncols: int, grid: list[int]) -> Optional[list[tuple[int, A.Token]]]:
+def _place(r: A.AppendixRow, ncols: int, grid: list[int], ty_pos: int = 0) -> Optional[list[tuple[int, A.Token]]]:
     """Which printed value column each number of a row belongs to; None when it cannot tell."""
     if len(r.tokens) == ncols:
         return list(enumerate(r.tokens))
@@ -142,7 +148,7 @@ def _place(r: A.AppendixRow, ncols: int, grid: list[int]) -> Optional[list[tuple
             return [(grid.index(t.col), t)]
         if t.col >= 0 and any(g >= 0 for g in grid):
             return None    # a table cell in no known value column
-        return [(0, t)]    # era-a.md: a row printing one value → this_year
+        return [(ty_pos, t)]    # era-a.md: a row printing one value → this_year
     return None
 
 
@@ -152,11 +158,13 @@ def _recover(ex, app, tpl, runs, fixed, figures, nb, by_key, cols) -> None:
     counts = Counter(f.key for f in figures if f.col == "this_year")
     prose = {k: v for k, v in prose.items() if counts[k] == 1 or
              len({f.value for f in figures if f.key == k and f.col == "this_year"}) == 1}
-    out = S.solve(runs, fixed, list(tpl.identities), prose, nb.get("prev_cum", {}), nb.get("next", {}))
+    first = [k for _, k, _ in cols][:1] == ["cumulative"]
+    out = S.solve(runs, fixed, list(tpl.identities), prose, nb.get("prev_cum", {}), nb.get("next", {}),
+                  cumulative_first=first)
     labels = {k: lab for _, k, lab in cols}
     ex.era_a["split"] = {"runs": runs, "used": sorted(out.used), "ambiguous": dict(out.ambiguous),
                          "labels": {k: by_key[k].label for k in runs}, "col_labels": labels,
-                         "units": {k: by_key[k].unit for k in runs}}
+                         "units": {k: by_key[k].unit for k in runs}, "cumulative_first": first}
     for key, digits in runs.items():
         r = by_key[key]
         if key in out.values:
@@ -175,7 +183,8 @@ def _recover(ex, app, tpl, runs, fixed, figures, nb, by_key, cols) -> None:
             ex.ambiguous += 2
             cands = "; ".join(f"{a} | {b}" for a, b in out.ambiguous[key])
             _note(ex, "warning", key, "", f"run-together cells {digits!r} of row {r.label}: the split is not settled "
-                  f"by the identities, the neighbouring years or the prose; candidates {cands}; left empty", r.page)
+                  f"by the identities, the neighbouring years or the prose; candidates (this year | cumulative) {cands}; "
+                  "left empty", r.page)
         else:
             ex.ambiguous += 2
             _note(ex, "warning", key, "", f"run-together cells {digits!r} of row {r.label}: no split gives "

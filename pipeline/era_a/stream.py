@@ -14,6 +14,7 @@ import regex
 
 from parsers.model import Document, Paragraph
 
+from .. import normalize as N
 from .template import SEP, label_form
 
 _BREAK = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff|]")
@@ -58,7 +59,7 @@ class _Builder:
         self.printed: list[str] = []
         self.pos = 0
 
-    def add(self, text: str, col: int, page: int) -> None:
+    def add(self, text: str, col: int, page: int, simplified: bool = False) -> None:
         base = self.pos
         self.printed.append(text)
         self.printed.append("\n")
@@ -67,6 +68,9 @@ class _Builder:
             if self.out and self.out[-1] != SEP:
                 self._put(SEP, -1, page, base + m.start())
             piece = label_form(m.group())
+            if simplified:
+                conv = N.to_simplified(piece)
+                piece = conv if len(conv) == len(piece) else piece
             if len(piece) == len(m.group()):     # the usual case: one character for one
                 self.out.extend(piece)
                 self.src.extend(range(base + m.start(), base + m.end()))
@@ -86,14 +90,15 @@ class _Builder:
         self.src.append(src)
 
 
-def build(doc: Document) -> Stream:
-    """The whole document in reading order (paragraphs, then each table row's cells)."""
+def build(doc: Document, simplified: bool = False) -> Stream:
+    """The whole document in reading order (paragraphs, then each table row's cells);
+    `simplified`: traditional characters converted to simplified ones."""
     b = _Builder()
     for blk in doc.blocks:
         if isinstance(blk, Paragraph):
-            b.add(blk.text, -1, blk.page or 0)
+            b.add(blk.text, -1, blk.page or 0, simplified)
             continue
         for row in blk.rows():
             for c in row:
-                b.add(c.text or "", c.col, c.page or blk.page or 0)
+                b.add(c.text or "", c.col, c.page or blk.page or 0, simplified)
     return Stream("".join(b.out), b.cols, b.pages, b.src, "".join(b.printed))
