@@ -272,3 +272,12 @@ def test_traditional_characters_and_cumulative_first(tmp_path):
     got = _cells(p)
     assert got["stats/requests_received/this_year"] == 3 and got["stats/requests_received/cumulative"] == 12
     assert "stats/active_published/this_year" not in got
+
+
+def test_an_unknown_local_row_does_not_break_the_appendix(tmp_path):
+    p = _parse(tmp_path, "某某县人民政府2013年政府信息公开工作年度报告\n政府信息公开情况统计表\n指标名称 计量单位 2013年度 历年累计\n"
+                         "主动公开信息数 条 20 300\n其中：1、网站公开 条 15 200\n2、政府公报公开 条 5 100\n"
+                         "3、政务微博发布 条 7 9\n受理依申请公开信息总数 条 3 10\n其中：1、当面申请数 条 1 4\n")
+    got = _cells(p)
+    assert got["stats/requests_in_person/cumulative"] == 4 and len(got) == 10
+    assert any("not keyed: 政务微博发布" in r["message"] for r in p.log)

@@ -64,10 +64,17 @@ def _tail_regex(units: tuple[str, ...]) -> regex.Pattern:
 
 
 @lru_cache(maxsize=None)
-def _gap_regex(headings: tuple[str, ...]) -> regex.Pattern:
+def _gap_regex(headings: tuple[str, ...], units: tuple[str, ...]) -> regex.Pattern:
+    """What may stand between two appendix rows: numbering, 其中, fillers, a heading row of the
+    national table, or a row the template does not key (a label, its unit, its numbers)."""
     index = rf"(?:其中:?|\([{_CN}\d]{{1,3}}\)|[{_CN}]{{1,3}}[、.]|\d{{1,2}}[、.]|[—\-/]+|:)"
     head = "|".join(headings)
-    return regex.compile(rf"^(?:{SEP}|{index}|{head})*$")
+    u = "|".join(regex.escape(x) for x in units)
+    return regex.compile(rf"^(?:{SEP}|{index}|{head}|{_UNKNOWN.format(u=u, sep=SEP)})*$")
+
+
+# a printed row the template does not know: label text, optional unit, numbers
+_UNKNOWN = r"(?P<unknown>[^\d{sep},。;:!?()]{{2,30}}?(?:{sep}?(?:{u}))?(?:{sep}?\d+(?:\.\d+)?)+)"
 
 
 @lru_cache(maxsize=None)
@@ -161,15 +168,19 @@ def _display(label: str) -> str:
 def find(stream: Stream, tpl: Optional[EraATemplate] = None) -> Appendix:
     """The appendix rows of the document (empty when no chain is long enough)."""
     tpl = tpl or load()
-    gap = _gap_regex(tpl.headings)
+    gap = _gap_regex(tpl.headings, tpl.units)
     rows = _rows(stream, tpl)
     chains: list[list[AppendixRow]] = []
     cur: list[AppendixRow] = []
+    unknown: list[str] = []
     for row, rest in rows:
         ok_row = bool(row.tokens) or bool(row.unit)
         if ok_row:
             cur.append(row)
-        if not ok_row or not gap.match(rest):
+        m = gap.match(rest) if ok_row else None
+        if m is not None and m.captures("unknown"):
+            unknown += [x.replace(SEP, " ") for x in m.captures("unknown")]
+        if m is None:
             if cur:
                 chains.append(cur)
             cur = []
@@ -179,6 +190,8 @@ def find(stream: Stream, tpl: Optional[EraATemplate] = None) -> Appendix:
     app = Appendix()
     if not good:
         return app
+    app.notes += [f"appendix row not in the template, not keyed: {x}" for x in unknown
+                  if good[0][0].start <= stream.text.find(x.replace(" ", SEP)) <= good[-1][-1].end]
     seen: set[str] = set()
     for chain in good:
         for r in _resolve_parents(chain, tpl):
