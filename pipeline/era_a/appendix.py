@@ -143,8 +143,6 @@ def _rows(stream: Stream, tpl: EraATemplate) -> list[tuple[AppendixRow, str]]:
         rest = text[t.end():nxt]
         vals, rest = _strip_index(vals, rest)
         vstart = t.start("vals")
-        if vals.startswith(SEP) is False and vals and t.group("unit") is None and not paren:
-            pass
         toks = _tokens(vals, vstart, stream)
         if paren and not unit:
             inner = paren[1:-1] if paren.startswith("(") else paren

@@ -31,6 +31,7 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
     tpl = load()
     if not applies(year, tpl):
         return None
+    plain = None
     for simplified in (False, True):   # a mirror site's copy in traditional characters: read simplified
         stream = build(doc, simplified)
         if simplified and stream.text == plain:
