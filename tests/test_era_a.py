@@ -281,3 +281,13 @@ def test_an_unknown_local_row_does_not_break_the_appendix(tmp_path):
     got = _cells(p)
     assert got["stats/requests_in_person/cumulative"] == 4 and len(got) == 10
     assert any("not keyed: 政务微博发布" in r["message"] for r in p.log)
+
+
+def test_template_2008_can_be_forced(tmp_path):
+    rep = G.random_report(random.Random("force"), "F14")
+    path = tmp_path / "r.txt"
+    path.write_text(G.render_text(rep, "tab_rows"), encoding="utf-8")
+    p = parse_file(str(path), template="2008")
+    assert p.report["template"] == "2008" and _same(rep.expected(), _cells(p)) == []
+    from pipeline.cli import _parser
+    assert _parser().parse_args(["parse", "x", "--template", "2008"]).template == "2008"
