@@ -22,6 +22,7 @@ from .era_a import series as era_a_series
 from .era_a import stage as era_a_stage
 from .era_a.template import load as era_a_template
 from .extract import Extraction
+from .prose_checks import prose_checks
 from .templates import TABLES, get
 from .values import fmt
 
@@ -111,7 +112,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         if row["status"] == "partial":
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
-        _add_checks(out, rid, run_checks(ex, get(ex.template)))
+        _add_checks(out, rid, run_checks(ex, get(ex.template)) + prose_checks(doc, ex, get(ex.template), meta.year))
     row["checks_failed"] = sum(1 for c in out.checks if c["status"] == "fail" and c["severity"] == "error")
     for c in ex.cells:
         out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
