@@ -37,7 +37,7 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
         if simplified and stream.text == plain:
             return None
         app = A.find(stream, tpl)
-        found = P.find(stream, tpl, exclude=(app.start, app.end) if app.rows else None) if year is not None else []
+        found = P.find(doc, stream, year, exclude=(app.start, app.end) if app.rows else None) if year is not None else []
         figures = P.emitted(found)
         if app.rows or figures:
             break
