@@ -291,3 +291,13 @@ def test_template_2008_can_be_forced(tmp_path):
     assert p.report["template"] == "2008" and _same(rep.expected(), _cells(p)) == []
     from pipeline.cli import _parser
     assert _parser().parse_args(["parse", "x", "--template", "2008"]).template == "2008"
+
+
+def test_another_years_column_and_dashes_are_not_read(tmp_path):
+    p = _parse(tmp_path, "某某县人民政府2012年政府信息公开工作年度报告\n政府信息公开情况统计表\n"
+                         "指标名称 计量单位 2011年度 2012年度 历年累计\n主动公开信息数 条 20 30 300\n"
+                         "其中：1、网站公开 条 15 25 200\n2、政府公报公开 条 5 5 —\n受理依申请公开信息总数 条 3 4 10\n")
+    got = _cells(p)
+    assert got["stats/active_published/this_year"] == 30 and got["stats/active_published/cumulative"] == 300
+    assert "stats/active_via_gazette/cumulative" not in got     # a dash: not applicable, not 0
+    assert any("2011年度 is not the report's year" in r["message"] for r in p.log)

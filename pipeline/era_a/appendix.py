@@ -163,8 +163,9 @@ def _display(label: str) -> str:
     return label.replace("(", "（").replace(")", "）").replace(":", "：")
 
 
-def find(stream: Stream, tpl: Optional[EraATemplate] = None) -> Appendix:
-    """The appendix rows of the document (empty when no chain is long enough)."""
+def find(stream: Stream, tpl: Optional[EraATemplate] = None, year: Optional[int] = None) -> Appendix:
+    """The appendix rows of the document (empty when no chain is long enough). A column headed
+    by another year than the report's (`year`) is not read."""
     tpl = tpl or load()
     gap = _gap_regex(tpl.headings, tpl.units)
     rows = _rows(stream, tpl)
@@ -201,7 +202,7 @@ def find(stream: Stream, tpl: Optional[EraATemplate] = None) -> Appendix:
             seen.add(r.key)
             app.rows.append(r)
     app.start, app.end = good[0][0].start, good[-1][-1].end
-    _columns(stream, app, good[0][0].start)
+    _columns(stream, app, good[0][0].start, year)
     return app
 
 
@@ -219,7 +220,7 @@ def _resolve_parents(chain: list[AppendixRow], tpl: EraATemplate) -> list[Append
     return chain
 
 
-def _columns(stream: Stream, app: Appendix, first: int) -> None:
+def _columns(stream: Stream, app: Appendix, first: int, year: Optional[int] = None) -> None:
     """The value columns from the header printed before the first row, else from the rows."""
     tpl = load()
     window = stream.text[max(0, first - 120):first].replace(SEP, "")
@@ -229,11 +230,17 @@ def _columns(stream: Stream, app: Appendix, first: int) -> None:
     keys, labels = [], []
     for h in hits:
         k = _column_key(h.group())
-        if k:
+        y = regex.match(r"(?:19|20)\d\d", h.group())
+        if k and y and year is not None and int(y.group()) != year:
+            keys.append("")            # another year's column (a comparison): printed, not read
+            labels.append(h.group())
+            app.dropped_cols.append(h.group())
+            app.notes.append(f"column {h.group()} is not the report's year ({year}): not read")
+        elif k:
             keys.append(k)
             labels.append(h.group())
     if keys:
-        for k in set(keys):
+        for k in set(keys) - {""}:
             idx = [i for i, x in enumerate(keys) if x == k]
             if len(idx) > 1:
                 pri = next(c.priority for c in tpl.columns if c.key == k)

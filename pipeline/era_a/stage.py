@@ -36,7 +36,7 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
         stream = build(doc, simplified)
         if simplified and stream.text == plain:
             return None
-        app = A.find(stream, tpl)
+        app = A.find(stream, tpl, year)
         found = P.find(doc, stream, year, exclude=(app.start, app.end) if app.rows else None) if year is not None else []
         figures = P.emitted(found)
         if app.rows or figures:
@@ -67,6 +67,9 @@ def _note(ex: Extraction, level: str, row: str, col: str, msg: str, page=None) -
 
 
 def _value(text: str, unit: str, kind: str) -> V.Value:
+    """A printed appendix value; a dash or slash (not applicable) stays blank, not 0."""
+    if not any(ch.isdigit() for ch in text):
+        return V.Value(None) if V.parse(text).value == 0.0 else V.parse(text)
     if kind == "money":
         if unit in ("元", "万元"):
             return V.parse(text + unit, "money")
@@ -94,9 +97,13 @@ def _appendix_cells(ex: Extraction, app: A.Appendix, tpl: EraATemplate, figures:
     by_key = {r.key: r for r in app.rows}
     for r in app.rows:
         kind = tpl.row(r.key).kind
-        if app.run_together and ncols >= 2 and len(r.tokens) == 1 and r.tokens[0].text.isdigit() \
-                and len(r.tokens[0].text) >= 2:
-            runs[r.key] = r.tokens[0].text
+        if app.run_together and len(r.tokens) == 1 and r.tokens[0].text.isdigit() and len(r.tokens[0].text) >= 2:
+            if [k for _, k, _ in cols] in (["this_year", "cumulative"], ["cumulative", "this_year"]) and ncols == 2:
+                runs[r.key] = r.tokens[0].text
+                continue
+            ex.ambiguous += len(cols)
+            _note(ex, "warning", r.key, "", f"run-together cells {r.tokens[0].text!r} of row {r.label}: "
+                  f"{ncols} printed columns cannot be split apart; left empty", r.page)
             continue
         placed = _place(r, ncols, grid, app.col_keys.index("this_year") if "this_year" in app.col_keys else 0)
         if placed is None:
