@@ -301,3 +301,13 @@ def test_another_years_column_and_dashes_are_not_read(tmp_path):
     assert got["stats/active_published/this_year"] == 30 and got["stats/active_published/cumulative"] == 300
     assert "stats/active_via_gazette/cumulative" not in got     # a dash: not applicable, not 0
     assert any("2011年度 is not the report's year" in r["message"] for r in p.log)
+
+
+def test_run_together_digits_after_a_spaced_unit(tmp_path):
+    """A scraper that kept the space after the unit but ran the two numbers together: the
+    zeros printed as "00" show the cells ran together."""
+    p = _parse(tmp_path, "某某县人民政府2017年政府信息公开工作年度报告。2017年全区主动公开政府信息2122条。\n"
+                         "政府信息公开情况统计表 指标名称 计量单位 2017年度 历年累计 主动公开文件数 条 212210037 "
+                         "其中：1、政府网站公开数 条 212210037 2、政府公报公开数 条 00 受理政府信息依申请公开总数 条 00")
+    got = _cells(p)
+    assert got["stats/active_via_website/this_year"] == 2122 and got["stats/requests_received/cumulative"] == 0

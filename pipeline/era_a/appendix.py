@@ -258,8 +258,11 @@ def _columns(stream: Stream, app: Appendix, first: int, year: Optional[int] = No
         app.col_labels = [""] * len(app.col_keys)
         app.notes.append("no column header found before the appendix: columns taken as "
                          + ", ".join(app.col_keys))
+    # run together: no row prints its numbers apart, and the digits stick to their labels or
+    # read "00", "012" (no count is printed with a leading zero)
     many = any(len(r.tokens) >= 2 for r in app.rows)
     singles = [r for r in app.rows if len(r.tokens) == 1]
     glued = sum(1 for r in singles if r.tokens[0].glued)
-    app.run_together = (len(app.col_keys) - len(app.dropped_cols) >= 2 and not many and singles
-                        and glued * 2 > len(singles))
+    zeros = any(len(t.text) > 1 and t.text[0] == "0" and t.text.isdigit() for r in singles for t in r.tokens)
+    app.run_together = bool(len(app.col_keys) - len(app.dropped_cols) >= 2 and not many and singles
+                            and (glued * 2 > len(singles) or zeros))
