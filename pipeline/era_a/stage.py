@@ -31,6 +31,9 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
     tpl = load()
     if not applies(year, tpl):
         return None
+    text = doc.text()
+    if tpl.anchors and not any(a in text for a in tpl.anchors):
+        return None
     plain = None
     for simplified in (False, True):   # a mirror site's copy in traditional characters: read simplified
         stream = build(doc, simplified)

@@ -68,6 +68,7 @@ class EraATemplate:
     unkeyed_rows: tuple[str, ...]
     headings: tuple[str, ...]
     check_kinds: dict
+    anchors: tuple[str, ...] = ()
 
     def row(self, key: str) -> StatsRow:
         return next(r for r in self.rows if r.key == key)
@@ -103,7 +104,8 @@ def load() -> EraATemplate:
                         min_rows=t["min_rows"], units=tuple(t["units"]), header_words=tuple(t["header_words"]),
                         columns=cols, rows=rows, identities=idents,
                         unkeyed_rows=tuple(raw["unkeyed"]["rows"]), headings=tuple(raw["unkeyed"]["headings"]),
-                        check_kinds=dict(raw["checks"]) | {i.id: i.kind for i in idents})
+                        check_kinds=dict(raw["checks"]) | {i.id: i.kind for i in idents},
+                        anchors=tuple(t.get("anchors", ())))
 
 
 @lru_cache(maxsize=None)
