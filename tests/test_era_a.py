@@ -311,3 +311,12 @@ def test_run_together_digits_after_a_spaced_unit(tmp_path):
                          "其中：1、政府网站公开数 条 212210037 2、政府公报公开数 条 00 受理政府信息依申请公开总数 条 00")
     got = _cells(p)
     assert got["stats/active_via_website/this_year"] == 2122 and got["stats/requests_received/cumulative"] == 0
+
+
+def test_codebook_section_lists_every_key_and_check():
+    from pipeline.era_a import codebook
+    from pipeline.era_a.template import load
+    text = "\n".join(codebook.section())
+    assert all(f"`{r.key}`" in text for r in load().rows) and "`recovered`" in text
+    ids = {row[0].strip("`") for row in codebook.checks()}
+    assert ids == {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A11", "A12", "P1", "X1"}
