@@ -320,3 +320,36 @@ def test_codebook_section_lists_every_key_and_check():
     assert all(f"`{r.key}`" in text for r in load().rows) and "`recovered`" in text
     ids = {row[0].strip("`") for row in codebook.checks()}
     assert ids == {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A11", "A12", "P1", "X1"}
+
+
+def test_x1_settles_generated_series(tmp_path):
+    """Pairs of consecutive reports of one agency: the earlier printed apart, the later run
+    together with no prose to help; X1 recovers every row of the later one."""
+    from pipeline.batch import run
+    d = tmp_path / "in"
+    d.mkdir()
+    truth = {}
+    for k in range(5):
+        rng = random.Random(f"series-{k}")
+        later = G.random_report(rng, rng.choice(["F11", "F14"]), small=True)
+        later.agency = f"第{k}号县人民政府"
+        later.prose = []
+        earlier = G.EraAReport(later.variant, later.agency, later.year - 1)
+        for (row, col), v in later.values.items():
+            if col == "cumulative":
+                base = v - later.values[(row, "this_year")]
+                earlier.values[(row, "this_year")] = min(base, rng.randint(0, 3))
+                earlier.values[(row, "cumulative")] = base
+        (d / f"a{k}.txt").write_text(G.render_text(earlier, "tab_rows"), encoding="utf-8")
+        (d / f"b{k}.txt").write_text(G.render_text(later, "run_together"), encoding="utf-8")
+        truth[(later.agency, str(later.year))] = later.expected()
+    out = tmp_path / "out"
+    run([str(d)], str(out), workers=1, quiet=True, progress=False)
+    got: dict = {}
+    for c in csv.DictReader(open(out / "cells.csv", encoding="utf-8-sig")):
+        if c["method"] != "prose" and c["value"] != "":
+            got.setdefault((c["agency"], c["year"]), {})[f"stats/{c['row_key']}/{c['col_key']}"] = float(c["value"])
+    for key, exp in truth.items():
+        assert _same(exp, got.get(key, {})) == [], key
+    log = [r["message"] for r in csv.DictReader(open(out / "log.csv", encoding="utf-8-sig"))]
+    assert any("settled by X1" in m for m in log)
