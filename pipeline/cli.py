@@ -1,6 +1,6 @@
 """`ogi`: the command line.
 
-    ogi parse PATH... [--out DIR] [--format FMT] [--template 2019|2021|2008] [--no-bom]
+    ogi parse PATH... [--out DIR] [--format FMT] [--template 2019|2021] [--no-bom]
                       [--workers N] [--timeout S] [--max-memory MB] [--force] [--retry-failed]
                       [--dask ADDRESS|local] [--quiet]
 
@@ -54,6 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_parse(args)
 
 
+def _template_id(value: str) -> str:
+    """A template id of the registry (loaded only when --template is given: help stays fast)."""
+    from .era_a.template import load as era_a
+    from .templates import load
+
+    known = [*load(), era_a().id]     # the national templates and era A's (its own data file)
+    if value not in known:
+        raise argparse.ArgumentTypeError(f"unknown template {value!r} (known: {', '.join(known)})")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ogi",
@@ -74,8 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", default="outputs", metavar="DIR", help="output folder (default: outputs)")
     p.add_argument("--format", "-f", dest="fmt", choices=["text", "pdf", "html", "docx", "doc"],
                    help="force the input format instead of detecting it from the file's content")
-    p.add_argument("--template", choices=["2019", "2021", "2008"],
-                   help="force the report template instead of detecting it from the table labels")
+    p.add_argument("--template", type=_template_id, metavar="ID",
+                   help="force the report template (an id of the template registry, "
+                        "pipeline/data/templates.toml) instead of detecting it from the table labels")
     p.add_argument("--no-bom", action="store_true",
                    help="write CSV without the UTF-8 byte-order mark (default: with BOM, so Excel opens it)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (no progress bar)")

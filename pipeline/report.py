@@ -21,7 +21,7 @@ from .era_a import checks as era_a_checks
 from .era_a import series as era_a_series
 from .era_a import stage as era_a_stage
 from .era_a.template import load as era_a_template
-from .extract import Extraction
+from .result import Extraction
 from .prose_checks import prose_checks
 from .templates import TABLES, get
 from .values import fmt

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.report import parse_file
-from tests import reportgen_era_a as G
+from reportgen import era_a as G
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ERA_A_FILES = ["010_pingtan_syq_2012.txt", "014_pingtan_syq_2014.txt", "017_pingtan_syq_2017.txt"]

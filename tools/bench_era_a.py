@@ -1,25 +1,23 @@
 """Era-A parse speed, side by side with modern reports, in one run (CPU time, ratios).
 
-Generated: era-A reports of every variant and layout (tests/reportgen_era_a.py) vs modern
-reports (tests/reportgen.py) in the same text layouts; real: the corpus's era-A reports vs its
+Generated: era-A reports of every variant and layout (tests/reportgen/era_a.py) vs modern
+reports (tests/reportgen/) in the same text layouts; real: the corpus's era-A reports vs its
 modern text reports, when ../shared/corpus is present. Each file is parsed by
 pipeline.report.parse_file (read → modern extract → era-A stage → checks).
 
-    PYTHONPATH=. .venv/bin/python tools/bench_era_a.py [--n 40] [--repeat 3]
+    .venv/bin/python -m tools.bench_era_a [--n 40] [--repeat 3]
 """
 from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pipeline.report import parse_file  # noqa: E402
-from tests import reportgen, reportgen_era_a as G  # noqa: E402
+from pipeline.report import parse_file
+from tests import reportgen
+from tests.reportgen import era_a as G
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "reports"
 

@@ -1,4 +1,4 @@
-"""Render generated era-A reports (tests/reportgen_era_a.py) to PDF, Word and text fixtures.
+"""Render generated era-A reports (tests/reportgen/era_a.py) to PDF, Word and text fixtures.
 
 Word route: render_docx → `libreoffice --headless --convert-to pdf`; web route: render_html →
 headless Chromium `--print-to-pdf`; plus the .docx itself and a run-together scraper text.
@@ -6,7 +6,7 @@ Writes fixtures/era_a/NAME.{pdf,docx,txt} and NAME.expected.json (appendix and p
 Needs Debian's libreoffice-writer-nogui, fonts-noto-cjk and chromium; the tests only need the
 committed output.
 
-    PYTHONPATH=. python tools/make_era_a_fixtures.py [--out fixtures/era_a]
+    .venv/bin/python -m tools.make_era_a_fixtures [--out fixtures/era_a]
 """
 from __future__ import annotations
 
@@ -15,13 +15,10 @@ import json
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests import reportgen_era_a as G  # noqa: E402
+from tests.reportgen import era_a as G
 
 # name, seed, variant, route
 FIXTURES = [

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Optional
 
 from ..checks import EPS, Check
-from ..extract import CellValue, Extraction
+from ..result import CellValue, Extraction
 from ..values import fmt
 from .split import _applies
 from .template import EraATemplate, StatsIdentity, load

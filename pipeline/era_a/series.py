@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 import regex
 
-from ..extract import Extraction
+from ..result import Extraction
 from .. import values as V
 from ..values import fmt
 from . import split as S

@@ -12,7 +12,7 @@ from typing import Optional
 from parsers.model import Document
 
 from .. import values as V
-from ..extract import CellValue, Extraction, Note
+from ..result import CellValue, Extraction, Note
 from . import appendix as A
 from . import prose as P
 from . import split as S

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Optional
 
-from tests.reportgen import GridCell, _RENDER
+from . import _RENDER, GridCell
 
 AGENCIES = ["平潭综合实验区管委会", "福清市人民政府", "永泰县人民政府", "上海市浦东新区人民政府", "定西市人民政府", "连江县人民政府"]
 
@@ -363,7 +363,7 @@ def render_html(rep: EraAReport) -> str:
 def render_docx(rep: EraAReport, path: str) -> None:
     import docx
 
-    from tests.reportgen import docx_table
+    from . import docx_table
     d = docx.Document()
     d.add_heading(title(rep), level=1)
     for p in intro(rep):
