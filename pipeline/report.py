@@ -18,10 +18,17 @@ from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
 from .ocr_review import review as review_ocr
+from .era_a import checks as era_a_checks
+from .era_a import series as era_a_series
+from .era_a import stage as era_a_stage
+from .era_a.template import load as era_a_template
+from .result import Extraction
 from .prose_checks import prose_checks
 from .schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, one_line, report_row  # noqa: F401
-from .templates import get
+from .templates import TABLES, get
 from .values import fmt
+
+ERA_A = era_a_template().id
 
 
 @dataclass
@@ -68,6 +75,16 @@ def _second_reading(path, fmt_, template, doc, ex):
     return doc, ex
 
 
+def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
+    for c in checks:
+        out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
+                           "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
+                           "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
+                           "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
+                           "culprit": cell_key(c.culprit) if c.culprit else "",
+                           "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind})
+
+
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
                sha256: Optional[str] = None, ocr: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
@@ -81,11 +98,13 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         doc = parsers.read(path, fmt_, ocr=ocr or "auto")
         row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
-        ex = extract(doc, template)
-        if (ocr or "auto") == "auto":
+        ex = extract(doc, template) if template != ERA_A else Extraction(template=None)
+        if (ocr or "auto") == "auto" and ex.tables_found:
             doc, ex = _second_reading(path, fmt_, template, doc, ex)
             row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         meta = extract_metadata(doc)
+        if not ex.tables_found and template in (None, ERA_A):
+            ex = era_a_stage.extract(doc, meta.year) or ex   # a 2008–2018 report (template 2008)
     except ReadError as e:
         row["error"] = one_line(e)
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
@@ -99,12 +118,17 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
-               tables_found=";".join(t for t in ("active", "requests", "appeals") if t in ex.tables_found),
+               tables_found=";".join([t for t in TABLES if t in ex.tables_found]
+                                     + [t for t in dict.fromkeys(ex.tables_found) if t not in TABLES]),
                ambiguous_cells=ex.ambiguous)
     for w in doc.warnings:
         out.log.append({"report_id": rid, "level": "warning", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": w})
-    if not ex.tables_found:
+    if ex.era_a is not None:
+        row["status"], row["error"] = ex.era_a["status"], ex.era_a["reason"]
+        _add_checks(out, rid, era_a_checks.run(ex))
+        row["era_a"] = era_a_series.summary(ex, meta.agency, meta.year)   # for X1 across the run
+    elif not ex.tables_found:
         row["status"] = "not_a_report"
         row["error"] = "no template table found" + ("" if ex.template else " (no template labels in the text)")
     else:
@@ -115,14 +139,8 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         tpl = get(ex.template)
         checks = run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year)
         ex.notes += review_ocr(ex, checks, tpl)
-        row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
-        for c in checks:
-            out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
-                               "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
-                               "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                               "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
-                               "culprit": cell_key(c.culprit) if c.culprit else "",
-                               "scope_kind": scope_kind(c, tpl)})
+        _add_checks(out, rid, checks, tpl)
+    row["checks_failed"] = sum(1 for c in out.checks if c["status"] == "fail" and c["severity"] == "error")
     for c in ex.cells:
         out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
                           "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
