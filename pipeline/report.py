@@ -95,7 +95,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
     try:
         fmt_ = fmt_ or parsers.detect_format(path)
         row["format"] = fmt_
-        doc = parsers.read(path, fmt_, ocr=ocr or "auto")
+        doc = parsers.read(path, fmt_) if (ocr or "auto") == "auto" else parsers.read(path, fmt_, ocr=ocr)
         row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
         ex = extract(doc, template) if template != ERA_A else Extraction(template=None)
