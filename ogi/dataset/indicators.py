@@ -1,0 +1,88 @@
+"""Harmonized indicators: given the canonical reports' cells and the crosswalk in
+data/indicators.toml, return one value per (agency, year, indicator), plus the ratios users
+compute (a zero or missing denominator gives an empty value, never 0).
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from . import schema
+
+_DATA = Path(__file__).with_name("data") / "indicators.toml"
+
+
+@lru_cache(maxsize=1)
+def definitions() -> dict:
+    with open(_DATA, "rb") as f:
+        return tomllib.load(f)
+
+
+def crosswalk_rows() -> list[dict]:
+    out = []
+    d = definitions()
+    for ind in d["indicator"]:
+        for tpl, keys in sorted(ind["sources"].items()):
+            for k in keys:
+                t, r, c = k.split("/")
+                out.append({"indicator": ind["key"], "template": tpl, "table": t, "row_key": r, "col_key": c,
+                            "class": ind["class"], "why": ind["why"]})
+    for a in d.get("approx", []):
+        out.append({"indicator": "", "template": "2008", "table": "stats", "row_key": a["era_a"], "col_key": a["modern"],
+                    "class": "approx", "why": a["why"]})
+    return out
+
+
+def definition_rows() -> list[dict]:
+    d = definitions()
+    out = []
+    for ind in d["indicator"]:
+        formula = "; ".join(f"{tpl}: {' + '.join(keys)}" for tpl, keys in sorted(ind["sources"].items()))
+        out.append({"indicator": ind["key"], "label": ind["label"], "unit": ind["unit"], "class": ind["class"],
+                    "formula": formula, "why": ind["why"]})
+    for r in d["ratio"]:
+        out.append({"indicator": r["key"], "label": r["label"], "unit": "ratio (0–1)", "class": "ratio",
+                    "formula": r["formula"], "why": "empty when the denominator is 0 or missing"})
+    return out
+
+
+def build(con) -> None:
+    """indicators: sums over the crosswalk keys of each canonical report, then the ratios."""
+    from .derive import _load
+
+    _load(con, "crosswalk", schema.CROSSWALK, crosswalk_rows())
+    _load(con, "indicator_defs", schema.INDICATOR_DEFS, definition_rows())
+    con.execute("""
+        CREATE OR REPLACE TABLE main.indicators AS
+        WITH src AS (
+            SELECT c.agency_id, c.year, c.template, c.report_id, c."table", c.row_key, c.col_key, c.value
+            FROM main.cells c
+            WHERE c.is_canonical
+            QUALIFY row_number() OVER (PARTITION BY c.report_id, c."table", c.row_key, c.col_key
+                                       ORDER BY coalesce(c.method, '') = 'prose', c.seq) = 1)
+        SELECT s.agency_id, a.region_code, a.level, s.year, s.template, x.indicator,
+               sum(s.value) AS value,
+               string_agg(s."table" || '/' || s.row_key || '/' || s.col_key, '+' ORDER BY s."table", s.row_key, s.col_key)
+                   FILTER (WHERE s.value IS NOT NULL) AS source_keys,
+               s.report_id
+        FROM src s JOIN main.crosswalk x ON x.template = s.template AND x."table" = s."table"
+             AND x.row_key = s.row_key AND x.col_key = s.col_key AND x.class <> 'approx'
+        LEFT JOIN main.agencies a ON a.agency_id = s.agency_id
+        GROUP BY s.agency_id, a.region_code, a.level, s.year, s.template, x.indicator, s.report_id
+        HAVING count(s.value) > 0
+    """)
+    for r in definitions()["ratio"]:
+        num = ", ".join(f"'{k}'" for k in r["numerator"])
+        den = ", ".join(f"'{k}'" for k in r["denominator"])
+        con.execute(f"""
+            INSERT INTO main.indicators
+            SELECT agency_id, any_value(region_code), any_value(level), year, any_value(template), '{r['key']}',
+                   CASE WHEN sum(value) FILTER (WHERE indicator IN ({den})) > 0
+                        THEN sum(value) FILTER (WHERE indicator IN ({num}))
+                             / sum(value) FILTER (WHERE indicator IN ({den})) END,
+                   '{r['formula']}', any_value(report_id)
+            FROM main.indicators WHERE indicator IN ({num}, {den})
+            GROUP BY agency_id, year
+            HAVING count(*) FILTER (WHERE indicator IN ({num})) > 0 AND count(*) FILTER (WHERE indicator IN ({den})) > 0
+        """)
