@@ -46,12 +46,37 @@ def cmd_parse(args) -> int:
         if status.get("failed"):
             print(f"ogi: {status['failed']} files failed; reasons in reports.csv and {os.path.join(args.out, 'ogi.log')}",
                   file=sys.stderr)
+    if getattr(args, "dataset", None):
+        from ogi.dataset.build import update
+        ds = update(args.dataset, [args.out], agencies_csv=args.agencies, bom=not args.no_bom)
+        if not args.quiet:
+            print(f"dataset {args.dataset}: {ds['agencies']} agencies, {ds['reports']} reports, {ds['cells']} cells")
     return 1 if status.get("failed") else 0
+
+
+def cmd_dataset(args) -> int:
+    from ogi.dataset.build import update
+
+    for d in args.runs:
+        if not os.path.exists(os.path.join(d, "reports.csv")):
+            print(f"ogi: {d}: no reports.csv (not an `ogi parse` output folder)", file=sys.stderr)
+            return 2
+    s = update(args.out, args.runs, agencies_csv=args.agencies, bom=not args.no_bom)
+    failed = ", ".join(f"{k} {v}" for k, v in sorted(s["cross_year_failed"].items())) or "none"
+    print(f"dataset {args.out}: {s['agencies']} agencies, {s['reports']} reports, {s['cells']} cells, "
+          f"{s['indicators']} indicator values, {s['versions']} version differences; cross-year warnings: {failed} "
+          f"({s['seconds']} s)")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from ogi.dataset.show import main as show
+    return show(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return cmd_parse(args)
+    return {"parse": cmd_parse, "dataset": cmd_dataset, "show": cmd_show}[args.command](args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,7 +121,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run the work on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' to "
                         "start a local cluster with --workers processes (needs the 'cluster' extra)")
+    p.add_argument("--dataset", metavar="DIR",
+                   help="when the run finishes, merge its outputs into the dataset folder DIR (see `ogi dataset`)")
+    p.add_argument("--agencies", metavar="FILE", help="with --dataset: agency-identity overrides (see `ogi dataset`)")
+    _dataset_parsers(sub)
     return ap
+
+
+def _dataset_parsers(sub) -> None:
+    d = sub.add_parser(
+        "dataset", help="merge ogi parse output folders into one comparison dataset",
+        description="Merge the outputs of any number of `ogi parse` runs into the dataset folder DIR: ogi.duckdb "
+                    "(DuckDB), parquet/<table>.parquet, csv/<table>.csv and datapackage.json, with one agency_id per "
+                    "body across years, GB/T 2260 regions, canonical versions, harmonized indicators and cross-year "
+                    "checks. Adding a run twice changes nothing.")
+    d.add_argument("runs", nargs="+", metavar="RUN_DIR", help="ogi parse output folders")
+    d.add_argument("--out", "-o", required=True, metavar="DIR", help="dataset folder (created or updated)")
+    d.add_argument("--agencies", metavar="FILE",
+                   help="CSV with columns name,agency_id: names (as printed or normalized) whose agency_id you set")
+    d.add_argument("--no-bom", action="store_true", help="write the CSV tables without the UTF-8 byte-order mark")
+    s = sub.add_parser("show", help="show an agency's or a region's indicators year by year, or write them to Excel",
+                       description="Print a year-by-year table of the main indicators of the agencies selected from a "
+                                   "dataset folder, or write the selection (every table) to an Excel file.")
+    s.add_argument("dir", metavar="DIR", help="dataset folder built by `ogi dataset`")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--agency", metavar="NAME|ID", help="agency_id, or a name as printed (exact or part of it)")
+    g.add_argument("--region", metavar="CODE", help="GB/T 2260 code: every agency in that division")
+    s.add_argument("--xlsx", metavar="FILE", help="write the selection's panel to FILE (one sheet per table)")
 
 
 if __name__ == "__main__":
