@@ -86,8 +86,11 @@ def _style(rng: random.Random, b: Body) -> dict:
 
 
 def make_archive(seed: int, n_counties: int, bodies_per_county: int = 3, duplicate_rate: float = 0.05,
-                 p1_rate: float = 0.08, p2_rate: float = 0.08, missing_rate: float = 0.05) -> Archive:
+                 p1_rate: float = 0.08, p2_rate: float = 0.08, missing_rate: float = 0.05,
+                 docx_limit: int | None = None) -> Archive:
+    """`docx_limit`: at most that many Word files (python-docx renders slowly)."""
     rng = random.Random(seed)
+    n_docx = 0
     bodies = []
     for county, city, prov in _counties(n_counties, rng):
         for body in rng.sample(BODIES, bodies_per_county):
@@ -112,6 +115,10 @@ def make_archive(seed: int, n_counties: int, bodies_per_county: int = 3, duplica
                 continue
             _blank_zeros(rng, rep, keep=_involved(arc, b.body_id, y))
             fmt = rng.choice(LAYOUTS + ("html", "html", "docx"))
+            if fmt == "docx":
+                n_docx += 1
+                if docx_limit is not None and n_docx > docx_limit:
+                    fmt = "html"
             r = ArchiveReport(b.body_id, y, rep, fmt, name=f"{b.body_id}_{y}_{fmt}")
             arc.reports.append(r)
             if rng.random() < duplicate_rate:

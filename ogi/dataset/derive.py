@@ -53,6 +53,13 @@ def _extras(con, staged: str, table: schema.Table) -> list[str]:
     return [c for c in _columns(con, f"staging.{staged}") if c not in known]
 
 
+_SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
+
+
+def _null(col: schema.Col) -> str:
+    return f"CAST(NULL AS {_SQL_TYPES[col.type]})"
+
+
 def _typed(col: schema.Col, expr: str) -> str:
     if col.type == "integer":
         return f"TRY_CAST(TRY_CAST({expr} AS DOUBLE) AS BIGINT)"
@@ -68,7 +75,7 @@ def reports(con) -> None:
     base = [c for c in schema.REPORTS.columns if c.name not in ("agency_id", "is_canonical", "version_rank", "versions",
                                                                   "run_dir")]
     have = set(_columns(con, "staging.reports"))
-    sel = ", ".join(f"{_typed(c, 's.' + _q(c.name)) if c.name in have else 'NULL'} AS {_q(c.name)}" for c in base)
+    sel = ", ".join(f"{_typed(c, 's.' + _q(c.name)) if c.name in have else _null(c)} AS {_q(c.name)}" for c in base)
     extras = _extras(con, "reports", schema.REPORTS)
     extra_sel = "".join(f", s.{_q(c)}" for c in extras)
     con.execute(f"""
@@ -93,7 +100,7 @@ def cells(con) -> None:
     """cells: staged cells typed, with agency_id and is_canonical of their report."""
     base = [c for c in schema.CELLS.columns if c.name not in ("agency_id", "is_canonical")]
     have = set(_columns(con, "staging.cells"))
-    sel = ", ".join(f"{_typed(c, 'c.' + _q(c.name)) if c.name in have else 'NULL'} AS {_q(c.name)}" for c in base)
+    sel = ", ".join(f"{_typed(c, 'c.' + _q(c.name)) if c.name in have else _null(c)} AS {_q(c.name)}" for c in base)
     extras = "".join(f", c.{_q(x)}" for x in _extras(con, "cells", schema.CELLS))
     con.execute(f"""
         CREATE OR REPLACE TABLE main.cells AS
@@ -107,7 +114,7 @@ def checks_base(con) -> None:
     base = [c for c in schema.CHECKS.columns if c.name in ("report_id", "check_id", "table", "scope", "expression",
                                                             "lhs", "rhs", "diff", "status", "severity", "message")]
     have = set(_columns(con, "staging.checks"))
-    sel = ", ".join(f"{_typed(c, 'k.' + _q(c.name)) if c.name in have else 'NULL'} AS {_q(c.name)}" for c in base)
+    sel = ", ".join(f"{_typed(c, 'k.' + _q(c.name)) if c.name in have else _null(c)} AS {_q(c.name)}" for c in base)
     extras = _extras(con, "checks", schema.CHECKS)
     extra_sel = "".join(f", k.{_q(x)}" for x in extras)
     con.execute(f"""
