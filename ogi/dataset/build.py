@@ -33,7 +33,7 @@ def keys_rows() -> list[dict]:
 
 
 def update(out_dir: str, run_dirs: list[str], agencies_csv: str | None = None, bom: bool = True,
-           memory_mb: int = 600) -> dict:
+           memory_mb: int = 450) -> dict:
     """Stage every run of run_dirs into out_dir's database and rebuild all tables and exports."""
     t0 = time.perf_counter()
     os.makedirs(out_dir, exist_ok=True)

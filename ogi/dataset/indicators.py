@@ -56,20 +56,20 @@ def build(con) -> None:
     con.execute("""
         CREATE OR REPLACE TABLE main.indicators AS
         WITH src AS (
-            SELECT c.agency_id, c.year, c.template, c.report_id, c."table", c.row_key, c.col_key, c.value
-            FROM main.cells c
+            SELECT c.agency_id, c.year, c.template, c.report_id, c."table", c.row_key, c.col_key, c.value, x.indicator
+            FROM main.cells c JOIN main.crosswalk x ON x.template = c.template AND x."table" = c."table"
+                 AND x.row_key = c.row_key AND x.col_key = c.col_key AND x.class <> 'approx'
             WHERE c.is_canonical
-            QUALIFY row_number() OVER (PARTITION BY c.report_id, c."table", c.row_key, c.col_key
+            QUALIFY row_number() OVER (PARTITION BY c.report_id, c."table", c.row_key, c.col_key, x.indicator
                                        ORDER BY coalesce(c.method, '') = 'prose', c.seq) = 1)
-        SELECT s.agency_id, a.region_code, a.level, s.year, s.template, x.indicator,
+        SELECT s.agency_id, a.region_code, a.level, s.year, s.template, s.indicator,
                sum(s.value) AS value,
                string_agg(s."table" || '/' || s.row_key || '/' || s.col_key, '+' ORDER BY s."table", s.row_key, s.col_key)
                    FILTER (WHERE s.value IS NOT NULL) AS source_keys,
                s.report_id
-        FROM src s JOIN main.crosswalk x ON x.template = s.template AND x."table" = s."table"
-             AND x.row_key = s.row_key AND x.col_key = s.col_key AND x.class <> 'approx'
+        FROM src s
         LEFT JOIN main.agencies a ON a.agency_id = s.agency_id
-        GROUP BY s.agency_id, a.region_code, a.level, s.year, s.template, x.indicator, s.report_id
+        GROUP BY s.agency_id, a.region_code, a.level, s.year, s.template, s.indicator, s.report_id
         HAVING count(s.value) > 0
     """)
     for r in definitions()["ratio"]:

@@ -10,7 +10,7 @@ import os
 STAGED = ("reports", "cells", "checks", "log")
 
 
-def connect(path: str, memory_mb: int = 600, threads: int | None = None):
+def connect(path: str, memory_mb: int = 450, threads: int | None = None):
     """Open (or create) the dataset's DuckDB file with a memory limit that keeps the build flat."""
     import duckdb
 
@@ -42,7 +42,7 @@ def _read(con, path: str, name: str):
     lit = "'" + path.replace("'", "''") + "'"
     con.execute(f"CREATE OR REPLACE TEMP TABLE new_{name} AS SELECT row_number() OVER () AS seq, * FROM "
                 f"read_csv({lit}, header=true, all_varchar=true, delim=',', quote='\"', escape='\"', "
-                f"null_padding=true, parallel=false)")
+                f"null_padding=true)")
 
 
 def ingest(con, run_dir: str) -> dict:
