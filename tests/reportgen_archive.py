@@ -38,6 +38,7 @@ class ArchiveReport:
     name: str = ""            # file name
     duplicate_of: str = ""    # file name of the original when this is a republished copy
     changed_key: str = ""     # table/row/col changed in the copy
+    prose: str = ""           # a section-一 sentence stating table figures (text formats)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Archive:
     p1_breaks: set = field(default_factory=set)     # (body_id, year, col_key)
     p2_breaks: set = field(default_factory=set)     # (body_id, year, row_key)
     missing: set = field(default_factory=set)       # (body_id, year)
+    prose_breaks: set = field(default_factory=set)  # (body_id, year): the prose states a wrong figure
 
 
 def _counties(n: int, rng: random.Random):
@@ -87,7 +89,7 @@ def _style(rng: random.Random, b: Body) -> dict:
 
 def make_archive(seed: int, n_counties: int, bodies_per_county: int = 3, duplicate_rate: float = 0.05,
                  p1_rate: float = 0.08, p2_rate: float = 0.08, missing_rate: float = 0.05,
-                 docx_limit: int | None = None) -> Archive:
+                 docx_limit: int | None = None, prose_rate: float = 0.5, prose_break_rate: float = 0.1) -> Archive:
     """`docx_limit`: at most that many Word files (python-docx renders slowly)."""
     rng = random.Random(seed)
     n_docx = 0
@@ -120,6 +122,8 @@ def make_archive(seed: int, n_counties: int, bodies_per_county: int = 3, duplica
                 if docx_limit is not None and n_docx > docx_limit:
                     fmt = "html"
             r = ArchiveReport(b.body_id, y, rep, fmt, name=f"{b.body_id}_{y}_{fmt}")
+            if fmt in LAYOUTS and rng.random() < prose_rate:
+                r.prose = _prose(rng, arc, b.body_id, y, rep, prose_break_rate)
             arc.reports.append(r)
             if rng.random() < duplicate_rate:
                 arc.reports.append(_duplicate(rng, r))
@@ -202,6 +206,16 @@ def _plant(rng: random.Random, arc: Archive, b: Body, series: dict, p1_rate: flo
         _reprint(rep)
 
 
+def _prose(rng: random.Random, arc: Archive, body_id: str, year: int, rep, break_rate: float) -> str:
+    """全年收到政府信息公开申请X件，予以公开Y件 — with X wrong (a planted mismatch) at break_rate."""
+    new = rep.values[("requests", "new_received", "total")] or 0
+    granted = rep.values[("requests", "granted", "total")] or 0
+    if new > 0 and rng.random() < break_rate:
+        new += rng.randint(1, 9)
+        arc.prose_breaks.add((body_id, year))
+    return f"全年共收到政府信息公开申请{new}件，予以公开{granted}件。"
+
+
 def _involved(arc: Archive, body_id: str, year: int) -> bool:
     keys = {(x[0], x[1]) for x in arc.p1_breaks | arc.p2_breaks}
     return (body_id, year) in keys or (body_id, year + 1) in keys
@@ -227,7 +241,7 @@ def _duplicate(rng: random.Random, r: ArchiveReport) -> ArchiveReport:
     rep.printed[key] = str(rep.values[key])
     fmt = rng.choice([f for f in ("html", "docx", "tab_rows", "markdown") if f != r.fmt])
     return ArchiveReport(r.body_id, r.year, rep, fmt, name=f"{r.body_id}_{r.year}_{fmt}_copy", duplicate_of=r.name,
-                         changed_key="/".join(key))
+                         changed_key="/".join(key), prose=r.prose if fmt in LAYOUTS else "")
 
 
 def write_archive(arc: Archive, folder: str) -> list[str]:
@@ -244,6 +258,8 @@ def write_archive(arc: Archive, folder: str) -> list[str]:
             render_docx(r.rep, path)
         else:
             text = render_text(r.rep, r.fmt)
+            if r.prose:
+                text = text.replace("一、总体情况\n", "一、总体情况\n" + r.prose + "\n", 1)
             if r.fmt == "markdown":
                 text = "# " + text          # a Markdown heading's '#' before the agency name
             path = os.path.join(folder, r.name + (".md" if r.fmt == "markdown" else ".txt"))
@@ -264,7 +280,8 @@ def verify(arc: Archive, dataset_dir: str) -> dict:
         body_of = {}
         problems: dict[str, list] = {"unparsed": [], "split": [], "merged": [], "p1_missed": [], "p2_missed": [],
                                      "false_warnings": [], "missing_year_missed": [], "duplicate_not_grouped": [],
-                                     "duplicate_cell_not_listed": [], "extra_version_cells": []}
+                                     "duplicate_cell_not_listed": [], "extra_version_cells": [],
+                                     "prose_missed": [], "prose_false_warnings": []}
         ids: dict[str, set] = {}
         for r in arc.reports:
             got = by_name.get(r.name)
@@ -308,6 +325,11 @@ def verify(arc: Archive, dataset_dir: str) -> dict:
             if (a, r.year, r.changed_key) not in listed:
                 problems["duplicate_cell_not_listed"].append((r.name, r.changed_key))
         problems["extra_version_cells"] = sorted(listed - dup_keys)
+        p7 = {(a, y) for a, y in con.execute("SELECT agency_id, year FROM checks WHERE check_id = 'P7' "
+                                              "AND status = 'fail'").fetchall()}
+        planted = {(agency.get(b), y) for b, y in arc.prose_breaks}
+        problems["prose_missed"] = sorted(planted - p7)
+        problems["prose_false_warnings"] = sorted(p7 - planted)
         return problems
     finally:
         con.close()

@@ -26,7 +26,8 @@ def archive(tmp_path_factory):
     from ogi.dataset.build import update
 
     arc = A.make_archive(seed=11, n_counties=3, bodies_per_county=3, duplicate_rate=0.12, p1_rate=0.4,
-                         p2_rate=0.4, missing_rate=0.25, docx_limit=2)
+                         p2_rate=0.4, missing_rate=0.25, docx_limit=2,
+                         prose_rate=0.6, prose_break_rate=0.25)
     root = tmp_path_factory.mktemp("archive")
     A.write_archive(arc, str(root / "files"))
     _parse([root / "files"], root / "run")
@@ -38,6 +39,7 @@ def test_archive_has_every_planted_case(archive):
     arc, _ = archive
     assert len({r.year for r in arc.reports}) == 7 and {r.fmt for r in arc.reports} >= {"html", "docx"}
     assert arc.p1_breaks and arc.p2_breaks and arc.missing and any(r.duplicate_of for r in arc.reports)
+    assert arc.prose_breaks and sum(1 for r in arc.reports if r.prose) > len(arc.prose_breaks)
     assert any(len({n for n in b.names.values()}) > 1 for b in arc.bodies)
 
 
