@@ -41,13 +41,52 @@ def update(out_dir: str, run_dirs: list[str], agencies_csv: str | None = None, b
     try:
         added = [ingest(con, d) for d in run_dirs]
         t_ingest = time.perf_counter() - t0
-        summary = rebuild(con, identity.read_overrides(agencies_csv))
-        export.write_all(con, out_dir, bom=bom)
-        con.execute("CHECKPOINT")
+        overrides = identity.read_overrides(agencies_csv)
+        state = _state(con, overrides, bom)
+        old = con.execute("SELECT value FROM staging.meta WHERE key = 'state'").fetchone()
+        if old and old[0] == state and os.path.exists(os.path.join(out_dir, "datapackage.json")):
+            summary = _summary(con)
+            summary["unchanged"] = True
+        else:
+            summary = rebuild(con, overrides)
+            export.write_all(con, out_dir, bom=bom)
+            con.execute("INSERT OR REPLACE INTO staging.meta VALUES ('state', ?)", [state])
+            con.execute("CHECKPOINT")
     finally:
         con.close()
     summary.update(runs=added, seconds=round(time.perf_counter() - t0, 3), ingest_seconds=round(t_ingest, 3))
     return summary
+
+
+def _state(con, overrides: dict, bom: bool) -> str:
+    """What the tables were built from: the staged runs, the overrides, the options, the tool version."""
+    import hashlib
+
+    from .. import __version__
+    runs = con.execute("SELECT run_dir, fingerprint FROM staging.runs ORDER BY run_dir").fetchall()
+    text = repr((runs, sorted(overrides.items()), bom, __version__, _code_digest()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _code_digest() -> str:
+    """The dataset code and its data files: a new rule or crosswalk rebuilds the tables."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for p in sorted(list(here.glob("*.py")) + list(here.glob("data/*.toml"))):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _summary(con) -> dict:
+    out = {"agencies": con.execute("SELECT count(*) FROM main.agencies").fetchone()[0]}
+    for name in ("reports", "versions", "indicators", "cells"):
+        out[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+    out["cross_year_failed"] = dict(con.execute("SELECT check_id, count(*) FROM main.checks WHERE origin = 'cross_year' "
+                                                "AND status = 'fail' GROUP BY 1 ORDER BY 1").fetchall())
+    return out
 
 
 def rebuild(con, overrides: dict[str, str]) -> dict:
@@ -61,9 +100,6 @@ def rebuild(con, overrides: dict[str, str]) -> dict:
     derive.checks_base(con)
     derive.versions(con)
     indicators.build(con)
-    summary["cross_year_failed"] = crossyear.run(con)
+    crossyear.run(con)
     con.execute("CREATE OR REPLACE TABLE main.sources AS SELECT run_dir, reports, cells, tool_version FROM staging.runs")
-    for name in ("reports", "versions", "indicators"):
-        summary[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
-    summary["cells"] = con.execute("SELECT count(*) FROM main.cells").fetchone()[0]
-    return summary
+    return {**summary, **_summary(con)}

@@ -97,13 +97,16 @@ def reports(con) -> None:
 
 
 def cells(con) -> None:
-    """cells: staged cells typed, with agency_id and is_canonical of their report."""
+    """cells: a view over the staged (typed) cells with agency_id and is_canonical of their report
+    (a view, not a copy: the largest table is stored once)."""
     base = [c for c in schema.CELLS.columns if c.name not in ("agency_id", "is_canonical")]
     have = set(_columns(con, "staging.cells"))
-    sel = ", ".join(f"{_typed(c, 'c.' + _q(c.name)) if c.name in have else _null(c)} AS {_q(c.name)}" for c in base)
+    sel = ", ".join(f"c.{_q(c.name)}" if c.name in have else f"{_null(c)} AS {_q(c.name)}" for c in base)
     extras = "".join(f", c.{_q(x)}" for x in _extras(con, "cells", schema.CELLS))
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'cells'").fetchone()[0]:
+        con.execute("DROP TABLE main.cells")
     con.execute(f"""
-        CREATE OR REPLACE TABLE main.cells AS
+        CREATE OR REPLACE VIEW main.cells AS
         SELECT {sel}{extras}, r.agency_id, coalesce(r.is_canonical, false) AS is_canonical, c.seq
         FROM staging.cells c LEFT JOIN main.reports r USING (report_id)
     """)

@@ -95,7 +95,7 @@ CELLS = Table(
      C("method", "string", "取值方式"),
      AGENCY, C("is_canonical", "boolean", "是否规范版本")),
     foreign_keys=(("report_id", "reports", "report_id"),), partitioned=True,
-    order_by="year, agency_id, report_id, seq", extras_from="cells")
+    extras_from="cells")
 
 CHECKS = Table(
     "checks", "核对", "per-report checks (checks.csv) and the dataset's cross-year checks P1, P2, Y1",
@@ -108,7 +108,7 @@ CHECKS = Table(
      C("other_report_id", "string", "对比报告编号", "cross-year checks: the report of the other year"),
      C("other_year", "integer", "对比年度"),
      C("cell_refs", "string", "涉及单元格", "cross-year checks: report_id:table/row_key/col_key of every cell compared")),
-    partitioned=True, order_by="year, agency_id, report_id, origin, seq", extras_from="checks")
+    partitioned=True, extras_from="checks")
 
 INDICATORS = Table(
     "indicators", "统一指标", "harmonized indicators and ratios of each canonical report (long)",
@@ -118,7 +118,7 @@ INDICATORS = Table(
      C("source_keys", "string", "来源单元格", "table/row_key/col_key summed (+)"),
      REPORT),
     primary_key=("agency_id", "year", "indicator"), partitioned=True,
-    order_by="year, agency_id, indicator")
+    order_by="agency_id, year, indicator")
 
 VERSIONS = Table(
     "versions", "版本差异", "cells on which a non-canonical file of an agency-year disagrees with the canonical one",
