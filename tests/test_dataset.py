@@ -197,6 +197,8 @@ def test_identity_zone_committee_and_township():
     g = I.group([("平潭综合实验区", 2019, 1), ("平潭综合实验区管委会", 2014, 1), ("柞水县凤凰镇人民政府", 2021, 1)])
     ids = {r["name_printed"]: r["agency_id"] for r in g.names}
     assert ids["平潭综合实验区"] == ids["平潭综合实验区管委会"]
+    zone = next(a for a in g.agencies if a["agency_id"] == ids["平潭综合实验区"])
+    assert (zone["region_code"], zone["kind"]) == ("350128", "government")
     town = next(a for a in g.agencies if a["canonical_name"] == "柞水县凤凰镇人民政府")
     assert town["level"] == "township" and town["kind"] == "government" and town["region_code"] == "611026"
 
