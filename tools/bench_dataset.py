@@ -221,6 +221,8 @@ def main() -> None:
     ap.add_argument("--archive", type=int, default=0, metavar="BODIES", help="run the acceptance archive instead")
     ap.add_argument("--docx", type=int, default=30, help="--archive: at most this many Word files (slow to render)")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --keep: reuse the synthesized runs and the sample parse already in DIR")
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="ogi-bench-dataset-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -228,12 +230,22 @@ def main() -> None:
         if args.archive:
             print(json.dumps(archive(args.archive, work, args.docx), ensure_ascii=False, indent=1))
             return
-        sample = sample_parse(work / "sample", args.sample)
+        saved = work / "sample.json"
+        if args.reuse and saved.exists():
+            sample = json.loads(saved.read_text())
+        else:
+            shutil.rmtree(work / "sample", ignore_errors=True)
+            sample = sample_parse(work / "sample", args.sample)
+            saved.write_text(json.dumps(sample))
         print("sample parse:", json.dumps(sample))
         results = []
         for size in sorted(set(args.sizes)):
             run = work / f"run{size}"
-            syn = synthesize(run, size)
+            if args.reuse and (run / "run.json").exists():
+                syn = {"seconds": 0.0}
+            else:
+                shutil.rmtree(run, ignore_errors=True)
+                syn = synthesize(run, size)
             b = build(work / f"ds{size}", run)
             q = query_times(work / f"ds{size}")
             parse_cpu, parse_wall = sample["cpu_per_report_s"] * size, sample["wall_per_report_s"] * size

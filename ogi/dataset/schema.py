@@ -115,7 +115,7 @@ INDICATORS = Table(
     (AGENCY, C("region_code", "string", "行政区划代码"), C("level", "string", "层级"), YEAR,
      C("template", "string", "模板"), C("indicator", "string", "指标", "see the indicator_defs table"),
      C("value", "number", "数值", "unit in indicator_defs; a ratio with a zero denominator is empty"),
-     C("source_keys", "string", "来源单元格", "table/row_key/col_key summed (+)"),
+     C("source_keys", "string", "来源单元格", "table/row_key/col_key summed (+) for this template (empty cells count 0)"),
      REPORT),
     primary_key=("agency_id", "year", "indicator"), partitioned=True,
     order_by="agency_id, year, indicator")
