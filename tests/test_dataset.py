@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import reportgen_archive as A
+from reportgen import archive as A
 
 duckdb = pytest.importorskip("duckdb")
 

@@ -2,7 +2,7 @@
 """Benchmark of `ogi dataset` (not a test).
 
 1. Synthesizes the outputs of N generated reports (default 50,000: N/7 bodies × 7 years, values
-   continuous across years, as tests/reportgen_archive.py makes them) directly as an `ogi parse`
+   continuous across years, as tests/reportgen/archive.py makes them) directly as an `ogi parse`
    output folder (cells.csv, reports.csv, checks.csv, log.csv), because parsing 50,000 files
    would take hours on 2 cores; then
 2. parses a sample of the same kind of reports for real (`ogi parse`, text and HTML files) to
@@ -11,13 +11,13 @@
    and CPU time, peak memory (max RSS of the build process), so its flatness in N shows;
 4. times one agency's series query in DuckDB (indicators by year, and its cells).
 
-    PYTHONPATH=. .venv/bin/python tools/bench_dataset.py                    # 50,000 reports, sizes 10000 50000
-    PYTHONPATH=. .venv/bin/python tools/bench_dataset.py --reports 7000 --sizes 7000 --sample 140
-    PYTHONPATH=. .venv/bin/python tools/bench_dataset.py --archive 300      # full-size acceptance archive
+    .venv/bin/python -m tools.bench_dataset                    # 50,000 reports, sizes 10000 50000
+    .venv/bin/python -m tools.bench_dataset --reports 7000 --sizes 7000 --sample 140
+    .venv/bin/python -m tools.bench_dataset --archive 300      # full-size acceptance archive
 
 `--archive B` instead renders the acceptance archive (B bodies × 7 years in several formats, with
 duplicates, name changes, planted P1/P2 breaks and missing years), parses it with `ogi parse`,
-builds the dataset and prints what `reportgen_archive.verify` finds (every list must be empty).
+builds the dataset and prints what `tests.reportgen.archive.verify` finds (every list must be empty).
 """
 from __future__ import annotations
 
@@ -35,8 +35,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 CELL_HEAD = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw", "row_label",
              "col_label", "match_score", "page", "bbox", "method"]
@@ -65,7 +63,7 @@ def _fmt(v) -> str:
 
 def synthesize(folder: Path, n_reports: int, seed: int = 1) -> dict:
     """An `ogi parse` output folder for n_reports generated reports (N/7 bodies × 7 years)."""
-    import reportgen_archive as A
+    from tests.reportgen import archive as A
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -107,7 +105,7 @@ def synthesize(folder: Path, n_reports: int, seed: int = 1) -> dict:
 
 def _checks(w, rid: str, rep) -> None:
     """The per-report identities E1, E3, E4 with their real sums (all pass), as checks.csv prints them."""
-    from reportgen import APPLICANT_COLS
+    from tests.reportgen import APPLICANT_COLS
     v = lambda t, r, c: rep.values.get((t, r, c)) or 0
     for c in APPLICANT_COLS + ["total"]:
         lhs = v("requests", "new_received", c) + v("requests", "carried_over", c)
@@ -128,7 +126,7 @@ def _checks(w, rid: str, rep) -> None:
 
 def sample_parse(folder: Path, n: int, seed: int = 2) -> dict:
     """Render n reports (text layouts and HTML) and parse them with `ogi parse`: CPU and wall per report."""
-    from reportgen import LAYOUTS, random_report, render_html, render_text
+    from tests.reportgen import LAYOUTS, random_report, render_html, render_text
 
     rng = random.Random(seed)
     src = folder / "files"
@@ -192,7 +190,7 @@ def query_times(ds: Path, repeats: int = 30) -> dict:
 
 
 def archive(bodies: int, work: Path, docx_limit: int) -> dict:
-    import reportgen_archive as A
+    from tests.reportgen import archive as A
 
     arc = A.make_archive(seed=5, n_counties=max(1, bodies // 3), bodies_per_county=3, docx_limit=docx_limit)
     t0 = time.perf_counter()

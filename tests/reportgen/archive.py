@@ -10,7 +10,7 @@ import os
 import random
 from dataclasses import dataclass, field
 
-from reportgen import APPLICANT_COLS, LAYOUTS, random_report, render_docx, render_html, render_text
+from . import APPLICANT_COLS, LAYOUTS, random_report, render_docx, render_html, render_text
 
 YEARS = tuple(range(2019, 2026))
 BODIES = ("人民政府", "人民政府办公室", "发展和改革局", "财政局", "民政局", "市场监督管理局")
