@@ -285,6 +285,7 @@ def _blocks_of(container) -> list:
 
 def _walk(body, doc: Document, ctx: _Ctx) -> None:
     stack = list(reversed(_blocks_of(body)))
+    ordinals = None
     while stack:
         el = stack.pop()
         if _local(el) == "p":
@@ -309,7 +310,10 @@ def _walk(body, doc: Document, ctx: _Ctx) -> None:
             continue
         table = _table(rows, ctx.numbering)
         if table.cells:
-            doc.blocks.append(table)
+            if ordinals is None:   # where each table sits among the body's w:tbl elements
+                ordinals = {t: k for k, t in enumerate(
+                    (e for e in body.iter() if _local(e) == "tbl"), start=1)}
+            doc.blocks.append(table.mark_source(ordinals.get(el, 0)))
 
 
 def _para_lines(p, numbering: "_Numbering | None" = None) -> list[str]:

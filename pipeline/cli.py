@@ -2,7 +2,8 @@
 
     ogi parse PATH... [--out DIR] [--format FMT] [--template 2019|2021] [--no-bom]
                       [--workers N] [--timeout S] [--max-memory MB] [--force] [--retry-failed]
-                      [--dask ADDRESS|local] [--quiet]
+                      [--dask ADDRESS|local] [--quiet] [--no-review] [--review-all]
+    ogi review OUT_DIR [--review-all] [--quiet]
 
 Reads every report under the given files and folders (recursively) in parallel
 (`pipeline.batch`), writes the outputs of shared/reference/output-contract.md to DIR, prints a
@@ -46,12 +47,32 @@ def cmd_parse(args) -> int:
         if status.get("failed"):
             print(f"ogi: {status['failed']} files failed; reasons in reports.csv and {os.path.join(args.out, 'ogi.log')}",
                   file=sys.stderr)
+    if not args.no_review:
+        _review(args.out, args.review_all, args.quiet)
     if getattr(args, "dataset", None):
         from ogi.dataset.build import update
         ds = update(args.dataset, [args.out], agencies_csv=args.agencies, bom=not args.no_bom)
         if not args.quiet:
             print(f"dataset {args.dataset}: {ds['agencies']} agencies, {ds['reports']} reports, {ds['cells']} cells")
     return 1 if status.get("failed") else 0
+
+
+def _review(out: str, everything: bool, quiet: bool) -> dict:
+    from .review import build_site
+
+    stats = build_site(out, everything=everything)
+    if not quiet:
+        print(f"review: {stats['reports']} reports ({stats['reviewed']} to review, {stats['images']} page images, "
+              f"{stats['bytes'] / 1e6:.1f} MB) in {stats['seconds']:.1f} s; open {os.path.join(stats['path'], 'index.html')}")
+    return stats
+
+
+def cmd_review(args) -> int:
+    if not os.path.exists(os.path.join(args.out_dir, "reports.csv")):
+        print(f"ogi: {args.out_dir} has no reports.csv: give the output folder of `ogi parse`", file=sys.stderr)
+        return 2
+    _review(args.out_dir, args.review_all, args.quiet)
+    return 0
 
 
 def cmd_dataset(args) -> int:
@@ -76,7 +97,7 @@ def cmd_show(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"parse": cmd_parse, "dataset": cmd_dataset, "show": cmd_show}[args.command](args)
+    return {"parse": cmd_parse, "review": cmd_review, "dataset": cmd_dataset, "show": cmd_show}[args.command](args)
 
 
 def _template_id(value: str) -> str:
@@ -121,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-memory", type=int, default=2048, metavar="MB",
                    help="memory limit per worker while parsing a file; a file over it is recorded failed "
                         "(default: 2048; 0: none)")
+    p.add_argument("--no-review", action="store_true",
+                   help="do not write the review site (review/ in the output folder; see `ogi review`)")
+    p.add_argument("--review-all", action="store_true",
+                   help="review site: a full page with the source view for every report, not only those with "
+                        "something to review (writes a page image per PDF page that holds a cell)")
     p.add_argument("--max-files-per-worker", type=int, default=500, metavar="N",
                    help="replace each worker process after N files, so memory stays flat on long runs "
                         "(default: 500; 0: never)")
@@ -135,6 +161,20 @@ def _parser() -> argparse.ArgumentParser:
                    help="when the run finishes, merge its outputs into the dataset folder DIR (see `ogi dataset`)")
     p.add_argument("--agencies", metavar="FILE", help="with --dataset: agency-identity overrides (see `ogi dataset`)")
     _dataset_parsers(sub)
+    r = sub.add_parser(
+        "review", help="write the review site of a finished run (OUT_DIR/review/index.html)",
+        description="Write OUT_DIR/review/: a static site (opens by double-click, no server, no network) with an "
+                    "index of every report of the run and a page per report showing its tables coloured by each "
+                    "cell's state beside the source (PDF page image with the cell's box, text lines, or the "
+                    "HTML/Word table), failed checks with their cells and every log entry. `ogi parse` writes it "
+                    "too unless --no-review.",
+        epilog="Source views and PDF page images are made only for reports with something to review (status not "
+               "ok, a failed check, a warning, an ambiguous cell) unless --review-all; the source files must still "
+               "be at the paths in reports.csv.")
+    r.add_argument("out_dir", metavar="OUT_DIR", help="output folder of `ogi parse`")
+    r.add_argument("--review-all", action="store_true",
+                   help="build the full page with the source view for every report")
+    r.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     return ap
 
 

@@ -14,7 +14,7 @@ from typing import Optional
 import parsers
 from parsers.model import ReadError
 
-from .checks import run_checks
+from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
 from .prose_checks import prose_checks
@@ -22,11 +22,11 @@ from .templates import get
 from .values import fmt
 
 CELL_FIELDS = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
-               "row_label", "col_label", "match_score", "page", "bbox", "method"]
+               "row_label", "col_label", "match_score", "page", "bbox", "method", "source_pos"]
 REPORT_FIELDS = ["report_id", "source_path", "sha256", "format", "pages", "agency", "year", "template", "status",
                  "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells"]
 CHECK_FIELDS = ["report_id", "check_id", "table", "scope", "expression", "lhs", "rhs", "diff", "status",
-                "severity", "message"]
+                "severity", "message", "cells", "culprit", "scope_kind"]
 LOG_FIELDS = ["report_id", "level", "table", "row_key", "col_key", "page", "message"]
 
 
@@ -44,6 +44,11 @@ def sha256_file(path: str) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def cell_key(key: tuple) -> str:
+    """(table, row_key, col_key) → `table/row_key/col_key`, as checks.csv names cells."""
+    return "/".join(key)
 
 
 def _first_line(msg: str) -> str:
@@ -91,19 +96,23 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         if row["status"] == "partial":
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
-        checks = run_checks(ex, get(ex.template)) + prose_checks(doc, ex, get(ex.template), meta.year)
+        tpl = get(ex.template)
+        checks = run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year)
         row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
         for c in checks:
             out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
                                "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
                                "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                               "message": c.message})
+                               "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
+                               "culprit": cell_key(c.culprit) if c.culprit else "",
+                               "scope_kind": scope_kind(c, tpl)})
     for c in ex.cells:
         out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
                           "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
                           "value": fmt(c.value), "raw": c.raw, "row_label": c.row_label, "col_label": c.col_label,
                           "match_score": f"{c.match_score:g}", "page": c.page or "",
-                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method})
+                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method,
+                          "source_pos": str(c.pos) if c.pos else ""})
     row["cells"] = len(out.cells)
     for n in ex.notes:
         out.log.append({"report_id": rid, "level": n.level, "table": n.table, "row_key": n.row_key,

@@ -23,6 +23,7 @@ class CellValue:
     page: Optional[int] = None
     bbox: Optional[tuple] = None
     method: str = "read"
+    pos: Optional[object] = None   # parsers.model.SourcePos: where the number is printed (text, HTML, Word)
 
     @property
     def key(self) -> tuple[str, str, str]:
