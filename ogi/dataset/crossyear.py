@@ -34,6 +34,7 @@ SELECT report_id, check_id, "table", scope, expression, lhs, rhs, lhs - rhs AS d
                         report_id, CAST(year AS VARCHAR), other_report_id, CAST(other_year AS VARCHAR)) END AS message,
        agency_id, year, 'cross_year' AS origin, other_report_id, other_year, cell_refs, 0 AS seq
 FROM ({query})
+ORDER BY agency_id, year, report_id, scope
 """
 
 P1_SQL = """
@@ -102,6 +103,7 @@ SELECT report_id, 'Y1' AS check_id, NULL AS "table", CAST(m.missing AS VARCHAR) 
        NULL AS cell_refs, 0 AS seq
 FROM s, LATERAL (SELECT unnest(range(s.prev_year + 1, s.year)) AS missing) m
 WHERE s.prev_year IS NOT NULL AND s.year - s.prev_year > 1
+ORDER BY agency_id, year, m.missing
 """
 
 
