@@ -20,8 +20,10 @@ import regex
 
 from .contract import Source, read_bytes
 from .encoding import decode
-from .model import Cell, Document, Paragraph, SourcePos, Table
+from .model import Cell, Document, Paragraph, ReadError, SourcePos, Table
 from .shapes import LAYOUT_NUMBER
+
+MAX_BYTES = 16 * 1024 * 1024  # a report's text is well under 1 MB; larger input is refused, not read
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
@@ -30,7 +32,10 @@ _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 def read(source: Source) -> Document:
     """Given a text file (path or bytes), return its Document."""
-    text, _ = decode(read_bytes(source))
+    data = read_bytes(source, MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"text file larger than {MAX_BYTES // (1024 * 1024)} MB (a report's text is well under 1 MB)")
+    text, _ = decode(data)
     return parse_text(text)
 
 
@@ -306,20 +311,28 @@ def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _merge_wandering(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
     """Join neighbouring columns a few characters apart that no line fills both of: one
-    column whose numbers `pdftotext` placed a little left or right from row to row."""
-    def occupied(row) -> set[int]:
-        return {k for a, b, t in row if _is_numeric(t)
-                for k, (ca, cb) in enumerate(cols) if a < cb and b > ca}
-    rows = [occupied(row) for row in toks]
-    k = 0
-    while k + 1 < len(cols):
-        (a1, b1), (a2, b2) = cols[k], cols[k + 1]
-        if a2 - b1 <= 3 and not any(k in r and k + 1 in r for r in rows):
-            cols = cols[:k] + [(a1, max(b1, b2))] + cols[k + 2:]
-            rows = [{j if j <= k else j - 1 for j in r} for r in rows]
-            continue
-        k += 1
-    return cols
+    column whose numbers `pdftotext` placed a little left or right from row to row. Left to
+    right, a merged column is filled by the lines that fill any of its parts (linear time:
+    a token finds its columns by bisection)."""
+    ends = [cb for _, cb in cols]
+    filled: list[set[int]] = [set() for _ in cols]  # column -> lines with a number in it
+    for r, row in enumerate(toks):
+        for a, b, t in row:
+            if _is_numeric(t):
+                k = bisect.bisect_right(ends, a)  # the first column ending right of the token's start
+                while k < len(cols) and cols[k][0] < b:
+                    filled[k].add(r)
+                    k += 1
+    out: list[tuple[int, int]] = []
+    group: set[int] = set()
+    for k, (a, b) in enumerate(cols):
+        if out and a - out[-1][1] <= 3 and not (group & filled[k]):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+            group |= filled[k]
+        else:
+            out.append((a, b))
+            group = set(filled[k])
+    return out
 
 
 def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:

@@ -94,8 +94,14 @@ def read_docx(source: Source) -> Document:
     """Given a .docx (path or bytes), return its Document."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if is_bytes(source) else source)
-    except zipfile.BadZipFile:
-        raise ReadError("not a valid .docx: damaged or not a zip archive")
+    except zipfile.BadZipFile as e:
+        raise ReadError(f"not a valid .docx: damaged or not a zip archive ({e})")
+    except NotImplementedError as e:  # e.g. "zip file version 23.5": a zip feature Python cannot read
+        raise ReadError(f"not a readable .docx: the zip archive uses a feature that cannot be read ({e})")
+    except UnicodeDecodeError:
+        raise ReadError("not a valid .docx: a zip member name flagged UTF-8 is not valid UTF-8")
+    except (ValueError, EOFError) as e:
+        raise ReadError(f"not a valid .docx: damaged zip archive ({type(e).__name__}: {e})")
     except OSError as e:
         raise ReadError(f"cannot open .docx: {e.strerror or e}")
     with zf:

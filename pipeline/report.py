@@ -17,17 +17,17 @@ from parsers.model import ReadError
 from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
+from .era_a import checks as era_a_checks
+from .era_a import series as era_a_series
+from .era_a import stage as era_a_stage
+from .era_a.template import load as era_a_template
+from .result import Extraction
 from .prose_checks import prose_checks
-from .templates import get
+from .schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, one_line, report_row  # noqa: F401
+from .templates import TABLES, get
 from .values import fmt
 
-CELL_FIELDS = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
-               "row_label", "col_label", "match_score", "page", "bbox", "method", "source_pos"]
-REPORT_FIELDS = ["report_id", "source_path", "sha256", "format", "pages", "agency", "year", "template", "status",
-                 "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells"]
-CHECK_FIELDS = ["report_id", "check_id", "table", "scope", "expression", "lhs", "rhs", "diff", "status",
-                "severity", "message", "cells", "culprit", "scope_kind"]
-LOG_FIELDS = ["report_id", "level", "table", "row_key", "col_key", "page", "message"]
+ERA_A = era_a_template().id
 
 
 @dataclass
@@ -51,8 +51,14 @@ def cell_key(key: tuple) -> str:
     return "/".join(key)
 
 
-def _first_line(msg: str) -> str:
-    return " ".join(str(msg).split())[:300]
+def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
+    for c in checks:
+        out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
+                           "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
+                           "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
+                           "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
+                           "culprit": cell_key(c.culprit) if c.culprit else "",
+                           "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind})
 
 
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
@@ -60,35 +66,41 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
     t0 = time.perf_counter()
     digest = sha256 or sha256_file(path)
     rid = digest[:16]
-    row = {"report_id": rid, "source_path": path, "sha256": digest, "format": fmt_ or "", "pages": "",
-           "agency": "", "year": "", "template": "", "status": "failed", "tables_found": "", "cells": 0,
-           "checks_failed": 0, "error": "", "seconds": "", "ambiguous_cells": 0}
+    row = report_row(digest, path, fmt_ or "")
     out = ParsedReport(report=row)
     try:
         fmt_ = fmt_ or parsers.detect_format(path)
         row["format"] = fmt_
         doc = parsers.read(path, fmt_)
         row["pages"] = doc.pages or ""
-        ex = extract(doc, template)
+        ex = extract(doc, template) if template != ERA_A else Extraction(template=None)
         meta = extract_metadata(doc)
+        if not ex.tables_found and template in (None, ERA_A):
+            ex = era_a_stage.extract(doc, meta.year) or ex   # a 2008–2018 report (template 2008)
     except ReadError as e:
-        row["error"] = _first_line(e)
+        row["error"] = one_line(e)
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     except MemoryError:
         row["error"] = "out of memory while reading"
+        row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     except Exception as e:  # a bug or an input no reader anticipated: report it, keep the batch going
-        row["error"] = _first_line(f"internal error: {type(e).__name__}: {e}")
+        row["error"] = one_line(f"internal error: {type(e).__name__}: {e}")
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
-               tables_found=";".join(t for t in ("active", "requests", "appeals") if t in ex.tables_found),
+               tables_found=";".join([t for t in TABLES if t in ex.tables_found]
+                                     + [t for t in dict.fromkeys(ex.tables_found) if t not in TABLES]),
                ambiguous_cells=ex.ambiguous)
     for w in doc.warnings:
         out.log.append({"report_id": rid, "level": "warning", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": w})
-    if not ex.tables_found:
+    if ex.era_a is not None:
+        row["status"], row["error"] = ex.era_a["status"], ex.era_a["reason"]
+        _add_checks(out, rid, era_a_checks.run(ex))
+        row["era_a"] = era_a_series.summary(ex, meta.agency, meta.year)   # for X1 across the run
+    elif not ex.tables_found:
         row["status"] = "not_a_report"
         row["error"] = "no template table found" + ("" if ex.template else " (no template labels in the text)")
     else:
@@ -97,15 +109,8 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
         tpl = get(ex.template)
-        checks = run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year)
-        row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
-        for c in checks:
-            out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
-                               "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
-                               "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                               "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
-                               "culprit": cell_key(c.culprit) if c.culprit else "",
-                               "scope_kind": scope_kind(c, tpl)})
+        _add_checks(out, rid, run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year), tpl)
+    row["checks_failed"] = sum(1 for c in out.checks if c["status"] == "fail" and c["severity"] == "error")
     for c in ex.cells:
         out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
                           "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,

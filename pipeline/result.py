@@ -78,6 +78,7 @@ class Extraction:
     recovery: Optional[Recovery] = None    # run-together tables recovered by arithmetic
     placed: list = field(default_factory=list)  # displaced numbers put back: (cell key, identities)
     merged: tuple = ()            # templates.MergedRows the report printed as one row
+    era_a: Optional[dict] = None  # set by the era-A stage (pipeline/era_a): status, reason, split
 
     def add(self, part: TableCells) -> None:
         """Append one table's cells and notes (in that order of the output)."""

@@ -126,6 +126,16 @@ def write_xlsx(con, ids: list[str] | None, path: str) -> dict:
     return counts
 
 
+def add_arguments(s) -> None:
+    s.description = ("Print a year-by-year table of the main indicators of the agencies selected from a dataset "
+                     "folder, or write the selection (every table) to an Excel file.")
+    s.add_argument("dir", metavar="DIR", help="dataset folder built by `ogi dataset`")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--agency", metavar="NAME|ID", help="agency_id, or a name as printed (exact or part of it)")
+    g.add_argument("--region", metavar="CODE", help="GB/T 2260 code: every agency in that division")
+    s.add_argument("--xlsx", metavar="FILE", help="write the selection's panel to FILE (one sheet per table)")
+
+
 def main(args) -> int:
     from .build import DB_NAME
     import duckdb
