@@ -162,7 +162,7 @@ def test_cli_parse_with_dataset_and_agencies_override(tmp_path):
 
 
 def test_help_imports_no_dataset_library():
-    code = ("import sys; from pipeline import cli; cli._parser(["--help"]).format_help(); "
+    code = ("import sys; from pipeline import cli; cli._parser(['parse']).format_help(); "
             "print([m for m in ('duckdb', 'pandas', 'pyarrow', 'ogi.dataset') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
