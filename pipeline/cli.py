@@ -33,6 +33,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("pipeline.cmd_parse", "parse report files and folders into CSV outputs"),
     "review": ("pipeline.cmd_review", "write the review site of a finished run (OUT_DIR/review/index.html)"),
     "keys": ("pipeline.codebook", "print the codebook: every output file, column, row key and column key"),
+    "dataset": ("ogi.dataset.commands", "merge ogi parse output folders into one comparison dataset"),
+    "show": ("ogi.dataset.show", "show an agency's or a region's indicators year by year, or write them to Excel"),
 }
 
 

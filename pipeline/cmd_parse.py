@@ -107,6 +107,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="re-parse every file, even those already recorded in the output folder's state")
     p.add_argument("--retry-failed", action="store_true",
                    help="re-parse files recorded as failed in earlier runs (e.g. after a timeout)")
+    p.add_argument("--dataset", metavar="DIR",
+                   help="when the run finishes, merge its outputs into the dataset folder DIR (see `ogi dataset`)")
+    p.add_argument("--agencies", metavar="FILE", help="with --dataset: agency-identity overrides (see `ogi dataset`)")
     p.add_argument("--dask", metavar="ADDRESS", type=_dask_address,
                    help="run the work on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' to "
                         "start a local cluster with --workers processes (needs the 'cluster' extra)")
@@ -147,6 +150,9 @@ def main(args) -> int:
     if not args.no_review:
         from .cmd_review import write_review
         write_review(args.out, args.review_all, args.quiet)
+    if args.dataset:
+        from ogi.dataset.commands import update_after_parse
+        update_after_parse(args)
     if not args.quiet:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
         print(f"{summary['files']} files: {parts or 'none'}; {summary['checks_failed']} failed checks; "
