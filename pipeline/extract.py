@@ -17,6 +17,7 @@ from parsers.model import Document
 from . import match as M
 from . import normalize as N
 from . import displaced as D
+from . import forced as F
 from . import recover as R
 from . import values as V
 from .lines import Line, document_lines
@@ -63,6 +64,8 @@ class Extraction:
     recovery: Optional[R.Recovery] = None    # run-together tables recovered by arithmetic
     placed: list = field(default_factory=list)  # displaced numbers put back: (cell key, identities)
     single_other: bool = False   # a 2021 report printing （六）其他处理 as one row
+    warnings: list[str] = field(default_factory=list)   # report-level warnings (reports.csv `warnings`)
+    refused: str = ""            # why the report was not extracted at all (a contradicted --template)
 
     def get(self, table: str, row: str, col: str) -> Optional[CellValue]:
         for c in self.cells:
@@ -494,8 +497,24 @@ class _Builder:
                 self.emit_row("appeals", spec.rows[r].key, rows[k], s, cols)
 
 
+def _forced(lines: list[Line], doc: Document, template: str) -> Optional[Extraction]:
+    """A forced template checked against the labels: refused (an empty extraction saying why),
+    used with a warning, or used as is."""
+    _, hits = detect_template(lines, doc)
+    verdict = F.judge_forced(template, hits, {t: len(x.signature) for t, x in load().items()})
+    if verdict.action == "refuse":
+        return Extraction(template=template, lines=lines, refused=verdict.message)
+    ex = _Builder(get(template), lines).build()
+    if verdict.action == "warn":
+        ex.warnings.append(verdict.message)
+        ex.notes.append(Note("warning", "", "", "", verdict.message))
+    return ex
+
+
 def extract(doc: Document, template: Optional[str] = None) -> Extraction:
     lines = document_lines(doc)
+    if template is not None:
+        return _forced(lines, doc, template)
     tid = template
     hits = {}
     if tid is None:

@@ -23,7 +23,7 @@ from .values import fmt
 CELL_FIELDS = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
                "row_label", "col_label", "match_score", "page", "bbox", "method"]
 REPORT_FIELDS = ["report_id", "source_path", "sha256", "format", "pages", "agency", "year", "template", "status",
-                 "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells"]
+                 "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells", "warnings"]
 CHECK_FIELDS = ["report_id", "check_id", "table", "scope", "expression", "lhs", "rhs", "diff", "status",
                 "severity", "message"]
 LOG_FIELDS = ["report_id", "level", "table", "row_key", "col_key", "page", "message"]
@@ -56,7 +56,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
     rid = digest[:16]
     row = {"report_id": rid, "source_path": path, "sha256": digest, "format": fmt_ or "", "pages": "",
            "agency": "", "year": "", "template": "", "status": "failed", "tables_found": "", "cells": 0,
-           "checks_failed": 0, "error": "", "seconds": "", "ambiguous_cells": 0}
+           "checks_failed": 0, "error": "", "seconds": "", "ambiguous_cells": 0, "warnings": ""}
     out = ParsedReport(report=row)
     try:
         fmt_ = fmt_ or parsers.detect_format(path)
@@ -78,10 +78,15 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
                tables_found=";".join(t for t in ("active", "requests", "appeals") if t in ex.tables_found),
-               ambiguous_cells=ex.ambiguous)
+               ambiguous_cells=ex.ambiguous, warnings="; ".join(ex.warnings))
     for w in doc.warnings:
         out.log.append({"report_id": rid, "level": "warning", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": w})
+    if ex.refused:   # a forced template the labels contradict: nothing is filed under it
+        row.update(template="", error=_first_line(ex.refused), seconds=f"{time.perf_counter() - t0:.3f}")
+        out.log.append({"report_id": rid, "level": "error", "table": "", "row_key": "", "col_key": "",
+                        "page": "", "message": ex.refused})
+        return out
     if not ex.tables_found:
         row["status"] = "not_a_report"
         row["error"] = "no template table found" + ("" if ex.template else " (no template labels in the text)")

@@ -83,7 +83,8 @@ def failed_result(job: dict, error: str, seconds: float = 0.0) -> dict:
             fmt = ""
     row = {"report_id": sha[:16], "source_path": job["path"], "sha256": sha, "format": fmt, "pages": "",
            "agency": "", "year": "", "template": "", "status": "failed", "tables_found": "", "cells": 0,
-           "checks_failed": 0, "error": error, "seconds": f"{seconds:.3f}", "ambiguous_cells": 0}
+           "checks_failed": 0, "error": error, "seconds": f"{seconds:.3f}", "ambiguous_cells": 0,
+           "warnings": ""}
     return {"sha": sha, "report": row, "blob": pack_parts([], [], [])}
 
 
