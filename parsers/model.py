@@ -25,6 +25,9 @@ class Cell:
 class Table:
     cells: list[Cell] = field(default_factory=list)
     page: Optional[int] = None
+    # rows whose values the reader could not place in columns with certainty: row → reason
+    # (the row's numbers are kept in order from its first value column, for the log only)
+    doubts: dict[int, str] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:

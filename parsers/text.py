@@ -19,6 +19,7 @@ from functools import lru_cache
 import regex
 
 from .encoding import decode
+from .layout_place import place_row
 from .model import Cell, Document, Paragraph, Table
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -197,6 +198,28 @@ def _tokens(line: str) -> tuple[tuple[int, int, str], ...]:
 
 
 @lru_cache(maxsize=16384)
+def _cell_tokens(line: str) -> tuple[tuple[int, int, str], ...]:
+    """The tokens of a line inside a whitespace table: a label that fills its column, one space
+    from the row's first numbers ("其他对外管理服务 0"), is split from them."""
+    out = []
+    for a, b, text in _tokens(line):
+        parts = text.split(" ")
+        if len(parts) > 1 and _is_numeric(parts[-1]) and regex.search(r"\p{Han}", parts[0]):
+            k = len(parts) - 1
+            while k > 1 and _is_numeric(parts[k - 1]):
+                k -= 1
+            head = " ".join(parts[:k])
+            out.append((a, a + len(head), head))
+            pos = a + len(head) + 1
+            for p in parts[k:]:
+                out.append((pos, pos + len(p), p))
+                pos += len(p) + 1
+        else:
+            out.append((a, b, text))
+    return tuple(out)
+
+
+@lru_cache(maxsize=16384)
 def _is_layout_row(line: str) -> bool:
     """A line with at least two tokens separated by two or more spaces and a numeric token."""
     toks = _tokens(line)
@@ -297,27 +320,59 @@ def _nearest_column(cols: list[tuple[int, int]], starts: list[int], a: int, b: i
                                     abs((a + b) / 2 - (cols[j][0] + cols[j][1]) / 2)))
 
 
+def _wrapped_number_rows(rows) -> dict[int, str]:
+    """Rows whose numbers may continue on the next line: a line of numbers only, fewer than the
+    line above, each right under a number of that line ("40   11" over "     6": 116 wrapped in a
+    narrow cell). Both lines are returned with the reason (row index → reason)."""
+    out: dict[int, str] = {}
+    for k in range(1, len(rows)):
+        above, here = rows[k - 1], rows[k]
+        nums_above = [(a, b, t) for a, b, t in above if _is_numeric(t)]
+        if not here or len(here) >= len(nums_above) or not all(_is_numeric(t) for _, _, t in here):
+            continue
+        under = [next((t2 for a2, b2, t2 in nums_above if a <= b2 + 1 and b >= a2 - 1), None) for a, b, t in here]
+        if all(under):
+            why = ("a number may continue on the next line (" + ", ".join(
+                f"{u} / {t}" for u, (_, _, t) in zip(under, here)) + ")")
+            out[k - 1] = out[k] = why
+    return out
+
+
 def _layout(lines: list[str]) -> Table:
-    toks = [_tokens(l) for l in lines]
+    toks = [_cell_tokens(l) for l in lines]
     numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
     cols = _with_header_columns(_merge_wandering(_columns(numeric), toks), toks)
     left = cols[0][0] if cols else 10 ** 9
     n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
     n_label = max(n_label, 1)
     cells: list[Cell] = []
+    doubts: dict[int, str] = {}
+    wrapped = _wrapped_number_rows([row for row in toks if row])
     r = 0
     starts = [ca for ca, _ in cols]
     for row in toks:
         if not row:
             continue
+        if r in wrapped:
+            doubts[r] = wrapped[r]
         label_i = 0
         placed: dict[int, Cell] = {}
-        for a, b, t in row:
+        nums = [tok for tok in row if _is_numeric(tok[2])]
+        where, why = place_row(cols, [(a, b) for a, b, _ in nums],
+                               [_nearest_column(cols, starts, a, b) for a, b, _ in nums])
+        if where is None:
+            doubts[r] = f"{why}: {' | '.join(t for _, _, t in nums)}"
+            where = list(range(len(nums)))   # kept in order for the log; the pipeline leaves them out
+        num_col = dict(zip(map(id, nums), where))
+        for tok in row:
+            a, b, t = tok
             if b <= left and not _is_numeric(t):
                 cells.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
                 label_i += 1
                 continue
-            col = n_label + _nearest_column(cols, starts, a, b)
+            col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
+            if col in placed and id(tok) in num_col and _is_numeric(placed[col].text):
+                doubts.setdefault(r, f"two numbers in one column: {' | '.join(t for _, _, t in nums)}")
             if col in placed:
                 placed[col].text += " " + t
             else:
@@ -337,7 +392,7 @@ def _layout(lines: list[str]) -> Table:
     for r in value_rows:
         for k in range(len(cols)):
             merged.setdefault((r, n_label + k), Cell(text="", row=r, col=n_label + k))
-    return Table(cells=list(merged.values()))
+    return Table(cells=list(merged.values()), doubts=doubts)
 
 
 # ---------------------------------------------------------------- one cell per line

@@ -270,7 +270,11 @@ class _Builder:
         spec = self.tpl.tables[table]
         row = row or spec.row(row_key)
         label = N.clean(ln.label)
-        if not ln.values:   # the row prints its label only: every cell blank
+        if not ln.values or ln.doubt:   # only its label printed, or numbers the reader could not place
+            if ln.doubt:
+                self.ex.ambiguous += len(cols)
+                self.note("warning", table, row_key, "", f"row {row.label}: {ln.doubt}; cannot tell which column "
+                          f"each number belongs to, left empty", ln.page)
             for col in cols:
                 self._cell(table, row_key, col, None, "", label, score, ln, None)
             return
@@ -448,7 +452,7 @@ class _Builder:
             return
         first, last = rows[0], rows[-1]
         orphans = [ln for ln in self.lines if first < ln.index < last and ln.index not in taken
-                   and not _has_label(ln) and len(ln.values) == 1 and len(ln.filled) == 1]
+                   and not _has_label(ln) and not ln.doubt and len(ln.values) == 1 and len(ln.filled) == 1]
         for key, idents in D.place(self.ex, self.tpl, orphans):
             self.ex.placed.append((key, idents))
             cell = self.ex.get(*key)
@@ -475,6 +479,10 @@ class _Builder:
         for ln in self.lines[heading:]:
             if ln.index in taken or not ln.values:
                 continue
+            if ln.doubt and len(ln.filled) >= 5:
+                self.note("warning", "appeals", "", "", f"appeals row: {ln.doubt}; cannot tell which column "
+                          f"each number belongs to, left empty", ln.page)
+                return
             vals = _fit(ln.values, 15)
             if vals is None:
                 if len(ln.filled) >= 5:

@@ -30,6 +30,7 @@ class Line:
     index: int = 0                     # position in document order
     grid: bool = True                  # values carry meaningful grid columns
     text: str = ""                     # the whole printed line, for run-together recovery
+    doubt: str = ""                    # why the reader could not place the values in columns
 
     @property
     def label(self) -> str:
@@ -86,7 +87,7 @@ def _table_lines(table: Table, block: int) -> list[Line]:
                 if c.text.strip():
                     carried[k] = c.text
         out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
-                        block=block, text=" ".join(c.text for c in row)))
+                        block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, "")))
     return _join_wrapped_labels(out)
 
 
