@@ -76,7 +76,8 @@ def _blocks(lines: list[str]):
             continue
         j = _layout_region_end(lines, i)
         if j > i:
-            yield _layout(lines[i:j])
+            for a, b in _header_segments(lines, i, j):
+                yield _layout(lines[a:b])
             i = j
             continue
         j = _dump_region_end(lines, i)
@@ -318,6 +319,33 @@ def _nearest_column(cols: list[tuple[int, int]], starts: list[int], a: int, b: i
     near = range(max(0, k - 3), min(len(cols), k + 2))
     return min(near, key=lambda j: (-(min(b, cols[j][1]) - max(a, cols[j][0])),
                                     abs((a + b) / 2 - (cols[j][0] + cols[j][1]) / 2)))
+
+
+def _header_segments(lines: list[str], i: int, j: int) -> list[tuple[int, int]]:
+    """A whitespace region cut before each run of header lines that follows value rows: a
+    header printed again (a new page, the next small table, another table's header repeated)
+    starts a block whose columns are found from its own lines. A header line prints no number
+    and has two or more tokens over the value columns of the rows above it (label lines that
+    wrap stay in the label area)."""
+    out = []
+    start, value_left, run_start = i, None, None
+    for k in range(i, j):
+        toks = _tokens(lines[k])
+        nums = [a for a, _, t in toks if _is_numeric(t)]
+        if nums:
+            if run_start is not None and value_left is not None and k - run_start >= 1:
+                out.append((start, run_start))
+                start, value_left = run_start, None
+            run_start = None
+            value_left = min(nums) if value_left is None else min(value_left, min(nums))
+        elif value_left is not None and sum(1 for a, _, _ in toks if a >= value_left - 1) >= 2:
+            run_start = k if run_start is None else run_start
+        elif run_start is not None and toks and len(toks) == 1:
+            pass           # a title line inside a run of headers ("行政复议")
+        elif toks:
+            run_start = None
+    out.append((start, j))
+    return [(a, b) for a, b in out if b > a]
 
 
 def _wrapped_number_rows(rows) -> dict[int, str]:

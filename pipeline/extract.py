@@ -18,6 +18,7 @@ from . import match as M
 from . import normalize as N
 from . import displaced as D
 from . import forced as F
+from . import foreign as FL
 from . import recover as R
 from . import values as V
 from .lines import Line, document_lines
@@ -232,6 +233,27 @@ def _subtotal_position(lines: list[Line]) -> Optional[int]:
     return best if votes[best] > 0 and votes[1] != votes[6] else None
 
 
+def _line_key(ln: Line) -> str:
+    raw = ln.text or ln.label
+    if "议" not in raw and "議" not in raw and "维" not in raw and "維" not in raw:   # cheap test first
+        return ""
+    return N.label_key(raw)
+
+
+def _appeals_start(lines: list[Line]) -> Optional[int]:
+    """Where the appeals table starts: its section heading (行政复议 with 行政诉讼 or 结果维持 in
+    one line), else a 行政复议 title with the 结果维持 header within the next three lines (the
+    table printed as three small tables, one per group, under a heading worded otherwise)."""
+    keys = [_line_key(ln) for ln in lines]
+    for k, key in enumerate(keys):
+        if "行政复议" in key and ("行政诉讼" in key or "结果维持" in key):
+            return lines[k].index
+    for k, key in enumerate(keys):
+        if "行政复议" in key and any("结果维持" in x for x in keys[k + 1:k + 4]):
+            return lines[k].index
+    return None
+
+
 class _Builder:
     def __init__(self, tpl: Template, lines: list[Line]):
         self.tpl = tpl
@@ -319,7 +341,7 @@ class _Builder:
     def build(self) -> Extraction:
         cands = _candidates(self.lines)
         taken: set[int] = set()
-        scores = {t: score_matrix(cands, self.tpl.tables[t], self.tpl.id) for t in ("active", "requests")}
+        scores = {t: self._scores_without_foreign(cands, t) for t in ("active", "requests")}
         per_table = {"active": _assign(cands, self.tpl.tables["active"], scores["active"]),
                      "requests": _align(cands, self.tpl.tables["requests"], scores["requests"])}
         # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
@@ -340,6 +362,18 @@ class _Builder:
         self._appeals(taken)
         self._displaced(taken)
         return self.ex
+
+    def _scores_without_foreign(self, lines: list[Line], t: str) -> list[list[float]]:
+        """score_matrix for table `t`, with lines that match another table's row better vetoed
+        (foreign.py) and logged."""
+        scores = score_matrix(lines, self.tpl.tables[t], self.tpl.id)
+        for i, label, other in FL.veto_foreign(lines, scores, self.tpl.id, t):
+            ln = lines[i]
+            if not ln.filled:   # a header line: it would not have given numbers anyway
+                continue
+            self.note("info", t, "", "", f"label {N.clean(ln.label)!r} matches {label!r} of another table "
+                      f"({other:.0f}) better than any row of this table: not taken as a row here", ln.page)
+        return scores
 
     def _table(self, t: str, cands: list[Line], aligned: dict, scores: list, taken: set[int]) -> None:
         """Emit one table from its aligned lines, the label-less rows that fill gaps, and the
@@ -466,14 +500,7 @@ class _Builder:
             return
         spec = self.tpl.tables["appeals"]
         cols = [spec.columns[c] for c in APPEAL_COLS]
-        def is_heading(ln: Line) -> bool:
-            raw = ln.text or ln.label
-            if "议" not in raw and "議" not in raw:   # cheap test before normalizing
-                return False
-            key = N.label_key(raw)
-            return "行政复议" in key and ("行政诉讼" in key or "结果维持" in key)
-
-        heading = next((ln.index for ln in self.lines if is_heading(ln)), None)
+        heading = _appeals_start(self.lines)
         if heading is None:
             return
         for ln in self.lines[heading:]:
@@ -497,8 +524,9 @@ class _Builder:
                     self.ex.cells[-1].row_label = row.label
             return
         # grouped rows: labels 行政复议 / 直接起诉 / 复议后起诉 with five numbers each
-        rows = [ln for ln in self.lines[heading:] if ln.values and ln.labels and ln.index not in taken]
-        aligned = _align(rows, spec, score_matrix(rows, spec, self.tpl.id))
+        # a group's title row (行政复议 over its own header, cells blank) is not its data row
+        rows = [ln for ln in self.lines[heading:] if ln.filled and ln.labels and ln.index not in taken]
+        aligned = _align(rows, spec, self._scores_without_foreign(rows, "appeals"))
         if aligned:
             self.ex.tables_found.append("appeals")
             for k, (r, s) in sorted(aligned.items()):
