@@ -98,7 +98,12 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
     "求缴纳费用、行政机关不再处理  6 0 0 …"), possibly with a piece of a vertical group label
     between them."""
     out: list[Line] = []
-    for ln in lines:
+    joined_above: set[int] = set()
+    for k, ln in enumerate(lines):
+        if _rest_below(out, ln, lines[k + 1] if k + 1 < len(lines) else None, joined_above):
+            out[-1].labels = out[-1].labels + ln.labels
+            out[-1].text += " " + ln.text
+            continue
         run = 0
         while run < len(out) and run < 3 and out[-1 - run].labels and not out[-1 - run].values:
             run += 1
@@ -116,8 +121,31 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
                 ln.context = joined[0].context
                 ln.text = " ".join(j.text for j in joined) + " " + ln.text
                 del out[start:]
+                joined_above.add(id(ln))
+            elif not ln.labels:
+                joined_above.add(id(ln))
         out.append(ln)
     return out
+
+
+def _rest_below(out: list[Line], ln: Line, after: Optional[Line], joined_above: set[int]) -> bool:
+    """A label wrapped AROUND its number line (a narrow, vertically centred label cell: "（二）部分
+    公开（区分处理的，只计这一情形，不" / the numbers / "计其他情形）"): the unnumbered label-only line
+    right under a value line whose label came from the lines above is the rest of that label —
+    unless the line after it is a value line with no label of its own, whose label it may start.
+    A numbered line starts a row of its own, except item 1 under a group label ("（三）不予公开" /
+    the numbers / "1.属于国家秘密")."""
+    if not out or ln.values or not ln.labels:
+        return False
+    above = out[-1]
+    mark = N.numbering(ln.labels[0].text)
+    if mark and not (mark == "1" and above.labels and N.numbering(above.labels[0].text)[:1] in ("（", "(")):
+        return False   # a numbered line starts a row, except the first item under a group label above
+    if not above.filled or id(above) not in joined_above or not above.grid or above.block != ln.block:
+        return False
+    if after is not None and after.filled and not after.labels:
+        return False
+    return True
 
 
 def _reflow(rows: list[list[Cell]], block: int) -> list[Line]:

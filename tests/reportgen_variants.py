@@ -94,3 +94,42 @@ def render_html_tables(rep: GenReport, tables: list[tuple[str, list]]) -> str:
         body.append("</table>")
     body += [f"<p>{_html.escape(p)}</p>" for p in OUTRO]
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{"".join(body)}</body></html>'
+
+
+def layout_wrapped_labels(rep: GenReport, max_label: int = 14, middle: bool = False) -> str:
+    """The report in the whitespace layout with every row label longer than `max_label` wrapped
+    AROUND its number line, as a narrow, vertically centred label cell prints it: the first
+    part above the numbers, the rest below (`middle`: three parts, the middle one on the number
+    line)."""
+    from reportgen import _layout, _num
+
+    tables = grid_tables(rep)
+    title, intro = prose(rep)
+    parts = [title, ""] + [x for p in intro for x in (p, "")]
+    for heading, rows in tables:
+        parts += [heading, ""]
+        text = _layout(rows)
+        parts.append(_wrap_lines(text.split("\n"), max_label, middle, _num))
+        parts.append("")
+    parts += [x for p in OUTRO for x in (p, "")]
+    return "\n".join(parts)
+
+
+def _wrap_lines(lines: list[str], max_label: int, middle: bool, is_num) -> str:
+    import re
+
+    out = []
+    for line in lines:
+        m = re.match(r"^(\S(?:.*?\S)?)(\s{2,}.*)$", line)
+        if not m or not any(is_num(t) for t in m.group(2).split()) or len(m.group(1).replace(" ", "")) <= max_label:
+            out.append(line)
+            continue
+        label, rest = m.group(1), m.group(2)
+        pad = " " * len(label)
+        if middle:
+            k1, k2 = len(label) // 3, 2 * len(label) // 3
+            out += [label[:k1], (label[k1:k2]).ljust(len(label)) + rest, label[k2:]]
+        else:
+            k = len(label) // 2
+            out += [label[:k], pad + rest, label[k:]]
+    return "\n".join(out)
