@@ -28,6 +28,8 @@ class Table:
     # rows whose values the reader could not place in columns with certainty: row → reason
     # (the row's numbers are kept in order from its first value column, for the log only)
     doubts: dict[int, str] = field(default_factory=dict)
+    # columns recovered from character positions (whitespace layouts): approximate evidence
+    positional: bool = False
 
     @property
     def n_rows(self) -> int:

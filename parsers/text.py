@@ -420,7 +420,7 @@ def _layout(lines: list[str]) -> Table:
     for r in value_rows:
         for k in range(len(cols)):
             merged.setdefault((r, n_label + k), Cell(text="", row=r, col=n_label + k))
-    return Table(cells=list(merged.values()), doubts=doubts)
+    return Table(cells=list(merged.values()), doubts=doubts, positional=True)
 
 
 # ---------------------------------------------------------------- one cell per line

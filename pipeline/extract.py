@@ -18,6 +18,7 @@ from . import match as M
 from . import normalize as N
 from . import displaced as D
 from . import forced as F
+from . import placement_check as PC
 from . import foreign as FL
 from . import recover as R
 from . import values as V
@@ -323,8 +324,17 @@ class _Builder:
             for col in cols:
                 self._cell(table, row_key, col, None, "", label, score, ln, None)
             return
+        doubt = PC.placement_doubt(self.tpl, table, cols, vals) if ln.grid else None
+        if not doubt and ln.positional and len(ln.values) != len(cols) and len(ln.filled) < len(cols):
+            doubt = (f"{len(ln.filled)} numbers for {len(cols)} columns placed by character position in a block "
+                     f"of {len(ln.values)} columns ({' | '.join(c.text for c in ln.filled)})")
+        if doubt:
+            self.ex.ambiguous += len(cols)
+            self.note("warning", table, row_key, "", f"row {row.label}: {doubt}; cannot tell which column "
+                      f"each number belongs to, left empty", ln.page)
+            vals = [None] * len(cols)
         for col, cell in zip(cols, vals):
-            self._cell(table, row_key, col, cell, cell.text, label, score, ln, cell)
+            self._cell(table, row_key, col, cell, cell.text if cell else "", label, score, ln, cell)
 
     def _cell(self, table, row_key, col, cell, raw, label, score, ln, src):
         v = V.parse(raw, col.kind) if raw is not None else V.Value(None)

@@ -31,6 +31,7 @@ class Line:
     grid: bool = True                  # values carry meaningful grid columns
     text: str = ""                     # the whole printed line, for run-together recovery
     doubt: str = ""                    # why the reader could not place the values in columns
+    positional: bool = False           # value columns recovered from character positions
 
     @property
     def label(self) -> str:
@@ -87,7 +88,8 @@ def _table_lines(table: Table, block: int) -> list[Line]:
                 if c.text.strip():
                     carried[k] = c.text
         out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
-                        block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, "")))
+                        block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, ""),
+                        positional=table.positional))
     return _join_wrapped_labels(out)
 
 
