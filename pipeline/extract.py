@@ -504,6 +504,21 @@ class _Builder:
                       f"the number {cell.raw} printed on its own inside the table was put back into this empty "
                       f"cell: {' and '.join(idents)} both require exactly {cell.raw} there", cell.page)
 
+    def _appeals_row_doubt(self, ln: Line, vals: Optional[list], cols: list) -> str:
+        """Why the one-row appeals table (15 numbers) cannot be placed with certainty, or ""."""
+        if ln.doubt:
+            return ln.doubt
+        if vals is None or len(ln.filled) == 15:
+            return ""
+        if ln.positional and len(ln.values) != 15:
+            return (f"{len(ln.filled)} numbers for 15 columns placed by character position in a block of "
+                    f"{len(ln.values)} columns ({' | '.join(c.text for c in ln.filled)})")
+        for g in range(3):
+            why = PC.placement_doubt(self.tpl, "appeals", cols, vals[g * 5:g * 5 + 5])
+            if why:
+                return why
+        return ""
+
     def _appeals(self, taken: set[int]) -> None:
         if self.recovery and "appeals" in self.recovery.rows:
             R.emit(self, "appeals")
@@ -516,11 +531,12 @@ class _Builder:
         for ln in self.lines[heading:]:
             if ln.index in taken or not ln.values:
                 continue
-            if ln.doubt and len(ln.filled) >= 5:
-                self.note("warning", "appeals", "", "", f"appeals row: {ln.doubt}; cannot tell which column "
+            vals = _fit(ln.values, 15)
+            doubt = self._appeals_row_doubt(ln, vals, cols) if len(ln.filled) >= 5 else ""
+            if doubt:
+                self.note("warning", "appeals", "", "", f"appeals row: {doubt}; cannot tell which column "
                           f"each number belongs to, left empty", ln.page)
                 return
-            vals = _fit(ln.values, 15)
             if vals is None:
                 if len(ln.filled) >= 5:
                     # a per-group layout: 行政复议 / 未经复议直接起诉 / 复议后起诉 rows of 5

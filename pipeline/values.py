@@ -41,8 +41,21 @@ def is_blank(raw: str) -> bool:
     return _canon(raw) == ""
 
 
+_SPLIT_DIGITS = regex.compile(r"\d[\s\u3000]+[+\-]?\d")
+_GROUPED = regex.compile(r"^[+\-]?\d{1,3}(?:[ \u00a0\u3000]\d{3})+(?:\.\d+)?(?:万元|万|元)?$")
+
+
+def _two_numbers(raw: str) -> bool:
+    """Digits separated by white space that is not a thousands grouping ("32 60", "88782 33"): two
+    cells run into one, never one number."""
+    s = unicodedata.normalize("NFKC", raw or "").strip()
+    return bool(_SPLIT_DIGITS.search(s)) and not _GROUPED.match(s)
+
+
 def parse(raw: str, kind: str = "count") -> Value:
     """Read one printed cell. kind: count | signed | money."""
+    if _two_numbers(raw):
+        return Value(None, ok=False, note=f"two numbers in one cell: {raw!r}")
     s = _canon(raw)
     if s == "":
         return Value(None)
