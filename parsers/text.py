@@ -313,6 +313,18 @@ def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, i
     return sorted(cols + extra)
 
 
+def _order_columns(toks, cols: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """When a row prints more numbers than the columns found from positions (rows compacted
+    differently ran the spans together), the columns are taken by order from the rows that
+    print the most numbers: column k spans the k-th number of each of them."""
+    counts = [sum(1 for _, _, t in row if _is_numeric(t)) for row in toks]
+    most = max(counts, default=0)
+    if most <= len(cols):
+        return cols
+    full = [[(a, b) for a, b, t in row if _is_numeric(t)] for row, n in zip(toks, counts) if n == most]
+    return [(min(r[k][0] for r in full), max(r[k][1] for r in full)) for k in range(most)]
+
+
 def _nearest_column(cols: list[tuple[int, int]], starts: list[int], a: int, b: int) -> int:
     """The column a token (a, b) overlaps most, else the one nearest to its centre."""
     k = bisect.bisect_right(starts, b)
@@ -370,6 +382,7 @@ def _layout(lines: list[str]) -> Table:
     toks = [_cell_tokens(l) for l in lines]
     numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
     cols = _with_header_columns(_merge_wandering(_columns(numeric), toks), toks)
+    cols = _order_columns(toks, cols)
     left = cols[0][0] if cols else 10 ** 9
     n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
     n_label = max(n_label, 1)
@@ -392,9 +405,12 @@ def _layout(lines: list[str]) -> Table:
             doubts[r] = f"{why}: {' | '.join(t for _, _, t in nums)}"
             where = list(range(len(nums)))   # kept in order for the log; the pipeline leaves them out
         num_col = dict(zip(map(id, nums), where))
+        first_num = nums[0][0] if nums else None
         for tok in row:
             a, b, t = tok
-            if b <= left and not _is_numeric(t):
+            # label text: left of the value columns, or before the row's first number (rows
+            # compacted differently from the others push their label past the columns' start)
+            if not _is_numeric(t) and (b <= left or first_num is not None and a < first_num):
                 cells.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
                 label_i += 1
                 continue

@@ -113,7 +113,7 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
             if not ln.labels:
                 start = len(out) - 1
             elif not N.numbering(ln.labels[0].text):
-                numbered = [k for k in range(len(out) - run, len(out)) if N.numbering(out[k].labels[0].text)]
+                numbered = [k for k in range(len(out) - run, len(out)) if _numbering(out[k])]
                 start = numbered[-1] if numbered else None
             else:
                 start = None
@@ -130,6 +130,17 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _numbering(ln: Line) -> str:
+    """The numbering a label-only line prints, in its first cell or after a piece of a group
+    label before it ("供 3.补正后申请内容", "供 | 3.补正后申请内容")."""
+    for c in ln.labels[:2]:
+        head, _, rest = c.text.strip().partition(" ")
+        mark = N.numbering(c.text) or (N.numbering(rest) if rest and len(head) <= 3 else "")
+        if mark:
+            return mark
+    return ""
+
+
 def _rest_below(out: list[Line], ln: Line, after: Optional[Line], joined_above: set[int]) -> bool:
     """A label wrapped AROUND its number line (a narrow, vertically centred label cell: "（二）部分
     公开（区分处理的，只计这一情形，不" / the numbers / "计其他情形）"): the unnumbered label-only line
@@ -140,8 +151,8 @@ def _rest_below(out: list[Line], ln: Line, after: Optional[Line], joined_above: 
     if not out or ln.values or not ln.labels:
         return False
     above = out[-1]
-    mark = N.numbering(ln.labels[0].text)
-    if mark and not (mark == "1" and above.labels and N.numbering(above.labels[0].text)[:1] in ("（", "(")):
+    mark = _numbering(ln)
+    if mark and not (mark == "1" and above.labels and _numbering(above)[:1] in ("（", "(")):
         return False   # a numbered line starts a row, except the first item under a group label above
     if not above.filled or id(above) not in joined_above or not above.grid or above.block != ln.block:
         return False
