@@ -28,6 +28,9 @@ class Table:
     # rows whose values the reader could not place in columns with certainty: row → reason
     # (the row's numbers are kept in order from its first value column, for the log only)
     doubts: dict[int, str] = field(default_factory=dict)
+    # rows among `doubts` whose numbers are each one cell, in printed order (only their columns
+    # are uncertain: a row that prints every column is still read in order)
+    ordered: set[int] = field(default_factory=set)
     # columns recovered from character positions (whitespace layouts): approximate evidence
     positional: bool = False
 

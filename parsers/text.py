@@ -388,6 +388,7 @@ def _layout(lines: list[str]) -> Table:
     n_label = max(n_label, 1)
     cells: list[Cell] = []
     doubts: dict[int, str] = {}
+    ordered: set[int] = set()
     wrapped = _wrapped_number_rows([row for row in toks if row])
     r = 0
     starts = [ca for ca, _ in cols]
@@ -403,6 +404,8 @@ def _layout(lines: list[str]) -> Table:
                                [_nearest_column(cols, starts, a, b) for a, b, _ in nums])
         if where is None:
             doubts[r] = f"{why}: {' | '.join(t for _, _, t in nums)}"
+            if r not in wrapped:
+                ordered.add(r)
             where = list(range(len(nums)))   # kept in order for the log; the pipeline leaves them out
         num_col = dict(zip(map(id, nums), where))
         first_num = nums[0][0] if nums else None
@@ -417,6 +420,7 @@ def _layout(lines: list[str]) -> Table:
             col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
             if col in placed and id(tok) in num_col and _is_numeric(placed[col].text):
                 doubts.setdefault(r, f"two numbers in one column: {' | '.join(t for _, _, t in nums)}")
+                ordered.discard(r)
             if col in placed:
                 placed[col].text += " " + t
             else:
@@ -436,7 +440,7 @@ def _layout(lines: list[str]) -> Table:
     for r in value_rows:
         for k in range(len(cols)):
             merged.setdefault((r, n_label + k), Cell(text="", row=r, col=n_label + k))
-    return Table(cells=list(merged.values()), doubts=doubts, positional=True)
+    return Table(cells=list(merged.values()), doubts=doubts, ordered=ordered, positional=True)
 
 
 # ---------------------------------------------------------------- one cell per line

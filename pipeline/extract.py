@@ -42,6 +42,7 @@ class CellValue:
     page: Optional[int] = None
     bbox: Optional[tuple] = None
     method: str = "read"
+    unplaced: bool = False     # left empty because its number could not be placed with certainty
 
 
 @dataclass
@@ -293,11 +294,14 @@ class _Builder:
         spec = self.tpl.tables[table]
         row = row or spec.row(row_key)
         label = N.clean(ln.label)
-        if not ln.values or ln.doubt:   # only its label printed, or numbers the reader could not place
-            if ln.doubt:
-                self.ex.ambiguous += len(cols)
-                self.note("warning", table, row_key, "", f"row {row.label}: {ln.doubt}; cannot tell which column "
-                          f"each number belongs to, left empty", ln.page)
+        if ln.positional and len(ln.filled) == len(cols) and (not ln.doubt or ln.ordered):
+            # every column printed, each number one cell: the order places them, not positions
+            for col, cell in zip(cols, ln.filled):
+                self._cell(table, row_key, col, cell, cell.text, label, score, ln, cell)
+            return
+        if ln.doubt:   # numbers the reader could not place
+            return self._leave_empty(table, row_key, cols, label, score, ln, f"row {row.label}: {ln.doubt}")
+        if not ln.values:   # the row prints its label only: every cell blank
             for col in cols:
                 self._cell(table, row_key, col, None, "", label, score, ln, None)
             return
@@ -316,25 +320,32 @@ class _Builder:
             if vals is not None:
                 label = N.clean(" ".join(c.text for c in ln.labels[:k + 1]))
         if vals is None:
-            self.ex.ambiguous += len(cols)
-            self.note("warning", table, row_key, "",
-                      f"row {row.label}: {len(ln.filled)} numbers printed for {len(cols)} columns "
-                      f"({' | '.join(c.text for c in ln.values)}); cannot tell which column each belongs to, left empty",
-                      ln.page)
-            for col in cols:
-                self._cell(table, row_key, col, None, "", label, score, ln, None)
-            return
+            return self._leave_empty(table, row_key, cols, label, score, ln,
+                                     f"row {row.label}: {len(ln.filled)} numbers printed for {len(cols)} columns "
+                                     f"({' | '.join(c.text for c in ln.values)})", "each belongs to")
+        doubt = self._placement_doubt(table, cols, vals, ln)
+        if doubt:
+            return self._leave_empty(table, row_key, cols, label, score, ln, f"row {row.label}: {doubt}")
+        for col, cell in zip(cols, vals):
+            self._cell(table, row_key, col, cell, cell.text, label, score, ln, cell)
+
+    def _placement_doubt(self, table: str, cols: list, vals: list, ln: Line) -> Optional[str]:
+        """Why a row placed with blank cells is not certain: a row identity it breaks where
+        another placement satisfies it, or positions in a block whose columns do not line up."""
         doubt = PC.placement_doubt(self.tpl, table, cols, vals) if ln.grid else None
         if not doubt and ln.positional and len(ln.values) != len(cols) and len(ln.filled) < len(cols):
             doubt = (f"{len(ln.filled)} numbers for {len(cols)} columns placed by character position in a block "
                      f"of {len(ln.values)} columns ({' | '.join(c.text for c in ln.filled)})")
-        if doubt:
-            self.ex.ambiguous += len(cols)
-            self.note("warning", table, row_key, "", f"row {row.label}: {doubt}; cannot tell which column "
-                      f"each number belongs to, left empty", ln.page)
-            vals = [None] * len(cols)
-        for col, cell in zip(cols, vals):
-            self._cell(table, row_key, col, cell, cell.text if cell else "", label, score, ln, cell)
+        return doubt
+
+    def _leave_empty(self, table, row_key, cols, label, score, ln, why: str, which: str = "each number belongs to"):
+        """A row whose numbers cannot be placed: its cells empty and marked `unplaced` (checks
+        skip them rather than read them as 0), the reason and the numbers in the log."""
+        self.ex.ambiguous += len(cols)
+        self.note("warning", table, row_key, "", f"{why}; cannot tell which column {which}, left empty", ln.page)
+        for col in cols:
+            self._cell(table, row_key, col, None, "", label, score, ln, None)
+            self.ex.cells[-1].unplaced = True
 
     def _cell(self, table, row_key, col, cell, raw, label, score, ln, src):
         v = V.parse(raw, col.kind) if raw is not None else V.Value(None)

@@ -32,6 +32,7 @@ class Line:
     text: str = ""                     # the whole printed line, for run-together recovery
     doubt: str = ""                    # why the reader could not place the values in columns
     positional: bool = False           # value columns recovered from character positions
+    ordered: bool = False              # despite `doubt`, each number is one cell, in printed order
 
     @property
     def label(self) -> str:
@@ -89,7 +90,7 @@ def _table_lines(table: Table, block: int) -> list[Line]:
                     carried[k] = c.text
         out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
                         block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, ""),
-                        positional=table.positional))
+                        positional=table.positional, ordered=r in table.ordered))
     return _join_wrapped_labels(out)
 
 
@@ -132,12 +133,12 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
 
 def _numbering(ln: Line) -> str:
     """The numbering a label-only line prints, in its first cell or after a piece of a group
-    label before it ("供 3.补正后申请内容", "供 | 3.补正后申请内容")."""
+    label before it ("供 3.补正后申请内容", "办 予公开 2.其他法律行政法", "供 | 3.补正…")."""
     for c in ln.labels[:2]:
-        head, _, rest = c.text.strip().partition(" ")
-        mark = N.numbering(c.text) or (N.numbering(rest) if rest and len(head) <= 3 else "")
-        if mark:
-            return mark
+        for piece in c.text.split()[:3]:
+            mark = N.numbering(piece)
+            if mark:
+                return mark
     return ""
 
 
