@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -385,48 +386,19 @@ def _layout(lines: list[str]) -> Table:
     cols = _order_columns(toks, cols)
     left = cols[0][0] if cols else 10 ** 9
     n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
-    n_label = max(n_label, 1)
+    grid = _Grid(cols, [ca for ca, _ in cols], left, max(n_label, 1))
     cells: list[Cell] = []
     doubts: dict[int, str] = {}
     ordered: set[int] = set()
-    wrapped = _wrapped_number_rows([row for row in toks if row])
-    r = 0
-    starts = [ca for ca, _ in cols]
-    for row in toks:
-        if not row:
-            continue
-        if r in wrapped:
-            doubts[r] = wrapped[r]
-        label_i = 0
-        placed: dict[int, Cell] = {}
-        nums = [tok for tok in row if _is_numeric(tok[2])]
-        where, why = place_row(cols, [(a, b) for a, b, _ in nums],
-                               [_nearest_column(cols, starts, a, b) for a, b, _ in nums])
-        if where is None:
-            doubts[r] = f"{why}: {' | '.join(t for _, _, t in nums)}"
-            if r not in wrapped:
+    rows = [row for row in toks if row]
+    wrapped = _wrapped_number_rows(rows)
+    for r, row in enumerate(rows):
+        row_cells, doubt, in_order = _row_cells(row, r, grid)
+        cells += row_cells
+        if r in wrapped or doubt:
+            doubts[r] = wrapped.get(r) or doubt
+            if in_order and r not in wrapped:
                 ordered.add(r)
-            where = list(range(len(nums)))   # kept in order for the log; the pipeline leaves them out
-        num_col = dict(zip(map(id, nums), where))
-        first_num = nums[0][0] if nums else None
-        for tok in row:
-            a, b, t = tok
-            # label text: left of the value columns, or before the row's first number (rows
-            # compacted differently from the others push their label past the columns' start)
-            if not _is_numeric(t) and (b <= left or first_num is not None and a < first_num):
-                cells.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
-                label_i += 1
-                continue
-            col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
-            if col in placed and id(tok) in num_col and _is_numeric(placed[col].text):
-                doubts.setdefault(r, f"two numbers in one column: {' | '.join(t for _, _, t in nums)}")
-                ordered.discard(r)
-            if col in placed:
-                placed[col].text += " " + t
-            else:
-                placed[col] = Cell(text=t, row=r, col=col)
-                cells.append(placed[col])
-        r += 1
     # merge label cells that landed on the same column
     merged: dict[tuple[int, int], Cell] = {}
     for c in cells:
@@ -436,11 +408,55 @@ def _layout(lines: list[str]) -> Table:
         else:
             merged[key] = c
     # a blank cell leaves no trace in the text: restore it on rows that print numbers
-    value_rows = {c.row for c in merged.values() if c.col >= n_label and _is_numeric(c.text)}
+    value_rows = {c.row for c in merged.values() if c.col >= grid.n_label and _is_numeric(c.text)}
     for r in value_rows:
         for k in range(len(cols)):
-            merged.setdefault((r, n_label + k), Cell(text="", row=r, col=n_label + k))
+            merged.setdefault((r, grid.n_label + k), Cell(text="", row=r, col=grid.n_label + k))
     return Table(cells=list(merged.values()), doubts=doubts, ordered=ordered, positional=True)
+
+
+class _Grid(NamedTuple):
+    cols: list[tuple[int, int]]   # value column spans
+    starts: list[int]             # their starts, for bisection
+    left: int                     # where the value columns begin
+    n_label: int                  # label columns before them
+
+
+def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
+    """The cells of one whitespace row: label text, then each number in its own column (by
+    layout_place.place_row). Returns (cells, why the numbers' columns are uncertain or "",
+    whether each number is still one cell in printed order)."""
+    cols, starts, left, n_label = grid
+    nums = [tok for tok in row if _is_numeric(tok[2])]
+    where, why = place_row(cols, [(a, b) for a, b, _ in nums],
+                           [_nearest_column(cols, starts, a, b) for a, b, _ in nums])
+    doubt, in_order = "", True
+    if where is None:
+        doubt = f"{why}: {' | '.join(t for _, _, t in nums)}"
+        where = list(range(len(nums)))   # kept in order for the log; the pipeline leaves them out
+    num_col = dict(zip(map(id, nums), where))
+    first_num = nums[0][0] if nums else None
+    out: list[Cell] = []
+    placed: dict[int, Cell] = {}
+    label_i = 0
+    for tok in row:
+        a, b, t = tok
+        # label text: left of the value columns, or before the row's first number (rows
+        # compacted differently from the others push their label past the columns' start)
+        if not _is_numeric(t) and (b <= left or first_num is not None and a < first_num):
+            out.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
+            label_i += 1
+            continue
+        col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
+        if col in placed and id(tok) in num_col and _is_numeric(placed[col].text):
+            doubt = doubt or f"two numbers in one column: {' | '.join(t for _, _, t in nums)}"
+            in_order = False
+        if col in placed:
+            placed[col].text += " " + t
+        else:
+            placed[col] = Cell(text=t, row=r, col=col)
+            out.append(placed[col])
+    return out, doubt, in_order
 
 
 # ---------------------------------------------------------------- one cell per line
