@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from pipeline import templates as T
 from reportgen import APPLICANT_COLS, GenReport, random_report
 
 
@@ -15,8 +16,7 @@ def paged_blanks(seed: int, template: str, blank_cols: tuple[str, ...] = ("resea
     with numbers: the columns are empty on the first page and filled on the next."""
     rng = random.Random(seed)
     rep = random_report(rng, template=template, blank_rate=0.0)
-    keys = sorted({r for (t, r, _) in rep.values if t == "requests"},
-                  key=lambda k: [r for (t, r, _) in rep.values if t == "requests"].index(k))
+    keys = [r.key for r in T.get(template).tables["requests"].rows]   # in printed order
     cut = int(len(keys) * split)
     for k, row in enumerate(keys):
         for col in blank_cols:
@@ -27,14 +27,13 @@ def paged_blanks(seed: int, template: str, blank_cols: tuple[str, ...] = ("resea
                 text = str(new)
             rep.values[("requests", row, col)] = new
             rep.printed[("requests", row, col)] = text
-    _rebalance(rep, keys)
+    _rebalance(rep, keys, T.get(template).result_rows())
     return rep
 
 
-def _rebalance(rep: GenReport, keys: list[str]) -> None:
+def _rebalance(rep: GenReport, keys: list[str], results: list[str]) -> None:
     """Keep E1/E2 true after the changes: the processed total and carried-forward rows are the
     sums the identities require, per column."""
-    results = keys[keys.index("granted"):keys.index("total_processed")]
     for col in APPLICANT_COLS:
         v = lambda r: rep.values[("requests", r, col)] or 0
         processed = sum(v(r) for r in results)

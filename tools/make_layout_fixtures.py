@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,13 +51,15 @@ def main(argv=None) -> int:
             pdf = Path(tmp) / f"{name}.pdf"
             (PDF.render_docx_pdf if route == "docx" else PDF.render_html_pdf)(rep, pdf, opts, Path(tmp))
             pdftotext(pdf, out / f"{name}.txt")
-            meta = PDF.sidecar(rep, "libreoffice" if route == "docx" else "chromium")
+            meta = {"file": f"{name}.txt", **PDF.sidecar(rep, "libreoffice" if route == "docx" else "chromium")}
             meta.update(seed=seed, options=opts, blank_first_page=["research", "social_org"])
             (out / f"{name}.expected.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
             print(out / f"{name}.txt")
     for pdf in sorted((ROOT / "fixtures" / "pdf").glob("*.pdf")):   # the PDF fixtures as poppler reads them
         pdftotext(pdf, out / f"pdf_{pdf.stem}.txt")
-        shutil.copy(pdf.with_suffix(".expected.json"), out / f"pdf_{pdf.stem}.expected.json")
+        meta = json.loads(pdf.with_suffix(".expected.json").read_text("utf-8"))
+        meta = {"file": f"pdf_{pdf.stem}.txt", **meta}
+        (out / f"pdf_{pdf.stem}.expected.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
         print(out / f"pdf_{pdf.stem}.txt")
     return 0
 
