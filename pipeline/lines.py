@@ -91,7 +91,7 @@ def _table_lines(table: Table, block: int) -> list[Line]:
         out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
                         block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, ""),
                         positional=table.positional, ordered=r in table.ordered))
-    return _join_wrapped_labels(out)
+    return _join_labels_continued_below(_join_wrapped_labels(out))
 
 
 def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
@@ -129,6 +129,44 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
                 joined_above.add(id(ln))
         out.append(ln)
     return out
+
+
+def _join_labels_continued_below(lines: list[Line]) -> list[Line]:
+    """A numbered row label that starts on its number line and runs on below it, a few
+    characters a line (a narrow, top-aligned cell in `pdftotext -layout` text: "1.属于  0 0 …" /
+    "国家秘" / "密"), possibly beside a piece of the group label ("不予公  国家秘"). The unnumbered
+    label-only lines under it join it: a line of two pieces column by column, a single piece to
+    its last cell. Not where the next value line has no numbered label of its own (the pieces may
+    start that row's label)."""
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        ln = lines[k]
+        out.append(ln)
+        k += 1
+        if not (ln.positional and ln.filled and ln.labels and _numbering(ln)):
+            continue
+        j = k
+        while (j < len(lines) and lines[j].block == ln.block and lines[j].labels and not lines[j].values
+               and not _numbering(lines[j]) and all(len(c.text) <= 8 for c in lines[j].labels)):
+            j += 1
+        nxt = lines[j] if j < len(lines) else None
+        if j == k or (nxt is not None and nxt.block == ln.block and nxt.filled and not _numbering(nxt)):
+            continue
+        for piece in lines[k:j]:
+            _append_pieces(ln, piece)
+        k = j
+    return out
+
+
+def _append_pieces(ln: Line, piece: Line) -> None:
+    cells = [c for c in piece.labels if c.text.strip()]
+    if len(cells) == len(ln.labels) and len(cells) > 1:
+        for target, c in zip(ln.labels, cells):
+            target.text += c.text
+    else:
+        ln.labels[-1].text += "".join(c.text for c in cells)
+    ln.text += " " + piece.text
 
 
 def _numbering(ln: Line) -> str:

@@ -34,3 +34,23 @@ def test_the_issue_example():
     row = [c for c in ex.cells if c.row_key == "partially_granted"]
     assert row and all(c.value == rep.values[("requests", "partially_granted", c.col_key)] for c in row)
     assert row[0].row_label.endswith("不计其他情形）")
+
+
+def test_label_continued_below_its_number_line():
+    """A narrow top-aligned label cell: the numbered label starts on the number line and runs on
+    below it, beside pieces of the group label (LibreOffice PDF through pdftotext -layout)."""
+    text = ("表\n"
+            "                    自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+            "（三）  1.属于    0   1    0   0   0   0   1\n"
+            "不予公  国家秘\n"
+            "开    密\n"
+            "      2.其他   3   0    0   0   0   0   3\n"
+            "      法律行\n"
+            "      政法规\n"
+            "      禁止公\n"
+            "      开\n"
+            "      3.危    0   0    0   0   0   0   0\n")
+    from pipeline.lines import document_lines
+    from parsers.text import parse_text
+    labels = [" ".join(c.text for c in ln.labels) for ln in document_lines(parse_text(text)) if ln.filled]
+    assert labels[:2] == ["（三）不予公开 1.属于国家秘密", "2.其他法律行政法规禁止公开"]
