@@ -47,7 +47,7 @@ def _mixed(seed: int) -> tuple[str, dict]:
     agency reuses last year's form): 2021 signature labels in the requests table, 2019 ones above."""
     rep21 = random_report(random.Random(seed), "2021")
     rep19 = random_report(random.Random(seed), "2019")
-    tables21, tables19 = grid_tables(rep21), grid_tables(rep19)
+    tables19 = grid_tables(rep19)
     text = render_text(rep21, "tab_rows")
     old = "\n".join("\t".join(c.text for c in row) for row in tables19[0][1])
     head, rest = text.split("二、主动公开政府信息情况", 1)
