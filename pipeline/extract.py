@@ -17,6 +17,7 @@ from parsers.model import Document
 from . import match as M
 from . import normalize as N
 from . import displaced as D
+from . import column_recheck as CR
 from . import forced as F
 from . import placement_check as PC
 from . import foreign as FL
@@ -43,6 +44,7 @@ class CellValue:
     bbox: Optional[tuple] = None
     method: str = "read"
     unplaced: bool = False     # left empty because its number could not be placed with certainty
+    by_position: bool = False  # its row printed blank cells and was placed by character positions
 
 
 @dataclass
@@ -328,6 +330,7 @@ class _Builder:
             return self._leave_empty(table, row_key, cols, label, score, ln, f"row {row.label}: {doubt}")
         for col, cell in zip(cols, vals):
             self._cell(table, row_key, col, cell, cell.text, label, score, ln, cell)
+            self.ex.cells[-1].by_position = ln.positional and len(ln.filled) < len(cols)
 
     def _placement_doubt(self, table: str, cols: list, vals: list, ln: Line) -> Optional[str]:
         """Why a row placed with blank cells is not certain: a row identity it breaks where
@@ -382,7 +385,14 @@ class _Builder:
                 self._table(t, cands, per_table[t], scores[t], taken)
         self._appeals(taken)
         self._displaced(taken)
+        self._recheck_positions()
         return self.ex
+
+    def _recheck_positions(self) -> None:
+        """Position-placed rows emptied where the column identities fail (column_recheck.py)."""
+        for key, printed, failed in CR.unplace_doubtful_rows(self.ex, self.tpl):
+            self.note("warning", "requests", key, "", f"row placed by character position ({printed}) left empty: "
+                      f"{failed} fail in its table, so a number may sit in the wrong column")
 
     def _scores_without_foreign(self, lines: list[Line], t: str) -> list[list[float]]:
         """score_matrix for table `t`, with lines that match another table's row better vetoed

@@ -106,6 +106,7 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
         if _rest_below(out, ln, lines[k + 1] if k + 1 < len(lines) else None, joined_above):
             out[-1].labels = out[-1].labels + ln.labels
             out[-1].text += " " + ln.text
+            joined_above.discard(id(out[-1]))   # one line of rest, no more
             continue
         run = 0
         while run < len(out) and run < 3 and out[-1 - run].labels and not out[-1 - run].values:
@@ -173,7 +174,7 @@ def _numbering(ln: Line) -> str:
     """The numbering a label-only line prints, in its first cell or after a piece of a group
     label before it ("供 3.补正后申请内容", "办 予公开 2.其他法律行政法", "供 | 3.补正…")."""
     for c in ln.labels[:2]:
-        for piece in c.text.split()[:3]:
+        for piece in [*c.text.split()[:3], "".join(c.text.split())]:   # also "2 .申请人…"
             mark = N.numbering(piece)
             if mark:
                 return mark
