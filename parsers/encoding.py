@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 
 from .model import ReadError
+from .shapes import CJK_UNIFIED
 
 _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
@@ -13,7 +14,8 @@ _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
 def _cjk_share(text: str) -> float:
     if not text:
         return 0.0
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    lo, hi = CJK_UNIFIED
+    cjk = sum(1 for ch in text if lo <= ch <= hi)
     return cjk / len(text)
 
 

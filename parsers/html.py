@@ -13,16 +13,17 @@ deeper than libxml2 allows is re-read with its purely presentational tags remove
 """
 from __future__ import annotations
 
-import codecs
 import re
 
 from lxml import etree
 
-from .encoding import decode
 from .html_grid import place
+from .contract import Source, read_bytes
 from .model import Document, Paragraph, ReadError, Table
+from .shapes import CJK_CHAR
+from .webpage import MAX_BYTES, declared_encoding, decode_page, is_binary, is_mhtml, mhtml_page
 
-MAX_BYTES = 64 * 1024 * 1024
+__all__ = ["read", "parse_html", "parse_tree", "declared_encoding", "decode_page", "mhtml_page"]
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed",
               "svg", "canvas", "map", "audio", "video", "select", "option", "button", "textarea",
@@ -45,88 +46,14 @@ _CHROME_AFFIX = re.compile(
     r"position|location))$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS_RUN = re.compile(r"[ \t\r\n\f\xa0\u200b]+")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
-_DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
+_CJK = CJK_CHAR
 _SPAN_INT = re.compile(r"\s*(\d+)")
 # Purely presentational tags: removed (as tags, not text) when a page is nested too deep to parse.
 _FLATTEN = re.compile(rb"</?(?:div|span|font|b|i|u|em|strong|section|article|center|small|big|a|o:p|st1:[a-z]+)"
                       rb"(?:\s[^>]*)?>", re.I)
-# Scripts, styles, comments and tags, at the byte level: '<' and '>' are never part of a GBK, GB18030,
-# Big5 or UTF-8 multi-byte character, so this is safe before the encoding is known.
-_MARKUP = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>", re.I | re.S)
-_LEGACY_LATIN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso8859-1"}
 
 
-# ------------------------------------------------------------------ bytes → tree
-def declared_encoding(data: bytes) -> str | None:
-    """The charset a page declares in <?xml?> or <meta> (charset= or http-equiv), normalized."""
-    head = data[:65536]
-    m = _XML_DECL.match(head) or _DECLARED.search(head)
-    if not m:
-        return None
-    return _normal_charset(m.group(1).decode("ascii", "replace"))
-
-
-def _normal_charset(name: str | None) -> str | None:
-    """A codec name for a declared charset. Pages that say gb2312 use GBK and GB18030 characters
-    too; a Western label on a Chinese page is a template default, not a fact."""
-    if not name:
-        return None
-    name = name.strip().strip("\"'").lower()
-    if name in ("gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "hz-gb-2312"):
-        return "gb18030"
-    if name in _LEGACY_LATIN:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def decode_page(data: bytes, declared: str | None = None) -> tuple[str, str, list[str]]:
-    """(text, encoding, warnings): BOM, then the declared charset (the caller's, else the page's
-    own) when the bytes decode in it, then detection on the page's text without its markup
-    (Word's HTML is mostly markup: Chinese is a few percent of its bytes)."""
-    warnings: list[str] = []
-    boms = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    if data.startswith(boms) or b"\x00" in data[:4096]:
-        text, enc = decode(data)   # BOM or UTF-16: the shared decoder knows them
-        return text, enc, warnings
-    declared = _normal_charset(declared) or declared_encoding(data)
-    if declared and not declared.startswith("utf"):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            if any(b >= 0x80 for b in data):
-                warnings.append(f"page declares {declared} but is UTF-8; read as UTF-8")
-                return text, "utf-8", warnings
-    if declared and not declared.startswith("utf-16"):
-        try:
-            return data.decode(declared), declared, warnings
-        except UnicodeDecodeError:
-            warnings.append(f"page declares {declared} but does not decode as {declared}; encoding detected")
-    try:
-        _, enc = decode(_MARKUP.sub(b" ", data))
-        return data.decode(enc), enc, warnings
-    except (ReadError, UnicodeDecodeError, LookupError):
-        pass
-    try:
-        text, enc = decode(data)
-    except ReadError:
-        # a UTF-8 page with a few stray bytes (a footer pasted in GBK, a cut-off download): the
-        # page is still readable; say how many characters were lost instead of refusing it
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
-        if not bad or bad > 0.01 * sum(1 for ch in text if ord(ch) > 0x7f):
-            raise
-        warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD")
-        enc = "utf-8"
-    return text, enc, warnings
-
-
+# ------------------------------------------------------------------ text → tree
 def _parse(text: str) -> tuple[etree._Element, bool]:
     """Parse text; the flag says libxml2 stopped at its nesting limit. Plain lxml elements (not
     lxml.html's classes, whose Python lookup runs for every element the reader touches)."""
@@ -155,53 +82,21 @@ def parse_tree(text: str, warnings: list[str]) -> etree._Element:
 
 
 # ------------------------------------------------------------------ reading
-def read(path: str) -> Document:
-    with open(path, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
+def read(source: Source) -> Document:
+    """Given an HTML page or a web archive (.mht) as a path or bytes, return its Document."""
+    data = read_bytes(source, MAX_BYTES + 1)
     if not data:
         raise ReadError("empty file")
     if len(data) > MAX_BYTES:
         raise ReadError(f"HTML page larger than {MAX_BYTES // (1024 * 1024)} MB")
-    if _binary(data[:8192]):
+    if is_binary(data[:8192]):
         raise ReadError("not an HTML page: binary content")
-    head = data[:4096]
-    if re.search(rb'progid="Word\.Document"|<pkg:package|<w:wordDocument', head):
-        from .word import read_legacy   # Word's XML formats: LibreOffice reads them
-        return read_legacy(path, suffix=".xml")
-    if re.match(rb"\s*[A-Za-z-]+:", head) and b"mime-version:" in head.lower() and b"multipart/" in head.lower():
+    if is_mhtml(data[:4096]):
         data, declared = mhtml_page(data)
     else:
         declared = None
     text, enc, warnings = decode_page(data, declared)
     return parse_html(text, warnings=warnings)
-
-
-def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
-    """The HTML part of a single-file web archive (.mht: IE's and Word's "single file web page")."""
-    import email
-    from email import policy
-
-    msg = email.message_from_bytes(data, policy=policy.compat32)
-    for part in msg.walk():
-        if part.get_content_type() in ("text/html", "application/xhtml+xml"):
-            payload = part.get_payload(decode=True)
-            if payload:
-                return payload, part.get_content_charset()
-    raise ReadError("web archive (.mht) without an HTML page in it")
-
-
-def _binary(head: bytes) -> bool:
-    """Control bytes that no text page has (UTF-16 pages, whose NULs sit in one parity, excepted)."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)):
-        return False
-    half = len(head) // 2 or 1
-    if max(head[0::2].count(0), head[1::2].count(0)) > 0.3 * half:
-        return False
-    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return control > 0.02 * len(head)
-
-
-_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0a, 0x0c, 0x0d, 0x1b))
 
 
 def parse_html(text: str, warnings: list[str] | None = None) -> Document:

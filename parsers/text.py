@@ -19,19 +19,20 @@ from typing import NamedTuple
 
 import regex
 
+from .contract import Source, read_bytes
 from .encoding import decode
 from .layout_place import place_row
 from .model import Cell, Document, Paragraph, Table
+from .shapes import LAYOUT_NUMBER
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_NUMERIC = regex.compile(r"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*(万元|萬元|万|萬|元|件|个|個|条|條|项|項)?$|^[—–\-－/无無]$")
+_NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 
-def read(path: str) -> Document:
-    with open(path, "rb") as f:
-        data = f.read()
-    text, _ = decode(data)
+def read(source: Source) -> Document:
+    """Given a text file (path or bytes), return its Document."""
+    text, _ = decode(read_bytes(source))
     return parse_text(text)
 
 

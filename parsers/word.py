@@ -11,6 +11,7 @@ byte is inflated, and only the parts needed are read, each with a size cap (zip 
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -21,8 +22,10 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from .contract import Source, copy_to, head, is_bytes, source_size
 from .html_grid import compact
 from .model import Cell, Document, Paragraph, ReadError, Table
+from .webpage import decode_page, mhtml_page
 
 MAX_PART = 64 * 1024 * 1024        # bytes of XML read from one part
 MAX_TOTAL = 1024 * 1024 * 1024     # all members together, uncompressed
@@ -36,26 +39,17 @@ _NOT_TEXT = {"del", "moveFrom", "instrText", "delText", "delInstrText", "rPr", "
              "sectPr", "footnoteReference", "endnoteReference", "commentReference"}
 
 
-def read(path: str, legacy: bool = False) -> Document:
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if not head:
+def read(source: Source, legacy: bool = False) -> Document:
+    """Given a Word file (path or bytes), return its Document: .docx read here, .doc/.wps/RTF and
+    Word XML through LibreOffice, a web page under a Word name by the HTML reader (the router
+    decides, parsers.formats.route); `legacy`: the name says .doc, so unknown content goes to
+    LibreOffice instead of being refused."""
+    from .formats import load, route
+
+    if source_size(source) == 0:
         raise ReadError("empty file")
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return read_docx(path)
-    if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"{\\rtf"):
-        return read_legacy(path)
-    with open(path, "rb") as f:
-        start = f.read(4096)
-    sniff = start.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if sniff.startswith(b"<") and (b"Word.Document" in start or b"<pkg:package" in start or b"<w:wordDocument" in start):
-        return read_legacy(path, suffix=".xml")   # Word 2003 XML or flat OPC under a Word name
-    if sniff[:1] == b"<" and b"<html" in start.lower() or b"mime-version:" in start.lower():
-        from .html import read as read_html       # Word's "web page" formats saved under a .doc name
-        return read_html(path)
-    if legacy:
-        return read_legacy(path)
-    raise ReadError("not a valid .docx: not a zip archive")
+    reader, options = route("doc" if legacy else "docx", head(source), source_size(source))
+    return load(reader)(source, **options)
 
 
 # ------------------------------------------------------------------ .doc / .wps
@@ -64,7 +58,7 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def read_legacy(path: str, suffix: str = ".doc") -> Document:
+def read_legacy(source: Source, suffix: str = ".doc") -> Document:
     """Old binary Word / WPS (and RTF, Word XML) through `soffice --convert-to docx`, in a private
     profile; `suffix` names the copy LibreOffice opens, a hint for its type detection."""
     exe = soffice()
@@ -72,7 +66,7 @@ def read_legacy(path: str, suffix: str = ".doc") -> Document:
         raise ReadError("reading old Word files (.doc/.wps/RTF/Word XML) needs LibreOffice (soffice), which is not installed")
     with tempfile.TemporaryDirectory(prefix="ogi-soffice-") as tmp:
         src = os.path.join(tmp, "input" + suffix)
-        shutil.copyfile(path, src)
+        copy_to(source, src)
         out = os.path.join(tmp, "out")
         cmd = [exe, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
@@ -96,9 +90,10 @@ def read_legacy(path: str, suffix: str = ".doc") -> Document:
 
 
 # ------------------------------------------------------------------ .docx
-def read_docx(path: str) -> Document:
+def read_docx(source: Source) -> Document:
+    """Given a .docx (path or bytes), return its Document."""
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(source) if is_bytes(source) else source)
     except zipfile.BadZipFile:
         raise ReadError("not a valid .docx: damaged or not a zip archive")
     except OSError as e:
@@ -157,7 +152,7 @@ def _optional_xml(zf: zipfile.ZipFile, name: str | None):
 
 def _alt_chunks(zf: zipfile.ZipFile, rels: dict) -> dict[str, Document]:
     """HTML imported as-is into the document (w:altChunk), as some office systems export reports."""
-    from .html import decode_page, mhtml_page, parse_html
+    from .html import parse_html   # a reader using the HTML reader: one way, never back
 
     out: dict[str, Document] = {}
     for key, val in rels.items():

@@ -4,42 +4,24 @@ Covers: NFKC (full/half width, Kangxi radicals, compatibility ideographs); the C
 Supplement through Unicode's EquivalentUnifiedIdeograph table (NFKC leaves ⻔ ⺠ ⻅ alone);
 traditional → simplified characters (OpenCC); whitespace and line breaks inside labels;
 numbering styles （一）(一) 一、 1. 1、; curly and straight quotes.
+
+Glyph repair lives with the readers (parsers.glyphs) and the enumeration marks in the shared
+vocabulary (parsers.shapes): the pipeline builds on the readers, never the reverse.
 """
 from __future__ import annotations
 
-import json
-import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 import regex
 
-_EQUIV: dict[str, str] = json.loads(
-    resources.files("pipeline").joinpath("data/equivalent_unified_ideographs.json").read_text("utf-8"))
-# Kangxi radicals whose NFKC target is the traditional form; reports are simplified text.
-_SIMPLIFIED_OVERRIDES = {"\u2f3e": "户", "\u2eb6": "户"}
-_TRANSLATE = str.maketrans({**_EQUIV, **_SIMPLIFIED_OVERRIDES})
+from parsers.glyphs import fix_glyphs, repair_glyphs
+from parsers.shapes import LEADING_NUMBERING, NUMBERING_ARABIC, NUMBERING_CN, NUMBERING_PAREN
+
+__all__ = ["fix_glyphs", "repair_glyphs", "to_simplified", "clean", "compact", "label_key", "numbering"]
 
 _SPACE = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "「": '"', "」": '"',
                          "‘": "'", "’": "'", "『": '"', "』": '"'})
-_CN_NUM = "一二三四五六七八九十"
-# Leading numbering: （一） (一) 一、 一. 1. 1、 1) （1） ① — any sequence of them.
-_NUMBERING = regex.compile(
-    rf"^(?:[(（]\s*[{_CN_NUM}\d]+\s*[)）]|[{_CN_NUM}]+\s*[、.．]|\d+\s*[、.．)）](?!\d)|[①-⑳])\s*")
-
-
-def fix_glyphs(text: str) -> str:
-    """Map radical and compatibility code points to the ordinary ideographs they stand for."""
-    return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
-
-
-_COMPAT = regex.compile(r"[\uf900-\ufaff\U0002f800-\U0002fa1f]")
-
-
-def repair_glyphs(text: str) -> str:
-    """Like fix_glyphs, but keeps full-width punctuation as printed (for labels shown to users)."""
-    return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_TRANSLATE))
 
 
 @lru_cache(maxsize=1)
@@ -81,26 +63,21 @@ def label_key(text: str, keep_numbering: bool = False) -> str:
     if not keep_numbering:
         prev = None
         while prev != s:
-            prev, s = s, _NUMBERING.sub("", s)
+            prev, s = s, LEADING_NUMBERING.sub("", s)
     return s
-
-
-_NUM_PAREN = regex.compile(rf"^[(（]([{_CN_NUM}]+)[)）]")
-_NUM_CN = regex.compile(rf"^([{_CN_NUM}]+)[、.．]")
-_NUM_ARABIC = regex.compile(r"^(\d+)[、.．)）](?!\d)")
 
 
 @lru_cache(maxsize=65536)
 def numbering(text: str) -> str:
     """The leading numbering of a label in a canonical form ('三', '（一）', '1'), or ''."""
     s = _SPACE.sub("", fix_glyphs(text or ""))
-    m = _NUM_PAREN.match(s)
+    m = NUMBERING_PAREN.match(s)
     if m:
         return f"（{m.group(1)}）"
-    m = _NUM_CN.match(s)
+    m = NUMBERING_CN.match(s)
     if m:
         return m.group(1)
-    m = _NUM_ARABIC.match(s)
+    m = NUMBERING_ARABIC.match(s)
     if m:
         return m.group(1)
     return ""

@@ -17,6 +17,7 @@ from parsers.model import ReadError
 from .checks import run_checks
 from .extract import extract
 from .metadata import extract_metadata
+from .prose_checks import prose_checks
 from .templates import get
 from .values import fmt
 
@@ -95,7 +96,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         if row["status"] == "partial":
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
-        checks = run_checks(ex, get(ex.template))
+        checks = run_checks(ex, get(ex.template)) + prose_checks(doc, ex, get(ex.template), meta.year)
         row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
         for c in checks:
             out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,

@@ -2,6 +2,7 @@
 
 Counts accept thousands separators, full-width digits and the fillers that mean zero
 (—, -, /, 无); blank stays blank. Signed columns keep the sign. Money is normalized to 万元.
+The shapes (numbers, units, fillers) come from the shared vocabulary, parsers.shapes.
 """
 from __future__ import annotations
 
@@ -11,15 +12,11 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-import regex
+from parsers.shapes import (CHANGE_WORDS as _WORDS, COUNT_UNIT_SUFFIX as _COUNT_UNIT, DASH_RUN as _DASHES,
+                            MONEY_PARTS as _MONEY, NUMBER_PARTS as _NUMBER, VALUE_SPACE as _WS, VALUE_TEXT,
+                            ZERO_FILLERS)
 
-ZERO_FILLERS = {"—", "–", "-", "－", "/", "／", "无", "無", "\\", "——", "--", "0"}
-_NUMBER = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
-_MONEY = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(万元|万|元)?$")
-_WS = regex.compile(r"[\s\u3000]+")
-_DASHES = regex.compile(r"[—–\-－]+")
-_COUNT_UNIT = regex.compile(r"(?<=\d)(?:件|个|条|项|次|人|家)$")
-_WORDS = regex.compile(r"^(增加|增|减少|减)\s*(\d+)$")
+__all__ = ["Value", "ZERO_FILLERS", "is_blank", "parse", "looks_numeric", "fmt"]
 
 
 @dataclass(frozen=True)
@@ -89,14 +86,11 @@ def parse(raw: str, kind: str = "count") -> Value:
     return Value(None, ok=False, note=f"not a number: {raw!r}")
 
 
-_NUMERIC_TEXT = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|万|元|件|个|条|项|次|人|家)?$")
-
-
 def looks_numeric(raw: str) -> bool:
     """True for text a value cell could hold: a number, a zero filler or an amount (not blank)."""
     s = _canon(raw)
     return bool(s) and (s in ZERO_FILLERS or bool(_DASHES.fullmatch(s))
-                        or bool(_NUMERIC_TEXT.match(s)))
+                        or bool(VALUE_TEXT.match(s)))
 
 
 def fmt(v: Optional[float]) -> str:

@@ -12,6 +12,9 @@ import pytest
 from helpers import cell_map, mismatches
 from parsers import ReadError, read
 from parsers import pdf as P
+from parsers.glyphs import repair_chars
+from parsers.pdf.items import Char
+from parsers.pdf.objects import dedupe
 from pipeline.extract import extract
 from pipeline.metadata import extract_metadata
 from pipeline.normalize import fix_glyphs
@@ -111,15 +114,15 @@ def test_title_and_prose_kept():
 
 
 def test_glyph_repair_maps_radicals():
-    assert P._repair("⼆⻔⼾（⼀）") == "二门户（一）"
-    assert P._repair("（一）：") == "（一）："  # full-width punctuation stays as printed
+    assert repair_chars("⼆⻔⼾（⼀）") == "二门户（一）"
+    assert repair_chars("（一）：") == "（一）："  # full-width punctuation stays as printed
 
 
 def test_fake_bold_doubles_are_dropped():
-    c = {"text": "规", "x0": 10.0, "x1": 20.0, "top": 5.0, "bottom": 15.0, "size": 10.0}
-    twin = dict(c, x0=10.4, x1=20.4)
-    other = dict(c, x0=30.0, x1=40.0)
-    assert P._dedupe([c, twin, other]) == [c, other]
+    c = Char(0, "规", 10.0, 20.0, 5.0, 15.0, 10.0, False)
+    twin = Char(1, "规", 10.4, 20.4, 5.0, 15.0, 10.0, False)
+    other = Char(2, "规", 30.0, 40.0, 5.0, 15.0, 10.0, False)
+    assert dedupe([c, twin, other]) == [c, other]
 
 
 # ---------------------------------------------------------------- the shared corpus PDF
@@ -210,3 +213,58 @@ def test_pdf_header_with_broken_body(tmp_path):
     p.write_bytes(b"%PDF-1.7\n" + bytes(random.Random(2).randrange(256) for _ in range(3000)) + b"\n%%EOF\n")
     with pytest.raises(ReadError, match=r"^corrupt: "):
         read(str(p))
+
+
+# ---------------------------------------------------------------- the table finder
+def _pdfs():
+    files = sorted(FIX.glob("*.pdf"))
+    corpus = SHARED / "corpus" / "reports"
+    return files + (sorted(corpus.glob("*.pdf")) if corpus.is_dir() else [])
+
+
+@pytest.mark.parametrize("path", _pdfs(), ids=lambda p: p.name)
+def test_table_finder_is_pdfplumbers(path):
+    """Our port of pdfplumber's table finder ("lines" strategy, default tolerances) finds the same
+    cell groups, cell for cell and in the same order, as pdfplumber's own TableFinder given the
+    same edges."""
+    table = pytest.importorskip("pdfplumber.table")
+    from parsers.pdf import objects as O, pages, ruled
+
+    class Shim:   # what TableFinder reads of a page for the "lines" strategy
+        def __init__(self, w, h, edges):
+            self.bbox, self.edges = (0, 0, w, h), edges
+
+    pdf = pages.open_document(str(path))
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            scan = pages.scan_page(page, tp, i + 1)
+            w, h = page.get_size()
+            edges = O.close_frames(O.edges(scan.objects, h))
+            theirs = [list(t.cells) for t in table.TableFinder(Shim(w, h, edges), {
+                "vertical_strategy": "lines", "horizontal_strategy": "lines"}).tables]
+            assert ruled.cell_groups(edges) == theirs, f"page {i + 1}"
+            tp.close()
+            page.close()
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("path", _pdfs(), ids=lambda p: p.name)
+def test_pdfium_generates_only_spaces_and_line_breaks(path):
+    """The reader leaves out spaces and line breaks without asking pdfium which characters it
+    generated: that holds only while pdfium generates nothing else."""
+    import pypdfium2.raw as raw
+    from parsers.pdf import pages
+
+    pdf = pages.open_document(str(path))
+    try:
+        for i in range(len(pdf)):
+            tp = pdf[i].get_textpage()
+            generated = {raw.FPDFText_GetUnicode(tp.raw, k) for k in range(tp.count_chars())
+                         if raw.FPDFText_IsGenerated(tp.raw, k)}
+            assert generated <= {32, 13, 10}, f"page {i + 1}: {generated}"
+            tp.close()
+    finally:
+        pdf.close()

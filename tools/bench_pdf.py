@@ -1,78 +1,148 @@
-"""Benchmark (not a test): the whole pipeline on PDFs vs plain pdfplumber `extract_tables()` on
-every page, on the same files in one run. Prints pages/s for both, their ratio, peak memory
-(tracemalloc, Python allocations) and whether the tables are identical.
+"""Benchmark (not a test): the PDF path against its two baselines, side by side in one run.
 
-    PYTHONPATH=. python tools/bench_pdf.py [PDF ...] [--repeat N]
+Two file sets, measured separately: real reports (../shared/corpus/reports/*.pdf, or the PDFs
+given with --real) and generated ones (fixtures/pdf/*.pdf, or --generated). For each set,
+alternating, for several rounds:
 
-Default set: fixtures/pdf/*.pdf plus ../shared/corpus/reports/*.pdf where present.
-"Identical tables": every table pdfplumber finds (cells with text) is found by the reader on
-the same page with the same cell texts (whitespace ignored, radicals repaired on both sides).
+* whole processes, one per set (start-up included, as a user runs them):
+  - `ogi parse --workers 1 FILES --out TMP --quiet` (this checkout's pipeline),
+  - pdfplumber: open every file, `extract_tables()` on every page (the "pdfplumber baseline"),
+  - bare pypdfium2: open every file, every page's text page and its text (the "pdfium floor");
+* in this process (imports done): `parsers.read` alone, the same baselines in-process.
+
+It prints CPU seconds (user + system of the child processes; the machine is shared, CPU is
+steadier than wall time) and wall seconds, medians over the rounds, and the ratios the issue
+asks for: baseline / ogi (higher is better, goal ≥ 5) and ogi / pdfium floor (goal ≤ 2).
+Then, once: whether the reader's page tables reproduce pdfplumber's (cell texts, whitespace
+ignored).
+
+    PYTHONPATH=. .venv/bin/python tools/bench_pdf.py [--rounds 5] [--real PDF...] [--generated PDF...]
 """
 from __future__ import annotations
 
 import argparse
-import gc
+import os
 import re
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def default_set() -> list[Path]:
-    files = sorted(p for p in (ROOT / "fixtures" / "pdf").glob("*.pdf") if not p.name.startswith("bad_"))
-    shared = ROOT.parent / "shared" / "corpus" / "reports"
-    if shared.is_dir():
-        files += sorted(shared.glob("*.pdf"))
-    return files
-
-
-def baseline(path: Path):
-    import pdfplumber
-    out = []
-    with pdfplumber.open(str(path)) as pdf:
+PLUMBER = """
+import logging, sys
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+import pdfplumber
+for f in sys.argv[1:]:
+    with pdfplumber.open(f) as pdf:
         for page in pdf.pages:
-            out.append((page.page_number, page.extract_tables()))
+            page.extract_tables()
             page.close()
+"""
+PDFIUM = """
+import sys
+import pypdfium2 as pdfium
+for f in sys.argv[1:]:
+    doc = pdfium.PdfDocument(f)
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        tp.get_text_range()
+        tp.close()
+        page.close()
+    doc.close()
+"""
+
+
+def default_sets() -> dict[str, list[Path]]:
+    real = ROOT.parent / "shared" / "corpus" / "reports"
+    gen = sorted(p for p in (ROOT / "fixtures" / "pdf").glob("*.pdf") if not p.name.startswith("bad_"))
+    return {"real": sorted(real.glob("*.pdf")) if real.is_dir() else [], "generated": gen}
+
+
+def ogi_command() -> list[str]:
+    exe = Path(sys.executable).with_name("ogi")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
+
+
+def run_process(cmd: list[str]) -> tuple[float, float]:
+    """(CPU seconds of the child, wall seconds) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def processes(files: list[Path], rounds: int) -> dict[str, list[tuple[float, float]]]:
+    """Each contender as a whole process over the set, alternating, `rounds` times."""
+    names = [str(f) for f in files]
+    out: dict[str, list] = {"ogi parse --workers 1": [], "pdfplumber extract_tables": [], "bare pypdfium2 text": []}
+    for _ in range(rounds):
+        tmp = tempfile.mkdtemp(prefix="ogi-bench-")
+        try:
+            out["ogi parse --workers 1"].append(
+                run_process(ogi_command() + ["parse", "--workers", "1", "--quiet", "--out", tmp] + names))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        out["pdfplumber extract_tables"].append(run_process([sys.executable, "-c", PLUMBER] + names))
+        out["bare pypdfium2 text"].append(run_process([sys.executable, "-c", PDFIUM] + names))
     return out
 
 
-def pipeline(path: Path):
-    try:
-        from pipeline.report import parse_file
-    except ImportError:  # before the pipeline lands: the reader alone
-        from parsers import read
-        return read(str(path))
-    return parse_file(str(path))
+def in_process(files: list[Path], rounds: int) -> dict[str, float]:
+    """CPU seconds per pass, in this process (imports and first calls done beforehand)."""
+    import logging
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    import pdfplumber
+    import pypdfium2 as pdfium
 
-
-def timed(fn, files, repeat):
-    """Seconds for `repeat` passes (no tracing: tracemalloc slows allocation-heavy code unevenly),
-    then the peak of Python allocations over one traced pass."""
-    gc.collect()
-    t0 = time.perf_counter()
-    for _ in range(repeat):
-        for f in files:
-            fn(f)
-    dt = time.perf_counter() - t0
-    tracemalloc.start()
-    for f in files:
-        fn(f)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return dt, peak
-
-
-def reader(path: Path):
     from parsers import read
-    return read(str(path))
+
+    def plumber():
+        for f in files:
+            with pdfplumber.open(str(f)) as pdf:
+                for page in pdf.pages:
+                    page.extract_tables()
+                    page.close()
+
+    def bare():
+        for f in files:
+            doc = pdfium.PdfDocument(str(f))
+            for i in range(len(doc)):
+                page = doc[i]
+                tp = page.get_textpage()
+                tp.get_text_range()
+                tp.close()
+                page.close()
+            doc.close()
+
+    def reader():
+        for f in files:
+            read(str(f))
+
+    fns = {"parsers.read": reader, "pdfplumber extract_tables": plumber, "bare pypdfium2 text": bare}
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            t0 = time.process_time()
+            fn()
+            times[k].append(time.process_time() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _squash(s):
-    from pipeline.normalize import fix_glyphs
+    from parsers.glyphs import fix_glyphs
     return re.sub(r"\s+", "", fix_glyphs(s or ""))
 
 
@@ -80,58 +150,71 @@ def compare(path: Path) -> tuple[int, int, int]:
     """(pdfplumber tables, of those reproduced cell for cell by the reader's page tables, of the
     rest those the reader holds whole with more cells: pdfplumber drops the cells of a table cut
     by a page break where the frame has no closing rule, which the reader closes)."""
+    import pdfplumber
+
     from parsers.pdf import page_tables
-    ours = {}
+    ours: dict[int, list] = {}
     for t in page_tables(str(path)):
         ours.setdefault(t.page, []).append(sorted(_squash(s) for row in t.grid() for s in row if s is not None))
-    from collections import Counter
     n = same = sup = 0
-    for page, tables in baseline(path):
-        for tb in tables:
-            cells = sorted(_squash(s) for row in tb for s in row if s is not None)
-            if len([c for c in cells if c]) < 2 or len(tb[0]) < 2:
-                continue   # pdfplumber's one-column "tables" are frames around prose
-            n += 1
-            if any(cells == o for o in ours.get(page, [])):
-                same += 1
-            elif any(not (Counter(cells) - Counter(o)) for o in ours.get(page, [])):
-                sup += 1
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            for tb in page.extract_tables():
+                cells = sorted(_squash(s) for row in tb for s in row if s is not None)
+                if len([c for c in cells if c]) < 2 or len(tb[0]) < 2:
+                    continue   # pdfplumber's one-column "tables" are frames around prose
+                n += 1
+                mine = ours.get(page.page_number, [])
+                if any(cells == o for o in mine):
+                    same += 1
+                elif any(not (Counter(cells) - Counter(o)) for o in mine):
+                    sup += 1
     return n, same, sup
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pdfs", nargs="*")
-    ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args(argv)
-    files = [Path(p) for p in args.pdfs] or default_set()
-    import logging
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)   # FontBBox chatter from the baseline
+def report(label: str, files: list[Path], rounds: int) -> None:
     import pypdfium2 as pdfium
     pages = 0
     for f in files:
         d = pdfium.PdfDocument(str(f))
         pages += len(d)
         d.close()
-    pages *= args.repeat
-    pipeline(files[0]); baseline(files[0])   # imports and first-call costs out of the timing
-    t_base, m_base = timed(baseline, files, args.repeat)
-    t_pipe, m_pipe = timed(pipeline, files, args.repeat)
-    t_read, m_read = timed(reader, files, args.repeat)
-    print(f"{len(files)} PDFs, {pages // args.repeat} pages, x{args.repeat}")
-    print(f"PDF reader alone (parsers.pdf.read):               {pages / t_read:8.1f} pages/s  peak {m_read / 2**20:6.1f} MiB"
-          f"  ({t_base / t_read:.1f}x)")
-    print(f"baseline pdfplumber extract_tables, every page: {pages / t_base:8.1f} pages/s  peak {m_base / 2**20:6.1f} MiB")
-    print(f"pipeline (parse_file: reader + extract + checks): {pages / t_pipe:8.1f} pages/s  peak {m_pipe / 2**20:6.1f} MiB")
-    print(f"speed-up: {t_base / t_pipe:.1f}x")
+    print(f"\n== {label}: {len(files)} PDFs, {pages} pages, {rounds} rounds (medians)")
+    procs = processes(files, rounds)
+    med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v)) for k, v in procs.items()}
+    for k, (cpu, wall) in med.items():
+        print(f"  process  {k:28s} cpu {cpu:7.3f} s   wall {wall:7.3f} s")
+    ogi, plumb, bare = med["ogi parse --workers 1"], med["pdfplumber extract_tables"], med["bare pypdfium2 text"]
+    print(f"  ratios (cpu; wall): pdfplumber / ogi = {plumb[0] / ogi[0]:.2f}x; {plumb[1] / ogi[1]:.2f}x   (goal >= 5)")
+    print(f"                      ogi / bare pypdfium2 = {ogi[0] / bare[0]:.2f}x; {ogi[1] / bare[1]:.2f}x   (goal <= 2)")
+    inproc = in_process(files, rounds)
+    for k, v in inproc.items():
+        print(f"  in-process {k:26s} cpu {v * 1000:8.1f} ms  ({pages / v:7.1f} pages/s)")
+    r, p, b = inproc["parsers.read"], inproc["pdfplumber extract_tables"], inproc["bare pypdfium2 text"]
+    print(f"  in-process ratios: pdfplumber / reader = {p / r:.2f}x; reader / bare pypdfium2 = {r / b:.2f}x")
     tot = ok = more = 0
     for f in files:
         n, same, sup = compare(f)
-        tot += n; ok += same; more += sup
-        print(f"  {f.name}: pdfplumber tables {n}, identical in reader {same}"
-              + (f", reader holds all its cells and more {sup}" if sup else ""))
-    print(f"identical tables: {ok}/{tot}; all pdfplumber cells plus cells it drops at a page break: {more}; "
-          f"different: {tot - ok - more}")
+        tot, ok, more = tot + n, ok + same, more + sup
+    print(f"  tables: pdfplumber finds {tot}; identical in the reader {ok}; reader holds all their cells and "
+          f"more (cut by a page break) {more}; different {tot - ok - more}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--real", nargs="*", help="real report PDFs (default: ../shared/corpus/reports/*.pdf)")
+    ap.add_argument("--generated", nargs="*", help="generated report PDFs (default: fixtures/pdf/*.pdf)")
+    args = ap.parse_args(argv)
+    sets = default_sets()
+    if args.real is not None:
+        sets["real"] = [Path(p) for p in args.real]
+    if args.generated is not None:
+        sets["generated"] = [Path(p) for p in args.generated]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; ogi = {' '.join(ogi_command())}")
+    for label, files in sets.items():
+        if files:
+            report(label, files, args.rounds)
     return 0
 
 

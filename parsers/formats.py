@@ -1,0 +1,131 @@
+"""The one format detector and router.
+
+`detect` names a file's format from its first bytes, then its name ('text' otherwise): the
+value reports.csv records. `route` then picks the reader that reads it: the format's own,
+except where the content says the file is something else under that name (the only places
+where one reader's format is read by another):
+
+* a Word name (`docx`/`doc`) on a zip → the .docx reader; on an OLE or RTF file → LibreOffice;
+  on Word's XML formats → LibreOffice (as .xml); on a web page or web archive → the HTML reader
+  (sites serve Word's "web page" as .doc); `doc` on anything else → LibreOffice;
+* an HTML page that is one of Word's XML formats (Word 2003 XML, flat OPC) → LibreOffice.
+
+Readers are declared here (`READERS`), so detecting and routing import no reader; the chosen
+one is imported when a file of its format is read.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Optional
+
+from .contract import HEAD_BYTES, Reader, Source, head, source_name, source_size
+from .model import Document, ReadError
+
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<meta", b"<head", b"<body", b"<table",
+                b"<!--", b"<div", b"<p", b"<title", b"<style", b"<script")
+
+
+def _sniff_text(head_: bytes) -> bytes:
+    """The start of a text file for sniffing: UTF-16 re-encoded, BOM and leading space dropped."""
+    if head_.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head_ = head_.decode("utf-16", errors="ignore").encode("utf-8")
+    return head_.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+
+
+def _is_pdf(h: bytes) -> bool:
+    return h.startswith(b"%PDF")
+
+
+def _is_zip(h: bytes) -> bool:
+    return h.startswith(b"PK\x03\x04")
+
+
+def _is_legacy_word(h: bytes) -> bool:
+    """OLE compound file (.doc, .wps) or RTF."""
+    return h.startswith(b"\xd0\xcf\x11\xe0") or h.startswith(b"{\\rtf")
+
+
+def _is_html(h: bytes) -> bool:
+    """A web page by its first tag, or a saved web archive (.mht) by its MIME header."""
+    sniff = _sniff_text(h[:2048])
+    if sniff.startswith(_HTML_STARTS):
+        return True
+    return sniff.startswith(b"mime-version:") and b"multipart/related" in sniff
+
+
+# Detection order: the first reader whose sniff accepts the head wins; then the name decides.
+READERS: tuple[Reader, ...] = (
+    Reader("pdf", "pdf", extensions=(".pdf",), sniff=_is_pdf),
+    Reader("docx", "word", "read_docx", extensions=(".docx",), sniff=_is_zip),
+    Reader("doc", "word", "read_legacy", extensions=(".doc", ".wps", ".rtf"), sniff=_is_legacy_word),
+    Reader("html", "html", extensions=(".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"), sniff=_is_html),
+    Reader("text", "text", extensions=(".txt", ".md", ".csv", ".tsv", ".text")),
+)
+BY_FORMAT = {r.format: r for r in READERS}
+FORMATS = {r.format: r.module for r in READERS}   # format -> module (the old table's shape)
+_BY_EXTENSION = {ext: r.format for r in READERS for ext in r.extensions}
+
+
+def detect(head_: bytes, name: str = "") -> str:
+    """Given a file's first bytes and its name, return its format: content signature first,
+    then the name's extension, 'text' otherwise."""
+    for r in READERS:
+        if r.sniff is not None and r.sniff(head_):
+            return r.format
+    return _BY_EXTENSION.get(os.path.splitext(name)[1].lower(), "text")
+
+
+def detect_format(source: Source) -> str:
+    """Given a path (or bytes), return its format (see `detect`)."""
+    return detect(head(source, 2048), source_name(source))
+
+
+def route(fmt: str, head_: bytes, size: int) -> tuple[Reader, dict]:
+    """Given a format and the file's first bytes and size, return the reader that reads it and
+    the options to call it with (the crossings listed in the module docstring)."""
+    from .webpage import MAX_BYTES, is_binary, is_word_xml
+
+    word_xml = lambda: is_word_xml(head_[:4096])
+    if fmt in ("docx", "doc"):
+        start = head_[:4096]
+        sniff = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head_.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            return BY_FORMAT["docx"], {}
+        if _is_legacy_word(head_):
+            return BY_FORMAT["doc"], {}
+        if sniff.startswith(b"<") and word_xml():
+            return BY_FORMAT["doc"], {"suffix": ".xml"}   # Word 2003 XML or flat OPC under a Word name
+        if sniff[:1] == b"<" and b"<html" in start.lower() or b"mime-version:" in start.lower():
+            return BY_FORMAT["html"], {}                   # Word's "web page" formats under a .doc name
+        if fmt == "doc":
+            return BY_FORMAT["doc"], {}
+        raise ReadError("not a valid .docx: not a zip archive")
+    if fmt == "html" and size <= MAX_BYTES and not is_binary(head_[:8192]) and word_xml():
+        return BY_FORMAT["doc"], {"suffix": ".xml"}       # Word's XML formats: LibreOffice reads them
+    return BY_FORMAT[fmt], {}
+
+
+def load(reader: Reader, fmt: str = ""):
+    """The entry function of a reader (its module imported now); `fmt` names the requested
+    format in the reason when the reader's libraries are missing."""
+    try:
+        module = importlib.import_module(f"{__package__}.{reader.module}")
+    except ModuleNotFoundError as e:
+        raise ReadError(f"no reader for {fmt or reader.format} input in this installation ({e.name} missing)")
+    return getattr(module, reader.entry)
+
+
+def read(source: Source, fmt: Optional[str] = None) -> Document:
+    """Given a path or bytes and optionally a forced format, return the Document (ReadError with
+    a one-line reason for input no reader can read)."""
+    fmt = fmt or detect_format(source)
+    if fmt not in BY_FORMAT:
+        raise ReadError(f"unknown format {fmt!r}; choose one of {', '.join(sorted(BY_FORMAT))}")
+    size = source_size(source)
+    if size == 0:
+        raise ReadError("empty file")
+    reader, options = route(fmt, head(source, HEAD_BYTES), size)
+    doc = load(reader, fmt)(source, **options)
+    doc.format = doc.format or fmt
+    return doc

@@ -1,0 +1,63 @@
+"""Characters → text: the text of one cell (lines by position, spaces where glyphs stand apart)
+and the free text lines of a page. Line statistics (mean centre, extent) are kept as the line
+grows, so grouping is linear in the number of characters after the sort."""
+from __future__ import annotations
+
+from ..glyphs import repair_chars
+from ..shapes import PDF_NUMBER
+from .items import Char, Line
+from .settings import DEFAULT, PdfSettings
+
+
+def _join_line(line: list[Char], s: PdfSettings) -> str:
+    """Given the glyphs of one line, return its text in x order, a space where a visible gap
+    (more than `char_gap`) separates two glyphs."""
+    line.sort(key=lambda c: c.x0)
+    parts = [line[0].text]
+    for a, b in zip(line, line[1:]):
+        if b.x0 - a.x1 > s.char_gap:
+            parts.append(" ")
+        parts.append(b.text)
+    return "".join(parts)
+
+
+def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
+    """Given the glyphs of one cell, return its text: lines by vertical position joined with
+    "\\n" (a glyph joins the current line when its centre is within max(line_join_min,
+    line_join_share × its height) of the line's mean centre), radicals repaired."""
+    if not chars:
+        return ""
+    lines: list[list[Char]] = []
+    total = 0.0      # sum of the current line's glyph centres
+    for c in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
+        mid = (c.top + c.bottom) / 2
+        if lines:
+            last = lines[-1]
+            if abs(mid - total / len(last)) <= max(s.line_join_min, s.line_join_share * (c.bottom - c.top)):
+                last.append(c)
+                total += mid
+                continue
+        lines.append([c])
+        total = mid
+    return repair_chars("\n".join(_join_line(ln, s) for ln in lines))
+
+
+def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list[Line]:
+    """Given free glyphs of page `number`, return them grouped into lines (a glyph whose centre
+    lies within the current line's vertical extent joins it), each line's text in x order."""
+    rows: list[list[Char]] = []
+    top = bottom = 0.0
+    for c in sorted(chars, key=lambda c: (c.top, c.x0)):
+        if rows and top <= (c.top + c.bottom) / 2 <= bottom:
+            rows[-1].append(c)
+            top, bottom = min(top, c.top), max(bottom, c.bottom)
+            continue
+        rows.append([c])
+        top, bottom = c.top, c.bottom
+    return [Line(number, min(c.top for c in r), max(c.bottom for c in r), cell_text(r, s).replace("\n", ""),
+                 min(c.x0 for c in r), max(c.x1 for c in r)) for r in rows]
+
+
+def numeric_lines(lines: list[Line]) -> int:
+    """Given text lines, return how many hold at least two numbers (a table candidate's rows)."""
+    return sum(1 for ln in lines if sum(1 for t in ln.text.split() if PDF_NUMBER.match(t)) >= 2)

@@ -1,0 +1,236 @@
+"""Page objects → items: one walk over a page's objects (into form XObjects, matrices composed
+only for paths and forms), glyphs read once from pdfium's text page (the Unicode text in one
+call, per glyph only the flags and boxes pdfium has no bulk call for), and ruling edges from
+path segments in pdfplumber's edge shape."""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+from ..shapes import is_bad_glyph
+from .items import Char, edge
+from .settings import DEFAULT, PdfSettings
+
+_IDENTITY = (1, 0, 0, 1, 0, 0)
+
+
+@dataclass
+class PageObjects:
+    """What one walk over a page's objects finds: images (counted) and paths (with the matrix
+    that places them on the page)."""
+    n_images: int = 0
+    paths: list = field(default_factory=list)    # (raw path object, matrix)
+
+
+def _mul(m, n):
+    """Matrix product m·n of PDF matrices (a b c d e f): apply m, then n."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m, x, y):
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def page_objects(page) -> PageObjects:
+    """Given a pdfium page, return its images and paths, descending into form XObjects."""
+    import pypdfium2.raw as raw
+
+    out = PageObjects()
+    get_type, fm = raw.FPDFPageObj_GetType, raw.FS_MATRIX()
+    t_form, t_path, t_image = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE
+    get_page_obj, get_form_obj = raw.FPDFPage_GetObject, raw.FPDFFormObj_GetObject
+
+    def matrix(obj, parent):
+        raw.FPDFPageObj_GetMatrix(obj, fm)
+        return _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
+
+    # depth-first, in content order (what a recursive walk yields): (holder, is form, count, matrix, next)
+    stack = [(page.raw, False, raw.FPDFPage_CountObjects(page.raw), _IDENTITY, 0)]
+    while stack:
+        holder, is_form, count, parent, i = stack.pop()
+        get = get_form_obj if is_form else get_page_obj
+        while i < count:
+            obj = get(holder, i)
+            i += 1
+            t = get_type(obj)
+            if t == t_form:
+                stack.append((holder, is_form, count, parent, i))
+                stack.append((obj, True, raw.FPDFFormObj_CountObjects(obj), matrix(obj, parent), 0))
+                break
+            if t == t_path:
+                out.paths.append((obj, matrix(obj, parent)))
+            elif t == t_image:
+                out.n_images += 1
+    return out
+
+
+# ---------------------------------------------------------------- glyphs
+def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
+    """Given a text page and its text (`get_text_range`), return (index, character, undecodable)
+    of every real glyph: line breaks and spaces left out, and with them every character pdfium
+    generates (it generates only spaces and line breaks; a test holds it to that). The
+    characters come from the text when it is aligned with the glyph indexes (one character per
+    glyph), else one by one."""
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    n = textpage.count_chars()
+    map_error = raw.FPDFText_HasUnicodeMapError
+    if len(text) == n:
+        bad = {ch for ch in set(text) if is_bad_glyph(ch)}
+        return [(i, ch, map_error(tp, i) == 1 or ch in bad) for i, ch in enumerate(text) if ch not in "\r\n "]
+    out = []
+    generated, unicode = raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
+    for i in range(n):
+        if generated(tp, i):
+            continue
+        u = unicode(tp, i)
+        if u in (13, 10, 32):
+            continue
+        ch = chr(u) if u < 0x110000 else None
+        out.append((i, ch, map_error(tp, i) == 1 or is_bad_glyph(ch if ch is not None else "\ufffd")))
+    return out
+
+
+def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[Char]:
+    """Given a text page and its glyphs (`glyph_flags`), return them with their loose boxes
+    (top measured from the page top); glyphs without a box or without width left out."""
+    import pypdfium2.raw as raw
+
+    tp, box, loose = textpage.raw, raw.FS_RECTF(), raw.FPDFText_GetLooseCharBox
+    out = []
+    for i, ch, bad in glyphs:
+        if ch is None or not loose(tp, i, box):
+            continue
+        x0, x1 = box.left, box.right
+        if x1 - x0 <= 0:
+            continue
+        top, bottom = page_h - box.top, page_h - box.bottom
+        out.append(Char(i, ch, x0, x1, top, bottom, round(bottom - top, 1), bad))
+    return out
+
+
+def dedupe(chars: list[Char], s: PdfSettings = DEFAULT) -> list[Char]:
+    """Given glyphs, return them without fake-bold doubles: the same glyph printed again within
+    `dedupe_tolerance` (what pdfplumber's dedupe_chars does, in O(n log n))."""
+    tol = s.dedupe_tolerance
+    kept: list[Char] = []
+    seen: dict[tuple, list[Char]] = {}
+    for c in chars:
+        key = (c.text, c.size)
+        twins = seen.get(key)
+        if twins is None:
+            seen[key] = [c]
+            kept.append(c)
+            continue
+        top, x0 = c.top, c.x0
+        for o in twins[-8:]:
+            if abs(o.top - top) <= tol and abs(o.x0 - x0) <= tol:
+                break
+        else:
+            twins.append(c)
+            kept.append(c)
+    return kept
+
+
+def baselines(textpage, chars: list[Char], page_h: float) -> None:
+    """Set each glyph's baseline (from the page top): glyph boxes vary in height, baselines do not."""
+    import pypdfium2.raw as raw
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    origin, tp = raw.FPDFText_GetCharOrigin, textpage.raw
+    for c in chars:
+        if c.base is None:
+            origin(tp, c.index, ctypes.byref(x), ctypes.byref(y))
+            c.base = page_h - y.value
+
+
+# ---------------------------------------------------------------- edges
+def _subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
+    """Given a path object and its matrix, return its subpaths as point lists on the page
+    (closed subpaths end where they began)."""
+    import pypdfium2.raw as raw
+
+    x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.byref(x), ctypes.byref(y)
+    get_seg, get_point, get_type, get_close = (raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint,
+                                               raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose)
+    moveto = raw.FPDF_SEGMENT_MOVETO
+    a, b, c, d, e, f = m
+    subpaths: list[list[tuple[float, float]]] = []
+    for i in range(raw.FPDFPath_CountSegments(obj)):
+        seg = get_seg(obj, i)
+        get_point(seg, px, py)
+        sx, sy = x.value, y.value
+        pt = (a * sx + c * sy + e, page_h - (b * sx + d * sy + f))
+        if get_type(seg) == moveto or not subpaths:
+            subpaths.append([pt])
+        else:
+            subpaths[-1].append(pt)
+        if get_close(seg) and subpaths[-1][0] != pt:
+            subpaths[-1].append(subpaths[-1][0])
+    return subpaths
+
+
+def edges(objects: PageObjects, page_h: float, s: PdfSettings = DEFAULT) -> list[dict]:
+    """Given a page's paths, return the horizontal and vertical ruling edges they draw (lines,
+    thin filled rects, rect outlines); paths neither filled nor stroked draw nothing."""
+    import pypdfium2.raw as raw
+
+    out: list[dict] = []
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), raw.FPDFPath_GetDrawMode
+    for obj, m in objects.paths:
+        draw_mode(obj, pfill, pstroke)
+        if not fill.value and not stroke.value:
+            continue
+        for pts in _subpaths(obj, m, page_h):
+            out.extend(subpath_edges(pts, bool(fill.value), s))
+    return out
+
+
+def subpath_edges(pts: list[tuple[float, float]], filled: bool, s: PdfSettings = DEFAULT) -> list[dict]:
+    """Given a subpath's points, return its edges: a filled sliver (thinner than
+    `edge_max_thickness`) is one ruling line along its long side; otherwise every axis-parallel
+    segment is an edge (a rectangle gives its four sides, as pdfplumber does)."""
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    if filled and len(pts) >= 4:
+        w, h = x1 - x0, bottom - top
+        if h <= s.edge_max_thickness and w > h:
+            return [edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2)]
+        if w <= s.edge_max_thickness and h > w:
+            return [edge("v", (x0 + x1) / 2, (x0 + x1) / 2, top, bottom)]
+    out = []
+    tol = s.axis_tolerance
+    for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+        if abs(ay - by) < tol and abs(ax - bx) >= tol:
+            out.append(edge("h", min(ax, bx), max(ax, bx), ay, ay))
+        elif abs(ax - bx) < tol and abs(ay - by) >= tol:
+            out.append(edge("v", ax, ax, min(ay, by), max(ay, by)))
+    return out
+
+
+def close_frames(edges_: list[dict], s: PdfSettings = DEFAULT) -> list[dict]:
+    """Given a page's edges, return them with the missing side of a frame cut by a page break:
+    where the lowest vertical rules end (or the highest begin) below (above) every horizontal
+    rule (Chromium prints a cut table so), a horizontal rule is drawn across them."""
+    vs = [e for e in edges_ if e["orientation"] == "v" and e["height"] > 2]
+    hs = [e for e in edges_ if e["orientation"] == "h"]
+    if len(vs) < 2:
+        return edges_
+    out = list(edges_)
+    end_tol, cover = s.frame_end_tolerance, s.frame_cover_tolerance
+    for end, sign in (("bottom", 1), ("top", -1)):
+        y = max(e[end] * sign for e in vs) * sign
+        ends = [e for e in vs if abs(e[end] - y) <= end_tol]
+        if len(ends) < 2:
+            continue
+        x0, x1 = min(e["x0"] for e in ends), max(e["x0"] for e in ends)
+        covered = any(abs(e["top"] - y) <= cover and e["x0"] <= x0 + cover and e["x1"] >= x1 - cover for e in hs)
+        if not covered:
+            out.append(edge("h", x0, x1, y, y))
+    return out

@@ -1,0 +1,225 @@
+"""Figures a report states in its own prose: "全年收到政府信息公开申请 34 件".
+
+Given the report's paragraphs and a set of phrase rules (data files beside the templates), return
+every figure a rule's wording pins down, with the clause it came from. A figure is kept only when
+its clause names it without qualification: approximate wording (约, 余, 多, 近, 左右, 以上 …), a
+sub-count (其中), a comparison (同比, 较上年, 增长 …) or another year disqualifies it, and the
+reason is kept so a caller can say why it was skipped. Zero stated in words (未收到…申请) is a
+figure of 0. Nothing here knows about tables or templates: callers map a rule to their keys.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Optional
+
+import regex
+
+from parsers.model import Document, Paragraph
+
+#: the number of a figure: digits with optional thousands separators and decimals
+NUMBER = r"(?<![\d.])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+#: count units a figure must carry (a bare number is a year, a date or a page, not a figure)
+UNITS = r"(?:件|条|个|次|宗|起|份|项|人次|篇)"
+
+# plain `re` for the scans over the whole text (it is several times faster than `regex` there);
+# the rules' own patterns use `regex` (variable-length look-behinds) on the few clauses gated in
+_SENTENCE = re.compile(r"[。；;！!？?\n]")
+_CLAUSE = re.compile(r"[，,：:]")
+_SPACE = re.compile(r"[\s\u3000]+")
+_STOP = re.compile(r"[。；;！!？?\n，,：:]")
+_SENTENCE_END = frozenset("。；;！!？?\n")
+#: full-width ASCII (digits, punctuation) to half-width: what NFKC does to these phrases, faster
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?=年)")
+_ENDS = re.compile(r"[。；;！!？?]\s*$")
+_LINE_SPACE = re.compile(r"[^\S\n]+")
+_SOFT_BREAK = re.compile(r"(?<![。；;！!？?\x00\n])\n+(?![\x00\n])")
+#: a figure's place in a pattern: the number with the approximate markers that may wrap it
+FIGURE = rf"(?P<pre>大约|将近|接近|超过|约|近|逾)?{NUMBER}(?P<post>余|多)?"
+_APPROX_AFTER = regex.compile(r"^[件条个次宗起份项篇]?(?:左右|以上|以下|有余)")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One indicator's wording: patterns with a `{N}` placeholder for the number, or zero phrases."""
+    id: str
+    targets: tuple[tuple[str, ...], ...]   # alternatives of cell keys "table/row/col" whose sum it states
+    patterns: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()             # phrases that state 0 in words
+    label: str = ""
+    allow: tuple[str, ...] = ()            # disqualifier ids that do not apply to this rule
+    anchors: tuple[str, ...] = ()          # words one of which a clause must hold (a fast pre-test)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure a rule found: value None with a reason when the wording disqualifies it."""
+    rule: Rule
+    value: Optional[float]
+    clause: str
+    sentence: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    disqualifiers: tuple[tuple[str, str, str], ...]   # (id, regex, reason) over the clause
+    gate: str = ""                                    # a clause no rule can match lacks this
+
+
+def clean(text: str) -> str:
+    """Given prose, return it with half-width digits and punctuation and without whitespace (PDF
+    and web copies put spaces and line breaks inside numbers and phrases: "34 件", "答复 2\\n件")."""
+    return _SPACE.sub("", text.translate(_HALF_WIDTH))
+
+
+def prose_text(doc: Document, gate: str = "") -> str:
+    """The report's paragraphs (not its tables) without whitespace, joined so that a line broken
+    mid-sentence reads whole; a line ending a sentence, and a table, keep a break. With a `gate`
+    (a rule set's), only the sentences around paragraphs the gate finds are kept: most of a
+    report's prose holds no figure, and reading only the rest keeps this cheap. Full-width forms
+    are left as printed (`find_figures` converts the few clauses it reads)."""
+    paras = [b.text if isinstance(b, Paragraph) else None for b in doc.blocks]
+    if gate:
+        hit = _gate(gate + r"|[0-9０-９]\s*$").search
+        keep = _windows(paras, [i for i, p in enumerate(paras) if p and hit(p)])
+        paras = [p if i in keep else None for i, p in enumerate(paras)]
+    text = "\n".join("\x00" if p is None else p for p in paras)
+    return _SOFT_BREAK.sub("", _LINE_SPACE.sub("", text)).replace("\x00", "\n")
+
+
+def _windows(paras: list[Optional[str]], hits: list[int], reach: int = 8) -> set[int]:
+    """Given paragraph texts (None for a table) and the indices of some, return those indices
+    widened to whole sentences: back while the line before does not end one, on while this one
+    does not (at most `reach` lines each way)."""
+    keep: set[int] = set()
+    n = len(paras)
+    for i in hits:
+        lo = i
+        while lo > 0 and i - lo < reach and paras[lo - 1] and not _ENDS.search(paras[lo - 1]):
+            lo -= 1
+        hi = i
+        while hi + 1 < n and hi - i < reach and paras[hi + 1] and not _ENDS.search(paras[hi]):
+            hi += 1
+        keep.update(range(lo, hi + 1))
+    return keep
+
+
+def sentences(text: str) -> list[str]:
+    """Given cleaned prose, return its sentences (split at 。；！？ and line breaks)."""
+    return [s for s in _SENTENCE.split(text) if s]
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [c for c in _CLAUSE.split(sentence) if c]
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern.replace("{N}", FIGURE).replace("{U}", UNITS))
+
+
+def _approximate(clause: str, m: regex.Match) -> bool:
+    return bool(m.group("pre") or m.group("post") or _APPROX_AFTER.match(clause[m.end("n"):]))
+
+
+def _disqualified(clause: str, rule: Rule, rs: RuleSet, other_year: Optional[str]) -> str:
+    for did, pat, reason in rs.disqualifiers:
+        if did not in rule.allow and _compiled(pat).search(clause):
+            return reason
+    if other_year:
+        return f"another year ({other_year})"
+    return ""
+
+
+def _other_year(sentence: str, year: Optional[int]) -> Optional[str]:
+    """A year other than the report's, named in the sentence (a figure then may be of that year)."""
+    if year is None:
+        return None
+    for y in _YEAR.findall(sentence):
+        if int(y) != year:
+            return y
+    return None
+
+
+def _value(n: str) -> float:
+    return float(n.replace(",", ""))
+
+
+def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Figure]:
+    """Given cleaned prose (see `prose_text`), return the figures the rules find, in text order,
+    each once per (rule, clause). Only clauses the rule set's gate finds are looked at."""
+    out: list[Figure] = []
+    seen: set[tuple[int, int]] = set()
+    sent_stops, clause_stops = [-1], [-1]
+    for m in _STOP.finditer(text):
+        clause_stops.append(m.start())
+        if m.group() in _SENTENCE_END:
+            sent_stops.append(m.start())
+    sent_stops.append(len(text))
+    clause_stops.append(len(text))
+    for hit in _gate(rs.gate).finditer(text):
+        clause = _between(clause_stops, hit.start())
+        if clause in seen:
+            continue
+        seen.add(clause)
+        body = text[clause[0]:clause[1]].translate(_HALF_WIDTH)
+        rules = [r for r in rs.rules if _anchors(r.anchors).search(body)]
+        if rules:
+            lo, hi = _between(sent_stops, hit.start())
+            sentence = text[lo:hi].translate(_HALF_WIDTH)
+            out += _clause_figures(body, sentence, rules, rs, _other_year(sentence, year))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _anchors(words: tuple[str, ...]) -> re.Pattern:
+    """A rule's anchor words as one pattern (matching anything when it has none)."""
+    return re.compile("|".join(map(re.escape, words)) if words else "")
+
+
+@lru_cache(maxsize=None)
+def _gate(pattern: str) -> re.Pattern:
+    """The rule set's gate as a plain `re` pattern that also takes full-width digits and spaces."""
+    return re.compile(pattern.replace("\\d", "[0-9０-９]") or ".")
+
+
+def _between(stops: list[int], at: int) -> tuple[int, int]:
+    """Given sorted stop positions (framed by -1 and len), the span between the two around `at`."""
+    k = bisect.bisect_right(stops, at)
+    return stops[k - 1] + 1, stops[k]
+
+
+def _clause_figures(clause: str, sent: str, rules: list[Rule], rs: RuleSet,
+                    other_year: Optional[str]) -> Iterable[Figure]:
+    for rule in rules:
+        hit = next((m for p in rule.patterns if (m := _compiled(p).search(clause))), None)
+        if hit is not None:
+            why = "approximate figure" if _approximate(clause, hit) else _disqualified(clause, rule, rs, other_year)
+            yield Figure(rule, None if why else _value(hit.group("n")), clause, sent, why)
+        elif any(_compiled(z).search(clause) for z in rule.zero):
+            why = _disqualified(clause, rule, rs, other_year)
+            yield Figure(rule, None if why else 0.0, clause, sent, why)
+
+
+def _rule(d: dict) -> Rule:
+    targets = tuple(tuple(t) if isinstance(t, list) else (t,) for t in d["targets"])
+    return Rule(id=d["id"], targets=targets, patterns=tuple(d.get("patterns", ())),
+                zero=tuple(d.get("zero", ())), label=d.get("label", ""), allow=tuple(d.get("allow", ())),
+                anchors=tuple(d.get("anchors", ())))
+
+
+@lru_cache(maxsize=None)
+def load_rules(name: str) -> RuleSet:
+    """The rule set in `pipeline/data/<name>.toml`."""
+    raw = tomllib.loads(resources.files("pipeline").joinpath(f"data/{name}.toml").read_text("utf-8"))
+    return RuleSet(rules=tuple(_rule(r) for r in raw["rules"]),
+                   disqualifiers=tuple((d["id"], d["pattern"], d["reason"])
+                                      for d in raw.get("disqualifiers", ())),
+                   gate=raw.get("gate", ""))

@@ -1,0 +1,54 @@
+"""pipeline.normalize: printed variants of a label compare equal; numbering read in one form."""
+import pytest
+
+from pipeline import normalize as N
+
+
+def test_glyph_repair_radicals_and_compatibility():
+    assert N.fix_glyphs("⻔户⺠⻅") == "门户民见"            # CJK Radicals Supplement
+    assert N.fix_glyphs("⾏政") == "行政"                    # Kangxi radical (NFKC)
+    assert N.fix_glyphs("⼾") == "户"                        # simplified, not NFKC's 戶
+    assert N.fix_glyphs("（一）１２") == "(一)12"            # NFKC: full-width forms folded
+    assert N.repair_glyphs("（一）⻔\uf9a8") == "（一）门" + "令"   # punctuation kept as printed
+
+
+def test_clean_drops_layout_whitespace_between_chinese():
+    assert N.clean("  行政\n许可  ") == "行政许可"
+    assert N.clean("（一）  予以 公开") == "（一）予以公开"
+    assert N.clean("A  B") == "A B"
+    assert N.clean("") == ""
+
+
+def test_compact_for_searching_long_text():
+    assert N.compact("一、 本年 “新收”：1，2") == '一、本年"新收":1,2'
+
+
+@pytest.mark.parametrize("a,b", [
+    ("（一）予以公开", "1.予以公开"), ("三、本年度办理结果", "本年度辦理結果"), ("(二) 部分公开", "二、部分公开"),
+    ("1) 其他", "其他"), ("（一）1. 规章", "规章"), ("本年新收：", "本年新收:"),
+])
+def test_label_key_equal(a, b):
+    assert N.label_key(a) == N.label_key(b)
+
+
+def test_circled_numbers_are_folded_before_numbering_is_stripped():
+    # NFKC turns ① into 1 first, so a circled mark stays as a digit (what outputs have always had)
+    assert N.label_key("①其他") == "1其他"
+
+
+def test_label_key_keeps_numbering_on_request_and_numbers_in_text():
+    assert N.label_key("（一）予以公开", keep_numbering=True) == "(一)予以公开"
+    assert N.label_key("1.5万元") == "1.5万元"          # a decimal is not a numbering mark
+
+
+@pytest.mark.parametrize("text,num", [
+    ("（三）不予公开", "（三）"), ("(十) 其他", "（十）"), ("三、结果", "三"), ("四．复议", "四"),
+    ("12、危及", "12"), ("3) 其他", "3"), ("1.5万元", ""), ("本年新收", ""), (" （ 一 ）", "（一）"), ("", ""),
+])
+def test_numbering(text, num):
+    assert N.numbering(text) == num
+
+
+def test_to_simplified():
+    assert N.to_simplified("政府資訊公開") == "政府资讯公开"
+    assert N.to_simplified("abc") == "abc"
