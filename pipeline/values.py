@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from parsers.shapes import (CHANGE_WORDS as _WORDS, COUNT_UNIT_SUFFIX as _COUNT_UNIT, DASH_RUN as _DASHES,
-                            MONEY_PARTS as _MONEY, NUMBER_PARTS as _NUMBER, VALUE_SPACE as _WS, VALUE_TEXT,
-                            ZERO_FILLERS)
+                            MONEY_PARTS as _MONEY, NUMBER_PARTS as _NUMBER, SPACE_GROUPED as _SPACE_GROUPED,
+                            SPLIT_DIGITS as _SPLIT_DIGITS, VALUE_SPACE as _WS, VALUE_TEXT, ZERO_FILLERS)
 
 __all__ = ["Value", "ZERO_FILLERS", "is_blank", "parse", "looks_numeric", "fmt"]
 
@@ -38,15 +38,11 @@ def is_blank(raw: str) -> bool:
     return _canon(raw) == ""
 
 
-_SPLIT_DIGITS = regex.compile(r"\d[\s\u3000]+[+\-]?\d")
-_GROUPED = regex.compile(r"^[+\-]?\d{1,3}(?:[ \u00a0\u3000]\d{3})+(?:\.\d+)?(?:万元|万|元)?$")
-
-
 def _two_numbers(raw: str) -> bool:
     """Digits separated by white space that is not a thousands grouping ("32 60", "88782 33"): two
     cells run into one, never one number."""
     s = unicodedata.normalize("NFKC", raw or "").strip()
-    return bool(_SPLIT_DIGITS.search(s)) and not _GROUPED.match(s)
+    return bool(_SPLIT_DIGITS.search(s)) and not _SPACE_GROUPED.match(s)
 
 
 def parse(raw: str, kind: str = "count") -> Value:
