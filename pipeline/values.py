@@ -39,8 +39,8 @@ def is_blank(raw: str) -> bool:
 
 
 def _two_numbers(raw: str) -> bool:
-    """Digits separated by white space that is not a thousands grouping ("32 60", "88782 33"): two
-    cells run into one, never one number."""
+    """Digits separated by white space that is neither a thousands grouping (1 234) nor letter
+    spacing (1 2): two cells run into one ("32 60", "88782 33"), never one number."""
     s = unicodedata.normalize("NFKC", raw or "").strip()
     return bool(_SPLIT_DIGITS.search(s)) and not _SPACE_GROUPED.match(s)
 
