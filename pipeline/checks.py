@@ -1,9 +1,11 @@
 """Consistency checks: the exact identities of templates.md §7a and plausibility warnings.
 
-Identities come from the registry (data/templates.toml). An empty cell reads as 0, except that
-an identity one side of which is entirely empty while the other side prints a number is
-`skipped` (that side was not printed). Where exactly one row identity and one column's
-identities fail at a shared cell, that cell is named as the likely culprit.
+Identities and plausibility rules come from the registry (data/templates.toml); the checks
+read the result model (result.py) only. An empty cell reads as 0, except that an identity one
+side of which is entirely empty while the other side prints a number is `skipped` (that side
+was not printed). Where exactly one row identity and one column's identities of a table fail at
+a shared cell, that cell is named as the likely culprit. Identities that chose a run-together
+split (recover.py) or put a displaced number back pass by construction and say so.
 """
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ from typing import Optional
 
 import regex
 
-from . import recover as R
-from .extract import Extraction
-from .templates import Identity, Template, get, load
+from .result import Extraction
+from .templates import Identity, Plausibility, Template, get
 from .values import fmt
 
 EPS = 1e-6
+USED_MSG = "used to recover the split: not independent evidence"
 
 
 @dataclass
@@ -72,26 +74,15 @@ def _expr_rows(template_id: str, table: str, keys: tuple[str, ...]) -> str:
     return " + ".join(parts)
 
 
-def _expand(tpl: Template, names: tuple[str, ...], single_other: bool = False) -> list[str]:
-    out = []
-    for n in names:
-        if n == "@results":
-            rows = tpl.result_rows()
-            if single_other:   # （六）其他处理 printed as one row in a 2021 report
-                rows = [r for r in rows if not r.startswith("other_")] + ["other_processing"]
-            out += rows
-        else:
-            out.append(n)
-    return out
-
-
 def _row(template_id: str, table: str, key: str):
-    """A row of the template, or of the other template (other_processing in a 2021 report)."""
-    for tid in (template_id, *(t for t in load() if t != template_id)):
-        spec = get(tid).tables[table]
-        if any(r.key == key for r in spec.rows):
-            return spec.row(key)
-    raise KeyError(key)
+    """A row of the template's table, also one only a merged-row variant prints."""
+    return get(template_id).tables[table].row(key)
+
+
+def _printed_rows(tpl: Template, ex: Extraction, table: str) -> list:
+    """The table's rows as the report printed them: merged sub-rows replaced by their one row."""
+    spec = tpl.tables[table]
+    return [spec.row(k) for k in tpl.expand(tuple(r.key for r in spec.rows), ex.merged)]
 
 
 class _Evaluator:
@@ -104,7 +95,7 @@ class _Evaluator:
         total, printed, missing = 0.0, False, []
         for k in keys:
             c = self.cells.get(k)
-            if c is None or getattr(c, "unplaced", False):   # absent, or left empty as uncertain
+            if c is None or c.unplaced:   # absent, or left empty as uncertain
                 missing.append(k)
                 continue
             if c.value is not None:
@@ -118,8 +109,8 @@ class _Evaluator:
             return []
         out = []
         if ident.over == "columns":
-            rows_l = _expand(self.tpl, ident.lhs, self.ex.single_other)
-            rows_r = _expand(self.tpl, ident.rhs, self.ex.single_other)
+            rows_l = self.tpl.expand(ident.lhs, self.ex.merged)
+            rows_r = self.tpl.expand(ident.rhs, self.ex.merged)
             cols = [c for c in spec.columns.values() if not c.variant or self.ex.variant]
             for col in cols:
                 lk = [(ident.table, r, col.key) for r in rows_l]
@@ -128,14 +119,9 @@ class _Evaluator:
                         f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_r))} [{col.label}]")
                 out.append(self._compare(ident, col.key, expr, lk, rk))
         else:
-            if ident.id == "E3b" and not self.ex.variant:
-                return []
-            rows = list(spec.rows)
-            if self.ex.single_other and ident.table == "requests":
-                k = next(i for i, r in enumerate(rows) if r.key.startswith("other_"))
-                rows = rows[:k] + [_row("2019", "requests", "other_processing")] + \
-                    [r for r in rows[k:] if not r.key.startswith("other_")]
-            for row in rows:
+            if not self.ex.variant and any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
+                return []     # an identity over a variant column the report does not print
+            for row in _printed_rows(self.tpl, self.ex, ident.table):
                 lk = [(ident.table, row.key, c) for c in ident.lhs]
                 rk = [(ident.table, row.key, c) for c in ident.rhs]
                 names = lambda ks: " + ".join(spec.columns[k[2]].label for k in ks)
@@ -164,20 +150,22 @@ class _Evaluator:
 
 
 def _culprits(checks: list[Check], ex: Extraction, tpl: Template) -> None:
-    """Name the shared cell when one row identity and one column's identities fail."""
-    fails = [c for c in checks if c.status == "fail" and c.table == "requests"]
-    row_fails = [c for c in fails if c.check_id in ("E3", "E3b")]
-    col_fails = [c for c in fails if c.check_id in ("E1", "E2")]
-    if len(row_fails) != 1 or not col_fails or len({c.scope for c in col_fails}) != 1:
-        return
-    row, col = row_fails[0].scope, col_fails[0].scope
-    key = ("requests", row, col)
-    if all(key in c.cells for c in col_fails) and key in row_fails[0].cells:
-        cell = next((c for c in ex.cells if (c.table, c.row_key, c.col_key) == key), None)
-        label = short_label(tpl.tables["requests"].row(row).label)
-        printed = f" (printed {cell.raw!r})" if cell is not None else ""
-        for c in row_fails + col_fails:
-            c.message += f"; likely culprit: {label} × {tpl.tables['requests'].columns[col].label}{printed}"
+    """Name the shared cell when, in one table, one row identity and one column's identities fail."""
+    for table in tpl.tables:
+        over = {i.id: i.over for i in tpl.identities if i.table == table}
+        fails = [c for c in checks if c.status == "fail" and c.table == table]
+        row_fails = [c for c in fails if over.get(c.check_id) == "rows"]
+        col_fails = [c for c in fails if over.get(c.check_id) == "columns"]
+        if len(row_fails) != 1 or not col_fails or len({c.scope for c in col_fails}) != 1:
+            continue
+        row, col = row_fails[0].scope, col_fails[0].scope
+        key = (table, row, col)
+        if all(key in c.cells for c in col_fails) and key in row_fails[0].cells:
+            cell = next((c for c in ex.cells if (c.table, c.row_key, c.col_key) == key), None)
+            label = short_label(tpl.tables[table].row(row).label)
+            printed = f" (printed {cell.raw!r})" if cell is not None else ""
+            for c in row_fails + col_fails:
+                c.message += f"; likely culprit: {label} × {tpl.tables[table].columns[col].label}{printed}"
 
 
 def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
@@ -198,39 +186,68 @@ def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
     return out
 
 
-def _plausibility(ex: Extraction, tpl: Template) -> list[Check]:
-    v = {(c.table, c.row_key, c.col_key): c.value for c in ex.cells}
+def _ordered(rule: Plausibility, tpl: Template, v: dict) -> list[Check]:
+    """The columns' values do not decrease in the order given (P3)."""
     out = []
-    if "active" not in ex.tables_found:
-        return out
-    if tpl.id == "2019":
-        for row, name in (("rules", "规章"), ("normative_docs", "规范性文件")):
-            made, pub, tot = (v.get(("active", row, k)) for k in ("new_made", "new_published", "total_published"))
-            if None in (made, pub, tot):
+    for row in rule.rows:
+        got = [v.get((rule.table, row, k)) for k in rule.cols]
+        if None in got:
+            continue
+        ok = all(a <= b for a, b in zip(got, got[1:]))
+        label = tpl.tables[rule.table].row(row).label
+        out.append(Check(rule.id, rule.table, row, f"{rule.expression} [{label}]", None, None,
+                         "pass" if ok else "fail", "warning",
+                         "" if ok else f"{', '.join(fmt(x) for x in got)}: {rule.message}"))
+    return out
+
+
+def _nonnegative_sum(rule: Plausibility, tpl: Template, v: dict) -> list[Check]:
+    """The first column plus the others is not negative (P4: 上一年项目数量 + 本年增/减 ≥ 0)."""
+    out = []
+    for row in rule.rows:
+        first, *rest = (v.get((rule.table, row, k)) for k in rule.cols)
+        if first is None or None in rest:
+            continue
+        ok = first + sum(rest) >= 0
+        out.append(Check(rule.id, rule.table, row, f"{rule.expression} [{tpl.tables[rule.table].row(row).label}]",
+                         first, -rest[0] if len(rest) == 1 else -sum(rest), "pass" if ok else "fail", "warning", "" if ok else rule.message))
+    return out
+
+
+def _in_10k_yuan(rule: Plausibility, ex: Extraction) -> list[Check]:
+    """A 万元 money cell with more than 4 decimals, or ≥ 1,000,000 万元, was probably printed in 元 (P5)."""
+    out = []
+    for row in rule.rows:
+        for col in rule.cols:
+            c = ex.get(rule.table, row, col)
+            if c is None or c.value is None:
                 continue
-            ok = pub <= made <= tot and pub <= tot
-            out.append(Check("P3", "active", row, f"本年新公开数量 ≤ 本年新制作数量 ≤ 对外公开总数量 [{name}]",
-                             None, None, "pass" if ok else "fail", "warning",
-                             "" if ok else f"{fmt(pub)}, {fmt(made)}, {fmt(tot)}: a body may publish older documents"))
-        for row in ("admin_permit", "other_services", "admin_penalty", "admin_coercion", "admin_fees"):
-            prev, ch = v.get(("active", row, "prev_items")), v.get(("active", row, "change"))
-            if prev is None or ch is None:
-                continue
-            ok = prev + ch >= 0
-            out.append(Check("P4", "active", row, f"上一年项目数量 + 本年增/减 ≥ 0 [{tpl.tables['active'].row(row).label}]",
-                             prev, -ch, "pass" if ok else "fail", "warning",
-                             "" if ok else "item count would be negative"))
-    else:
-        c = next((c for c in ex.cells if (c.table, c.row_key, c.col_key) == ("active", "admin_fees", "amount_10k_yuan")), None)
-        if c is not None and c.value is not None:
             decimals = len(c.raw.split(".")[1]) if "." in c.raw else 0
             bad = []
             if decimals > 4:
                 bad.append(f"{decimals} decimals (万元 has at most 4)")
             if c.value >= 1e6:
                 bad.append("≥ 1,000,000 万元: looks like 元")
-            out.append(Check("P5", "active", "admin_fees", "本年收费金额 is in 万元", c.value, None,
+            out.append(Check(rule.id, rule.table, row, rule.expression, c.value, None,
                              "fail" if bad else "pass", "warning", "; ".join(bad)))
+    return out
+
+
+def _plausibility(ex: Extraction, tpl: Template) -> list[Check]:
+    """The template's plausibility rules (warnings), over the tables found."""
+    v = {(c.table, c.row_key, c.col_key): c.value for c in ex.cells}
+    out: list[Check] = []
+    for rule in tpl.plausibility:
+        if rule.table not in ex.tables_found:
+            continue
+        if rule.rule == "ordered":
+            out += _ordered(rule, tpl, v)
+        elif rule.rule == "nonnegative_sum":
+            out += _nonnegative_sum(rule, tpl, v)
+        elif rule.rule == "in_10k_yuan":
+            out += _in_10k_yuan(rule, ex)
+        else:
+            raise ValueError(f"unknown plausibility rule {rule.rule!r} ({rule.id})")
     return out
 
 
@@ -243,11 +260,11 @@ def _recovered(checks: list[Check], ex: Extraction) -> None:
         return
     for c in checks:
         amb = [k for k in c.cells if k in rec.ambiguous]
-        if amb and c.check_id.startswith("E"):
+        if amb:
             c.status = "skipped"
             c.message = "ambiguous split: " + ", ".join(f"{k[1]}.{k[2]}" for k in amb[:4]) + " not recovered"
         elif c.status == "pass" and (c.check_id, c.table, c.scope) in rec.used:
-            c.message = R.USED_MSG
+            c.message = USED_MSG
     for cid, table, scope, expr, msg in rec.failures:
         hit = [c for c in checks if (c.check_id, c.table, c.scope) == (cid, table, scope)]
         for c in hit:
@@ -267,8 +284,9 @@ def _placed(checks: list[Check], ex: Extraction) -> None:
 
 def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
     checks: list[Check] = []
+    evaluator = _Evaluator(ex, tpl)
     for ident in tpl.identities:
-        checks += _Evaluator(ex, tpl).identity(ident)
+        checks += evaluator.identity(ident)
     _culprits(checks, ex, tpl)
     _recovered(checks, ex)
     _placed(checks, ex)

@@ -54,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_parse(args)
 
 
+def _template_id(value: str) -> str:
+    """A template id of the registry (loaded only when --template is given: help stays fast)."""
+    from .templates import load
+
+    if value not in load():
+        raise argparse.ArgumentTypeError(f"unknown template {value!r} (known: {', '.join(load())})")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ogi",
@@ -74,8 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", default="outputs", metavar="DIR", help="output folder (default: outputs)")
     p.add_argument("--format", "-f", dest="fmt", choices=["text", "pdf", "html", "docx", "doc"],
                    help="force the input format instead of detecting it from the file's content")
-    p.add_argument("--template", choices=["2019", "2021"],
-                   help="force the report template instead of detecting it from the table labels")
+    p.add_argument("--template", type=_template_id, metavar="ID",
+                   help="force the report template (an id of the template registry, "
+                        "pipeline/data/templates.toml) instead of detecting it from the table labels")
     p.add_argument("--no-bom", action="store_true",
                    help="write CSV without the UTF-8 byte-order mark (default: with BOM, so Excel opens it)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (no progress bar)")

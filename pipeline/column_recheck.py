@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from .templates import Template
 
-TABLE = "requests"
+def unplace_doubtful_rows(ex, tpl: Template) -> list[tuple[str, str, str, str]]:
+    """Given an extraction, empty the position-placed rows of every table whose column
+    identities fail or cannot be evaluated. Returns (table, row key, printed numbers, failed
+    identities) per row emptied."""
+    out = []
+    for table in sorted({i.table for i in tpl.identities if i.over == "columns"}):
+        out += [(table, *x) for x in _unplace_table(ex, tpl, table)]
+    return out
 
 
-def unplace_doubtful_rows(ex, tpl: Template) -> list[tuple[str, str, str]]:
-    """Given an extraction, empty its position-placed requests rows when a column identity
-    fails. Returns (row key, printed numbers, failed identities) per row emptied."""
+def _unplace_table(ex, tpl: Template, table: str) -> list[tuple[str, str, str]]:
     from .checks import _Evaluator   # checks imports this module's caller: imported late
 
-    rows = {c.row_key for c in ex.cells if c.table == TABLE and getattr(c, "by_position", False)}
-    if not rows or TABLE not in ex.tables_found:
+    rows = {c.row_key for c in ex.cells if c.table == table and c.by_position}
+    if not rows or table not in ex.tables_found:
         return []
     ev = _Evaluator(ex, tpl)
-    checks = [ch for ident in tpl.identities if ident.table == TABLE and ident.over == "columns"
+    checks = [ch for ident in tpl.identities if ident.table == table and ident.over == "columns"
               for ch in ev.identity(ident)]
     failed = sorted({ch.check_id for ch in checks if ch.status == "fail"})
     if not failed and any(ch.status == "skipped" and ch.message.startswith("cell missing") for ch in checks):
@@ -31,7 +36,7 @@ def unplace_doubtful_rows(ex, tpl: Template) -> list[tuple[str, str, str]]:
         return []
     out = []
     for key in sorted(rows):
-        cells = [c for c in ex.cells if c.table == TABLE and c.row_key == key]
+        cells = [c for c in ex.cells if c.table == table and c.row_key == key]
         out.append((key, " ".join(c.raw for c in cells if c.raw), "/".join(failed)))
         for c in cells:
             c.value, c.raw, c.unplaced, c.by_position = None, "", True, False

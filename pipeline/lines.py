@@ -40,7 +40,12 @@ class Line:
 
     @property
     def filled(self) -> list[Cell]:
-        return [c for c in self.values if not V.is_blank(c.text)]
+        """The value cells that print something (computed once: a line's values are final
+        when document_lines returns it)."""
+        got = self.__dict__.get("_filled")
+        if got is None:
+            got = self.__dict__["_filled"] = [c for c in self.values if not V.is_blank(c.text)]
+        return got
 
     @property
     def page(self) -> Optional[int]:
@@ -230,7 +235,8 @@ def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
         # a number standing alone (a cell a conversion moved out of its row, or a page number)
         return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page)], block=block,
                     grid=False, text=text)
-    m = _PARA_ROW.match(text)
+    # a row ends in a digit, a thousands comma or 元: test that before the (slow) full pattern
+    m = _PARA_ROW.match(text) if text and (text[-1].isdecimal() or text[-1] in ",元") else None
     if not m or len(m.group("label")) > 70:
         return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
                     grid=False, text=text)

@@ -12,7 +12,7 @@ from typing import Optional
 from parsers.model import Document
 
 from .checks import Check
-from .extract import Extraction
+from .result import Extraction
 from .prose import Figure, find_figures, load_rules, prose_text
 from .templates import Template
 from .values import fmt

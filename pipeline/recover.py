@@ -18,9 +18,17 @@ This module
 
 Identities used to choose a split are recorded (`Recovery.used`), so the checks can say that
 they pass by construction; rows and identities no split can satisfy are recorded as failures.
+
+A peer stage of extract.py: `recover(template, lines, read)` returns a `Recovery` (result.py)
+or None, `recovered_table(spec, recovery, headers)` the cells and notes of one recovered table.
+What it searches for comes from the registry: each table's `recovery` rule (mode, cell width,
+rows needed), the signal labels and the prose facts of [recovery] in templates.toml. The work
+is proportional to the text: nothing is searched without a signal label glued to a digit, and
+a label's fuzzy search runs only where a match could end just before a digit run.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
@@ -29,21 +37,18 @@ import regex
 
 from . import normalize as N
 from . import values as V
-from .templates import Column, Template
+from .result import CellValue, Note, Recovery, TableCells
+from .templates import Column, TableSpec, Template, recovery_facts
 
-MAX_WIDTH = {"requests": 6, "appeals": 5, "active": 10}   # digits in one count cell
 MAX_NODES = 20000           # search nodes per row before giving up ("too many splits")
 MAX_JOINT_NODES = 200000    # search nodes for the joint choice across rows
 MAX_SOLUTIONS = 5000
 WINDOW = 260                # normalized chars allowed between one row's run and the next label
-USED_MSG = "used to recover the split: not independent evidence"
-APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
 
 _RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
 _DIGIT = regex.compile(r"[0-9０-９]")
 _PROSE_UNIT = regex.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
-MIN_ROWS = {"active": 2, "requests": 3}
 
 
 # ---------------------------------------------------------------- data
@@ -68,21 +73,21 @@ class RunRow:
         return [t for t in _SPACES.split(self.run) if t]
 
 
-@dataclass
-class Recovery:
-    rows: dict[str, list[RunRow]] = field(default_factory=dict)       # table -> recovered rows
-    used: set = field(default_factory=set)          # (check_id, table, scope)
-    failures: list = field(default_factory=list)    # (check_id, table, scope, expression, message)
-    ambiguous: set = field(default_factory=set)     # (table, row, col)
-    notes: list = field(default_factory=list)       # (level, table, row, col, message)
-
-
 # ---------------------------------------------------------------- text → label positions
+# the characters str.isspace() accepts (tests/test_recover.py checks the list), and two invisible ones
+DROPPED = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+           "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" "\u200b\ufeff")
+_KEPT = regex.compile(f"[^{regex.escape(DROPPED)}]+")
+_DROP = regex.compile(f"[{regex.escape(DROPPED)}]+")
+
+
 def _normalized(text: str) -> tuple[str, list[int]]:
     """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
     its characters, the index of the original character it came from."""
-    idx = [i for i, ch in enumerate(text) if not (ch.isspace() or ch in "\u200b\ufeff")]
-    raw = "".join(text[i] for i in idx)
+    idx: list[int] = []
+    for m in _KEPT.finditer(text):
+        idx.extend(range(m.start(), m.end()))
+    raw = _DROP.sub("", text)
     s = N.fix_glyphs(raw).translate(N._QUOTES)
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
@@ -96,16 +101,33 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return (simp if len(simp) == len(s) else s), idx
 
 
+@lru_cache(maxsize=4096)
+def _before_digits(ch: str) -> regex.Pattern:
+    return regex.compile(regex.escape(ch) + "(?=[0-9+\\-])")
+
+
 class _Text:
+    """A text in comparison form, with the map back to the original and the places where a
+    digit run follows (the only places a row label can end)."""
+
     def __init__(self, text: str):
         self.text = text
         self.norm, self.idx = _normalized(text)
-        self.back = [0] * (len(text) + 1)       # original index -> normalized index at or after it
-        j = len(self.idx)
-        for i in range(len(text), -1, -1):
-            while j > 0 and self.idx[j - 1] >= i:
-                j -= 1
-            self.back[i] = j
+        self._ends: dict[str, list[int]] = {}
+        self.found: dict[tuple, Optional[tuple[int, int, float]]] = {}    # _find_label's answers
+
+    def back(self, i: int) -> int:
+        """Normalized index at or after original index i."""
+        return bisect_left(self.idx, i)
+
+    def run_ends(self, last: str) -> list[int]:
+        """Sorted normalized positions q after a character `last` where a digit run follows
+        (run_at(q) is not None). A run starts with a digit or sign, which normalization keeps."""
+        got = self._ends.get(last)
+        if got is None:
+            after = _before_digits(last)
+            got = self._ends[last] = [m.end() for m in after.finditer(self.norm) if self.run_at(m.end()) is not None]
+        return got
 
     def orig_end(self, q: int) -> int:
         """Original index just after normalized position q-1."""
@@ -135,8 +157,15 @@ _FUZZY_CACHE: dict[tuple[str, int], regex.Pattern] = {}
 
 
 def _find_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[int, int, float]]:
-    """First occurrence of a label form in norm[lo:hi] that a digit run follows: (start, end, score)."""
-    hi = min(hi, len(t.norm))
+    """First occurrence of a label form in norm[lo:hi] that a digit run follows: (start, end, score).
+    Remembered per text: the chains tried from several starts search the same places again."""
+    key = (tuple(forms), lo, hi)
+    if key not in t.found:
+        t.found[key] = _search_label(t, forms, lo, min(hi, len(t.norm)))
+    return t.found[key]
+
+
+def _search_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[int, int, float]]:
     best = None
     for f in forms:
         p = t.norm.find(f, lo, hi + len(f))
@@ -156,7 +185,12 @@ def _find_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tuple[
         if pat is None:
             pat = regex.compile(f"(?:{regex.escape(f)}){{e<={k}}}", regex.BESTMATCH)
             _FUZZY_CACHE[(f, k)] = pat
-        for m in pat.finditer(t.norm, lo, min(len(t.norm), hi + len(f) + k)):
+        end = min(len(t.norm), hi + len(f) + k)
+        ends = t.run_ends(f[-1])
+        i = bisect_left(ends, lo + 1)
+        if i == len(ends) or ends[i] > end:
+            continue        # no place in range where a match could end before a digit run
+        for m in pat.finditer(t.norm, lo, end):
             if m.group()[-1:] != f[-1] or t.run_at(m.end()) is None:
                 continue
             errs = sum(m.fuzzy_counts)
@@ -203,7 +237,7 @@ def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]
         found.append((r_idx, rs, re_, score, label))
         # the number just read may end in the next row's numbering: search on from the label end
         pos = q1
-        limit = t.back[min(re_, len(t.text))] + WINDOW
+        limit = t.back(min(re_, len(t.text))) + WINDOW
     return found
 
 
@@ -219,6 +253,7 @@ _SIGNED = regex.compile(r"[+\-]?(?:0|[1-9]\d*)")
 _MONEY = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
 
 
+@lru_cache(maxsize=65536)
 def _cell_ok(piece: str, col: Column, width: int) -> bool:
     if col.kind == "money":
         return bool(_MONEY.fullmatch(piece)) and len(piece.split(".")[0]) <= 12
@@ -245,6 +280,23 @@ def _max_piece(col: Column, width: int) -> int:
 
 def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, width: int,
                      max_nodes: int = MAX_NODES) -> tuple[list[tuple[str, ...]], bool, bool]:
+    """All splits of `tokens` into len(cols) cells valid for the columns and satisfying the
+    constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped).
+    Rows that print the same run under the same columns (all zeros, say) are split once."""
+    shape = tuple((c[0], tuple(c[2]), tuple(c[3])) for c in constraints)
+    splits, rejected, capped = _splits(tuple(tokens), tuple(cols), shape, width, max_nodes)
+    return list(splits), rejected, capped
+
+
+@lru_cache(maxsize=4096)
+def _splits(tokens: tuple, cols: tuple, shape: tuple, width: int, max_nodes: int) -> tuple[tuple, bool, bool]:
+    constraints = [(cid, "", list(lhs), list(rhs)) for cid, lhs, rhs in shape]
+    splits, rejected, capped = _split_search(list(tokens), list(cols), constraints, width, max_nodes)
+    return tuple(splits), rejected, capped
+
+
+def _split_search(tokens: list[str], cols: list[Column], constraints: list, width: int,
+                  max_nodes: int) -> tuple[list[tuple[str, ...]], bool, bool]:
     """All splits of `tokens` into len(cols) cells valid for the columns and satisfying the
     constraints [(id, scope, lhs slots, rhs slots)]. Returns (splits, identity rejected some, capped).
 
@@ -275,11 +327,11 @@ def enumerate_splits(tokens: list[str], cols: list[Column], constraints: list, w
     return out, rejected, capped
 
 
-def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: int,
-               budget: dict, target: Optional[float]) -> tuple[list[tuple[str, ...]], bool, bool]:
-    """The split search; `target`: all cells must add up to it (counts only)."""
+def _search_plan(cols: list[Column], constraints: list, width: int) -> tuple[dict, list, dict, dict, list]:
+    """What the split search prunes with: constraints by the slot that completes them, the widest
+    piece per slot, the running-sum bounds and forced totals of count identities, and the most
+    characters slots k.. can take."""
     n = len(cols)
-    out: list[tuple[str, ...]] = []
     at_slot: dict[int, list] = {}
     for c in constraints:
         at_slot.setdefault(max(c[2] + c[3]), []).append(c)
@@ -293,10 +345,18 @@ def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: 
             for k in lhs:
                 bounds.setdefault(k, []).append((rhs[0], lhs))
             forced.setdefault(rhs[0], lhs)
-    # the most characters slots k.. can take, for pruning
     cap_from = [0] * (n + 1)
     for k in range(n - 1, -1, -1):
         cap_from[k] = cap_from[k + 1] + maxp[k]
+    return at_slot, maxp, bounds, forced, cap_from
+
+
+def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: int,
+               budget: dict, target: Optional[float]) -> tuple[list[tuple[str, ...]], bool, bool]:
+    """The split search; `target`: all cells must add up to it (counts only)."""
+    n = len(cols)
+    out: list[tuple[str, ...]] = []
+    at_slot, maxp, bounds, forced, cap_from = _search_plan(cols, constraints, width)
     rest_chars = [sum(len(x) for x in tokens[i:]) for i in range(len(tokens) + 1)]
     state = {"nodes": 0, "rejected": False, "capped": False}
     max_nodes = budget["nodes"]
@@ -375,9 +435,13 @@ def _run_together(row: RunRow) -> bool:
 
 
 def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Column]) -> list:
+    """The row identities a split must satisfy: (check_id, scope, lhs slots, rhs slots); an
+    identity over a variant column (which the run may not print) is left out."""
+    spec = tpl.tables[table]
     out = []
     for ident in tpl.identities:
-        if ident.table != table or ident.over != "rows" or ident.id == "E3b":
+        if ident.table != table or ident.over != "rows" or \
+                any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
             continue
         for rk in dict.fromkeys(keys):
             slot = {c.key: i for i, (k, c) in enumerate(zip(keys, cols)) if k == rk}
@@ -387,6 +451,7 @@ def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Colu
 
 
 def _find_table(t: _Text, tpl: Template, table: str) -> list[RunRow]:
+    """The table's rows found in order, each label followed by its digit run (mode "rows")."""
     spec = tpl.tables[table]
     rows = spec.rows
     starts = []
@@ -403,7 +468,7 @@ def _find_table(t: _Text, tpl: Template, table: str) -> list[RunRow]:
             best = ch
     if best and best[0][0] > 0:
         # the first rows were not found exactly (a misprinted label): look just before the chain
-        ch = _chain(t, rows, max(0, t.back[best[0][1]] - WINDOW))
+        ch = _chain(t, rows, max(0, t.back(best[0][1]) - WINDOW))
         if len(ch) > len(best):
             best = ch
     out = []
@@ -417,35 +482,36 @@ def _find_table(t: _Text, tpl: Template, table: str) -> list[RunRow]:
     return out
 
 
-def _find_appeals(t: _Text, tpl: Template, after: int) -> list[RunRow]:
-    spec = tpl.tables["appeals"]
-    q = t.norm.find("结果维持", after)
+def _find_one_row(t: _Text, tpl: Template, table: str, after: int) -> list[RunRow]:
+    """The one digit run after the column label `recovery.after` that prints every row of the
+    table side by side (mode "one_row"), searched from normalized position `after`."""
+    spec = tpl.tables[table]
+    q = t.norm.find(N.label_key(spec.recovery.after), after)
     if q < 0:
         return []
     # the data row follows the header: the first digit run after the last header word
     m = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*").search(t.text, t.orig_end(q))
-    if not m or t.back[m.start()] - q > WINDOW:
+    if not m or t.back(m.start()) - q > WINDOW:
         return []
     run = m.group().strip()
     keys, cols = [], []
     for r in spec.rows:
-        for c in APPEAL_COLS:
+        for c in spec.row_columns(r):
             keys.append(r.key)
-            cols.append(spec.columns[c])
-    return [RunRow("appeals", keys, cols, N.fix_glyphs(run), "", 100.0,
-                   _row_constraints(tpl, "appeals", keys, cols))]
+            cols.append(c)
+    return [RunRow(table, keys, cols, N.fix_glyphs(run), "", 100.0, _row_constraints(tpl, table, keys, cols))]
 
 
 # ---------------------------------------------------------------- joint choice across rows
-def _column_identities(tpl: Template, by_key: dict[str, RunRow]) -> list[tuple[str, str, list, list]]:
-    """(check_id, column, lhs row keys, rhs row keys) for E1/E2 whose rows were all recovered."""
+def _column_identities(tpl: Template, table: str, by_key: dict[str, RunRow]) -> list[tuple[str, str, list, list]]:
+    """(check_id, column, lhs row keys, rhs row keys) for the column identities (E1, E2) of the
+    table whose rows were all recovered."""
     out = []
-    spec = tpl.tables["requests"]
+    spec = tpl.tables[table]
     for ident in tpl.identities:
-        if ident.table != "requests" or ident.over != "columns":
+        if ident.table != table or ident.over != "columns":
             continue
-        lhs = [r for n in ident.lhs for r in (tpl.result_rows() if n == "@results" else [n])]
-        rhs = [r for n in ident.rhs for r in (tpl.result_rows() if n == "@results" else [n])]
+        lhs, rhs = tpl.expand(ident.lhs), tpl.expand(ident.rhs)
         if not all(r in by_key and not by_key[r].failed and by_key[r].cands for r in lhs + rhs):
             continue
         for col in spec.columns.values():
@@ -535,72 +601,89 @@ def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool
     return (None if state["capped"] else sols), state["capped"]
 
 
-_PROSE = [
-    ("new_received", regex.compile(r"(?:共|累计|全年)?(?:收到|新收|受理)[^。；;，,\d]{0,12}?(\d+)\s*(?:件|个|条|宗)")),
-    ("total_processed", regex.compile(r"(?:办结|答复|处理)[^。；;，,\d]{0,8}?(\d+)\s*(?:件|个|条|宗)")),
-    ("carried_forward", regex.compile(r"(\d+)\s*件[^。；;，,\d]{0,4}结转")),
-]
+@lru_cache(maxsize=None)
+def _prose_patterns() -> tuple[tuple[str, str, regex.Pattern], ...]:
+    return tuple((row, col, regex.compile(p)) for row, col, p in recovery_facts().prose)
 
 
 def prose_facts(text: str) -> dict[str, float]:
-    """Request counts quoted in the prose: {row key: total}. Only a number quoted once counts."""
+    """Numbers quoted in the prose for a row's cell ([[recovery.prose]] of the registry):
+    {row key: value}. Only a number quoted once counts."""
     out: dict[str, float] = {}
-    for key, pat in _PROSE:
+    for key, _, pat in _prose_patterns():
         got = {float(m.group(1)) for m in pat.finditer(text)}
         if len(got) == 1:
             out[key] = got.pop()
     return out
 
 
-def _choose_requests(tpl: Template, rows: list[RunRow], rec: Recovery, prose: dict[str, float]) -> None:
+def _flag_clashes(tpl: Template, table: str, rows: list[RunRow], idents: list, rec: Recovery) -> None:
+    """No choice of splits satisfies the column identities: record which ones fail."""
     by_key = {r.keys[0]: r for r in rows}
-    idents = _column_identities(tpl, by_key)
+
+    def runs(keys):
+        return "; ".join(f"{by_key[k].label or k} '{by_key[k].run}'" for k in dict.fromkeys(keys)
+                         if len(by_key[k].cands) > 1)[:300]
+    flagged = False
+    for cid, col, lhs, rhs in idents:
+        alone, _ = _joint(rows, [(cid, col, lhs, rhs)])
+        if alone == []:
+            flagged = True
+            rec.failures.append((cid, table, col, "",
+                                 f"no split of the printed digit runs satisfies this identity ({runs(lhs + rhs)})"))
+    if not flagged:
+        # each identity can be met alone, not all together: flag the columns where they clash
+        for col in dict.fromkeys(i[1] for i in idents):
+            group = [i for i in idents if i[1] == col]
+            together, _ = _joint(rows, group)
+            if together == []:
+                flagged = True
+                keys = [k for i in group for k in i[2] + i[3]]
+                for cid, *_ in group:
+                    rec.failures.append((cid, table, col, "",
+                                         "no split of the printed digit runs satisfies "
+                                         f"{' and '.join(i[0] for i in group)} together ({runs(keys)})"))
+    if not flagged:
+        ids = [i.id for i in tpl.identities if i.table == table and i.over == "columns"]
+        rec.failures.append((ids[-1], table, table, f"{', '.join(ids)} across all columns",
+                             "no split of the printed digit runs satisfies the column identities together"))
+
+
+def _settle_by_prose(table: str, by_key: dict[str, RunRow], sols: list[dict], prose: dict[str, float],
+                     rec: Recovery) -> list[dict]:
+    """Keep the joint choices that agree with the numbers quoted in the prose."""
+    cols = {row: col for row, col, _ in recovery_facts().prose}
+    for key, value in prose.items():
+        r = by_key.get(key)
+        if r is None or key not in sols[0]:
+            continue
+        ti = [i for i, c in enumerate(r.cols) if c.key == cols[key]]
+        keep = [s for s in sols if ti and _value(r.cands[s[key]][ti[0]], r.cols[ti[0]]) == value]
+        if keep and len(keep) < len(sols):
+            sols = keep
+            rec.notes.append(("info", table, key, cols[key],
+                              f"split settled by the number quoted in the prose ({value:g})"))
+    return sols
+
+
+def choose_jointly(tpl: Template, rows: list[RunRow], rec: Recovery, prose: dict[str, float]) -> None:
+    """Narrow the rows' candidate splits to those that together satisfy the table's column
+    identities (and then the numbers quoted in the prose); record what was used or failed."""
+    table = rows[0].table
+    by_key = {r.keys[0]: r for r in rows}
+    idents = _column_identities(tpl, table, by_key)
     if not idents or all(len(r.cands) <= 1 for r in rows):
         return
     sols, capped = _joint(rows, idents)
     if capped:
-        rec.notes.append(("warning", "requests", "", "",
+        rec.notes.append(("warning", table, "", "",
                           "too many combinations of splits to search jointly; column identities not used"))
         return
     if not sols:
-        def runs(keys):
-            return "; ".join(f"{by_key[k].label or k} '{by_key[k].run}'" for k in dict.fromkeys(keys)
-                             if len(by_key[k].cands) > 1)[:300]
-        flagged = False
-        for cid, col, lhs, rhs in idents:
-            alone, _ = _joint(rows, [(cid, col, lhs, rhs)])
-            if alone == []:
-                flagged = True
-                rec.failures.append((cid, "requests", col, "",
-                                     f"no split of the printed digit runs satisfies this identity ({runs(lhs + rhs)})"))
-        if not flagged:
-            # each identity can be met alone, not all together: flag the columns where they clash
-            for col in dict.fromkeys(i[1] for i in idents):
-                group = [i for i in idents if i[1] == col]
-                together, _ = _joint(rows, group)
-                if together == []:
-                    flagged = True
-                    keys = [k for i in group for k in i[2] + i[3]]
-                    for cid, *_ in group:
-                        rec.failures.append((cid, "requests", col, "",
-                                             "no split of the printed digit runs satisfies "
-                                             f"{' and '.join(i[0] for i in group)} together ({runs(keys)})"))
-        if not flagged:
-            rec.failures.append(("E2", "requests", "requests", "E1, E2 across all columns",
-                                 "no split of the printed digit runs satisfies the column identities together"))
+        _flag_clashes(tpl, table, rows, idents, rec)
         return
-    ambiguous_after = lambda ss: any(len({s[k] for s in ss}) > 1 for k in ss[0])
-    if ambiguous_after(sols) and prose:
-        for key, value in prose.items():
-            r = by_key.get(key)
-            if r is None or key not in sols[0]:
-                continue
-            ti = [i for i, c in enumerate(r.cols) if c.key == "total"]
-            keep = [s for s in sols if ti and _value(r.cands[s[key]][ti[0]], r.cols[ti[0]]) == value]
-            if keep and len(keep) < len(sols):
-                sols = keep
-                rec.notes.append(("info", "requests", key, "total",
-                                  f"split settled by the number quoted in the prose ({value:g})"))
+    if prose and any(len({s[k] for s in sols}) > 1 for k in sols[0]):
+        sols = _settle_by_prose(table, by_key, sols, prose, rec)
     narrowed = False
     for k in sols[0]:
         r = by_key[k]
@@ -610,7 +693,7 @@ def _choose_requests(tpl: Template, rows: list[RunRow], rec: Recovery, prose: di
             r.cands = [r.cands[j] for j in keep]
     if narrowed:
         for cid, col, _, _ in idents:
-            rec.used.add((cid, "requests", col))
+            rec.used.add((cid, table, col))
 
 
 # ---------------------------------------------------------------- entry points
@@ -628,9 +711,59 @@ def _scraped(ln, prev) -> bool:
     return not ln.labels and prev is not None and not prev.grid
 
 
-# a row label with digits glued to it: the cheap test that there may be anything to recover
-_SIGNAL = regex.compile(r"(?:申请数量|予以公开|不予公开|无法提供|不予处理|其他处理|总计|继续办理|规章|规范性文件|行政许可|"
-                        r"行政处罚|行政强制|事业性收费|集中采购|审结)[ \u3000]?[0-9０-９]")
+@lru_cache(maxsize=None)
+def _signal() -> regex.Pattern:
+    """A row label with digits glued to it: the cheap test that there may be anything to recover."""
+    labels = "|".join(regex.escape(x) for x in recovery_facts().signal_labels)
+    return regex.compile(f"(?:{labels})[ \u3000]?[0-9０-９]")
+
+
+def _find_runs(t: _Text, tpl: Template, read: frozenset) -> dict[str, list[RunRow]]:
+    """The run-together tables of the text: {table: rows}. A "rows" table needs `min_rows` rows
+    and some run that is run together (or the ordinary matching did not find the table); a
+    "one_row" table is searched after the table before it and counts only beside another."""
+    found: dict[str, list[RunRow]] = {}
+    end = 0
+    for table, spec in tpl.tables.items():
+        mode = spec.recovery.mode
+        if mode == "rows":
+            rows = _find_table(t, tpl, table)
+            if len(rows) >= spec.recovery.min_rows and (any(_run_together(r) for r in rows) or table not in read):
+                found[table] = rows
+                end = t.back(rows[-1].end)
+            else:
+                end = 0
+        elif mode == "one_row":
+            row = _find_one_row(t, tpl, table, end)
+            if row and _run_together(row[0]) and found:
+                found[table] = row
+    return found
+
+
+def _split_rows(table: str, rows: list[RunRow], width: int, rec: Recovery) -> None:
+    """Every split of each row's run that its row identities allow; what fails is recorded."""
+    for r in rows:
+        r.cands, r.used, r.capped = enumerate_splits(r.tokens, r.cols, r.constraints, width)
+        where = r.label or f"the {table} row"
+        if r.capped:
+            r.cands = []
+            rec.notes.append(("warning", table, r.keys[0], "",
+                              f"too many splits of '{r.run[:60]}' ({where}) into {len(r.cols)} cells: left empty"))
+        elif not r.cands and r.constraints:
+            free, _, capped = enumerate_splits(r.tokens, r.cols, [], width)
+            r.failed = True
+            r.cands = [] if capped else free
+            expr = " and ".join(sorted({c[0] for c in r.constraints}))
+            scope = "+".join(dict.fromkeys(r.keys))
+            rec.failures.append((r.constraints[0][0], table, scope, "",
+                                 f"no split of the printed digits '{r.run[:80]}' ({where}) into "
+                                 f"{len(r.cols)} cells satisfies {expr}: the report's arithmetic is wrong"))
+        elif not r.cands:
+            rec.notes.append(("warning", table, r.keys[0], "",
+                              f"'{r.run[:60]}' ({where}) cannot be split into {len(r.cols)} cells: left empty"))
+        if r.used and r.cands:
+            for cid, scope, _, _ in r.constraints:
+                rec.used.add((cid, table, scope))
 
 
 def recover(tpl: Template, lines, read: frozenset = frozenset()) -> Optional[Recovery]:
@@ -639,70 +772,39 @@ def recover(tpl: Template, lines, read: frozenset = frozenset()) -> Optional[Rec
     the text even when its numbers are spaced (a whole report flattened into one paragraph)."""
     text = "\n".join(ln.text for k, ln in enumerate(lines)
                      if ln.text and _scraped(ln, lines[k - 1] if k else None))
-    if not _SIGNAL.search(text):
+    if not _signal().search(text):
         return None
     t = _Text(text)
-    rec = Recovery()
-    end = 0
-    for table in ("active", "requests"):
-        rows = _find_table(t, tpl, table)
-        if len(rows) >= MIN_ROWS[table] and (any(_run_together(r) for r in rows) or table not in read):
-            rec.rows[table] = rows
-            if table == "requests":
-                end = t.back[rows[-1].end]
-    app = _find_appeals(t, tpl, end)
-    if app and _run_together(app[0]) and ("requests" in rec.rows or "active" in rec.rows):
-        rec.rows["appeals"] = app
+    rec = Recovery(rows=_find_runs(t, tpl, read))
     if not rec.rows:
         return None
     for table, rows in rec.rows.items():
-        width = MAX_WIDTH[table]
-        for r in rows:
-            r.cands, r.used, r.capped = enumerate_splits(r.tokens, r.cols, r.constraints, width)
-            where = r.label or "the appeals row"
-            if r.capped:
-                r.cands = []
-                rec.notes.append(("warning", table, r.keys[0], "",
-                                  f"too many splits of '{r.run[:60]}' ({where}) into {len(r.cols)} cells: left empty"))
-            elif not r.cands and r.constraints:
-                free, _, capped = enumerate_splits(r.tokens, r.cols, [], width)
-                r.failed = True
-                r.cands = [] if capped else free
-                expr = " and ".join(sorted({c[0] for c in r.constraints}))
-                scope = r.keys[0] if table != "appeals" else "+".join(dict.fromkeys(r.keys))
-                rec.failures.append((r.constraints[0][0], table, scope, "",
-                                     f"no split of the printed digits '{r.run[:80]}' ({where}) into "
-                                     f"{len(r.cols)} cells satisfies {expr}: the report's arithmetic is wrong"))
-            elif not r.cands:
-                rec.notes.append(("warning", table, r.keys[0], "",
-                                  f"'{r.run[:60]}' ({where}) cannot be split into {len(r.cols)} cells: left empty"))
-            if r.used and r.cands:
-                for cid, scope, _, _ in r.constraints:
-                    rec.used.add((cid, table, scope))
-    if "requests" in rec.rows:
-        _choose_requests(tpl, rec.rows["requests"], rec, prose_facts(text))
+        _split_rows(table, rows, tpl.tables[table].recovery.max_width, rec)
+    prose = None
+    for table, rows in rec.rows.items():
+        if any(i.table == table and i.over == "columns" for i in tpl.identities):
+            prose = prose_facts(text) if prose is None else prose
+            choose_jointly(tpl, rows, rec, prose)
     return rec
 
 
-def emit(builder, table: str) -> None:
-    """Write the recovered cells of `table` into the builder's extraction."""
-    from .extract import CellValue   # late: extract imports this module
-
-    rec: Recovery = builder.recovery
-    ex = builder.ex
-    spec = builder.tpl.tables[table]
+def recovered_table(spec: TableSpec, rec: Recovery, headers: dict[str, str]) -> TableCells:
+    """The cells and notes of a recovered table: a cell whose candidate splits agree on its
+    value is read (method `recovered` where the split was not printed), any other is left
+    empty, listed as ambiguous and logged with its candidates."""
+    table = spec.key
+    part = TableCells(table)
     rows = rec.rows[table]
-    ex.tables_found.append(table)
     seen = {k for r in rows for k in r.keys}
     for row in spec.rows:
         if row.key not in seen:
-            ex.notes.append(_note("warning", table, row.key, "", f"row not found: {row.label}"))
+            part.note("warning", row.key, "", f"row not found: {row.label}")
     for r in rows:
         toks = set(r.tokens) if len(r.tokens) == len(r.cols) else set()
         for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
             pieces = {c[i] for c in r.cands}
             vals = {_value(p, col) for p in pieces}
-            label = r.label if table != "appeals" else spec.row(rk).label
+            label = r.label if len(set(r.keys)) == 1 else spec.row(rk).label
             if len(vals) == 1:
                 piece = sorted(pieces)[0]
                 value = vals.pop()
@@ -711,21 +813,16 @@ def emit(builder, table: str) -> None:
             else:
                 value, raw, method = None, r.run, "read"
                 rec.ambiguous.add((table, rk, col.key))
-                ex.ambiguous += 1
+                part.ambiguous += 1
                 shown = ", ".join(V.fmt(v) for v in sorted(vals)[:12]) + (" …" if len(vals) > 12 else "")
                 why = "candidates: " + shown if vals else "no valid split"
-                ex.notes.append(_note("warning", table, rk, col.key,
-                                      f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
-                                      f"{col.label} not settled by the arithmetic ({why}); left empty"))
-            ex.cells.append(CellValue(
+                part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
+                          f"{col.label} not settled by the arithmetic ({why}); left empty")
+            part.cells.append(CellValue(
                 table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
-                col_label=builder.headers.get(f"{table}/{col.key}", col.label), match_score=round(r.score, 1),
+                col_label=headers.get(f"{table}/{col.key}", col.label), match_score=round(r.score, 1),
                 page=r.page, method=method))
     for level, t, rk, ck, msg in rec.notes:
         if t == table:
-            ex.notes.append(_note(level, t, rk, ck, msg))
-
-
-def _note(level, table, row, col, msg):
-    from .extract import Note
-    return Note(level, table, row, col, msg)
+            part.notes.append(Note(level, t, rk, ck, msg))
+    return part

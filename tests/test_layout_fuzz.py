@@ -11,7 +11,7 @@ from helpers import cell_map, extract_text, mismatches
 from pipeline.checks import run_checks
 from pipeline.templates import get
 from reportgen import random_report
-import reportgen_variants as V
+from reportgen import variants as V
 
 BUDGET = int(os.environ.get("OGI_LAYOUT_FUZZ", "40"))
 

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from parsers.text import parse_text
 from pipeline import recover as R
-from pipeline.checks import run_checks
+from pipeline.checks import USED_MSG, run_checks
 from pipeline.extract import extract
 from pipeline.report import parse_file
 from pipeline.templates import get
-from tests.reportgen import random_report
-from tests.reportgen_flat import FILLERS, flatten
+from reportgen import random_report
+from reportgen.flat import FILLERS, flatten
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = ["019_pingtan_syq_2019", "021_pingtan_syq_2021"]
@@ -63,7 +63,7 @@ def test_corpus_reports(name, tmp_path):
         assert ex.get("appeals", "suit_direct", "upheld").value == 12         # settled by E4
         checks = run_checks(ex, get(ex.template))
         e1 = [c for c in checks if c.check_id == "E1"]
-        assert e1 and all(c.status == "pass" and c.message == R.USED_MSG for c in e1)
+        assert e1 and all(c.status == "pass" and c.message == USED_MSG for c in e1)
         assert not [c for c in checks if c.status == "fail" and c.severity == "error"]
     else:
         assert ex.get("active", "gov_procurement", "amount_10k_yuan").value is None
@@ -268,16 +268,24 @@ def test_joint_choice_then_prose_settles_the_rest():
     two = {"new_received": [a, b], "granted": [a, b], "total_processed": [b, a]}
     rows = _synthetic_rows(tpl, two)
     rec = R.Recovery()
-    R._choose_requests(tpl, rows, rec, {})
+    R.choose_jointly(tpl, rows, rec, {})
     assert all(len(r.cands) == 2 for r in rows if r.keys[0] in two)       # both totals possible: left open
     rows = _synthetic_rows(tpl, two)
     rec = R.Recovery()
-    R._choose_requests(tpl, rows, rec, R.prose_facts("本年度共收到5件申请。"))
+    R.choose_jointly(tpl, rows, rec, R.prose_facts("本年度共收到5件申请。"))
     assert {r.keys[0]: r.cands for r in rows if r.keys[0] in two} == {k: [a] for k in two}
     assert ("E1", "requests", "total") in rec.used
     # mixing the candidates across rows breaks E1/E2: no split fits, the identity is flagged
     rows = _synthetic_rows(tpl, {"new_received": [a], "granted": [b], "total_processed": [a, b]})
     rec = R.Recovery()
-    R._choose_requests(tpl, rows, rec, {})
+    R.choose_jointly(tpl, rows, rec, {})
     assert {(f[0], f[2]) for f in rec.failures} == {(e, c) for e in ("E1", "E2") for c in ("natural_person", "total")}
     assert all("no split" in f[4] for f in rec.failures)
+
+
+def test_dropped_characters_are_whitespace_and_two_invisible_ones():
+    import sys
+    spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert R.DROPPED == spaces + "\u200b\ufeff"
+    norm, idx = R._normalized("规\u3000章 \u200b1\n２")
+    assert norm == "规章12" and idx == [0, 2, 5, 7]

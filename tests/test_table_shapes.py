@@ -9,7 +9,7 @@ import pytest
 from helpers import mismatches
 from pipeline.report import parse_file
 from reportgen import grid_tables, random_report
-import reportgen_variants as V
+from reportgen import variants as V
 
 SHAPES = V.TEXT_LAYOUTS + ("html",)
 

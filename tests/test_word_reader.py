@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reportgen  # noqa: E402
-import reportgen_web  # noqa: E402
+from reportgen import web as reportgen_web  # noqa: E402
 from parsers import detect_format  # noqa: E402
 from parsers import word as W  # noqa: E402
 from parsers.model import Paragraph, ReadError, Table  # noqa: E402

@@ -9,7 +9,7 @@ from helpers import cell_map, extract_text, mismatches
 from pipeline.checks import run_checks
 from pipeline.templates import get
 from reportgen import random_report
-import reportgen_variants as V
+from reportgen import variants as V
 
 
 @pytest.mark.parametrize("middle,max_label", [(False, 8), (False, 10), (False, 14), (False, 20),

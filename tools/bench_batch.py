@@ -8,8 +8,8 @@ on it as a user would (a subprocess, fresh output folder each time), then prints
 - peak memory (RSS of the main process plus its workers, sampled every 50 ms) for two
   corpus sizes (default 1,000 and 4,000 files), to show it does not grow with the corpus.
 
-    python tools/bench_batch.py                      # 2,000 text+HTML reports, 200 PDFs, sizes 1000 4000
-    python tools/bench_batch.py --reports 400 --sizes 200 800 --keep /tmp/bench
+    python -m tools.bench_batch                      # 2,000 text+HTML reports, 200 PDFs, sizes 1000 4000
+    python -m tools.bench_batch --reports 400 --sizes 200 800 --keep /tmp/bench
 
 PDFs are copies of fixtures/pdf/*.pdf (made unique by appending a comment after %%EOF) when
 that folder exists and a PDF reader is installed; HTML needs the HTML reader. A format
@@ -31,8 +31,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def have_reader(fmt: str) -> bool:
@@ -41,7 +39,7 @@ def have_reader(fmt: str) -> bool:
 
 
 def make_text(folder: Path, n: int, seed: int) -> None:
-    from reportgen import LAYOUTS, random_report, render_text
+    from tests.reportgen import LAYOUTS, random_report, render_text
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
@@ -50,7 +48,7 @@ def make_text(folder: Path, n: int, seed: int) -> None:
 
 
 def make_html(folder: Path, n: int, seed: int) -> None:
-    from reportgen import random_report, render_html
+    from tests.reportgen import random_report, render_html
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):

@@ -14,9 +14,9 @@ for the reader in this tree ("new") and for the reader at a git revision ("old",
 names). It asserts that both produce identical Documents (blocks, cells, warnings) and identical
 parse_file rows on every page, and prints pages/s side by side.
 
-    python tools/bench_html.py                      # 300 render_html pages + 60 CMS pages, old = main
-    python tools/bench_html.py --base 15bf229 --pages 300 --rounds 5
-    python tools/bench_html.py --profile            # cProfile of the new reader over the plain pages
+    python -m tools.bench_html                      # 300 render_html pages + 60 CMS pages, old = main
+    python -m tools.bench_html --base 15bf229 --pages 300 --rounds 5
+    python -m tools.bench_html --profile            # cProfile of the new reader over the plain pages
 """
 from __future__ import annotations
 
@@ -32,8 +32,6 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 import parsers  # noqa: E402
 import parsers.html as new_html  # noqa: E402
@@ -94,8 +92,8 @@ EDGE_PAGES = {
 
 
 def make_pages(folder: Path, n: int, n_cms: int) -> dict[str, list[Path]]:
-    from reportgen import random_report, render_html
-    import reportgen_web as web
+    from tests.reportgen import random_report, render_html
+    from tests.reportgen import web
     groups: dict[str, list[Path]] = {"plain": [], "cms": [], "fixtures": [], "edge": []}
     for i in range(n):
         p = folder / f"plain{i:04d}.html"

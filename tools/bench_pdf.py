@@ -16,7 +16,7 @@ asks for: baseline / ogi (higher is better, goal ≥ 5) and ogi / pdfium floor (
 Then, once: whether the reader's page tables reproduce pdfplumber's (cell texts, whitespace
 ignored).
 
-    PYTHONPATH=. .venv/bin/python tools/bench_pdf.py [--rounds 5] [--real PDF...] [--generated PDF...]
+    .venv/bin/python -m tools.bench_pdf [--rounds 5] [--real PDF...] [--generated PDF...]
 """
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 PLUMBER = """
 import logging, sys

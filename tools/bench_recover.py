@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time run-together recovery per report (a script, not a test).
 
-    PYTHONPATH=. python tools/bench_recover.py [N generated reports]
+    python -m tools.bench_recover [N generated reports]
 
 For each report: the time of extract() with recovery and the time spent in recover.recover()
 (the cost it adds). Target: under 50 ms added per report. Inputs: the two scraped corpus reports
@@ -16,13 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from parsers.text import parse_text          # noqa: E402
 from pipeline import recover as R            # noqa: E402
 from pipeline.extract import extract         # noqa: E402
 from tests.reportgen import random_report    # noqa: E402
-from tests.reportgen_flat import flatten     # noqa: E402
+from tests.reportgen.flat import flatten     # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

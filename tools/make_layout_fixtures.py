@@ -2,12 +2,12 @@
 
 Renders generated reports to PDF (tools/make_pdf_fixtures.py: Word → LibreOffice, HTML →
 Chromium), the requests table's research and social-organisation columns empty on the first
-page and printed on the next (tests/reportgen_pages.py), runs poppler's `pdftotext -layout`
+page and printed on the next (tests/reportgen/pages.py), runs poppler's `pdftotext -layout`
 on them and on the committed PDF fixtures, and writes fixtures/layout/NAME.txt with
 NAME.expected.json. Needs libreoffice-writer-nogui, fonts-noto-cjk, chromium and
 poppler-utils; the tests only need the committed text.
 
-    PYTHONPATH=. python tools/make_layout_fixtures.py [--out fixtures/layout]
+    .venv/bin/python -m tools.make_layout_fixtures [--out fixtures/layout]
 """
 from __future__ import annotations
 
@@ -18,11 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tools")]
+from tests.reportgen import pages as reportgen_pages
+from tools import make_pdf_fixtures as PDF
 
-import make_pdf_fixtures as PDF  # noqa: E402
-import reportgen_pages  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # name, seed, template, route, render options
 PAGED = [

@@ -7,7 +7,7 @@ Writes fixtures/pdf/NAME.pdf and NAME.expected.json (the report's expected value
 agency, year and the printed grid with spans). Needs Debian's libreoffice-writer-nogui,
 fonts-noto-cjk and chromium; the tests only need the committed output.
 
-    PYTHONPATH=. python tools/make_pdf_fixtures.py [--out fixtures/pdf]
+    python -m tools.make_pdf_fixtures [--out fixtures/pdf]
 """
 from __future__ import annotations
 
@@ -21,10 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import reportgen  # noqa: E402
+from tests import reportgen  # noqa: E402
 
 # name, seed, template, route, options
 FIXTURES = [

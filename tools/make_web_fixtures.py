@@ -3,7 +3,7 @@ NAME.expected.json sidecar (NAME without the extension) (the generator's expecte
 
 Deterministic seeds; run from the repository root:
 
-    PYTHONPATH=. python tools/make_web_fixtures.py
+    python -m tools.make_web_fixtures
 
 The Word-exported HTML pages and the .doc/.wps files need LibreOffice (soffice); without it
 they are left as they are and the script says so.
@@ -20,12 +20,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-sys.path.insert(0, str(ROOT / "tests"))
 
-from reportgen import random_report, render_docx, render_html  # noqa: E402
-from reportgen_web import render_docx_web, render_html_cms, render_html_split  # noqa: E402
+from tests.reportgen import random_report, render_docx, render_html  # noqa: E402
+from tests.reportgen.web import render_docx_web, render_html_cms, render_html_split  # noqa: E402
 
 HTML = ROOT / "fixtures" / "html"
 DOCX = ROOT / "fixtures" / "docx"

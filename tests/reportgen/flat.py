@@ -7,7 +7,7 @@ import random
 import re
 from typing import Optional
 
-from tests.reportgen import GenReport, grid_tables, prose, OUTRO
+from . import OUTRO, GenReport, grid_tables, prose
 
 FILLERS = {"—", "-", "/", "无"}
 _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?(?:万元|元)?")

@@ -13,10 +13,7 @@ import html as _html
 import random
 from typing import Optional
 
-try:                     # tests/ on sys.path, as conftest and the fixture script arrange
-    from reportgen import OUTRO, GenReport, GridCell, docx_table, expand, grid_tables, prose
-except ImportError:      # the repository root on sys.path
-    from tests.reportgen import OUTRO, GenReport, GridCell, docx_table, expand, grid_tables, prose
+from . import OUTRO, GenReport, GridCell, docx_table, expand, grid_tables, prose
 
 
 def origin_grid(rows: list[list[GridCell]]) -> dict[tuple[int, int], tuple[int, int, GridCell]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import random
 
 from pipeline import templates as T
-from reportgen import APPLICANT_COLS, GenReport, random_report
+
+from . import APPLICANT_COLS, GenReport, random_report
 
 
 def paged_blanks(seed: int, template: str, blank_cols: tuple[str, ...] = ("research", "social_org"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html as _html
 
-from reportgen import (_RENDER, OUTRO, GenReport, GridCell, LAYOUTS, grid_tables, prose)
+from . import _RENDER, LAYOUTS, OUTRO, GenReport, GridCell, grid_tables, prose
 
 APPEAL_NAMES = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 APPEAL_GROUPS = [("review", "行政复议"), ("suit_direct", "未经复议直接起诉"), ("suit_after_review", "复议后起诉")]
@@ -101,7 +101,7 @@ def layout_wrapped_labels(rep: GenReport, max_label: int = 14, middle: bool = Fa
     AROUND its number line, as a narrow, vertically centred label cell prints it: the first
     part above the numbers, the rest below (`middle`: three parts, the middle one on the number
     line)."""
-    from reportgen import _layout, _num
+    from . import _layout, _num
 
     tables = grid_tables(rep)
     title, intro = prose(rep)
