@@ -73,7 +73,27 @@ def detect(head_: bytes, name: str = "") -> str:
     for r in READERS:
         if r.sniff is not None and r.sniff(head_):
             return r.format
-    return _BY_EXTENSION.get(os.path.splitext(name)[1].lower(), "text")
+    by_name = _BY_EXTENSION.get(os.path.splitext(name)[1].lower(), "text")
+    if by_name in ("pdf", "docx", "doc") and _looks_like_text(head_[:2048]):
+        return "text"   # e.g. a text report saved under a .pdf name: the content decides, not the name
+    return by_name
+
+
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def _looks_like_text(h: bytes) -> bool:
+    """The first bytes of a file are text (UTF-8 or GB18030, hardly any control bytes)."""
+    if not h or b"\x00" in h or sum(b in _CONTROL for b in h) > len(h) // 100:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            h.decode(enc)
+            return True
+        except UnicodeDecodeError as e:
+            if e.start >= len(h) - 4 and len(h) >= 2048:  # cut inside the last character
+                return True
+    return False
 
 
 def detect_format(source: Source) -> str:

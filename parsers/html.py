@@ -316,6 +316,7 @@ def _walk(body, doc: Document, rules: _Rules) -> None:
         done.clear()
 
     walker = etree.iterwalk(body, events=_EVENTS)
+    ordinals = None
     atomic = None   # the element just read whole (its subtree skipped): its end only adds its tail
     for ev, el in walker:
         if ev == "start":
@@ -339,7 +340,9 @@ def _walk(body, doc: Document, rules: _Rules) -> None:
                         blocks.append(Paragraph(line))
                 table = _table(rows, rules, doc.warnings)
                 if table.cells:
-                    blocks.append(table)
+                    if ordinals is None:   # where each table sits among the page's <table> elements
+                        ordinals = {t: k for k, t in enumerate(body.iter("table"), start=1)}
+                    blocks.append(table.mark_source(ordinals.get(el, 0)))
             else:
                 if tag in _BLOCK_TAGS:
                     flush()

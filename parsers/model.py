@@ -10,6 +10,27 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 
+@dataclass(frozen=True)
+class SourcePos:
+    """Where a text is printed in a source without page boxes, so a reviewer can find it:
+    text files by line and characters, HTML and Word by table and grid cell."""
+    line: Optional[int] = None    # text: 1-based line of the file
+    start: Optional[int] = None   # text: 0-based character offset of the first character in that line
+    end: Optional[int] = None     # text: offset just past the last character
+    table: Optional[int] = None   # HTML/Word: 1-based index of the table element in the source
+    row: Optional[int] = None     # HTML/Word: 1-based row of the cell in that table's grid
+    col: Optional[int] = None     # HTML/Word: 1-based column of the cell in that table's grid
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"line={self.line} chars={self.start}-{self.end}"
+        return f"table={self.table} row={self.row} col={self.col}"
+
+    def shifted(self, start: int, end: int) -> "SourcePos":
+        """The position of characters start..end of the text at this position (same line)."""
+        return SourcePos(line=self.line, start=self.start + start, end=self.start + end)
+
+
 @dataclass
 class Cell:
     text: str
@@ -19,6 +40,7 @@ class Cell:
     colspan: int = 1
     page: Optional[int] = None
     bbox: Optional[tuple[float, float, float, float]] = None  # x0, top, x1, bottom in PDF points
+    pos: Optional[SourcePos] = None   # where the text is printed (text, HTML, Word sources)
 
 
 @dataclass
@@ -33,6 +55,14 @@ class Table:
     ordered: set[int] = field(default_factory=set)
     # columns recovered from character positions (whitespace layouts): approximate evidence
     positional: bool = False
+    source_index: Optional[int] = None   # 1-based index of the table element in the source (HTML, Word)
+
+    def mark_source(self, index: int) -> "Table":
+        """Record that this grid is the source's index-th table: each cell's pos names its grid cell."""
+        self.source_index = index
+        for c in self.cells:
+            c.pos = SourcePos(table=index, row=c.row + 1, col=c.col + 1)
+        return self
 
     @property
     def n_rows(self) -> int:
@@ -63,6 +93,7 @@ class Table:
 class Paragraph:
     text: str
     page: Optional[int] = None
+    pos: Optional[SourcePos] = None   # text sources: the line and characters of `text`
 
 
 Block = Union[Paragraph, Table]

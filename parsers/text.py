@@ -22,8 +22,10 @@ import regex
 from .contract import Source, read_bytes
 from .encoding import decode
 from .layout_place import place_row
-from .model import Cell, Document, Paragraph, Table
+from .model import Cell, Document, Paragraph, ReadError, SourcePos, Table
 from .shapes import LAYOUT_NUMBER
+
+MAX_BYTES = 16 * 1024 * 1024  # a report's text is well under 1 MB; larger input is refused, not read
 
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
@@ -32,23 +34,77 @@ _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
 
 def read(source: Source) -> Document:
     """Given a text file (path or bytes), return its Document."""
-    text, _ = decode(read_bytes(source))
+    data = read_bytes(source, MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"text file larger than {MAX_BYTES // (1024 * 1024)} MB (a report's text is well under 1 MB)")
+    text, _ = decode(data)
     return parse_text(text)
 
 
+def source_text(text: str) -> str:
+    """Decoded file text with its line ends made `\n`: the text positions (SourcePos) count in."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+
+
 def parse_text(text: str) -> Document:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = source_text(text)
     pages = text.split("\f")
     doc = Document(format="text", pages=len(pages) if len(pages) > 1 else None)
+    line_no, col0 = 1, 0   # file line and column where the page starts
     for pno, page in enumerate(pages, start=1):
-        for block in _blocks(page.split("\n")):
+        page_lines = page.split("\n")
+        for block, i, j in _blocks(page_lines):
+            locate(block, page_lines, i, j, line_no, col0)
             if len(pages) > 1:
                 block.page = pno
                 if isinstance(block, Table):
                     for c in block.cells:
                         c.page = pno
             doc.blocks.append(block)
+        line_no += len(page_lines) - 1
+        col0 = (col0 if len(page_lines) == 1 else 0) + len(page_lines[-1]) + 1   # after the \f
     return doc
+
+
+def _value_at(line: str, piece: str, start: int) -> int:
+    """Offset of `piece` as a whole token (not part of a longer number or label) from `start`; -1 if none."""
+    k = line.find(piece, start)
+    while k >= 0:
+        before = line[k - 1] if k else " "
+        after = line[k + len(piece)] if k + len(piece) < len(line) else " "
+        if not (before.isalnum() or before in ".,，．") and not (after.isalnum() or after in ".,，．、"):
+            return k
+        k = line.find(piece, k + 1)
+    return -1
+
+
+def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> None:
+    """Set the source position of a block read from lines[i:j] of a page (page line 0 is file
+    line `line_no`, starting at column `col0`): cells are found in reading order, each after
+    the one before, numbers only as whole tokens."""
+    def pos(li: int, a: int, b: int) -> SourcePos:
+        shift = col0 if li == 0 else 0
+        return SourcePos(line=line_no + li, start=a + shift, end=b + shift)
+
+    if isinstance(block, Paragraph):
+        line = lines[i]
+        a = line.find(block.text)
+        if a >= 0:
+            block.pos = pos(i, a, a + len(block.text))
+        return
+    li, at = i, 0
+    for c in sorted(block.cells, key=lambda c: (c.row, c.col)):
+        piece = c.text.split("\n")[0].strip()
+        if not piece:
+            continue
+        numeric = _is_numeric(piece)
+        for k in range(li, j):
+            start = at if k == li else 0
+            a = _value_at(lines[k], piece, start) if numeric else lines[k].find(piece, start)
+            if a >= 0:
+                c.pos = pos(k, a, a + len(piece))
+                li, at = k, a + len(piece)
+                break
 
 
 @lru_cache(maxsize=16384)
@@ -57,6 +113,7 @@ def _is_numeric(s: str) -> bool:
 
 
 def _blocks(lines: list[str]):
+    """(block, first line, end line) for every block of a page's lines."""
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
@@ -68,26 +125,27 @@ def _blocks(lines: list[str]):
             j = i
             while j < n and lines[j].strip().startswith("|"):
                 j += 1
-            yield _markdown(lines[i:j])
+            yield _markdown(lines[i:j]), i, j
             i = j
             continue
         if "\t" in line:
             j = _tab_region_end(lines, i)
-            yield from _tab_region(lines[i:j])
+            for table in _tab_region(lines[i:j]):
+                yield table, i, j
             i = j
             continue
         j = _layout_region_end(lines, i)
         if j > i:
             for a, b in _header_segments(lines, i, j):
-                yield _layout(lines[a:b])
+                yield _layout(lines[a:b]), a, b
             i = j
             continue
         j = _dump_region_end(lines, i)
         if j > i:
-            yield _dump(lines[i:j])
+            yield _dump(lines[i:j]), i, j
             i = j
             continue
-        yield Paragraph(stripped)
+        yield Paragraph(stripped), i, i + 1
         i += 1
 
 
@@ -278,20 +336,28 @@ def _columns(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _merge_wandering(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:
     """Join neighbouring columns a few characters apart that no line fills both of: one
-    column whose numbers `pdftotext` placed a little left or right from row to row."""
-    def occupied(row) -> set[int]:
-        return {k for a, b, t in row if _is_numeric(t)
-                for k, (ca, cb) in enumerate(cols) if a < cb and b > ca}
-    rows = [occupied(row) for row in toks]
-    k = 0
-    while k + 1 < len(cols):
-        (a1, b1), (a2, b2) = cols[k], cols[k + 1]
-        if a2 - b1 <= 3 and not any(k in r and k + 1 in r for r in rows):
-            cols = cols[:k] + [(a1, max(b1, b2))] + cols[k + 2:]
-            rows = [{j if j <= k else j - 1 for j in r} for r in rows]
-            continue
-        k += 1
-    return cols
+    column whose numbers `pdftotext` placed a little left or right from row to row. Left to
+    right, a merged column is filled by the lines that fill any of its parts (linear time:
+    a token finds its columns by bisection)."""
+    ends = [cb for _, cb in cols]
+    filled: list[set[int]] = [set() for _ in cols]  # column -> lines with a number in it
+    for r, row in enumerate(toks):
+        for a, b, t in row:
+            if _is_numeric(t):
+                k = bisect.bisect_right(ends, a)  # the first column ending right of the token's start
+                while k < len(cols) and cols[k][0] < b:
+                    filled[k].add(r)
+                    k += 1
+    out: list[tuple[int, int]] = []
+    group: set[int] = set()
+    for k, (a, b) in enumerate(cols):
+        if out and a - out[-1][1] <= 3 and not (group & filled[k]):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+            group |= filled[k]
+        else:
+            out.append((a, b))
+            group = set(filled[k])
+    return out
 
 
 def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, int]]:

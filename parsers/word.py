@@ -94,8 +94,14 @@ def read_docx(source: Source) -> Document:
     """Given a .docx (path or bytes), return its Document."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if is_bytes(source) else source)
-    except zipfile.BadZipFile:
-        raise ReadError("not a valid .docx: damaged or not a zip archive")
+    except zipfile.BadZipFile as e:
+        raise ReadError(f"not a valid .docx: damaged or not a zip archive ({e})")
+    except NotImplementedError as e:  # e.g. "zip file version 23.5": a zip feature Python cannot read
+        raise ReadError(f"not a readable .docx: the zip archive uses a feature that cannot be read ({e})")
+    except UnicodeDecodeError:
+        raise ReadError("not a valid .docx: a zip member name flagged UTF-8 is not valid UTF-8")
+    except (ValueError, EOFError) as e:
+        raise ReadError(f"not a valid .docx: damaged zip archive ({type(e).__name__}: {e})")
     except OSError as e:
         raise ReadError(f"cannot open .docx: {e.strerror or e}")
     with zf:
@@ -285,6 +291,7 @@ def _blocks_of(container) -> list:
 
 def _walk(body, doc: Document, ctx: _Ctx) -> None:
     stack = list(reversed(_blocks_of(body)))
+    ordinals = None
     while stack:
         el = stack.pop()
         if _local(el) == "p":
@@ -309,7 +316,10 @@ def _walk(body, doc: Document, ctx: _Ctx) -> None:
             continue
         table = _table(rows, ctx.numbering)
         if table.cells:
-            doc.blocks.append(table)
+            if ordinals is None:   # where each table sits among the body's w:tbl elements
+                ordinals = {t: k for k, t in enumerate(
+                    (e for e in body.iter() if _local(e) == "tbl"), start=1)}
+            doc.blocks.append(table.mark_source(ordinals.get(el, 0)))
 
 
 def _para_lines(p, numbering: "_Numbering | None" = None) -> list[str]:

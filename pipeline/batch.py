@@ -2,20 +2,24 @@
 
     run(paths, out_dir, workers=..., timeout=..., max_memory_mb=..., force=..., dask=...)
 
-How a run goes:
+`run` orchestrates three stages over one durable state (`<out>/state/ogi-state.sqlite`):
 
-1. The inputs are walked once and listed in the state database (`<out>/state/ogi-state.sqlite`,
-   table `files`), in the stable order of `walk_inputs`.
-2. Each file is hashed (SHA-256; cached by path, size and mtime so a resumed run does not
-   re-read unchanged files). A file whose hash already has a result in the state is skipped
-   (`force` re-parses); a hash seen earlier in the same run is parsed once and listed again.
-3. The rest are parsed by killable worker processes (`pipeline.worker`), locally or as Dask
-   tasks, with a time and a memory limit per file; each result is committed to the state as
-   soon as it arrives (SQLite in WAL mode: a run killed at any moment loses at most the files
-   in flight).
-4. At the end the output CSVs of shared/reference/output-contract.md are rebuilt from the
-   state, streaming, in input order, and published as one unit (`writers.OutputWriter.close`).
-   Until then the output folder keeps the previous complete version.
+1. plan: the inputs are walked once, in a stable order, and listed in the state (table
+   `files`). The output folder itself is never read as input; folders that cannot be read and
+   symbolic links to folders are listed with the reason they were not read.
+2. dispatch: each file is looked at with `stat` only (what is not a regular file, e.g. a FIFO,
+   a device, a symlink to /dev/zero, is listed `failed` with the reason and never opened);
+   its SHA-256 comes from the hash cache (path, size, mtime) or from a worker (`hash` job, so a
+   file that blocks costs only the time limit). A result is kept per content and reading
+   options, and per file-name extension (a name never decides another name's result); one
+   already in the state is reused (`force` re-parses), one in flight is awaited. The rest are
+   parsed by killable worker processes (`pipeline.worker`), locally or as Dask tasks, with a
+   time and a memory limit per file; each result is committed as soon as it arrives (SQLite
+   in WAL mode: a run killed at any moment loses at most the files in flight). A one-file run
+   forks a single worker instead of starting a pool of new interpreters.
+3. build: the output files are rebuilt from the state, streaming, in input order, and
+   published as one unit (`pipeline.writers`). Until then the output folder keeps the previous
+   complete set.
 
 Memory stays flat: paths, results and rows live in the state database, never in lists.
 """
@@ -26,41 +30,96 @@ import hashlib
 import logging
 import os
 import sqlite3
-import sys
+import stat as stat_
 import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from . import __version__
-from .report import ParsedReport, sha256_file
+from .schema import display_path, report_row
 from .worker import Worker, failed_result, unpack_parts
-from .writers import OutputWriter, recover
 
 STATE_DIR = "state"
 STATE_DB = "ogi-state.sqlite"
+STATE_SCHEMA = "2"  # bumped when the tables below change: an older state is rebuilt
 LOG_FILE = "ogi.log"
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 
 log = logging.getLogger("ogi")
 
 
+class UsageError(Exception):
+    """A bad argument (no such path, an invalid option): exit status 2."""
+
+
+class OutputLocked(Exception):
+    """Another run holds the output folder: exit status 3."""
+
+
 # ------------------------------------------------------------------ inputs
-def walk_inputs(paths: list[str]) -> Iterator[str]:
-    """Files under the given paths, recursively, in a stable order; hidden files skipped."""
+_KIND = [(stat_.S_ISFIFO, "a named pipe (FIFO)"), (stat_.S_ISCHR, "a character device"),
+         (stat_.S_ISBLK, "a block device"), (stat_.S_ISSOCK, "a socket"), (stat_.S_ISDIR, "a folder")]
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    return next((name for test, name in _KIND if test(mode)), "not a regular file")
+
+
+def walk_inputs(paths: list[str], exclude: str | None = None) -> Iterator[tuple[str, str]]:
+    """(path, reason not read) for every file under the given paths, recursively, in a stable
+    order; hidden files skipped; a folder that cannot be read, or a symbolic link to a folder,
+    comes with the reason it was not read; `exclude` (the output folder) is left out."""
     for p in paths:
-        if not os.path.exists(p):
-            raise SystemExit(f"ogi: no such file or folder: {p}")
+        if not os.path.lexists(p):
+            raise UsageError(f"no such file or folder: {display_path(p)}")
+    excluded = os.path.realpath(exclude) if exclude else None
+
+    def is_excluded(path: str) -> bool:
+        if excluded is None:
+            return False
+        real = os.path.realpath(path)
+        if real == excluded or real.startswith(excluded + os.sep):
+            log.warning("%s: not read: it is inside the output folder", display_path(path))
+            return True
+        return False
+
     for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    if not f.startswith(".") and f not in SKIP_NAMES and not f.endswith(".expected.json"):
-                        yield os.path.join(root, f)
-        else:
-            yield p
+        if not os.path.isdir(p):
+            if not is_excluded(p):
+                yield p, ""
+            continue
+        if is_excluded(p):
+            continue
+        errors: list[OSError] = []
+        for root, dirs, files in os.walk(p, onerror=errors.append):
+            while errors:
+                e = errors.pop(0)
+                yield e.filename, f"folder not read: {e.strerror or e}"
+            keep = []
+            for d in sorted(dirs):
+                full = os.path.join(root, d)
+                if d.startswith(".") or is_excluded(full):
+                    continue
+                if os.path.islink(full):
+                    yield full, "folder not read: a symbolic link to a folder (not followed; give its target to read it)"
+                    continue
+                keep.append(d)
+            dirs[:] = keep
+            for f in sorted(files):
+                if not f.startswith(".") and f not in SKIP_NAMES and not f.endswith(".expected.json"):
+                    yield os.path.join(root, f), ""
+        while errors:  # the top folder itself
+            e = errors.pop(0)
+            yield e.filename, f"folder not read: {e.strerror or e}"
+
+
+def result_key(sha: str, path: str, fmt: str | None, template: str | None) -> str:
+    """What a result depends on: the content, the reading options and the name's extension."""
+    ext = os.path.splitext(path)[1].lower() if not fmt else ""
+    return f"{sha}|{fmt or ''}|{template or ''}|{ext}"
 
 
 # ------------------------------------------------------------------ state
@@ -80,9 +139,13 @@ def parser_fingerprint() -> str:
     return f"{__version__}+{h.hexdigest()[:16]}"
 
 
+def _fs(path: str) -> bytes:
+    return os.fsencode(path)
+
 
 class State:
-    """The run's durable state: hashes, this run's file list, and one result per SHA-256."""
+    """The run's durable state: hashes, this run's file list, and one result per result key.
+    Paths are kept as the file system's bytes, so any file name round-trips."""
 
     def __init__(self, out_dir: str):
         d = os.path.join(out_dir, STATE_DIR)
@@ -91,15 +154,20 @@ class State:
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or row[0] != STATE_SCHEMA:
+            self.db.executescript("DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS hashes; "
+                                  "DROP TABLE IF EXISTS files; DELETE FROM meta;")
+            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (STATE_SCHEMA,))
         self.db.executescript("""
             CREATE TABLE IF NOT EXISTS results (
-                sha TEXT PRIMARY KEY, status TEXT, report TEXT, parts BLOB, run TEXT);
+                key TEXT PRIMARY KEY, sha TEXT, status TEXT, report TEXT, parts BLOB, run TEXT);
             CREATE TABLE IF NOT EXISTS hashes (
-                path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha TEXT);
+                path BLOB PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha TEXT);
             CREATE TABLE IF NOT EXISTS files (
-                seq INTEGER PRIMARY KEY, path TEXT, sha TEXT, first INTEGER, error TEXT);
+                seq INTEGER PRIMARY KEY, path BLOB, sha TEXT, key TEXT, first INTEGER, error TEXT);
             CREATE INDEX IF NOT EXISTS files_sha ON files(sha);
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
         """)
         # results made by another version of the parser are stale: a new release or a fix
         # re-parses everything rather than mixing old and new readings in one dataset
@@ -107,6 +175,7 @@ class State:
         self.stale = row is not None and row[0] != parser_fingerprint()
         if row is None or self.stale:
             self.db.execute("DELETE FROM results")
+            self.db.execute("DELETE FROM meta WHERE key = 'wide'")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser_fingerprint(),))
         self._in_tx = False
         self._last_commit = time.monotonic()
@@ -128,47 +197,46 @@ class State:
         self.db.close()
 
     # file list of this run
-    def list_files(self, paths: list[str]) -> int:
+    def list_files(self, paths: list[str], exclude: str | None = None) -> int:
         self.db.execute("DELETE FROM files")
         self.begin()
         n = 0
-        for n, p in enumerate(walk_inputs(paths), 1):
-            self.db.execute("INSERT INTO files(seq, path) VALUES (?, ?)", (n, p))
+        for n, (p, error) in enumerate(walk_inputs(paths, exclude), 1):
+            self.db.execute("INSERT INTO files(seq, path, error) VALUES (?, ?, ?)", (n, _fs(p), error))
         self.commit(force=True)
         return n
 
-    def iter_files(self, chunk: int = 2000) -> Iterator[tuple[int, str]]:
+    def iter_files(self, chunk: int = 2000) -> Iterator[tuple[int, str, str]]:
+        """(seq, path, reason not read) of this run's files, in input order."""
         last = 0
         while True:
-            rows = self.db.execute("SELECT seq, path FROM files WHERE seq > ? ORDER BY seq LIMIT ?",
+            rows = self.db.execute("SELECT seq, path, error FROM files WHERE seq > ? ORDER BY seq LIMIT ?",
                                    (last, chunk)).fetchall()
             if not rows:
                 return
-            yield from rows
+            for seq, p, error in rows:
+                yield seq, os.fsdecode(p), error or ""
             last = rows[-1][0]
 
-    def hash_file(self, path: str) -> str:
-        st = os.stat(path)
-        row = self.db.execute("SELECT size, mtime_ns, sha FROM hashes WHERE path = ?", (path,)).fetchone()
+    def cached_hash(self, path: str, st: os.stat_result) -> str | None:
+        row = self.db.execute("SELECT size, mtime_ns, sha FROM hashes WHERE path = ?", (_fs(path),)).fetchone()
         if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
             return row[2]
-        sha = sha256_file(path)
-        self.begin()
-        self.db.execute("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)", (path, st.st_size, st.st_mtime_ns, sha))
-        return sha
+        return None
 
-    def set_file(self, seq: int, sha: Optional[str], error: str = "") -> None:
-        first = 0
-        if sha:
-            first = 0 if self.db.execute("SELECT 1 FROM files WHERE sha = ? LIMIT 1", (sha,)).fetchone() else 1
+    def put_hash(self, path: str, size: int, mtime_ns: int, sha: str) -> None:
         self.begin()
-        self.db.execute("UPDATE files SET sha = ?, first = ?, error = ? WHERE seq = ?", (sha, first, error, seq))
+        self.db.execute("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)", (_fs(path), size, mtime_ns, sha))
 
-    def result_status(self, sha: str, run_id: str, force: bool = False,
-                      retry_failed: bool = False) -> tuple[Optional[str], bool]:
-        """(recorded status of this hash, recorded by this run?); status None when it must be
-        parsed (again)."""
-        row = self.db.execute("SELECT status, run FROM results WHERE sha = ?", (sha,)).fetchone()
+    def set_file(self, seq: int, sha: str | None, key: str | None, error: str = "") -> None:
+        self.begin()
+        self.db.execute("UPDATE files SET sha = ?, key = ?, error = ? WHERE seq = ?", (sha, key, error, seq))
+
+    def result_status(self, key: str, run_id: str, force: bool = False,
+                      retry_failed: bool = False) -> tuple[str | None, bool]:
+        """(recorded status of this result key, recorded by this run?); status None when it must
+        be parsed (again)."""
+        row = self.db.execute("SELECT status, run FROM results WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None, False
         this_run = row[1] == run_id
@@ -178,14 +246,34 @@ class State:
             return None, False
         return row[0], this_run
 
-    def put_result(self, res: dict, run_id: str) -> None:
+    def put_result(self, key: str, res: dict, run_id: str) -> None:
         import json
         rep = dict(res["report"])
         rep.pop("source_path", None)
         self.begin()
-        self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                        (res["sha"], rep["status"], json.dumps(rep, ensure_ascii=False), res["blob"], run_id))
+        self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                        (key, res["sha"], rep["status"], json.dumps(rep, ensure_ascii=False), res["blob"], run_id))
         self.commit()
+
+    def wide_layout(self, from_worker: dict | None) -> dict | None:
+        """The wide files' columns: as a worker of this run reported them (kept for later runs
+        of the same parser), else as kept; None when neither (the writer then asks the registry)."""
+        import json
+        if from_worker:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('wide', ?)", (json.dumps(from_worker),))
+            return from_worker
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'wide'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def mark_first(self) -> None:
+        """Each content's rows are written once: for the first file (input order) whose result
+        was read (not failed); every other file with that content gets its reports.csv row only."""
+        self.begin()
+        self.db.execute("""
+            UPDATE files SET first = coalesce(seq = (
+                SELECT min(f2.seq) FROM files f2 JOIN results r ON r.key = f2.key
+                WHERE f2.sha = files.sha AND r.status != 'failed'), 0)""")
+        self.commit(force=True)
 
     def iter_outputs(self, chunk: int = 500) -> Iterator[tuple]:
         """(path, sha, first, error, report_json, parts) for this run's files, in input order."""
@@ -194,12 +282,12 @@ class State:
             rows = self.db.execute(
                 "SELECT f.seq, f.path, f.sha, f.first, f.error, r.report, "
                 "CASE WHEN f.first = 1 THEN r.parts END "
-                "FROM files f LEFT JOIN results r ON r.sha = f.sha WHERE f.seq > ? ORDER BY f.seq LIMIT ?",
+                "FROM files f LEFT JOIN results r ON r.key = f.key WHERE f.seq > ? ORDER BY f.seq LIMIT ?",
                 (last, chunk)).fetchall()
             if not rows:
                 return
             for r in rows:
-                yield r[1:]
+                yield (os.fsdecode(r[1]),) + tuple(r[2:])
             last = rows[-1][0]
 
 
@@ -207,17 +295,20 @@ class State:
 class PoolBackend:
     """Our own pool of long-lived, killable worker processes (see pipeline.worker)."""
 
-    def __init__(self, workers: int, timeout: float, max_memory_mb: Optional[int], stderr=None,
-                 max_jobs: int = 0):
-        self.workers = [Worker(timeout, max_memory_mb, stderr, max_jobs) for _ in range(workers)]
-        for w in self.workers:
-            w.start()
+    def __init__(self, workers: int, timeout: float, max_memory_mb: int | None, stderr=None,
+                 max_jobs: int = 0, fork: bool = False):
+        self.workers = [Worker(timeout, max_memory_mb, stderr, max_jobs, fork=fork) for _ in range(workers)]
+        self.started = False  # workers start with the first job: a run with nothing to parse starts none
         self.capacity = 2 * workers  # a job waits for each worker, so none idles while the next file is hashed
         self.queue: list[dict] = []
         self.inflight = 0
         self.restarts = 0
 
     def submit(self, job: dict) -> None:
+        if not self.started:
+            self.started = True
+            for w in self.workers:
+                w.start()
         self.queue.append(job)
         self.inflight += 1
         self._dispatch()
@@ -238,7 +329,7 @@ class PoolBackend:
         for w in r:
             res = w.collect()
             if res is not None:
-                if res["report"]["error"].startswith("worker crashed"):
+                if res.get("error", "").startswith("worker crashed"):
                     self.restarts += 1
                 out.append(res)
         now = time.monotonic()
@@ -251,6 +342,11 @@ class PoolBackend:
         self._dispatch()
         return out
 
+    @property
+    def wide_layout(self):
+        """The wide files' columns as a worker reported them (None when no worker started)."""
+        return next((w.wide for w in self.workers if w.wide), None)
+
     def close(self) -> None:
         for w in self.workers:
             w.stop()
@@ -259,7 +355,7 @@ class PoolBackend:
 _local = threading.local()
 
 
-def dask_task(job: dict, timeout: float, max_memory_mb: Optional[int], max_jobs: int = 0) -> dict:
+def dask_task(job: dict, timeout: float, max_memory_mb: int | None, max_jobs: int = 0) -> dict:
     """Runs on a Dask worker: the same killable child process as the local pool, one per thread."""
     w = getattr(_local, "worker", None)
     if w is None or (w.timeout, w.max_memory_mb, w.max_jobs) != (timeout, max_memory_mb, max_jobs):
@@ -272,7 +368,7 @@ def dask_task(job: dict, timeout: float, max_memory_mb: Optional[int], max_jobs:
 class DaskBackend:
     """Tasks on a Dask cluster: an existing scheduler (`tcp://host:8786`) or a LocalCluster."""
 
-    def __init__(self, address: str, workers: int, timeout: float, max_memory_mb: Optional[int],
+    def __init__(self, address: str, workers: int, timeout: float, max_memory_mb: int | None,
                  max_jobs: int = 0):
         from dask.distributed import Client, LocalCluster
         self.cluster = None
@@ -323,18 +419,171 @@ class DaskBackend:
 
 
 # ------------------------------------------------------------------ run
-def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeout: float = 120.0,
-        max_memory_mb: Optional[int] = 2048, fmt: Optional[str] = None, template: Optional[str] = None,
-        bom: bool = True, force: bool = False, retry_failed: bool = False, dask: Optional[str] = None,
-        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 500) -> dict:
-    """Parse every file under `paths` into `out_dir`; returns the run summary (run.json)."""
+@functools.lru_cache(maxsize=None)
+def _kind_reason(kind: str) -> str:
+    return f"not a regular file: {kind}; skipped"
+
+
+class _Dispatch:
+    """Stage 2 of a run: every listed file hashed and, unless its result is known, parsed."""
+
+    def __init__(self, state: State, backend, bar, run_id: str, opts: dict):
+        self.state, self.backend, self.bar, self.run_id, self.opts = state, backend, bar, run_id, opts
+        self.waiting: Counter = Counter()  # result key in flight -> further files waiting for it
+        self.parsed = self.reused = self.duplicates = 0
+
+    def run(self) -> None:
+        state, backend = self.state, self.backend
+        for seq, path, error in state.iter_files():
+            if error:
+                self._fail(seq, path, error)
+                continue
+            try:
+                st = os.stat(path)
+            except OSError as e:
+                self._fail(seq, path, "cannot read file: " + (
+                    "a broken symbolic link" if os.path.islink(path) else (e.strerror or str(e))))
+                continue
+            if not stat_.S_ISREG(st.st_mode):
+                self._fail(seq, path, _kind_reason(file_kind(st.st_mode)))
+                continue
+            sha = state.cached_hash(path, st)
+            if sha is None:
+                self._submit({"op": "hash", "path": path, "seq": seq})
+            else:
+                self._hashed(seq, path, sha)
+            state.commit()
+        while backend.inflight:
+            self._handle(backend.poll(0.5))
+        state.commit(force=True)
+
+    def _fail(self, seq: int, path: str, error: str) -> None:
+        self.state.set_file(seq, None, None, error)
+        log.warning("%s: %s", display_path(path), error)
+        self.bar.advance("failed")
+
+    def _submit(self, job: dict) -> None:
+        while self.backend.inflight >= self.backend.capacity:
+            self._handle(self.backend.poll(0.5))
+        self.backend.submit(job)
+
+    def _hashed(self, seq: int, path: str, sha: str) -> None:
+        """A file's content is known: reuse, await or parse its result."""
+        o = self.opts
+        key = result_key(sha, path, o["fmt"], o["template"])
+        self.state.set_file(seq, sha, key)
+        if key in self.waiting:
+            self.waiting[key] += 1
+            self.duplicates += 1
+            return
+        st, this_run = self.state.result_status(key, self.run_id, o["force"], o["retry_failed"])
+        if st is not None:
+            if this_run:
+                self.duplicates += 1
+            else:
+                self.reused += 1
+            self.bar.advance(st)
+            return
+        self.waiting[key] = 0
+        self._submit({"op": "parse", "path": path, "seq": seq, "sha": sha, "key": key, "fmt": o["fmt"],
+                      "template": o["template"]})
+
+    def _handle(self, results: list[dict]) -> None:
+        for res in results:
+            job = res["job"]
+            if res["op"] == "hash":
+                if "error" in res:
+                    self._fail(job["seq"], job["path"], res["error"])
+                else:
+                    self.state.put_hash(job["path"], res["size"], res["mtime_ns"], res["sha"])
+                    self._hashed(job["seq"], job["path"], res["sha"])
+                continue
+            self.state.put_result(job["key"], res, self.run_id)
+            self.parsed += 1
+            rep = res["report"]
+            if rep["status"] == "failed":
+                log.warning("%s: failed: %s", rep["source_path"], rep["error"])
+            self.bar.advance(rep["status"], 1 + self.waiting.pop(job["key"], 0))
+
+
+def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: dict | None) -> dict:
+    """Stage 3 of a run: the output files from the state, in input order, published as one set."""
+    import json
+
+    from .writers import OutputWriter
+    state.mark_first()
+    writer = OutputWriter(out_dir, bom=bom, wide=wide)
+    status: Counter = Counter()
+    failed_checks = files = 0
+    try:
+        for path, sha, first, error, report_json, parts in state.iter_outputs():
+            files += 1
+            if sha is None:
+                writer.add_report(report_row("", path, run_info["options"]["format"] or "", error=error))
+                status["failed"] += 1
+                continue
+            if report_json is None:
+                raise RuntimeError(f"no result recorded for {display_path(path)}")
+            rep = json.loads(report_json)
+            rep["source_path"] = display_path(path)
+            status[rep["status"]] += 1
+            if first:
+                failed_checks += int(rep.get("checks_failed") or 0)
+                writer.add_packed(rep, unpack_parts(parts))
+            else:
+                writer.add_report(rep)
+        run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        seconds=round(time.perf_counter() - run_info.pop("_t0"), 3), files=files,
+                        status=dict(status), checks_failed=failed_checks)
+        writer.close(run_info)
+    except BaseException:
+        writer.abort()
+        raise
+    return run_info
+
+
+def check_options(workers: int | None, timeout: float, max_memory_mb: int | None,
+                  max_files_per_worker: int) -> None:
+    """Raise UsageError for an option no run could honour."""
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise UsageError(f"--workers must be a whole number of at least 1, not {workers}")
+    if timeout is None or not timeout >= 0 or timeout == float("inf"):
+        raise UsageError(f"--timeout must be a number of seconds ≥ 0 (0: no limit), not {timeout}")
+    if max_memory_mb is not None and (max_memory_mb < 0 or 0 < max_memory_mb < 64):
+        raise UsageError(f"--max-memory must be 0 (no limit) or at least 64 MB, not {max_memory_mb}")
+    if max_files_per_worker is None or max_files_per_worker < 0:
+        raise UsageError(f"--max-files-per-worker must be ≥ 0 (0: never replace), not {max_files_per_worker}")
+
+
+def _backend(total: int, out_dir: str, workers: int, timeout: float, max_memory_mb: int | None,
+             dask: str | None, max_files_per_worker: int):
+    if dask:
+        return DaskBackend(dask, workers, timeout, max_memory_mb, max_files_per_worker)
+    errlog = open(os.path.join(out_dir, STATE_DIR, "worker-stderr.log"), "ab")
+    # workers are forks of this process (no new interpreter to start; each imports the parser
+    # once); a one-file run forks a single worker
+    return PoolBackend(max(1, min(workers, total)), timeout, max_memory_mb, stderr=errlog,
+                       max_jobs=max_files_per_worker, fork=True)
+
+
+def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: float = 120.0,
+        max_memory_mb: int | None = 2048, fmt: str | None = None, template: str | None = None,
+        bom: bool = True, force: bool = False, retry_failed: bool = False, dask: str | None = None,
+        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 2000) -> dict:
+    """Parse every file under `paths` into `out_dir` (plan, dispatch, build); returns the run
+    summary (run.json). Raises UsageError for bad arguments, OutputLocked when another run
+    holds `out_dir`."""
+    check_options(workers, timeout, max_memory_mb, max_files_per_worker)
     workers = workers or os.cpu_count() or 1
     for p in paths:
-        if not os.path.exists(p):
-            raise SystemExit(f"ogi: no such file or folder: {p}")
+        if not os.path.lexists(p):
+            raise UsageError(f"no such file or folder: {display_path(p)}")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(f"the output folder {display_path(out_dir)} is a file")
     os.makedirs(out_dir, exist_ok=True)
     lock = _lock(out_dir)
-    recover(out_dir)
+    from .writers import discard_unpublished
+    discard_unpublished(out_dir)
     handler = _file_log(out_dir)
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
@@ -342,74 +591,31 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
     state = State(out_dir)
     if state.stale:
         log.warning("the parser changed since the results in %s were made: every file is parsed again", out_dir)
-    backend = None
-    bar = None
+    backend = bar = None
     try:
-        total = state.list_files(paths)
+        total = state.list_files(paths, exclude=out_dir)  # 1. plan
         log.info("run %s: %d files, workers=%s, dask=%s, timeout=%s, max_memory=%s MB, force=%s",
                  run_id, total, workers, dask, timeout, max_memory_mb, force)
+        backend = _backend(total, out_dir, workers, timeout, max_memory_mb, dask, max_files_per_worker)
         from .progress import Progress
-        bar = Progress(total, enabled=progress and not quiet)
+        bar = Progress(total, enabled=progress and not quiet and total > 1)
         bar.start()
-        if dask:
-            backend = DaskBackend(dask, workers, timeout, max_memory_mb, max_files_per_worker)
-        else:
-            errlog = open(os.path.join(out_dir, STATE_DIR, "worker-stderr.log"), "ab")
-            backend = PoolBackend(workers, timeout, max_memory_mb, stderr=errlog, max_jobs=max_files_per_worker)
-        waiting: Counter = Counter()  # sha in flight -> further paths waiting for it
-        parsed = reused = duplicates = 0
-
-        def handle(results: list[dict]) -> None:
-            nonlocal parsed, duplicates
-            for res in results:
-                state.put_result(res, run_id)
-                parsed += 1
-                st = res["report"]["status"]
-                if st == "failed":
-                    log.warning("%s: failed: %s", res["report"]["source_path"], res["report"]["error"])
-                bar.advance(st, 1 + waiting.pop(res["sha"], 0))
-
-        for seq, path in state.iter_files():
-            try:
-                sha = state.hash_file(path)
-            except OSError as e:
-                state.set_file(seq, None, f"cannot read file: {e.strerror or e}")
-                log.warning("%s: cannot read file: %s", path, e)
-                bar.advance("failed")
-                continue
-            state.set_file(seq, sha)
-            if sha in waiting:
-                waiting[sha] += 1
-                duplicates += 1
-                continue
-            st, this_run = state.result_status(sha, run_id, force, retry_failed)
-            if st is not None:
-                if this_run:
-                    duplicates += 1
-                else:
-                    reused += 1
-                bar.advance(st)
-                continue
-            waiting[sha] = 0
-            while backend.inflight >= backend.capacity:
-                handle(backend.poll(0.5))
-            backend.submit({"path": path, "sha": sha, "fmt": fmt, "template": template})
-            state.commit()
-        while backend.inflight:
-            handle(backend.poll(0.5))
-        state.commit(force=True)
+        opts = {"fmt": fmt, "template": template, "force": force, "retry_failed": retry_failed}
+        stage = _Dispatch(state, backend, bar, run_id, opts)  # 2. dispatch
+        stage.run()
+        wide = state.wide_layout(getattr(backend, "wide_layout", None))
         backend.close()
         backend = None
         bar.stop()
         bar = None
-
-        summary = _build_outputs(state, out_dir, bom, {
+        summary = _build_outputs(state, out_dir, bom, {  # 3. build
             "tool": "ogi-reports", "version": __version__, "command": "parse",
-            "options": {"paths": paths, "out": out_dir, "format": fmt, "template": template, "bom": bom,
-                        "workers": workers, "timeout": timeout, "max_memory_mb": max_memory_mb,
-                        "force": force, "retry_failed": retry_failed, "dask": dask,
-                        "max_files_per_worker": max_files_per_worker},
-            "started": started.isoformat(timespec="seconds")}, t0, parsed, reused, duplicates)
+            "options": {"paths": [display_path(p) for p in paths], "out": display_path(out_dir), "format": fmt,
+                        "template": template, "bom": bom, "workers": workers, "timeout": timeout,
+                        "max_memory_mb": max_memory_mb, "force": force, "retry_failed": retry_failed,
+                        "dask": dask, "max_files_per_worker": max_files_per_worker},
+            "started": started.isoformat(timespec="seconds"), "_t0": t0, "parsed": stage.parsed,
+            "reused": stage.reused, "duplicates": stage.duplicates}, wide)
         log.info("run %s finished: %s", run_id, summary["status"])
         return summary
     except BaseException:
@@ -426,41 +632,6 @@ def run(paths: list[str], out_dir: str, *, workers: Optional[int] = None, timeou
         handler.close()
 
 
-def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, t0: float,
-                   parsed: int, reused: int, duplicates: int) -> dict:
-    import json
-    writer = OutputWriter(out_dir, bom=bom)
-    status: Counter = Counter()
-    failed_checks = files = 0
-    try:
-        for path, sha, first, error, report_json, parts in state.iter_outputs():
-            files += 1
-            if sha is None:
-                rep = failed_result({"sha": "", "path": path, "fmt": run_info["options"]["format"]}, error)["report"]
-                writer.add(ParsedReport(report=rep))
-                status["failed"] += 1
-                continue
-            if report_json is None:
-                raise RuntimeError(f"no result recorded for {path}")
-            rep = json.loads(report_json)
-            rep["source_path"] = path
-            status[rep["status"]] += 1
-            if first:
-                failed_checks += int(rep.get("checks_failed") or 0)
-                writer.add_packed(rep, unpack_parts(parts))
-            else:
-                writer.add(ParsedReport(report=rep))
-        run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        seconds=round(time.perf_counter() - t0, 3), files=files, status=dict(status),
-                        checks_failed=failed_checks, parsed=parsed, reused=reused,
-                        duplicates=duplicates)
-        writer.close(run_info)
-    except BaseException:
-        writer.abort()
-        raise
-    return run_info
-
-
 def _lock(out_dir: str):
     """An exclusive lock on the output folder for the length of the run (released by the OS
     when the process dies)."""
@@ -471,12 +642,12 @@ def _lock(out_dir: str):
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         f.close()
-        raise SystemExit(f"ogi: another run is using the output folder {out_dir}")
+        raise OutputLocked(f"another run is using the output folder {display_path(out_dir)}")
     return f
 
 
 def _file_log(out_dir: str) -> logging.Handler:
-    h = logging.FileHandler(os.path.join(out_dir, LOG_FILE), encoding="utf-8")
+    h = logging.FileHandler(os.path.join(out_dir, LOG_FILE), encoding="utf-8", errors="backslashreplace")
     h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     lg = logging.getLogger("ogi")
     lg.setLevel(logging.INFO)

@@ -34,7 +34,10 @@ class Check:
     status: str          # pass | fail | skipped
     severity: str        # error | warning
     message: str = ""
-    cells: tuple = ()    # (table, row, col) involved
+    cells: tuple = ()    # (table, row, col) involved: the left side's first, then the right side's
+    n_lhs: int = -1      # how many of `cells` are on the left side (-1: sides not known)
+    scope_kind: str = "" # what `scope` names: row | column | table (empty: found from the registry)
+    culprit: tuple = ()  # (table, row, col) of the likely culprit, where one is determined
 
     @property
     def diff(self) -> Optional[float]:
@@ -117,7 +120,7 @@ class _Evaluator:
                 rk = [(ident.table, r, col.key) for r in rows_r]
                 expr = (f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_l))} = "
                         f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_r))} [{col.label}]")
-                out.append(self._compare(ident, col.key, expr, lk, rk))
+                out.append(self._compare(ident, col.key, expr, lk, rk, "column"))
         else:
             if not self.ex.variant and any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
                 return []     # an identity over a variant column the report does not print
@@ -128,10 +131,15 @@ class _Evaluator:
                 expr = f"{names(lk)} = {names(rk)} [{short_label(row.label)}]"
                 if ident.table == "appeals":
                     expr = f"{names(lk)} = {names(rk)} [{row.group + '·' if row.group else ''}{row.label}]"
-                out.append(self._compare(ident, row.key, expr, lk, rk))
+                out.append(self._compare(ident, row.key, expr, lk, rk, "row"))
         return out
 
-    def _compare(self, ident, scope, expr, lk, rk) -> Check:
+    def _compare(self, ident, scope, expr, lk, rk, kind) -> Check:
+        check = self._evaluate(ident, scope, expr, lk, rk)
+        check.n_lhs, check.scope_kind = len(lk), kind
+        return check
+
+    def _evaluate(self, ident, scope, expr, lk, rk) -> Check:
         l, lp, lm = self.side(lk)
         r, rp, rm = self.side(rk)
         cells = tuple(lk + rk)
@@ -149,23 +157,59 @@ class _Evaluator:
                      f"{fmt(l)} ≠ {fmt(r)} (off by {fmt(l - r)})", cells)
 
 
-def _culprits(checks: list[Check], ex: Extraction, tpl: Template) -> None:
-    """Name the shared cell when, in one table, one row identity and one column's identities fail."""
-    for table in tpl.tables:
-        over = {i.id: i.over for i in tpl.identities if i.table == table}
-        fails = [c for c in checks if c.status == "fail" and c.table == table]
-        row_fails = [c for c in fails if over.get(c.check_id) == "rows"]
-        col_fails = [c for c in fails if over.get(c.check_id) == "columns"]
-        if len(row_fails) != 1 or not col_fails or len({c.scope for c in col_fails}) != 1:
+def _weight(check: Check, key: tuple) -> int:
+    """How `key` enters the identity lhs − rhs: +1 on the left, −1 on the right (0: both or none)."""
+    left = check.cells[:check.n_lhs]
+    right = check.cells[check.n_lhs:]
+    return left.count(key) - right.count(key)
+
+
+def _identities(checks: list[Check], table: str, status: str) -> list[Check]:
+    return [c for c in checks if c.table == table and c.status == status and c.severity == "error"
+            and c.n_lhs >= 0 and c.lhs is not None and c.rhs is not None]
+
+
+def find_culprit(checks: list[Check], table: str) -> Optional[tuple]:
+    """Given a report's checks, the one cell of `table` whose correction alone would make every
+    failed identity of the table pass without breaking a passing one; None when no cell, or
+    more than one, does. Generic over any template: it reads only the checks' cells and sides."""
+    failed = _identities(checks, table, "fail")
+    if not failed:
+        return None
+    passed = _identities(checks, table, "pass")
+    common = set(failed[0].cells)
+    for c in failed[1:]:
+        common &= set(c.cells)
+    found = []
+    for key in sorted(common):
+        weights = [_weight(c, key) for c in failed]
+        if 0 in weights:
             continue
-        row, col = row_fails[0].scope, col_fails[0].scope
-        key = (table, row, col)
-        if all(key in c.cells for c in col_fails) and key in row_fails[0].cells:
-            cell = next((c for c in ex.cells if (c.table, c.row_key, c.col_key) == key), None)
-            label = short_label(tpl.tables[table].row(row).label)
-            printed = f" (printed {cell.raw!r})" if cell is not None else ""
-            for c in row_fails + col_fails:
-                c.message += f"; likely culprit: {label} × {tpl.tables[table].columns[col].label}{printed}"
+        deltas = {round(-(c.lhs - c.rhs) / w, 6) for c, w in zip(failed, weights)}
+        if len(deltas) != 1:
+            continue
+        if any(_weight(c, key) for c in passed if key in c.cells):
+            continue
+        found.append(key)
+    return found[0] if len(found) == 1 else None
+
+
+def _culprits(checks: list[Check], ex: Extraction, tpl: Template) -> None:
+    """Name the likely culprit cell of every table (see find_culprit) in the checks it breaks."""
+    by_key = {(c.table, c.row_key, c.col_key): c for c in ex.cells}
+    for table in dict.fromkeys(c.table for c in checks if c.status == "fail"):
+        key = find_culprit(checks, table)
+        if key is None:
+            continue
+        spec = tpl.tables[table]
+        cell = by_key.get(key)
+        label = short_label(spec.row(key[1]).label) if any(r.key == key[1] for r in spec.rows) else key[1]
+        col = spec.columns[key[2]].label if key[2] in spec.columns else key[2]
+        printed = f" (printed {cell.raw!r})" if cell is not None else ""
+        for c in checks:
+            if c.table == table and c.status == "fail" and key in c.cells:
+                c.culprit = key
+                c.message += f"; likely culprit: {label} × {col}{printed}"
 
 
 def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
@@ -181,9 +225,22 @@ def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
                 bad.append(c)
         expr = f"{spec.title}: counts are non-negative integers"
         msg = "; ".join(f"{c.row_key}.{c.col_key} = {c.raw}" for c in bad[:6])
+        keys = tuple((c.table, c.row_key, c.col_key) for c in bad)
         out.append(Check("E5", table, table, expr, None, None, "fail" if bad else "pass", "error", msg,
-                         tuple((c.table, c.row_key, c.col_key) for c in bad)))
+                         keys, scope_kind="table", culprit=keys[0] if len(keys) == 1 else ()))
     return out
+
+
+def _misprints(checks: list[Check]) -> None:
+    """A count printed negative or fractional (E5) that also breaks an identity is that
+    identity's culprit, where the arithmetic alone could not name one (a row identity)."""
+    for e5 in checks:
+        if e5.check_id != "E5" or not e5.culprit:
+            continue
+        for c in checks:
+            if c.status == "fail" and not c.culprit and c.table == e5.table and e5.culprit in c.cells:
+                c.culprit = e5.culprit
+                c.message += f"; likely culprit: {e5.culprit[1]}.{e5.culprit[2]} (not a count)"
 
 
 def _ordered(rule: Plausibility, tpl: Template, v: dict) -> list[Check]:
@@ -270,7 +327,8 @@ def _recovered(checks: list[Check], ex: Extraction) -> None:
         for c in hit:
             c.status, c.severity, c.message = "fail", "error", msg
         if not hit:
-            checks.append(Check(cid, table, scope, expr or msg.split(":")[0], None, None, "fail", "error", msg))
+            checks.append(Check(cid, table, scope, expr or msg.split(":")[0], None, None, "fail", "error", msg,
+                                scope_kind="table" if scope == table else ""))
 
 
 def _placed(checks: list[Check], ex: Extraction) -> None:
@@ -282,14 +340,30 @@ def _placed(checks: list[Check], ex: Extraction) -> None:
                              "not independent evidence")
 
 
+def scope_kind(check: Check, tpl: Template) -> str:
+    """What a check's `scope` names: `row` (a row key: the identity runs along that row),
+    `column` (a column key: it runs down that column) or `table` (the whole table)."""
+    if check.scope_kind:
+        return check.scope_kind
+    if check.scope == check.table:
+        return "table"
+    spec = tpl.tables.get(check.table)
+    if spec is None:
+        return ""
+    if any(r.key == check.scope for r in spec.rows):
+        return "row"
+    return "column" if check.scope in spec.columns else ""
+
+
 def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
     checks: list[Check] = []
     evaluator = _Evaluator(ex, tpl)
     for ident in tpl.identities:
         checks += evaluator.identity(ident)
-    _culprits(checks, ex, tpl)
     _recovered(checks, ex)
     _placed(checks, ex)
+    _culprits(checks, ex, tpl)
     checks += _nonnegative(ex, tpl)
+    _misprints(checks)
     checks += _plausibility(ex, tpl)
     return checks

@@ -74,5 +74,6 @@ def place(cells: list[CellValue], tpl: Template, spec: TableSpec, orphans: list)
         c.value, c.raw, c.method = v, V.parse(src.text).value is not None and src.text.strip(), "recovered"
         c.page = src.page or c.page
         c.bbox = src.bbox
+        c.pos = src.pos
         placed.append((key, idents))
     return placed

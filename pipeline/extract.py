@@ -265,7 +265,7 @@ def cell_value(part: TableCells, layout: Layout, row_key: str, col: Column, raw:
     return CellValue(table=part.table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
                      row_label=label, col_label=layout.headers.get(f"{part.table}/{col.key}", col.label),
                      match_score=round(score, 1), page=src.page if src else ln.page,
-                     bbox=src.bbox if src else None)
+                     bbox=src.bbox if src else None, pos=src.pos if src else None)
 
 
 def row_values(layout: Layout, ln: Line, row: Row, n: int) -> tuple[Optional[list], Optional[str]]:

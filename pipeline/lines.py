@@ -17,6 +17,7 @@ from parsers.model import Cell, Document, Paragraph, Table
 from . import normalize as N
 from . import values as V
 
+_TOKEN = regex.compile(r"\S+")
 _HAS_TEXT = regex.compile(r"[\p{Han}A-Za-z]")
 _PARA_ROW = regex.compile(r"^(?P<label>.*?\p{Han}[^\d+\-]*?)\s*(?P<vals>(?:[+\-]?[\d,]+(?:\.\d+)?(?:万元|元)?\s*)+)$")
 
@@ -229,22 +230,28 @@ def _reflow(rows: list[list[Cell]], block: int) -> list[Line]:
 
 def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
     text = p.text.strip()
+    lead = len(p.text) - len(p.text.lstrip())
+
+    def at(a: int, b: int):   # the source position of text[a:b], where the reader knew one
+        return p.pos.shifted(lead + a, lead + b) if p.pos is not None else None
+
     if len(text) > 120:
         return Line(labels=[], values=[], block=block, grid=False, text=text)
     if V.looks_numeric(text):
         # a number standing alone (a cell a conversion moved out of its row, or a page number)
-        return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page)], block=block,
-                    grid=False, text=text)
+        return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page, pos=at(0, len(text)))],
+                    block=block, grid=False, text=text)
     # a row ends in a digit, a thousands comma or 元: test that before the (slow) full pattern
     m = _PARA_ROW.match(text) if text and (text[-1].isdecimal() or text[-1] in ",元") else None
     if not m or len(m.group("label")) > 70:
         return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
                     grid=False, text=text)
-    vals = m.group("vals").split()
+    base = m.start("vals")
+    vals = [(v.group(), at(base + v.start(), base + v.end())) for v in _TOKEN.finditer(m.group("vals"))]
     # "行政许可97": digits glued to a label are one cell here; a row of several columns
     # printed that way is split by run-together recovery (recover.py) or left ambiguous
     return Line(labels=[Cell(text=m.group("label").strip(), row=0, col=0, page=p.page)],
-                values=[Cell(text=v, row=0, col=k + 1, page=p.page) for k, v in enumerate(vals)],
+                values=[Cell(text=v, row=0, col=k + 1, page=p.page, pos=pos) for k, (v, pos) in enumerate(vals)],
                 block=block, grid=False, text=text)
 
 

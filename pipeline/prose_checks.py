@@ -45,16 +45,16 @@ def _compare(fig: Figure, keys: tuple, cells: dict, tpl: Template) -> Check:
     table, scope = keys[0][0], fig.rule.id
     if fig.value is None:
         return Check(CHECK_ID, table, scope, expr, None, None, "skipped", "warning",
-                     f"{fig.reason}: {fig.sentence}", keys)
+                     f"{fig.reason}: {fig.sentence}", keys, scope_kind="rule")
     printed = [cells[k].value for k in keys if cells[k].value is not None]
     if not printed:
         return Check(CHECK_ID, table, scope, expr, fig.value, None, "skipped", "warning",
-                     "the table does not print this cell", keys)
+                     "the table does not print this cell", keys, scope_kind="rule")
     total = float(sum(printed))
     if abs(total - fig.value) < 1e-6:
-        return Check(CHECK_ID, table, scope, expr, fig.value, total, "pass", "warning", "", keys)
+        return Check(CHECK_ID, table, scope, expr, fig.value, total, "pass", "warning", "", keys, scope_kind="rule")
     return Check(CHECK_ID, table, scope, expr, fig.value, total, "fail", "warning",
-                 f"prose says {fmt(fig.value)}, the table {fmt(total)}: {fig.sentence}", keys)
+                 f"prose says {fmt(fig.value)}, the table {fmt(total)}: {fig.sentence}", keys, scope_kind="rule")
 
 
 def prose_checks(doc: Document, ex: Extraction, tpl: Template, year: Optional[int]) -> list[Check]:

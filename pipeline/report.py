@@ -14,20 +14,13 @@ from typing import Optional
 import parsers
 from parsers.model import ReadError
 
-from .checks import run_checks
+from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
 from .prose_checks import prose_checks
+from .schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, one_line, report_row  # noqa: F401
 from .templates import get
 from .values import fmt
-
-CELL_FIELDS = ["report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
-               "row_label", "col_label", "match_score", "page", "bbox", "method"]
-REPORT_FIELDS = ["report_id", "source_path", "sha256", "format", "pages", "agency", "year", "template", "status",
-                 "tables_found", "cells", "checks_failed", "error", "seconds", "ambiguous_cells", "warnings"]
-CHECK_FIELDS = ["report_id", "check_id", "table", "scope", "expression", "lhs", "rhs", "diff", "status",
-                "severity", "message"]
-LOG_FIELDS = ["report_id", "level", "table", "row_key", "col_key", "page", "message"]
 
 
 @dataclass
@@ -46,8 +39,9 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def _first_line(msg: str) -> str:
-    return " ".join(str(msg).split())[:300]
+def cell_key(key: tuple) -> str:
+    """(table, row_key, col_key) → `table/row_key/col_key`, as checks.csv names cells."""
+    return "/".join(key)
 
 
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
@@ -55,9 +49,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
     t0 = time.perf_counter()
     digest = sha256 or sha256_file(path)
     rid = digest[:16]
-    row = {"report_id": rid, "source_path": path, "sha256": digest, "format": fmt_ or "", "pages": "",
-           "agency": "", "year": "", "template": "", "status": "failed", "tables_found": "", "cells": 0,
-           "checks_failed": 0, "error": "", "seconds": "", "ambiguous_cells": 0, "warnings": ""}
+    row = report_row(digest, path, fmt_ or "")
     out = ParsedReport(report=row)
     try:
         fmt_ = fmt_ or parsers.detect_format(path)
@@ -67,14 +59,15 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         ex = extract(doc, template)
         meta = extract_metadata(doc)
     except ReadError as e:
-        row["error"] = _first_line(e)
+        row["error"] = one_line(e)
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     except MemoryError:
         row["error"] = "out of memory while reading"
+        row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     except Exception as e:  # a bug or an input no reader anticipated: report it, keep the batch going
-        row["error"] = _first_line(f"internal error: {type(e).__name__}: {e}")
+        row["error"] = one_line(f"internal error: {type(e).__name__}: {e}")
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
@@ -84,7 +77,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         out.log.append({"report_id": rid, "level": "warning", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": w})
     if ex.refused:   # a forced template the labels contradict: nothing is filed under it
-        row.update(template="", error=_first_line(ex.refused), seconds=f"{time.perf_counter() - t0:.3f}")
+        row.update(template="", error=one_line(ex.refused), seconds=f"{time.perf_counter() - t0:.3f}")
         out.log.append({"report_id": rid, "level": "error", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": ex.refused})
         return out
@@ -96,19 +89,23 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         if row["status"] == "partial":
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
-        checks = run_checks(ex, get(ex.template)) + prose_checks(doc, ex, get(ex.template), meta.year)
+        tpl = get(ex.template)
+        checks = run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year)
         row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
         for c in checks:
             out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
                                "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
                                "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                               "message": c.message})
+                               "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
+                               "culprit": cell_key(c.culprit) if c.culprit else "",
+                               "scope_kind": scope_kind(c, tpl)})
     for c in ex.cells:
         out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
                           "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
                           "value": fmt(c.value), "raw": c.raw, "row_label": c.row_label, "col_label": c.col_label,
                           "match_score": f"{c.match_score:g}", "page": c.page or "",
-                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method})
+                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method,
+                          "source_pos": str(c.pos) if c.pos else ""})
     row["cells"] = len(out.cells)
     for n in ex.notes:
         out.log.append({"report_id": rid, "level": n.level, "table": n.table, "row_key": n.row_key,

@@ -25,6 +25,7 @@ class CellValue:
     method: str = "read"
     unplaced: bool = False     # left empty because its number could not be placed with certainty
     by_position: bool = False  # its row printed blank cells and was placed by character positions
+    pos: Optional[object] = None   # parsers.model.SourcePos: where the number is printed (text, HTML, Word)
 
     @property
     def key(self) -> tuple[str, str, str]:

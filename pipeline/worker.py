@@ -1,9 +1,12 @@
-"""A killable parse worker: one child process, fed one file at a time through a pipe.
+"""Transport to a killable parse worker: one child process, fed one job at a time through a pipe.
 
 `Worker` owns a child Python process (started with `subprocess`, so it works from inside a
-Dask worker too, whose daemonic processes may not fork multiprocessing children). The parent
-sends a job, the child parses the file with `pipeline.report.parse_file` and sends back the
-report row and its cells, checks and log lines (zlib-compressed JSON). The parent enforces the
+Dask worker too, whose daemonic processes may not fork multiprocessing children; or forked
+from this process, for a one-file run). The child imports the parser once and stays. The
+parent sends a job: `hash` (the child reads the file and returns its SHA-256, so a file that
+blocks or is slow to read costs only the time limit) or `parse` (the child runs
+`pipeline.report.parse_file` and returns the report row and its cells, checks and log lines,
+rendered by `pipeline.schema`, as zlib-compressed JSON). The parent enforces the
 time limit and the memory limit and notices a crash; in each case the child is killed or
 reaped, the file is recorded `failed` with the reason, and a fresh child is started for the
 next file. A crash thus costs only its file. A child is also replaced after `max_jobs` files, so
@@ -22,11 +25,9 @@ import pickle
 import select
 import signal
 import struct
-import subprocess
 import sys
 import time
 import zlib
-from typing import Optional
 
 _HDR = struct.Struct("!I")
 
@@ -38,7 +39,7 @@ def _send(f, obj) -> None:
     f.flush()
 
 
-def _read_exact(f, n: int) -> Optional[bytes]:
+def _read_exact(f, n: int) -> bytes | None:
     buf = b""
     while len(buf) < n:
         chunk = f.read(n - len(buf))
@@ -60,9 +61,9 @@ def _recv(f):
 
 # ------------------------------------------------------------------ results
 def pack_parts(cells: list, checks: list, log: list) -> bytes:
-    """A report's rows rendered as CSV text (writers.render_parts), JSON, compressed: the
+    """A report's rows rendered as CSV text (schema.render_parts), JSON, compressed: the
     worker does the formatting so the run's final build only copies text."""
-    from .writers import render_parts
+    from .schema import render_parts
     return zlib.compress(json.dumps(render_parts(cells, checks, log), ensure_ascii=False,
                                     separators=(",", ":")).encode(), 1)
 
@@ -71,21 +72,27 @@ def unpack_parts(blob: bytes) -> dict:
     return json.loads(zlib.decompress(blob))
 
 
+_EMPTY_PARTS = zlib.compress(b'{"cells":"","checks":"","log":"","wide":{}}', 1)
+
+
+def guess_format(path: str) -> str:
+    """The format a failed file would have been read as ('' when unknown)."""
+    try:
+        import parsers
+        return parsers.detect_format(path)
+    except Exception:
+        return ""
+
+
 def failed_result(job: dict, error: str, seconds: float = 0.0) -> dict:
-    """The result of a file that could not be parsed for a reason outside the parser."""
-    sha = job["sha"]
-    fmt = job.get("fmt") or ""
-    if not fmt:
-        try:
-            import parsers
-            fmt = parsers.detect_format(job["path"])
-        except Exception:
-            fmt = ""
-    row = {"report_id": sha[:16], "source_path": job["path"], "sha256": sha, "format": fmt, "pages": "",
-           "agency": "", "year": "", "template": "", "status": "failed", "tables_found": "", "cells": 0,
-           "checks_failed": 0, "error": error, "seconds": f"{seconds:.3f}", "ambiguous_cells": 0,
-           "warnings": ""}
-    return {"sha": sha, "report": row, "blob": pack_parts([], [], [])}
+    """The result of a job that ended for a reason outside the parser (time or memory limit,
+    a crash, a lost worker)."""
+    from .schema import report_row
+    sha = job.get("sha") or ""
+    fmt = job.get("fmt") or (guess_format(job["path"]) if job.get("op", "parse") == "parse" else "")
+    row = report_row(sha, job["path"], fmt, error=error, seconds=seconds)
+    return {"op": job.get("op", "parse"), "job": job, "sha": sha, "error": error, "report": row,
+            "blob": _EMPTY_PARTS}
 
 
 # ------------------------------------------------------------------ child side
@@ -119,45 +126,151 @@ def _set_pdeathsig() -> None:
         pass
 
 
-def child_main() -> None:
-    cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints from libraries go to stderr, never into the protocol
-    inp = sys.stdin.buffer
+def _limit_memory(max_mb) -> None:
+    """Backstop for allocations faster than the parent's watchdog: the address space of the
+    process now (imports done) plus the limit."""
+    if not max_mb:
+        return
+    try:
+        import resource
+        limit = memory_of(os.getpid(), "vms") + int(max_mb) * (1 << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except Exception:
+        pass
+
+
+def memory_of(pid: int, kind: str = "rss") -> int | None:
+    """A process's resident (rss) or virtual (vms) size in bytes; None when it is gone. Read
+    from /proc on Linux (psutil, slow to import, elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            vms, rss = f.read().split()[:2]
+        return int(rss if kind == "rss" else vms) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil
+        info = psutil.Process(pid).memory_info()
+        return info.rss if kind == "rss" else info.vms
+    except Exception:
+        return None
+
+
+def hash_file(path: str) -> dict:
+    """SHA-256 of a file, with the size and mtime it had (for the parent's hash cache)."""
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return {"sha": h.hexdigest(), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _do_job(job: dict, parse_file, max_mb) -> dict:
+    t0 = time.perf_counter()
+    op = job.get("op", "parse")
+    try:
+        if op == "hash":
+            return {"op": "hash", "job": job, **hash_file(job["path"])}
+        _faults(job["path"])
+        p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"])
+        if max_mb and p.report.get("error") == "out of memory while reading":
+            p.report["error"] = f"memory limit {max_mb} MB exceeded"
+        return {"op": "parse", "job": job, "sha": job["sha"], "report": p.report,
+                "blob": pack_parts(p.cells, p.checks, p.log)}
+    except MemoryError:
+        return failed_result(job, f"memory limit {max_mb} MB exceeded" if max_mb else "out of memory",
+                             time.perf_counter() - t0)
+    except OSError as e:
+        return failed_result(job, f"cannot read file: {e.strerror or e}", time.perf_counter() - t0)
+    except BaseException as e:  # never let one file end the worker
+        return failed_result(job, " ".join(f"internal error: {type(e).__name__}: {e}".split())[:300],
+                             time.perf_counter() - t0)
+
+
+def serve(inp, out, cfg: dict) -> None:
+    """The child's loop: import the parser once, say ready, then answer jobs until EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
     from .report import parse_file
+    from .schema import wide_layout
     max_mb = cfg.get("max_memory_mb")
-    if max_mb:
-        # backstop for allocations faster than the parent's watchdog: address space of the
-        # process now (imports done) plus the limit
-        try:
-            import resource
-            import psutil
-            vms = psutil.Process().memory_info().vms
-            limit = vms + int(max_mb) * (1 << 20)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except Exception:
-            pass
-    _send(out, {"ready": os.getpid()})
+    _limit_memory(max_mb)
+    _send(out, {"ready": os.getpid(), "wide": wide_layout()})
     while True:
         job = _recv(inp)
         if job is None:
             return
-        t0 = time.perf_counter()
-        try:
-            _faults(job["path"])
-            p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"])
-            if max_mb and p.report.get("error") == "out of memory while reading":
-                p.report["error"] = f"memory limit {max_mb} MB exceeded"
-            res = {"sha": job["sha"], "report": p.report, "blob": pack_parts(p.cells, p.checks, p.log)}
-        except MemoryError:
-            res = failed_result(job, f"memory limit {max_mb} MB exceeded" if max_mb else "out of memory",
-                                time.perf_counter() - t0)
-        except BaseException as e:  # never let one file end the worker
-            res = failed_result(job, " ".join(f"internal error: {type(e).__name__}: {e}".split())[:300],
-                                time.perf_counter() - t0)
-        _send(out, res)
+        _send(out, _do_job(job, parse_file, max_mb))
+
+
+def child_main() -> None:
+    """Entry point of a worker started as its own Python process."""
+    cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints from libraries go to stderr, never into the protocol
+    serve(sys.stdin.buffer, out, cfg)
+
+
+class _ForkedChild:
+    """A worker forked from this process (no new interpreter, no second import of what is
+    already loaded), with the part of `subprocess.Popen`'s interface `Worker` uses."""
+
+    def __init__(self, cfg: dict, stderr=None):
+        to_child_r, to_child_w = os.pipe()
+        to_parent_r, to_parent_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: serve jobs, never return into the parent's code
+            code = 0
+            try:
+                os.close(to_child_w)
+                os.close(to_parent_r)
+                if stderr is not None:
+                    os.dup2(stderr.fileno(), 2)
+                os.dup2(2, 1)
+                # nothing else of the parent's stays open here (its output-folder lock, its state)
+                lo, hi = sorted((to_child_r, to_parent_w))
+                os.closerange(3, lo)
+                os.closerange(lo + 1, hi)
+                os.closerange(hi + 1, 1 << 16)
+                # fresh stream objects: a lock the parent's threads held at the fork stays held
+                sys.stdout = open(1, "w", closefd=False)
+                sys.stderr = open(2, "w", closefd=False)
+                serve(os.fdopen(to_child_r, "rb"), os.fdopen(to_parent_w, "wb"), cfg)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(to_child_r)
+        os.close(to_parent_w)
+        self.pid = pid
+        self.stdin = os.fdopen(to_child_w, "wb")
+        self.stdout = os.fdopen(to_parent_r, "rb")
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self):
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 # ------------------------------------------------------------------ parent side
@@ -166,33 +279,38 @@ class Worker:
     a deadline passes, then `collect()` returns the result (or a failure result when the child
     crashed); `check()` kills a child over its time or memory limit and returns the failure."""
 
-    def __init__(self, timeout: float, max_memory_mb: Optional[int], stderr=None, max_jobs: int = 0):
+    def __init__(self, timeout: float, max_memory_mb: int | None, stderr=None, max_jobs: int = 0,
+                 fork: bool = False):
+        self.fork = fork  # fork this process instead of starting a new interpreter
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb
         self.max_jobs = max_jobs  # replace the child after this many files (0: never)
         self.jobs = 0
         self.stderr = stderr
-        self.proc: Optional[subprocess.Popen] = None
-        self.job: Optional[dict] = None
+        self.proc = None  # a subprocess.Popen, or a _ForkedChild
+        self.job: dict | None = None
         self.started_at = 0.0
         self.ready = False
-        self._ps = None
+        self.wide = None
         self._next_mem_check = 0.0
 
     # -- lifecycle
     def start(self) -> None:
-        cfg = json.dumps({"max_memory_mb": self.max_memory_mb})
-        env = dict(os.environ)
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        if os.path.basename(root) not in ("site-packages", "dist-packages"):  # a source checkout
-            env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self.proc = subprocess.Popen([sys.executable, "-c", "from pipeline.worker import child_main; child_main()",
-                                      cfg], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-                                     env=env)
+        cfg = {"max_memory_mb": self.max_memory_mb}
+        if self.fork:
+            self.proc = _ForkedChild(cfg, self.stderr)
+        else:
+            import subprocess
+            env = dict(os.environ)
+            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            if os.path.basename(root) not in ("site-packages", "dist-packages"):  # a source checkout
+                env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+            self.proc = subprocess.Popen([sys.executable, "-c", "from pipeline.worker import child_main; child_main()",
+                                          json.dumps(cfg)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=self.stderr, env=env)
         self.ready = False
         self.job = None
         self.jobs = 0
-        self._ps = None
         self.started_at = time.monotonic()
 
     def stop(self) -> None:
@@ -236,7 +354,7 @@ class Worker:
         except (BrokenPipeError, OSError):
             pass  # the child died; collect() reports it
 
-    def collect(self) -> Optional[dict]:
+    def collect(self) -> dict | None:
         """Read what the child sent (call when fileno() is readable). Returns a result for the
         current job, or None (the child only said it is ready)."""
         msg = _recv(self.proc.stdout)
@@ -253,6 +371,7 @@ class Worker:
             return failed_result(job, f"worker crashed: exit code {code}", elapsed)
         if "ready" in msg:
             self.ready = True
+            self.wide = msg.get("wide")  # the wide files' columns, as the parser defines them
             return None
         self.job = None
         self.jobs += 1
@@ -270,7 +389,7 @@ class Worker:
             d = min(d, self._next_mem_check)
         return d
 
-    def check(self, now: Optional[float] = None) -> Optional[dict]:
+    def check(self, now: float | None = None) -> dict | None:
         """Enforce the limits on the current job; a failure result when the child was killed."""
         if not self.busy:
             return None
@@ -281,12 +400,8 @@ class Worker:
             return failed_result(job, f"timeout after {self.timeout:g} s", elapsed)
         if self.max_memory_mb and now >= self._next_mem_check:
             self._next_mem_check = now + 0.1
-            try:
-                import psutil
-                if self._ps is None:
-                    self._ps = psutil.Process(self.proc.pid)
-                rss = self._ps.memory_info().rss
-            except Exception:
+            rss = memory_of(self.proc.pid)
+            if rss is None:
                 return None
             if rss > self.max_memory_mb * (1 << 20):
                 self.restart()

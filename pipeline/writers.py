@@ -1,64 +1,42 @@
-"""Output files of a run (shared/reference/output-contract.md), written so a crash never
-leaves a half-written file: rows stream into temporary files in the output folder as reports
-finish, and each file is moved into place only when the run closes.
+"""Writing a run's output files (the columns and rendering are `pipeline.schema`'s).
+
+Given rows as the schema renders them, write one complete output set and publish it so that a
+reader of the output folder sees either the previous set or the new one, never a mix, whenever
+the run is killed (even by `kill -9` or a power cut):
+
+    <out>/.generations/<id>/cells.csv, reports.csv, checks.csv, log.csv, wide/*.csv, run.json
+    <out>/.current   -> .generations/<id>          (switched by one atomic rename)
+    <out>/cells.csv  -> .current/cells.csv          (and likewise every other entry)
+
+A run writes its set into a fresh generation folder (files created with the user's umask, like
+any other tool's) and flushes it to disk; `publish` then points `.current` at it with a single
+`rename(2)`, then removes the older generations (a file a reader still has open stays readable
+until it is closed). `discard_unpublished` (at the start of every run) removes what a killed run
+left half-written.
 """
 from __future__ import annotations
 
 import csv
-import functools
-import io
 import json
 import os
-import tempfile
-from typing import Iterable
+import shutil
+from datetime import datetime, timezone
+from collections.abc import Iterable
 
-from .report import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, ParsedReport
-from .templates import TABLES, load
+from . import schema
 
-META_FIELDS = ["report_id", "source_path", "agency", "year", "template"]
-
-
-@functools.lru_cache(maxsize=None)
-def wide_columns(table: str) -> tuple[str, ...]:
-    """row_key.col_key for every cell of the table in either template, template order."""
-    seen: list[str] = []
-    for tpl in load().values():
-        spec = tpl.tables[table]
-        for r in spec.rows:
-            for c in spec.row_columns(r, variant=True):
-                k = f"{r.key}.{c.key}"
-                if k not in seen:
-                    seen.append(k)
-    return tuple(seen)
+GENERATIONS = ".generations"
+CURRENT = ".current"
+_TMP_PREFIX = ".tmp-"
 
 
-def _csv_text(rows: Iterable[list]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
-    return buf.getvalue()
+class _CsvFile:
+    """One CSV file of a generation, written with its header row."""
 
-
-def render_parts(cells: list[dict], checks: list[dict], log: list[dict]) -> dict:
-    """A report's rows as the CSV text of cells.csv, checks.csv and log.csv, and its wide rows
-    (values in wide-column order, without the per-path metadata columns)."""
-    wide = {}
-    for t in TABLES:
-        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells if c["table"] == t}
-        if values:
-            wide[t] = [values.get(k, "") for k in wide_columns(t)]
-    return {"cells": _csv_text([r.get(k, "") for k in CELL_FIELDS] for r in cells),
-            "checks": _csv_text([r.get(k, "") for k in CHECK_FIELDS] for r in checks),
-            "log": _csv_text([r.get(k, "") for k in LOG_FIELDS] for r in log),
-            "wide": wide}
-
-
-class _AtomicCsv:
     def __init__(self, path: str, fields: list[str], encoding: str):
         self.path = path
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=os.path.dirname(path))
-        self.f = os.fdopen(fd, "w", encoding=encoding, newline="", buffering=1 << 20)
-        self.fields = fields
+        self.f = open(path, "x", encoding=encoding, newline="", buffering=1 << 20)
         self.w = csv.writer(self.f)
         self.w.writerow(fields)
 
@@ -66,109 +44,158 @@ class _AtomicCsv:
         self.w.writerows(rows)
 
     def write_text(self, text: str) -> None:
-        """Rows already rendered as CSV text (by `render_parts`)."""
+        """Rows already rendered as CSV text (by `schema.render_parts`)."""
         self.f.write(text)
 
-    def write(self, rows: Iterable[dict]) -> None:
-        """Rows as dicts; a missing field is written empty, an extra key is ignored."""
-        fields = self.fields
-        self.w.writerows([row.get(k, "") for k in fields] for row in rows)
-
     def finish(self) -> None:
-        """Flush the temporary file to disk; `os.replace(self.tmp, self.path)` then publishes it."""
+        """Flush the file to disk and close it."""
         self.f.flush()
         os.fsync(self.f.fileno())
         self.f.close()
 
-    def commit(self) -> None:
-        self.finish()
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        self.f.close()
+    def close_quietly(self) -> None:
         try:
-            os.unlink(self.tmp)
-        except FileNotFoundError:
+            self.f.close()
+        except OSError:
             pass
 
 
 class OutputWriter:
-    """Streams parsed reports to cells.csv, reports.csv, checks.csv, log.csv and wide/*.csv."""
+    """Streams parsed reports into a new generation of cells.csv, reports.csv, checks.csv,
+    log.csv and wide/*.csv (`wide`: their value columns by table, `schema.wide_layout()`);
+    `close(run_info)` writes run.json and publishes the set."""
 
-    def __init__(self, out_dir: str, bom: bool = True):
+    def __init__(self, out_dir: str, bom: bool = True, wide: dict[str, list[str]] | None = None):
         self.out_dir = out_dir
+        self.generation = _new_generation_name()
+        self.dir = os.path.join(out_dir, GENERATIONS, self.generation)
+        os.makedirs(self.dir)
         enc = "utf-8-sig" if bom else "utf-8"
         self.files = {
-            "cells": _AtomicCsv(os.path.join(out_dir, "cells.csv"), CELL_FIELDS, enc),
-            "reports": _AtomicCsv(os.path.join(out_dir, "reports.csv"), REPORT_FIELDS, enc),
-            "checks": _AtomicCsv(os.path.join(out_dir, "checks.csv"), CHECK_FIELDS, enc),
-            "log": _AtomicCsv(os.path.join(out_dir, "log.csv"), LOG_FIELDS, enc),
+            "cells": _CsvFile(self.path("cells.csv"), schema.CELL_FIELDS, enc),
+            "reports": _CsvFile(self.path("reports.csv"), schema.REPORT_FIELDS, enc),
+            "checks": _CsvFile(self.path("checks.csv"), schema.CHECK_FIELDS, enc),
+            "log": _CsvFile(self.path("log.csv"), schema.LOG_FIELDS, enc),
         }
-        self.wide_cols = {t: wide_columns(t) for t in TABLES}
-        for t in TABLES:
-            self.files[f"wide/{t}"] = _AtomicCsv(os.path.join(out_dir, "wide", f"{t}.csv"),
-                                                 META_FIELDS + list(self.wide_cols[t]), enc)
+        for t, columns in (wide or schema.wide_layout()).items():
+            self.files[f"wide/{t}"] = _CsvFile(self.path("wide", f"{t}.csv"), schema.META_FIELDS + list(columns), enc)
 
-    def add(self, parsed: ParsedReport) -> None:
-        self.add_packed(parsed.report, render_parts(parsed.cells, parsed.checks, parsed.log))
+    def path(self, *parts: str) -> str:
+        """Where a file of this output set goes (for files besides the CSVs): it is published
+        with the rest."""
+        return os.path.join(self.dir, *parts)
+
+    def add(self, parsed) -> None:
+        """One `report.ParsedReport`, rendered here."""
+        self.add_packed(parsed.report, schema.render_parts(parsed.cells, parsed.checks, parsed.log))
+
+    def add_report(self, report: dict) -> None:
+        """A reports.csv row alone (a failed file, or a further path of a file listed before)."""
+        self.files["reports"].write_lists([schema.row_values(report, schema.REPORTS)])
 
     def add_packed(self, report: dict, parts: dict) -> None:
         """One report: its reports.csv row, and the CSV text of its other rows as
-        `render_parts` made it (in a worker, so the run's final build only copies text)."""
-        self.files["reports"].write([report])
+        `schema.render_parts` made it (in a worker, so the run's final build only copies text)."""
+        self.add_report(report)
         for name in ("cells", "checks", "log"):
             self.files[name].write_text(parts[name])
         for t, values in parts["wide"].items():
-            meta = [report.get(k, "") for k in META_FIELDS]
-            self.files[f"wide/{t}"].write_lists([meta + values])
+            self.files[f"wide/{t}"].write_lists([schema.wide_row(report, values)])
 
     def close(self, run_info: dict) -> None:
-        """Publish every file as one unit: all temporary files are flushed, an intent record
-        (`.commit.json`) listing the moves is written, then the files are moved into place. A run
-        killed during the moves is completed by `recover()` at the start of the next run, so the
-        output folder never mixes two runs' files."""
+        """Flush every file and run.json to disk, then publish the set as one unit."""
         for f in self.files.values():
             f.finish()
-        fd, tmp_json = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.out_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open(self.path("run.json"), "x", encoding="utf-8") as fh:
             json.dump(run_info, fh, ensure_ascii=False, indent=2)
             fh.flush()
             os.fsync(fh.fileno())
-        moves = [[f.tmp, f.path] for f in self.files.values()]
-        moves.append([tmp_json, os.path.join(self.out_dir, "run.json")])
-        write_json_atomic(os.path.join(self.out_dir, COMMIT_INTENT), {"moves": moves})
-        recover(self.out_dir)
+        for d in (os.path.join(self.dir, "wide"), self.dir):
+            _fsync_dir(d)
+        publish(self.out_dir, self.generation)
 
     def abort(self) -> None:
         for f in self.files.values():
-            f.abort()
+            f.close_quietly()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
-COMMIT_INTENT = ".commit.json"
+def _new_generation_name() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ") + f"-{os.getpid()}"
 
 
-def recover(out_dir: str) -> None:
-    """Finish an interrupted publish (see `OutputWriter.close`) and remove stale temporary files."""
-    intent = os.path.join(out_dir, COMMIT_INTENT)
-    if os.path.exists(intent):
-        try:
-            with open(intent, encoding="utf-8") as fh:
-                moves = json.load(fh)["moves"]
-        except (ValueError, KeyError):  # a torn intent: the moves had not started
-            moves = []
-        for src, dst in moves:
-            if os.path.exists(src):
-                os.replace(src, dst)
-        _fsync_dir(out_dir)
-        os.unlink(intent)
+def _symlink_atomic(target: str, link: str) -> None:
+    """Make `link` a symbolic link to `target`, replacing what was there in one rename."""
+    tmp = os.path.join(os.path.dirname(link), f"{_TMP_PREFIX}{os.getpid()}-{os.path.basename(link)}")
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    os.symlink(target, tmp)
+    if os.path.isdir(link) and not os.path.islink(link):  # a folder of the old layout (wide/)
+        aside = os.path.join(os.path.dirname(link), f"{_TMP_PREFIX}old-{os.path.basename(link)}")
+        shutil.rmtree(aside, ignore_errors=True)
+        os.rename(link, aside)
+        os.replace(tmp, link)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(tmp, link)
+
+
+def publish(out_dir: str, generation: str) -> None:
+    """Point the output folder at a complete generation: one atomic switch of `.current`; the
+    public names (cells.csv, wide, ...) are links through `.current`, made once."""
+    _symlink_atomic(os.path.join(GENERATIONS, generation), os.path.join(out_dir, CURRENT))
+    _fsync_dir(out_dir)
+    for name in sorted(os.listdir(os.path.join(out_dir, GENERATIONS, generation))):
+        link = os.path.join(out_dir, name)
+        target = os.path.join(CURRENT, name)
+        if not (os.path.islink(link) and os.readlink(link) == target):
+            _symlink_atomic(target, link)
+    _fsync_dir(out_dir)
+    _remove_generations(out_dir, keep={generation})
+
+
+def _generations(out_dir: str) -> list[str]:
+    try:
+        return os.listdir(os.path.join(out_dir, GENERATIONS))
+    except FileNotFoundError:
+        return []
+
+
+def current_generation(out_dir: str) -> str:
+    """The published generation's name, '' when none."""
+    try:
+        return os.path.basename(os.readlink(os.path.join(out_dir, CURRENT)))
+    except OSError:
+        return ""
+
+
+def _remove_generations(out_dir: str, keep: set[str]) -> None:
+    for g in _generations(out_dir):
+        if g not in keep:
+            shutil.rmtree(os.path.join(out_dir, GENERATIONS, g), ignore_errors=True)
+
+
+def discard_unpublished(out_dir: str) -> None:
+    """Remove what a run killed before publishing left behind: generations newer than the
+    published one, temporary links, and the temporary files of older versions of the tool."""
+    cur = current_generation(out_dir)
+    for g in _generations(out_dir):
+        if g > cur:
+            shutil.rmtree(os.path.join(out_dir, GENERATIONS, g), ignore_errors=True)
     for d in (out_dir, os.path.join(out_dir, "wide")):
-        if os.path.isdir(d):
+        if os.path.isdir(d) and not os.path.islink(d):
             for name in os.listdir(d):
-                if name.startswith(".tmp-"):
-                    try:
-                        os.unlink(os.path.join(d, name))
-                    except FileNotFoundError:
-                        pass
+                if name.startswith(_TMP_PREFIX) or name == ".commit.json":
+                    p = os.path.join(d, name)
+                    if os.path.isdir(p) and not os.path.islink(p):
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        try:
+                            os.unlink(p)
+                        except FileNotFoundError:
+                            pass
 
 
 def _fsync_dir(path: str) -> None:
@@ -182,12 +209,3 @@ def _fsync_dir(path: str) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def write_json_atomic(path: str, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(path) or ".")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from reportgen import LAYOUTS, random_report, render_text  # noqa: E402
 
 from pipeline import batch  # noqa: E402
-from pipeline.writers import COMMIT_INTENT, recover  # noqa: E402
+from pipeline.writers import discard_unpublished  # noqa: E402
 
 OUTPUTS = ["cells.csv", "reports.csv", "checks.csv", "log.csv", "wide/active.csv", "wide/requests.csv",
            "wide/appeals.csv"]
@@ -70,11 +70,11 @@ def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults, monk
     (src / "noise.bin").write_bytes(bytes(random.Random(1).randrange(256) for _ in range(4000)))
     (src / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
-    summary = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True)
+    summary = batch.run([str(src)], str(out), workers=2, timeout=6, max_memory_mb=400, quiet=True)
     rep = reports(out)
     assert len(rep) == 12 and summary["files"] == 12
     assert rep["x__hang__.txt"]["status"] == "failed"
-    assert rep["x__hang__.txt"]["error"] == "timeout after 2 s"
+    assert rep["x__hang__.txt"]["error"] == "timeout after 6 s"
     assert rep["x__crash__.txt"]["status"] == "failed"
     assert rep["x__crash__.txt"]["error"] == "worker crashed: exit code 139"
     assert rep["x__hog__.txt"]["status"] == "failed"
@@ -87,14 +87,14 @@ def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults, monk
         assert int(rep[p.name]["cells"]) > 0
     ids = {r["report_id"] for r in csv.DictReader(open(out / "cells.csv", encoding="utf-8-sig"))}
     assert {rep[p.name]["report_id"] for p in good} <= ids
-    assert "timeout after 2 s" in (out / "ogi.log").read_text(encoding="utf-8")
+    assert "timeout after 6 s" in (out / "ogi.log").read_text(encoding="utf-8")
     assert summary["status"]["failed"] == 4
 
     # the failures are recorded: a plain re-run keeps them, --retry-failed parses them again
     monkeypatch.delenv("OGI_TEST_FAULTS")
-    again = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True)
+    again = batch.run([str(src)], str(out), workers=2, timeout=6, max_memory_mb=400, quiet=True)
     assert again["parsed"] == 0 and reports(out)["x__crash__.txt"]["status"] == "failed"
-    retried = batch.run([str(src)], str(out), workers=2, timeout=2, max_memory_mb=400, quiet=True,
+    retried = batch.run([str(src)], str(out), workers=2, timeout=6, max_memory_mb=400, quiet=True,
                         retry_failed=True)
     assert retried["parsed"] == summary["status"]["failed"]  # hang, crash, hog, the empty file
     rep = reports(out)
@@ -149,23 +149,58 @@ def test_killed_run_resumes_to_exactly_the_uninterrupted_outputs(tmp_path, fault
     assert run["parsed"] + run["reused"] + run["duplicates"] == 25
 
 
-def test_interrupted_publish_is_completed_by_recover(tmp_path):
+def test_a_run_killed_while_publishing_leaves_the_previous_set_or_the_new_one(tmp_path, monkeypatch):
+    """Kill the publish at every step: a reader sees either the old set or the new one, never a
+    mix, and the next run cleans up what was left."""
+    from pipeline import writers
+    src = tmp_path / "in"
+    make_corpus(src, 2, seed=21)
     out = tmp_path / "out"
-    (out / "wide").mkdir(parents=True)
-    moves = []
-    for name in ("cells.csv", "reports.csv", "wide/active.csv", "run.json"):
-        (out / name).write_text("old", encoding="utf-8")
-        tmp = out / os.path.dirname(name) / f".tmp-{os.path.basename(name)}"
-        tmp.write_text("new", encoding="utf-8")
-        moves.append([str(tmp), str(out / name)])
-    (out / COMMIT_INTENT).write_text(json.dumps({"moves": moves}), encoding="utf-8")
-    os.replace(*moves[0])  # the run was killed after the first move
-    (out / ".tmp-stale.csv").write_text("junk", encoding="utf-8")
-    recover(str(out))
-    for name in ("cells.csv", "reports.csv", "wide/active.csv", "run.json"):
-        assert (out / name).read_text(encoding="utf-8") == "new"
-    assert not (out / COMMIT_INTENT).exists()
-    assert not list(out.glob(".tmp-*")) and not list((out / "wide").glob(".tmp-*"))
+    batch.run([str(src)], str(out), workers=1, quiet=True)
+    old = read_outputs(out)
+    (src / "r000.txt").write_text((src / "r001.txt").read_text(encoding="utf-8").replace("2019", "2020", 1),
+                                  encoding="utf-8")
+    new_ref = tmp_path / "ref"
+    batch.run([str(src)], str(new_ref), workers=1, quiet=True)
+    new = read_outputs(new_ref)
+    assert new != old
+    real_replace = os.replace
+    for kill_at in range(1, 4):
+        calls = {"n": 0}
+
+        def dying_replace(a, b, _k=kill_at):
+            calls["n"] += 1
+            if calls["n"] == _k:
+                raise KeyboardInterrupt  # stands for kill -9 at this point of the publish
+            return real_replace(a, b)
+        monkeypatch.setattr(writers.os, "replace", dying_replace)
+        try:
+            batch.run([str(src)], str(out), workers=1, quiet=True, force=True)
+        except KeyboardInterrupt:
+            pass
+        monkeypatch.setattr(writers.os, "replace", real_replace)
+        assert read_outputs(out) in (old, new), kill_at
+        old = read_outputs(out)
+    batch.run([str(src)], str(out), workers=1, quiet=True)
+    assert read_outputs(out) == new
+    gens = os.listdir(out / writers.GENERATIONS)
+    assert gens == [writers.current_generation(str(out))]
+    assert not list(out.glob(".tmp-*"))
+    discard_unpublished(str(out))
+    assert read_outputs(out) == new
+
+
+def test_outputs_respect_the_umask(tmp_path):
+    src = tmp_path / "in"
+    make_corpus(src, 1, seed=2)
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        batch.run([str(src)], str(out), workers=1, quiet=True)
+    finally:
+        os.umask(old)
+    for name in OUTPUTS + ["run.json"]:
+        assert (out / name).stat().st_mode & 0o777 == 0o644, name
 
 
 # ---------------------------------------------------------------- duplicates, reuse, force
@@ -216,12 +251,12 @@ def test_dask_local_cluster_outputs_equal_the_pool(tmp_path, faults):
 def test_results_of_another_parser_version_are_reparsed(tmp_path):
     from pipeline.batch import State, parser_fingerprint
     st = State(str(tmp_path))
-    st.put_result({"sha": "ab" * 32, "report": {"status": "ok", "source_path": "x"}, "blob": b""}, "run1")
+    st.put_result("k1", {"sha": "ab" * 32, "report": {"status": "ok", "source_path": "x"}, "blob": b""}, "run1")
     st.close()
-    assert State(str(tmp_path)).result_status("ab" * 32, "run2")[0] == "ok"
+    assert State(str(tmp_path)).result_status("k1", "run2")[0] == "ok"
     st = State(str(tmp_path))
     st.db.execute("UPDATE meta SET value = 'an older parser' WHERE key = 'parser'")
     st.close()
     st = State(str(tmp_path))
-    assert st.stale and st.result_status("ab" * 32, "run2") == (None, False)
-    assert st.db.execute("SELECT value FROM meta").fetchone()[0] == parser_fingerprint()
+    assert st.stale and st.result_status("k1", "run2") == (None, False)
+    assert st.db.execute("SELECT value FROM meta WHERE key = 'parser'").fetchone()[0] == parser_fingerprint()

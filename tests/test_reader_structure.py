@@ -74,7 +74,9 @@ def test_router_covers_every_declared_reader():
     (b"%PDF-1.7\n", "a.txt", "pdf"), (b"PK\x03\x04", "a.doc", "docx"), (b"\xd0\xcf\x11\xe0", "a.docx", "doc"),
     (b"{\\rtf1", "x", "doc"), (b"\xef\xbb\xbf  <!DOCTYPE html>", "a.doc", "html"),
     ("<html>".encode("utf-16"), "a", "html"), (b"MIME-Version: 1.0\nContent-Type: multipart/related", "a", "html"),
-    (b"plain", "a.md", "text"), (b"plain", "a.PDF", "pdf"), (b"plain", "a.unknown", "text"), (b"", "a.wps", "doc"),
+    (b"plain", "a.md", "text"), (b"plain", "a.unknown", "text"), (b"", "a.wps", "doc"),
+    # text under a binary format's name is text (issue 10 item 9); other bytes keep the name's format
+    (b"plain", "a.PDF", "text"), ("纯文本".encode("gb18030"), "a.docx", "text"), (b"\x00\x01binary", "a.PDF", "pdf"),
 ])
 def test_one_detector(head, name, fmt):
     from parsers import detect

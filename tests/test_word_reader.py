@@ -393,11 +393,14 @@ def test_empty_docx(tmp_path):
 
 
 def test_text_file_named_docx(tmp_path):
+    """The content decides (issue 10 item 9): text under a .docx name is read as text; the
+    Word reader itself still refuses it with a reason."""
     path = tmp_path / "report.docx"
     path.write_text("这不是一个Word文件\n只是一些文字", encoding="utf-8")
     pr = parse_file(str(path))
-    assert pr.report["status"] == "failed"
-    assert pr.report["error"] == "not a valid .docx: not a zip archive"
+    assert (pr.report["format"], pr.report["status"]) == ("text", "not_a_report")
+    with pytest.raises(ReadError, match="not a valid .docx: not a zip archive"):
+        W.read(str(path))
 
 
 def test_truncated_docx_is_not_a_valid_zip(tmp_path):

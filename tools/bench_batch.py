@@ -10,6 +10,15 @@ on it as a user would (a subprocess, fresh output folder each time), then prints
 
     python -m tools.bench_batch                      # 2,000 text+HTML reports, 200 PDFs, sizes 1000 4000
     python -m tools.bench_batch --reports 400 --sizes 200 800 --keep /tmp/bench
+    python -m tools.bench_batch --real ../shared/corpus/reports --copies 240 --rounds 3 \
+        --baseline /path/to/other/checkout                 # real text reports, one-file start-up
+
+`--real DIR` copies the folder's .txt/.md reports to `--copies` unique files (a comment line
+appended to each copy) and runs `ogi parse --workers 1` and `--workers 2` on them, and a
+one-file `ogi parse`, alternating with the same runs of `--baseline` (another checkout with its
+own .venv) when given, for `--rounds` rounds; it prints reports per CPU-second (all processes
+of the run: the CPU a report costs, independent of the machine's load), reports/s per core of
+wall time, and the one-file run's wall and CPU time (best of the rounds).
 
 PDFs are copies of fixtures/pdf/*.pdf (made unique by appending a comment after %%EOF) when
 that folder exists and a PDF reader is installed; HTML needs the HTML reader. A format
@@ -106,16 +115,17 @@ class PeakRss:
         return self.peak
 
 
-def run_ogi(src: Path, out: Path, workers: int) -> dict:
+def run_ogi(src: Path, out: Path, workers: int, root: Path = ROOT) -> dict:
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "pipeline.cli", "parse", str(src), "--out", str(out), "--workers", str(workers),
+    python = str(root / ".venv" / "bin" / "python") if root != ROOT else sys.executable
+    cmd = [python, "-m", "pipeline.cli", "parse", str(src), "--out", str(out), "--workers", str(workers),
            "-q", "--no-bom"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     import resource
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=env, cwd=root, stderr=subprocess.PIPE)
     mem = PeakRss(proc.pid)
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
@@ -132,8 +142,61 @@ def run_ogi(src: Path, out: Path, workers: int) -> dict:
     return {"wall": wall, "cpu": cpu, "main_peak": mem.main_peak, "worker_peak": mem.worker_peak, "files": run["files"], "status": run["status"], "pages": pages, "peak": peak}
 
 
+def make_real_copies(src: Path, folder: Path, n: int) -> int:
+    """n unique copies of the folder's .txt/.md reports (a comment line appended to each)."""
+    reports = sorted(p for p in src.rglob("*") if p.suffix.lower() in (".txt", ".md") and p.is_file())
+    if not reports:
+        raise SystemExit(f"no .txt/.md reports in {src}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        p = reports[i % len(reports)]
+        (folder / f"c{i:05d}_{p.name}").write_bytes(p.read_bytes() + f"\n<!-- copy {i} -->\n".encode())
+    return len(reports)
+
+
+def bench_real(a) -> None:
+    base = Path(tempfile.mkdtemp(prefix="ogi-bench-real-"))
+    src = base / "copies"
+    k = make_real_copies(Path(a.real), src, a.copies)
+    one = sorted(src.iterdir())[0]
+    roots = [("this", ROOT)] + ([("baseline", Path(a.baseline).resolve())] if a.baseline else [])
+    print(f"real text reports: {a.copies} copies of {k} files from {a.real}; {os.cpu_count()} cores; "
+          f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    best: dict = {}
+    for rnd in range(a.rounds):
+        for name, root in (roots if rnd % 2 == 0 else roots[::-1]):  # alternate the order each round
+            for w in (1, 2):
+                r = run_ogi(src, base / f"out-{name}-{w}", w, root)
+                b = best.setdefault((name, w), {"cpu": 1e9, "wall": 1e9})
+                b["cpu"], b["wall"] = min(b["cpu"], r["cpu"]), min(b["wall"], r["wall"])
+                b["files"], b["status"] = r["files"], r["status"]
+            r = run_ogi(one, base / f"out-{name}-one", 1, root)
+            b = best.setdefault((name, "one"), {"cpu": 1e9, "wall": 1e9})
+            b["cpu"], b["wall"] = min(b["cpu"], r["cpu"]), min(b["wall"], r["wall"])
+    print(f"{'revision':<10}{'workers':>8}{'files':>7}{'cpu s':>8}{'rep/cpu-s':>11}{'wall s':>8}{'rep/s/core':>11}"
+          "  statuses")
+    for name, _ in roots:
+        for w in (1, 2):
+            b = best[(name, w)]
+            st = " ".join(f"{s} {n}" for s, n in sorted(b["status"].items()))
+            print(f"{name:<10}{w:>8}{b['files']:>7}{b['cpu']:>8.2f}{b['files'] / b['cpu']:>11.1f}{b['wall']:>8.2f}"
+                  f"{b['files'] / b['wall'] / w:>11.1f}  {st}")
+    for name, _ in roots:
+        b = best[(name, "one")]
+        print(f"{name:<10} one-file run ({one.name}): wall {b['wall']:.3f} s, cpu {b['cpu']:.3f} s (best of {a.rounds})")
+    if a.baseline:
+        for w in (1, 2):
+            print(f"ratio this/baseline, rep/cpu-s, {w} worker(s): "
+                  f"{best[('this', w)]['cpu'] and best[('baseline', w)]['cpu'] / best[('this', w)]['cpu']:.2f}")
+    shutil.rmtree(base, ignore_errors=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", metavar="DIR", help="benchmark copies of the real .txt/.md reports in DIR instead")
+    ap.add_argument("--copies", type=int, default=240, help="with --real: number of unique copies (default 240)")
+    ap.add_argument("--rounds", type=int, default=3, help="with --real: rounds, alternating revisions (default 3)")
+    ap.add_argument("--baseline", metavar="CHECKOUT", help="with --real: another checkout (with .venv) to compare")
     ap.add_argument("--reports", type=int, default=2000, help="text+HTML reports (half each; default 2000)")
     ap.add_argument("--pdfs", type=int, default=200, help="PDF reports (default 200)")
     ap.add_argument("--sizes", type=int, nargs=2, default=[1000, 4000], metavar=("SMALL", "LARGE"),
@@ -141,6 +204,9 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' (default: cpu count)")
     ap.add_argument("--keep", metavar="DIR", help="build the corpus and outputs here and keep them")
     a = ap.parse_args()
+    if a.real:
+        bench_real(a)
+        return 0
 
     base = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="ogi-bench-"))
     base.mkdir(parents=True, exist_ok=True)

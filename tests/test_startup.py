@@ -1,0 +1,63 @@
+"""Start-up (issue 11 item 3): `ogi --help` imports no reader, the parent of a run imports no
+parser, a one-file run starts no pool of new interpreters."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from reportgen import LAYOUTS, random_report, render_text  # noqa: E402
+
+HEAVY = ("parsers.", "pipeline.report", "pipeline.extract", "pipeline.recover", "pipeline.checks", "pipeline.match",
+         "rapidfuzz", "regex", "opencc", "pdfplumber", "pypdfium2", "lxml", "rich", "dask")
+
+
+def modules_after(code: str) -> list[str]:
+    """The modules a fresh interpreter has loaded after running `code`."""
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def heavy(mods: list[str]) -> list[str]:
+    return [m for m in mods if m.startswith(HEAVY)]
+
+
+def test_help_imports_no_reader_and_nothing_heavy():
+    for argv in (["--help"], ["parse", "--help"], ["keys", "--help"]):
+        mods = modules_after(f"from pipeline.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass")
+        assert heavy(mods) == [], (argv, heavy(mods))
+        assert "parsers" not in mods
+
+
+def test_the_parent_of_a_run_imports_no_parser(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    rng = random.Random(3)
+    for i in range(3):
+        (src / f"r{i}.txt").write_text(render_text(random_report(rng), LAYOUTS[i]), encoding="utf-8")
+    for paths in ([str(src)], [str(src / "r0.txt")]):  # a pool of workers, and a one-file run
+        mods = modules_after(f"from pipeline import batch\nbatch.run({paths!r}, {str(tmp_path / 'out')!r}, "
+                             f"quiet=True, force=True)")
+        assert [m for m in heavy(mods) if m != "rich" and not m.startswith("rich.")] == [], heavy(mods)
+
+
+def test_a_one_file_run_starts_no_new_interpreter(tmp_path, monkeypatch):
+    import subprocess as sp
+
+    from pipeline import batch
+
+    def no_popen(*a, **k):
+        raise AssertionError("a one-file run started a new interpreter")
+    monkeypatch.setattr(sp, "Popen", no_popen)
+    p = tmp_path / "one.txt"
+    p.write_text(render_text(random_report(random.Random(5)), LAYOUTS[0]), encoding="utf-8")
+    s = batch.run([str(p)], str(tmp_path / "out"), quiet=True)
+    assert s["status"] == {"ok": 1} and s["parsed"] == 1
