@@ -500,9 +500,15 @@ def side_by_side_cells(tpl: Template, spec: TableSpec, layout: Layout, taken: se
             continue
         vals = fit(ln.values, width)
         doubt = side_by_side_doubt(tpl, spec, groups, ln, vals) if len(ln.filled) >= len(groups[0][1]) else ""
-        if doubt:
+        if doubt:   # the table is found; its numbers are left empty, marked, and logged
+            part.found = True
+            part.ambiguous += width
             part.note("warning", "", "", f"{spec.key} row: {doubt}; cannot tell which column each number "
                       f"belongs to, left empty", ln.page)
+            for row, cols in groups:
+                for col in cols:
+                    part.cells.append(cell_value(part, layout, row.key, col, "", "", 100.0, ln, None))
+                    part.cells[-1].row_label, part.cells[-1].unplaced = row.label, True
             return part
         if vals is None:
             if len(ln.filled) >= len(groups[0][1]):
