@@ -38,6 +38,7 @@ from datetime import datetime, timezone
 from collections.abc import Iterator
 
 from . import __version__
+from . import schema
 from .schema import display_path, report_row
 from .worker import Worker, failed_result, unpack_parts
 
@@ -515,6 +516,14 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
     writer = OutputWriter(out_dir, bom=bom, wide=wide)
     status: Counter = Counter()
     failed_checks = files = 0
+    # era A: X1 looks at the previous and next year's report of the same agency in this run (its
+    # code is imported only when the run holds an era-A report: the parent imports no parser)
+    era_a = [json.loads(r[4]) for r in state.iter_outputs() if r[2] and r[4] and '"era_a"' in r[4]]
+    if era_a:
+        from .era_a import series as era_a_series
+        series = era_a_series.collect(era_a)
+    fields = {"cells": schema.CELL_FIELDS, "checks": schema.CHECK_FIELDS, "log": schema.LOG_FIELDS,
+              "wide_stats": list((wide or schema.wide_layout()).get("stats", ()))}
     try:
         for path, sha, first, error, report_json, parts in state.iter_outputs():
             files += 1
@@ -529,7 +538,10 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
             status[rep["status"]] += 1
             if first:
                 failed_checks += int(rep.get("checks_failed") or 0)
-                writer.add_packed(rep, unpack_parts(parts))
+                unpacked = unpack_parts(parts)
+                if era_a and rep.get("era_a"):
+                    era_a_series.amend(rep, unpacked, series, fields)
+                writer.add_packed(rep, unpacked)
             else:
                 writer.add_report(rep)
         run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),

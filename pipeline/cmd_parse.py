@@ -16,10 +16,12 @@ FORMATS = ["text", "pdf", "html", "docx", "doc"]
 
 def _template_id(value: str) -> str:
     """A template id of the registry (loaded only when --template is given: help stays fast)."""
+    from .era_a.template import load as era_a
     from .templates import load
 
-    if value not in load():
-        raise argparse.ArgumentTypeError(f"unknown template {value!r} (known: {', '.join(load())})")
+    known = [*load(), era_a().id]     # the national templates and era A's (its own data file)
+    if value not in known:
+        raise argparse.ArgumentTypeError(f"unknown template {value!r} (known: {', '.join(known)})")
     return value
 
 

@@ -96,6 +96,8 @@ def _checks_section(templates: dict) -> list[str]:
     lines = ["## Check ids (checks.csv `check_id`)", ""]
     rows = [[f"`{k}`", t, n] for k, (t, n) in seen.items()]
     rows += [[f"`{k}`", t, n] for k, (t, n) in PLAUSIBILITY.items()]
+    from .era_a.codebook import checks as era_a_checks
+    rows += era_a_checks()
     return lines + _md_table(["check_id", "table", "what it checks"], rows) + [""]
 
 
@@ -118,6 +120,8 @@ def render() -> str:
     lines += _columns_section("wide/<table>.csv", schema.WIDE_META,
                               "the first columns of every wide file; then one column per `row_key.col_key`")
     lines += _keys_section(templates)
+    from .era_a.codebook import section as era_a_section
+    lines += era_a_section() + [""]
     lines += _checks_section(templates)
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -17,10 +17,17 @@ from parsers.model import ReadError
 from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
+from .era_a import checks as era_a_checks
+from .era_a import series as era_a_series
+from .era_a import stage as era_a_stage
+from .era_a.template import load as era_a_template
+from .result import Extraction
 from .prose_checks import prose_checks
 from .schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, one_line, report_row  # noqa: F401
-from .templates import get
+from .templates import TABLES, get
 from .values import fmt
+
+ERA_A = era_a_template().id
 
 
 @dataclass
@@ -44,6 +51,16 @@ def cell_key(key: tuple) -> str:
     return "/".join(key)
 
 
+def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
+    for c in checks:
+        out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
+                           "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
+                           "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
+                           "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
+                           "culprit": cell_key(c.culprit) if c.culprit else "",
+                           "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind})
+
+
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
                sha256: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
@@ -56,8 +73,10 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         row["format"] = fmt_
         doc = parsers.read(path, fmt_)
         row["pages"] = doc.pages or ""
-        ex = extract(doc, template)
+        ex = extract(doc, template) if template != ERA_A else Extraction(template=None)
         meta = extract_metadata(doc)
+        if not ex.tables_found and template in (None, ERA_A):
+            ex = era_a_stage.extract(doc, meta.year) or ex   # a 2008–2018 report (template 2008)
     except ReadError as e:
         row["error"] = one_line(e)
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
@@ -71,7 +90,8 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         row["seconds"] = f"{time.perf_counter() - t0:.3f}"
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
-               tables_found=";".join(t for t in ("active", "requests", "appeals") if t in ex.tables_found),
+               tables_found=";".join([t for t in TABLES if t in ex.tables_found]
+                                      + [t for t in dict.fromkeys(ex.tables_found) if t not in TABLES]),
                ambiguous_cells=ex.ambiguous, warnings="; ".join(ex.warnings))
     for w in doc.warnings:
         out.log.append({"report_id": rid, "level": "warning", "table": "", "row_key": "", "col_key": "",
@@ -81,7 +101,11 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         out.log.append({"report_id": rid, "level": "error", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": ex.refused})
         return out
-    if not ex.tables_found:
+    if ex.era_a is not None:
+        row["status"], row["error"] = ex.era_a["status"], ex.era_a["reason"]
+        _add_checks(out, rid, era_a_checks.run(ex))
+        row["era_a"] = era_a_series.summary(ex, meta.agency, meta.year)   # for X1 across the run
+    elif not ex.tables_found:
         row["status"] = "not_a_report"
         row["error"] = "no template table found" + ("" if ex.template else " (no template labels in the text)")
     else:
@@ -90,15 +114,8 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
             missing = [t for t in ("active", "requests", "appeals") if t not in ex.tables_found]
             row["error"] = "table not found: " + ", ".join(missing)
         tpl = get(ex.template)
-        checks = run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year)
-        row["checks_failed"] = sum(1 for c in checks if c.status == "fail" and c.severity == "error")
-        for c in checks:
-            out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
-                               "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
-                               "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                               "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
-                               "culprit": cell_key(c.culprit) if c.culprit else "",
-                               "scope_kind": scope_kind(c, tpl)})
+        _add_checks(out, rid, run_checks(ex, tpl) + prose_checks(doc, ex, tpl, meta.year), tpl)
+    row["checks_failed"] = sum(1 for c in out.checks if c["status"] == "fail" and c["severity"] == "error")
     for c in ex.cells:
         out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
                           "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,

@@ -82,6 +82,7 @@ class Extraction:
     merged: tuple = ()            # templates.MergedRows the report printed as one row
     warnings: list[str] = field(default_factory=list)   # report-level warnings (reports.csv `warnings`)
     refused: str = ""             # why the report was not extracted at all (a contradicted --template)
+    era_a: Optional[dict] = None  # set by the era-A stage (pipeline/era_a): status, reason, split
 
     def add(self, part: TableCells) -> None:
         """Append one table's cells and notes (in that order of the output)."""

@@ -31,8 +31,9 @@ CELLS = (
     Col("report_id", "报告编号", "stable id of the input: the first 16 hex digits of the SHA-256 of the file's bytes"),
     Col("agency", "发布机关", "publishing body as printed in the title, e.g. 秀洲区人民政府", text=True),
     Col("year", "报告年度", "the year the report covers (not the publication year)"),
-    Col("template", "模板", "`2019` or `2021`: the national template the tables follow"),
-    Col("table", "表格", "`active`, `requests` or `appeals` (see the keys below)"),
+    Col("template", "模板", "`2019` or `2021`: the national template the tables follow; `2008` for the "
+                          "reports of 2008–2018 (era A)"),
+    Col("table", "表格", "`active`, `requests` or `appeals` (see the keys below); `stats` in era A"),
     Col("row_key", "行键", "stable key of the template row (see the keys below)"),
     Col("col_key", "列键", "stable key of the template column (see the keys below)"),
     Col("value", "数值", "the number; empty where the printed cell is empty; money in 万元; signed changes keep "
@@ -43,8 +44,9 @@ CELLS = (
     Col("match_score", "匹配分", "0–100: how closely the printed row label matched the standard one"),
     Col("page", "页码", "1-based page of the cell, for paged inputs; empty otherwise"),
     Col("bbox", "位置框", "the cell's box on its page as `x0 top x1 bottom` in PDF points; empty otherwise"),
-    Col("method", "取值方式", "`read` (printed in its own cell) or `recovered` (the text ran cells together and "
-                            "the split was settled by the template's arithmetic)"),
+    Col("method", "取值方式", "`read` (printed in its own cell), `recovered` (the text ran cells together and "
+                            "the split was settled by the template's arithmetic) or `prose` (era A: a figure "
+                            "stated in a sentence, the clause in `raw`)"),
     Col("source_pos", "来源位置", "where the number is printed in sources without page boxes: text "
                                 "`line=L chars=A-B` (1-based line, 0-based character offsets, B exclusive); "
                                 "HTML and Word `table=T row=R col=C` (1-based table index in document order, "
@@ -199,7 +201,10 @@ def rows_text(rows: Iterable[dict], cols: tuple[Col, ...]) -> str:
 @functools.lru_cache(maxsize=None)
 def wide_columns(table: str) -> tuple[str, ...]:
     """row_key.col_key for every cell of the table in any template, in template order."""
-    from .templates import load
+    from .templates import TABLES, load
+    if table not in TABLES:   # era A's `stats` (template 2008, its own data file)
+        from .era_a.template import load as era_a_template
+        return tuple(f"{r}.{c}" for r, c in era_a_template().keys())
     seen: list[str] = []
     for tpl in load().values():
         spec = tpl.tables[table]
@@ -212,8 +217,9 @@ def wide_columns(table: str) -> tuple[str, ...]:
 
 
 def wide_tables() -> tuple[str, ...]:
+    from .era_a.template import load as era_a_template
     from .templates import TABLES
-    return TABLES
+    return (*TABLES, era_a_template().table)
 
 
 def wide_layout() -> dict[str, list[str]]:
@@ -227,7 +233,11 @@ def render_parts(cells: list[dict], checks: list[dict], log: list[dict]) -> dict
     (values in wide-column order, without the per-path metadata columns)."""
     wide = {}
     for t in wide_tables():
-        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells if c["table"] == t}
+        # era A prints a key in the appendix and in prose: the appendix (read/recovered) wins
+        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells
+                  if c["table"] == t and c.get("method") == "prose"}
+        values.update({f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells
+                       if c["table"] == t and c.get("method") != "prose"})
         if values:
             wide[t] = [values.get(k, "") for k in wide_columns(t)]
     return {"cells": rows_text(cells, CELLS), "checks": rows_text(checks, CHECKS), "log": rows_text(log, LOG),

@@ -76,7 +76,10 @@ def _stats_layouts() -> dict:
     rows = [{"key": r.key, "label": label[r.key], "group": label.get(r.parent, ""),
              "cols": [c.key for c in (tpl.columns if r.labels else tpl.columns[:1])]} for r in tpl.rows]
     title = tpl.headings[0] if tpl.headings else tpl.name
-    return {tpl.id: {"name": tpl.name, "tables": [{"key": tpl.table, "title": title, "columns": cols, "rows": rows}]}}
+    # sparse: a report prints a few of the registry's many rows (each local table its own), so only
+    # the rows it has are drawn
+    return {tpl.id: {"name": tpl.name, "tables": [{"key": tpl.table, "title": title, "columns": cols, "rows": rows,
+                                                   "sparse": True}]}}
 
 
 def _cell_entry(c: dict, note: dict) -> list:

@@ -183,18 +183,19 @@
       const colsOf = r => r.cols.filter(c => !t.columns[c].variant || t.rows.some(x => has(`${t.key}/${x.key}/${c}`)));
       let html = `<table class="tpl" data-table="${esc(t.key)}"><caption>${esc(t.title)}${inTable ? "" : " — not found in this report"}</caption>`;
       let prevCols = null;
-      t.rows.forEach((r, i) => {
+      const rows = t.sparse ? t.rows.filter(r => r.cols.some(c => has(`${t.key}/${r.key}/${c}`))) : t.rows;
+      rows.forEach((r, i) => {
         const cols = colsOf(r);
         const sig = cols.join(",");
         if (sig !== prevCols) {
           html += `<tr><th colspan="2"></th>${cols.map(c => `<th>${esc(t.columns[c].label)}</th>`).join("")}</tr>`;
           prevCols = sig;
         }
-        const prev = t.rows[i - 1];
+        const prev = rows[i - 1];
         let group = "";
         if (!prev || prev.group !== r.group || colsOf(prev).join(",") !== sig) {
           let span = 1;
-          while (i + span < t.rows.length && t.rows[i + span].group === r.group && colsOf(t.rows[i + span]).join(",") === sig) span++;
+          while (i + span < rows.length && rows[i + span].group === r.group && colsOf(rows[i + span]).join(",") === sig) span++;
           group = `<th class="group" rowspan="${span}">${esc(r.group)}</th>`;
         }
         html += `<tr data-row="${esc(r.key)}">${group}<th class="row">${esc(r.label)}</th>` +

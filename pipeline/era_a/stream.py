@@ -1,0 +1,104 @@
+"""A document as one compact text: whitespace and cell boundaries become one separator.
+
+Era-A appendices reach us as table cells, tab or space separated rows, one cell per line, or
+one long scraped paragraph whose cells ran together; in this form they all read alike, and
+whether two digits were printed apart (a separator between them) or run together survives.
+Every character keeps its place in the printed text, so a clause is quoted as printed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from parsers.model import Document, Paragraph
+
+from .. import normalize as N
+from .template import SEP, label_form
+
+_BREAK = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff|]")
+_WS = regex.compile(r"\s+")
+_PIECE = regex.compile(r"[^\s\u3000\u00a0\u200b\ufeff|]+")
+
+
+@lru_cache(maxsize=8192)
+def _norm(ch: str) -> str:
+    return label_form(ch)
+
+
+@dataclass
+class Stream:
+    text: str                 # compact text, SEP at every boundary
+    cols: list[int]           # grid column of each character (-1 outside tables)
+    pages: list[int]          # page of each character (0 unknown)
+    src: list[int]            # index of each character in `printed`
+    printed: str              # the document's text as printed (blocks and cells joined by newlines)
+
+    def col_at(self, i: int) -> int:
+        return self.cols[i] if 0 <= i < len(self.cols) else -1
+
+    def page_at(self, i: int):
+        p = self.pages[i] if 0 <= i < len(self.pages) else 0
+        return p or None
+
+    def quote(self, start: int, end: int) -> str:
+        """The printed text of stream[start:end], whitespace collapsed."""
+        if start >= end:
+            return ""
+        a, b = self.src[start], self.src[end - 1] + 1
+        return _WS.sub(" ", self.printed[a:b]).strip()
+
+
+class _Builder:
+    def __init__(self):
+        self.out: list[str] = []
+        self.cols: list[int] = []
+        self.pages: list[int] = []
+        self.src: list[int] = []
+        self.printed: list[str] = []
+        self.pos = 0
+
+    def add(self, text: str, col: int, page: int, simplified: bool = False) -> None:
+        base = self.pos
+        self.printed.append(text)
+        self.printed.append("\n")
+        self.pos += len(text) + 1
+        for m in _PIECE.finditer(text):
+            if self.out and self.out[-1] != SEP:
+                self._put(SEP, -1, page, base + m.start())
+            piece = label_form(m.group())
+            if simplified:
+                conv = N.to_simplified(piece)
+                piece = conv if len(conv) == len(piece) else piece
+            if len(piece) == len(m.group()):     # the usual case: one character for one
+                self.out.extend(piece)
+                self.src.extend(range(base + m.start(), base + m.end()))
+            else:
+                for k, ch in enumerate(m.group()):
+                    for n in _norm(ch):
+                        self.out.append(n)
+                        self.src.append(base + m.start() + k)
+            grow = len(self.out) - len(self.cols)
+            self.cols.extend([col] * grow)
+            self.pages.extend([page] * grow)
+
+    def _put(self, ch: str, col: int, page: int, src: int) -> None:
+        self.out.append(ch)
+        self.cols.append(col)
+        self.pages.append(page)
+        self.src.append(src)
+
+
+def build(doc: Document, simplified: bool = False) -> Stream:
+    """The whole document in reading order (paragraphs, then each table row's cells);
+    `simplified`: traditional characters converted to simplified ones."""
+    b = _Builder()
+    for blk in doc.blocks:
+        if isinstance(blk, Paragraph):
+            b.add(blk.text, -1, blk.page or 0, simplified)
+            continue
+        for row in blk.rows():
+            for c in row:
+                b.add(c.text or "", c.col, c.page or blk.page or 0, simplified)
+    return Stream("".join(b.out), b.cols, b.pages, b.src, "".join(b.printed))

@@ -1,0 +1,138 @@
+"""The template `2008` of the registry, loaded from data/template_2008.toml.
+
+Every era-A fact (row and column keys, label variants, units, identities, phrase rules) is
+data; code asks this module instead of naming rows.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from .. import normalize as N
+
+SEP = "\x1f"   # a cell or whitespace boundary in the compact stream
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    key: str
+    labels: tuple[str, ...]
+    kind: str = "count"
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class StatsIdentity:
+    id: str
+    kind: str                  # exact | plausible
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    op: str = "eq"             # eq | le_each | le
+    when: tuple[str, ...] = ()
+    when_any: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ("appendix",)
+    cols: tuple[str, ...] = ("this_year", "cumulative")
+    split: bool = False
+    need_all: bool = False
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.kind == "exact" else "warning"
+
+
+@dataclass(frozen=True)
+class StatsColumn:
+    key: str
+    labels: tuple[str, ...]
+    patterns: tuple[str, ...] = ()
+    priority: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EraATemplate:
+    id: str
+    name: str
+    table: str
+    last_year: int
+    min_rows: int
+    units: tuple[str, ...]
+    header_words: tuple[str, ...]
+    columns: tuple[StatsColumn, ...]
+    rows: tuple[StatsRow, ...]
+    identities: tuple[StatsIdentity, ...]
+    unkeyed_rows: tuple[str, ...]
+    headings: tuple[str, ...]
+    check_kinds: dict
+    anchors: tuple[str, ...] = ()
+
+    def row(self, key: str) -> StatsRow:
+        return next(r for r in self.rows if r.key == key)
+
+    def severity(self, check_id: str) -> str:
+        return "error" if self.check_kinds.get(check_id) == "exact" else "warning"
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(row_key, col_key) in template order, for wide/stats.csv (rows stated only in prose
+        have no cumulative column)."""
+        return [(r.key, c.key) for r in self.rows for c in (self.columns if r.labels else self.columns[:1])]
+
+
+def label_form(text: str) -> str:
+    """Labels and stream text compare in this form: glyph-fixed (NFKC), quotes and colons unified."""
+    return N.fix_glyphs(text).translate(N._QUOTES).replace("：", ":").replace("，", ",")
+
+
+@lru_cache(maxsize=None)
+def load() -> EraATemplate:
+    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    t = raw["template"]
+    cols = tuple(StatsColumn(key=c["key"], labels=tuple(c["labels"]), patterns=tuple(c.get("patterns", ())),
+                             priority=dict(c.get("priority", {}))) for c in raw["columns"])
+    rows = tuple(StatsRow(key=r["key"], labels=tuple(r["labels"]), kind=r.get("kind", "count"),
+                          parent=r.get("parent", "")) for r in raw["rows"])
+    idents = tuple(StatsIdentity(
+        id=i["id"], kind=i["kind"], lhs=tuple(i["lhs"]), rhs=tuple(i["rhs"]), op=i.get("op", "eq"),
+        when=tuple(i.get("when", ())), when_any=tuple(i.get("when_any", ())), unless=tuple(i.get("unless", ())),
+        cells=tuple(i.get("cells", ("appendix",))), cols=tuple(i.get("cols", ("this_year", "cumulative"))),
+        split=i.get("split", False), need_all=i.get("need_all", False)) for i in raw["identities"])
+    return EraATemplate(id=t["id"], name=t["name"], table=t["table"], last_year=t["last_year"],
+                        min_rows=t["min_rows"], units=tuple(t["units"]), header_words=tuple(t["header_words"]),
+                        columns=cols, rows=rows, identities=idents,
+                        unkeyed_rows=tuple(raw["unkeyed"]["rows"]), headings=tuple(raw["unkeyed"]["headings"]),
+                        check_kinds=dict(raw["checks"]) | {i.id: i.kind for i in idents},
+                        anchors=tuple(t.get("anchors", ())))
+
+
+@lru_cache(maxsize=None)
+def crosswalk() -> tuple[dict, ...]:
+    """era-a.md's crosswalk to modern keys, as data: [{era_a, class, modern: {template: [keys]}}]
+    (`same` rows are joined in harmonized series, `approx` rows only listed)."""
+    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    return tuple({"era_a": c["era_a"], "class": c["class"], "modern": dict(c["modern"])} for c in raw["crosswalk"])
+
+
+def _loose(label: str) -> str:
+    """A regex matching the label with optional separators between its characters."""
+    chars = [c for c in label_form(label) if not c.isspace()]
+    return f"{SEP}?".join(regex.escape(c) for c in chars)
+
+
+@lru_cache(maxsize=None)
+def label_regex() -> tuple[regex.Pattern, dict[str, tuple[str, ...]]]:
+    """One pattern for every keyed label (longest first) and the row keys each label form names;
+    unkeyed rows match as group `skip`."""
+    tpl = load()
+    by_form: dict[str, list[str]] = {}
+    for r in tpl.rows:
+        for lab in r.labels:
+            by_form.setdefault("".join(label_form(lab).split()), []).append(r.key)
+    forms = sorted(by_form, key=len, reverse=True)
+    keyed = "|".join(_loose(f) for f in forms)
+    skip = "|".join(tpl.unkeyed_rows)
+    pat = regex.compile(f"(?P<skip>{skip})|(?P<label>{keyed})")
+    return pat, {f: tuple(v) for f, v in by_form.items()}
