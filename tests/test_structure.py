@@ -1,4 +1,4 @@
-"""The shape of the code (issue 9): no import cycles in the pipeline, no function over 80 lines,
+"""The shape of the code (issue 9): no import cycles in the pipeline or the readers, no function over 80 lines,
 no template id written in the code (template facts live in the registry's data file)."""
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from pipeline.templates import load
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ("pipeline",)          # packages whose import graph must be acyclic
+CHECKED = ("pipeline", "parsers")   # packages whose import graph must be acyclic
 MAX_LINES = 80
 # functions being cut elsewhere in the same restructuring (issue 9 item 4: batch.run into
 # plan, dispatch, build); an entry here that is already short is simply not needed any more
-KNOWN_LONG = {"pipeline/batch.py:run"}
+KNOWN_LONG: set[str] = set()
 
 
 def _modules(package: str) -> dict[str, Path]:
@@ -50,7 +50,7 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
         for t in targets:
             while t and t not in known:
                 t = t.rpartition(".")[0]
-            if t and t != name:
+            if t and t != name and not name.startswith(t + "."):   # a package is its modules' parent
                 out.add(t)
     return out
 
@@ -93,7 +93,7 @@ def test_cycle_finder_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
 
 
-def test_no_import_cycle_in_the_pipeline():
+def test_no_import_cycle_in_the_pipeline_or_the_readers():
     graph = import_graph()
     assert "pipeline.result" in graph and graph["pipeline.extract"] >= {"pipeline.recover", "pipeline.result"}
     assert find_cycle(graph) == []

@@ -152,9 +152,10 @@ def compare(path: Path) -> tuple[int, int, int]:
     import pdfplumber
 
     from parsers.pdf import page_tables
+    from parsers.pdf.join import text_grid
     ours: dict[int, list] = {}
     for t in page_tables(str(path)):
-        ours.setdefault(t.page, []).append(sorted(_squash(s) for row in t.grid() for s in row if s is not None))
+        ours.setdefault(t.page, []).append(sorted(_squash(s) for row in text_grid(t) for s in row if s is not None))
     n = same = sup = 0
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:

@@ -49,15 +49,6 @@ class PageTable:
     bbox: Box
     strategy: str = "lines"     # "lines": ruled; "words": grid from word positions
 
-    def grid(self) -> list[list[Optional[str]]]:
-        """Rows × columns of texts, None where a merged cell covers the position (extract_tables' shape)."""
-        from .join import Piece, grid
-        t = grid([Piece(self.page, b, s, 0.0) for b, s in self.cells])
-        out = [[None] * t.n_cols for _ in range(t.n_rows)]
-        for c in t.cells:
-            out[c.row][c.col] = c.text
-        return out
-
 
 def edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
     """A ruling edge in pdfplumber's dict shape (what the table finder consumes)."""

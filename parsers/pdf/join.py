@@ -314,3 +314,13 @@ def assemble(stream: list, s: PdfSettings = DEFAULT) -> list:
                 blocks.append(Paragraph(text=item.text, page=item.page))
     flush()
     return blocks
+
+
+def text_grid(table: PageTable) -> list[list[Optional[str]]]:
+    """Given one page's table, return its rows × columns of texts, None where a merged cell covers
+    the position (the shape of pdfplumber's extract_tables, for comparisons)."""
+    t = grid([Piece(table.page, b, s, 0.0) for b, s in table.cells])
+    out: list[list[Optional[str]]] = [[None] * t.n_cols for _ in range(t.n_rows)]
+    for c in t.cells:
+        out[c.row][c.col] = c.text
+    return out
