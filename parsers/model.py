@@ -49,6 +49,14 @@ class Cell:
 class Table:
     cells: list[Cell] = field(default_factory=list)
     page: Optional[int] = None
+    # rows whose values the reader could not place in columns with certainty: row → reason
+    # (the row's numbers are kept in order from its first value column, for the log only)
+    doubts: dict[int, str] = field(default_factory=dict)
+    # rows among `doubts` whose numbers are each one cell, in printed order (only their columns
+    # are uncertain: a row that prints every column is still read in order)
+    ordered: set[int] = field(default_factory=set)
+    # columns recovered from character positions (whitespace layouts): approximate evidence
+    positional: bool = False
     source_index: Optional[int] = None   # 1-based index of the table element in the source (HTML, Word)
 
     def mark_source(self, index: int) -> "Table":

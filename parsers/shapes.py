@@ -67,6 +67,10 @@ COUNT_UNIT_SUFFIX = regex.compile(rf"(?<=\d)(?:{_alt(COUNT_UNITS)})$")
 DASH_RUN = regex.compile(rf"[{DASHES}]+")
 CHANGE_WORDS = regex.compile(r"^(增加|增|减少|减)\s*(\d+)$")   # 增加3 / 减2 in a signed column
 VALUE_SPACE = regex.compile(r"[\s\u3000]+")
+SPLIT_DIGITS = regex.compile(r"\d[\s\u3000]+[+\-]?\d")   # "32 60": two cells run into one, never 3260
+# one number despite the spaces: thousands grouped by spaces (1 234) or letter-spaced digits (1 2 3)
+SPACE_GROUPED = regex.compile(rf"^[+\-]?(?:\d{{1,3}}(?:[ \u00a0\u3000]\d{{3}})+|\d(?:[\s\u3000]+\d)+)"
+                              rf"(?:\.\d+)?(?:{_alt(MONEY_UNITS)})?$")
 
 # ------------------------------------------------------------------ readers (printed text)
 PDF_NUMBER = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?%?$")

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import bisect
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
 from .contract import Source, read_bytes
 from .encoding import decode
+from .layout_place import place_row
 from .model import Cell, Document, Paragraph, ReadError, SourcePos, Table
 from .shapes import LAYOUT_NUMBER
 
@@ -134,7 +136,8 @@ def _blocks(lines: list[str]):
             continue
         j = _layout_region_end(lines, i)
         if j > i:
-            yield _layout(lines[i:j]), i, j
+            for a, b in _header_segments(lines, i, j):
+                yield _layout(lines[a:b]), a, b
             i = j
             continue
         j = _dump_region_end(lines, i)
@@ -256,6 +259,28 @@ def _tokens(line: str) -> tuple[tuple[int, int, str], ...]:
 
 
 @lru_cache(maxsize=16384)
+def _cell_tokens(line: str) -> tuple[tuple[int, int, str], ...]:
+    """The tokens of a line inside a whitespace table: a label that fills its column, one space
+    from the row's first numbers ("其他对外管理服务 0"), is split from them."""
+    out = []
+    for a, b, text in _tokens(line):
+        parts = text.split(" ")
+        if len(parts) > 1 and _is_numeric(parts[-1]) and regex.search(r"\p{Han}", parts[0]):
+            k = len(parts) - 1
+            while k > 1 and _is_numeric(parts[k - 1]):
+                k -= 1
+            head = " ".join(parts[:k])
+            out.append((a, a + len(head), head))
+            pos = a + len(head) + 1
+            for p in parts[k:]:
+                out.append((pos, pos + len(p), p))
+                pos += len(p) + 1
+        else:
+            out.append((a, b, text))
+    return tuple(out)
+
+
+@lru_cache(maxsize=16384)
 def _is_layout_row(line: str) -> bool:
     """A line with at least two tokens separated by two or more spaces and a numeric token."""
     toks = _tokens(line)
@@ -356,6 +381,18 @@ def _with_header_columns(cols: list[tuple[int, int]], toks) -> list[tuple[int, i
     return sorted(cols + extra)
 
 
+def _order_columns(toks, cols: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """When a row prints more numbers than the columns found from positions (rows compacted
+    differently ran the spans together), the columns are taken by order from the rows that
+    print the most numbers: column k spans the k-th number of each of them."""
+    counts = [sum(1 for _, _, t in row if _is_numeric(t)) for row in toks]
+    most = max(counts, default=0)
+    if most <= len(cols):
+        return cols
+    full = [[(a, b) for a, b, t in row if _is_numeric(t)] for row, n in zip(toks, counts) if n == most]
+    return [(min(r[k][0] for r in full), max(r[k][1] for r in full)) for k in range(most)]
+
+
 def _nearest_column(cols: list[tuple[int, int]], starts: list[int], a: int, b: int) -> int:
     """The column a token (a, b) overlaps most, else the one nearest to its centre."""
     k = bisect.bisect_right(starts, b)
@@ -364,33 +401,71 @@ def _nearest_column(cols: list[tuple[int, int]], starts: list[int], a: int, b: i
                                     abs((a + b) / 2 - (cols[j][0] + cols[j][1]) / 2)))
 
 
+def _header_segments(lines: list[str], i: int, j: int) -> list[tuple[int, int]]:
+    """A whitespace region cut before each run of header lines that follows value rows: a
+    header printed again (a new page, the next small table, another table's header repeated)
+    starts a block whose columns are found from its own lines. A header line prints no number
+    and has two or more tokens over the value columns of the rows above it (label lines that
+    wrap stay in the label area)."""
+    out = []
+    start, value_left, run_start = i, None, None
+    for k in range(i, j):
+        toks = _tokens(lines[k])
+        nums = [a for a, _, t in toks if _is_numeric(t)]
+        if nums:
+            if run_start is not None and value_left is not None and k - run_start >= 1:
+                out.append((start, run_start))
+                start, value_left = run_start, None
+            run_start = None
+            value_left = min(nums) if value_left is None else min(value_left, min(nums))
+        elif value_left is not None and sum(1 for a, _, _ in toks if a >= value_left - 1) >= 2:
+            run_start = k if run_start is None else run_start
+        elif run_start is not None and toks and len(toks) == 1:
+            pass           # a title line inside a run of headers ("行政复议")
+        elif toks:
+            run_start = None
+    out.append((start, j))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _wrapped_number_rows(rows) -> dict[int, str]:
+    """Rows whose numbers may continue on the next line: a line of numbers only, fewer than the
+    line above, each right under a number of that line ("40   11" over "     6": 116 wrapped in a
+    narrow cell). Both lines are returned with the reason (row index → reason)."""
+    out: dict[int, str] = {}
+    for k in range(1, len(rows)):
+        above, here = rows[k - 1], rows[k]
+        nums_above = [(a, b, t) for a, b, t in above if _is_numeric(t)]
+        if not here or len(here) >= len(nums_above) or not all(_is_numeric(t) for _, _, t in here):
+            continue
+        under = [next((t2 for a2, b2, t2 in nums_above if a <= b2 + 1 and b >= a2 - 1), None) for a, b, t in here]
+        if all(under):
+            why = ("a number may continue on the next line (" + ", ".join(
+                f"{u} / {t}" for u, (_, _, t) in zip(under, here)) + ")")
+            out[k - 1] = out[k] = why
+    return out
+
+
 def _layout(lines: list[str]) -> Table:
-    toks = [_tokens(l) for l in lines]
+    toks = [_cell_tokens(l) for l in lines]
     numeric = [(a, b) for row in toks for (a, b, t) in row if _is_numeric(t)]
     cols = _with_header_columns(_merge_wandering(_columns(numeric), toks), toks)
+    cols = _order_columns(toks, cols)
     left = cols[0][0] if cols else 10 ** 9
     n_label = max((sum(1 for (a, b, t) in row if b <= left and not _is_numeric(t)) for row in toks), default=0)
-    n_label = max(n_label, 1)
+    grid = _Grid(cols, [ca for ca, _ in cols], left, max(n_label, 1))
     cells: list[Cell] = []
-    r = 0
-    starts = [ca for ca, _ in cols]
-    for row in toks:
-        if not row:
-            continue
-        label_i = 0
-        placed: dict[int, Cell] = {}
-        for a, b, t in row:
-            if b <= left and not _is_numeric(t):
-                cells.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
-                label_i += 1
-                continue
-            col = n_label + _nearest_column(cols, starts, a, b)
-            if col in placed:
-                placed[col].text += " " + t
-            else:
-                placed[col] = Cell(text=t, row=r, col=col)
-                cells.append(placed[col])
-        r += 1
+    doubts: dict[int, str] = {}
+    ordered: set[int] = set()
+    rows = [row for row in toks if row]
+    wrapped = _wrapped_number_rows(rows)
+    for r, row in enumerate(rows):
+        row_cells, doubt, in_order = _row_cells(row, r, grid)
+        cells += row_cells
+        if r in wrapped or doubt:
+            doubts[r] = wrapped.get(r) or doubt
+            if in_order and r not in wrapped:
+                ordered.add(r)
     # merge label cells that landed on the same column
     merged: dict[tuple[int, int], Cell] = {}
     for c in cells:
@@ -400,11 +475,55 @@ def _layout(lines: list[str]) -> Table:
         else:
             merged[key] = c
     # a blank cell leaves no trace in the text: restore it on rows that print numbers
-    value_rows = {c.row for c in merged.values() if c.col >= n_label and _is_numeric(c.text)}
+    value_rows = {c.row for c in merged.values() if c.col >= grid.n_label and _is_numeric(c.text)}
     for r in value_rows:
         for k in range(len(cols)):
-            merged.setdefault((r, n_label + k), Cell(text="", row=r, col=n_label + k))
-    return Table(cells=list(merged.values()))
+            merged.setdefault((r, grid.n_label + k), Cell(text="", row=r, col=grid.n_label + k))
+    return Table(cells=list(merged.values()), doubts=doubts, ordered=ordered, positional=True)
+
+
+class _Grid(NamedTuple):
+    cols: list[tuple[int, int]]   # value column spans
+    starts: list[int]             # their starts, for bisection
+    left: int                     # where the value columns begin
+    n_label: int                  # label columns before them
+
+
+def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
+    """The cells of one whitespace row: label text, then each number in its own column (by
+    layout_place.place_row). Returns (cells, why the numbers' columns are uncertain or "",
+    whether each number is still one cell in printed order)."""
+    cols, starts, left, n_label = grid
+    nums = [tok for tok in row if _is_numeric(tok[2])]
+    where, why = place_row(cols, [(a, b) for a, b, _ in nums],
+                           [_nearest_column(cols, starts, a, b) for a, b, _ in nums])
+    doubt, in_order = "", True
+    if where is None:
+        doubt = f"{why}: {' | '.join(t for _, _, t in nums)}"
+        where = list(range(len(nums)))   # kept in order for the log; the pipeline leaves them out
+    num_col = dict(zip(map(id, nums), where))
+    first_num = nums[0][0] if nums else None
+    out: list[Cell] = []
+    placed: dict[int, Cell] = {}
+    label_i = 0
+    for tok in row:
+        a, b, t = tok
+        # label text: left of the value columns, or before the row's first number (rows
+        # compacted differently from the others push their label past the columns' start)
+        if not _is_numeric(t) and (b <= left or first_num is not None and a < first_num):
+            out.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
+            label_i += 1
+            continue
+        col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
+        if col in placed and id(tok) in num_col and _is_numeric(placed[col].text):
+            doubt = doubt or f"two numbers in one column: {' | '.join(t for _, _, t in nums)}"
+            in_order = False
+        if col in placed:
+            placed[col].text += " " + t
+        else:
+            placed[col] = Cell(text=t, row=r, col=col)
+            out.append(placed[col])
+    return out, doubt, in_order
 
 
 # ---------------------------------------------------------------- one cell per line

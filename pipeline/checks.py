@@ -98,7 +98,7 @@ class _Evaluator:
         total, printed, missing = 0.0, False, []
         for k in keys:
             c = self.cells.get(k)
-            if c is None:
+            if c is None or c.unplaced:   # absent, or left empty as uncertain
                 missing.append(k)
                 continue
             if c.value is not None:

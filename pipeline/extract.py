@@ -24,7 +24,11 @@ from typing import Optional
 
 from parsers.model import Document
 
+from . import column_recheck as CR
+from . import forced as F
+from . import foreign as FL
 from . import match as M
+from . import placement_check as PC
 from . import normalize as N
 from . import displaced as D
 from . import recover as R
@@ -292,24 +296,57 @@ def row_values(layout: Layout, ln: Line, row: Row, n: int) -> tuple[Optional[lis
     return vals, None
 
 
-def row_cells(part: TableCells, layout: Layout, row: Row, ln: Line, score: float, cols: list[Column]) -> None:
+def row_cells(part: TableCells, layout: Layout, row: Row, ln: Line, score: float, cols: list[Column],
+              tpl: Optional[Template] = None) -> None:
     """Read one line's values into the row's columns; an ambiguous row is left empty and logged."""
     label = N.clean(ln.label)
+    if ln.positional and len(ln.filled) == len(cols) and (not ln.doubt or ln.ordered):
+        # every column printed, each number one cell: the order places them, not positions
+        part.cells += [cell_value(part, layout, row.key, col, cell.text, label, score, ln, cell)
+                       for col, cell in zip(cols, ln.filled)]
+        return
+    if ln.doubt:   # numbers the reader could not place
+        return leave_empty(part, layout, row, ln, score, cols, label, f"row {row.label}: {ln.doubt}")
     vals = None
     if ln.values:
         vals, relabel = row_values(layout, ln, row, len(cols))
         label = relabel or label
         if vals is None:
-            part.ambiguous += len(cols)
-            part.note("warning", row.key, "",
-                      f"row {row.label}: {len(ln.filled)} numbers printed for {len(cols)} columns "
-                      f"({' | '.join(c.text for c in ln.values)}); cannot tell which column each belongs to, "
-                      f"left empty", ln.page)
-    if vals is None:   # the row prints its label only (every cell blank), or is ambiguous
+            return leave_empty(part, layout, row, ln, score, cols, label,
+                               f"row {row.label}: {len(ln.filled)} numbers printed for {len(cols)} columns "
+                               f"({' | '.join(c.text for c in ln.values)})", "each belongs to")
+    if vals is None:   # the row prints its label only (every cell blank)
         part.cells += [cell_value(part, layout, row.key, col, "", label, score, ln, None) for col in cols]
         return
-    part.cells += [cell_value(part, layout, row.key, col, cell.text, label, score, ln, cell)
-                   for col, cell in zip(cols, vals)]
+    doubt = placement_doubt(tpl, part.table, cols, vals, ln) if tpl is not None else None
+    if doubt:
+        return leave_empty(part, layout, row, ln, score, cols, label, f"row {row.label}: {doubt}")
+    by_position = ln.positional and len(ln.filled) < len(cols)
+    for col, cell in zip(cols, vals):
+        part.cells.append(cell_value(part, layout, row.key, col, cell.text, label, score, ln, cell))
+        part.cells[-1].by_position = by_position
+
+
+def placement_doubt(tpl: Template, table: str, cols: list[Column], vals: list, ln: Line) -> Optional[str]:
+    """Why a row placed with blank cells is not certain: a row identity it breaks where another
+    placement satisfies it (placement_check.py), or positions in a block whose columns do not
+    line up with the table's."""
+    doubt = PC.placement_doubt(tpl, table, cols, vals) if ln.grid else None
+    if not doubt and ln.positional and len(ln.values) != len(cols) and len(ln.filled) < len(cols):
+        doubt = (f"{len(ln.filled)} numbers for {len(cols)} columns placed by character position in a block "
+                 f"of {len(ln.values)} columns ({' | '.join(c.text for c in ln.filled)})")
+    return doubt
+
+
+def leave_empty(part: TableCells, layout: Layout, row: Row, ln: Line, score: float, cols: list[Column],
+                label: str, why: str, which: str = "each number belongs to") -> None:
+    """A row whose numbers cannot be placed: its cells empty and marked `unplaced` (checks skip
+    them rather than read them as 0), the reason and the numbers in the log."""
+    part.ambiguous += len(cols)
+    part.note("warning", row.key, "", f"{why}; cannot tell which column {which}, left empty", ln.page)
+    for col in cols:
+        part.cells.append(cell_value(part, layout, row.key, col, "", label, score, ln, None))
+        part.cells[-1].unplaced = True
 
 
 # ---------------------------------------------------------------- variants
@@ -418,7 +455,7 @@ def aligned_table(tpl: Template, spec: TableSpec, layout: Layout, cands: list[Li
     for r_idx, row in enumerate(spec.rows):
         if merged and row.key in merged[0].rows:
             if row.key == merged[0].rows[0]:
-                row_cells(part, layout, merged[0].row, merged[1], merged[2], spec.row_columns(row))
+                row_cells(part, layout, merged[0].row, merged[1], merged[2], spec.row_columns(row), tpl)
             continue
         if r_idx not in rows_seen:
             part.note("warning", row.key, "", f"row not found: {row.label}")
@@ -427,7 +464,7 @@ def aligned_table(tpl: Template, spec: TableSpec, layout: Layout, cands: list[Li
         cols = list(spec.row_columns(row))
         if extra is not None:
             cols.insert(*extra)
-        row_cells(part, layout, row, ln, s, cols)
+        row_cells(part, layout, row, ln, s, cols, tpl)
         if how:
             for c in part.cells[-len(cols):]:
                 c.row_label = ""
@@ -446,7 +483,16 @@ def heading_line(spec: TableSpec, lines: list[Line]) -> Optional[int]:
         key = N.label_key(raw)
         return all(w in key for w in h.all) and (not h.any or any(w in key for w in h.any))
 
-    return next((ln.index for ln in lines if is_heading(ln)), None)
+    found = next((ln.index for ln in lines if is_heading(ln)), None)
+    if found is not None or not h.any:
+        return found
+    # printed as small tables, one per row, under a heading worded otherwise: a line with the
+    # `all` words whose header (one of the `any` words) follows within three lines
+    keys = [N.label_key(ln.text or ln.label) for ln in lines]
+    for k, key in enumerate(keys):
+        if all(w in key for w in h.all) and any(w in x for x in keys[k + 1:k + 4] for w in h.any):
+            return lines[k].index
+    return None
 
 
 def side_by_side_cells(tpl: Template, spec: TableSpec, layout: Layout, taken: set[int]) -> TableCells:
@@ -462,6 +508,17 @@ def side_by_side_cells(tpl: Template, spec: TableSpec, layout: Layout, taken: se
         if ln.index in taken or not ln.values:
             continue
         vals = fit(ln.values, width)
+        doubt = side_by_side_doubt(tpl, spec, groups, ln, vals) if len(ln.filled) >= len(groups[0][1]) else ""
+        if doubt:   # the table is found; its numbers are left empty, marked, and logged
+            part.found = True
+            part.ambiguous += width
+            part.note("warning", "", "", f"{spec.key} row: {doubt}; cannot tell which column each number "
+                      f"belongs to, left empty", ln.page)
+            for row, cols in groups:
+                for col in cols:
+                    part.cells.append(cell_value(part, layout, row.key, col, "", "", 100.0, ln, None))
+                    part.cells[-1].row_label, part.cells[-1].unplaced = row.label, True
+            return part
         if vals is None:
             if len(ln.filled) >= len(groups[0][1]):
                 break      # a per-group layout: one row of numbers per group
@@ -474,13 +531,45 @@ def side_by_side_cells(tpl: Template, spec: TableSpec, layout: Layout, taken: se
                 part.cells.append(cell_value(part, layout, row.key, col, cell.text, "", 100.0, ln, cell))
                 part.cells[-1].row_label = row.label
         return part
-    # grouped rows: labels 行政复议 / 直接起诉 / 复议后起诉 with five numbers each
-    rows = [ln for ln in layout.lines[heading:] if ln.values and ln.labels and ln.index not in taken]
-    aligned = align_in_order(score_matrix(rows, spec, tpl.id), len(spec.rows))
+    # grouped rows: labels 行政复议 / 直接起诉 / 复议后起诉 with five numbers each; a group's title
+    # row (行政复议 over its own header, cells blank) is not its data row
+    rows = [ln for ln in layout.lines[heading:] if ln.filled and ln.labels and ln.index not in taken]
+    aligned = align_in_order(scores_without_foreign(part, rows, spec, tpl), len(spec.rows))
     part.found = bool(aligned)
     for k, (r, s) in sorted(aligned.items()):
-        row_cells(part, layout, spec.rows[r], rows[k], s, spec.row_columns(spec.rows[r]))
+        row_cells(part, layout, spec.rows[r], rows[k], s, spec.row_columns(spec.rows[r]), tpl)
     return part
+
+
+def side_by_side_doubt(tpl: Template, spec: TableSpec, groups: list, ln: Line, vals: Optional[list]) -> str:
+    """Why the one data row of a side-by-side table cannot be placed with certainty, or ""."""
+    if ln.doubt:
+        return ln.doubt
+    width = sum(len(cols) for _, cols in groups)
+    if vals is None or len(ln.filled) == width:
+        return ""
+    if ln.positional and len(ln.values) != width:
+        return (f"{len(ln.filled)} numbers for {width} columns placed by character position in a block of "
+                f"{len(ln.values)} columns ({' | '.join(c.text for c in ln.filled)})")
+    start = 0
+    for _, cols in groups:
+        why = PC.placement_doubt(tpl, spec.key, cols, vals[start:start + len(cols)])
+        if why:
+            return why
+        start += len(cols)
+    return ""
+
+
+def scores_without_foreign(part: TableCells, lines: list[Line], spec: TableSpec, tpl: Template) -> list[list[float]]:
+    """score_matrix for the table, with lines that match another table's row (or a title)
+    better vetoed (foreign.py) and, where they print numbers, logged."""
+    scores = score_matrix(lines, spec, tpl.id)
+    for i, label, other in FL.veto_foreign(lines, scores, tpl.id, spec.key):
+        ln = lines[i]
+        if ln.filled:   # a header line would not have given numbers anyway
+            part.note("info", "", "", f"label {N.clean(ln.label)!r} matches {label!r} of another table "
+                      f"({other:.0f}) better than any row of this table: not taken as a row here", ln.page)
+    return scores
 
 
 # ---------------------------------------------------------------- displaced numbers
@@ -494,7 +583,7 @@ def displaced_numbers(tpl: Template, ex: Extraction, taken: set[int]) -> None:
             continue
         first, last = rows[0], rows[-1]
         orphans = [ln for ln in ex.lines if first < ln.index < last and ln.index not in taken
-                   and not has_label(ln) and len(ln.values) == 1 and len(ln.filled) == 1]
+                   and not has_label(ln) and not ln.doubt and len(ln.values) == 1 and len(ln.filled) == 1]
         for key, idents in D.place(ex.cells, tpl, spec, orphans):
             ex.placed.append((key, idents))
             cell = ex.get(*key)
@@ -510,7 +599,8 @@ def read_tables(tpl: Template, lines: list[Line]) -> Extraction:
     cands = candidates(lines)
     layout = Layout(lines, header_labels(tpl, lines))
     by_alignment = [t for t, s in tpl.tables.items() if s.reading != "side_by_side"]
-    scores = {t: score_matrix(cands, tpl.tables[t], tpl.id) for t in by_alignment}
+    vetoes = {t: TableCells(t, found=False) for t in by_alignment}   # notes on foreign labels
+    scores = {t: scores_without_foreign(vetoes[t], cands, tpl.tables[t], tpl) for t in by_alignment}
     aligned = {t: align_rows(tpl.tables[t], scores[t]) for t in by_alignment}
     # tables whose cells ran together in the text are recovered by arithmetic (recover.py)
     recovery = R.recover(tpl, lines, frozenset(t for t, a in aligned.items() if a))
@@ -519,6 +609,8 @@ def read_tables(tpl: Template, lines: list[Line]) -> Extraction:
         aligned[t] = {}
     one_table_per_line(aligned)
     ex = Extraction(template=tpl.id, lines=lines, recovery=recovery)
+    for part in vetoes.values():
+        ex.add(part)
     taken: set[int] = set()
     for t, spec in tpl.tables.items():
         if t in claimed:
@@ -528,6 +620,22 @@ def read_tables(tpl: Template, lines: list[Line]) -> Extraction:
         else:
             ex.add(aligned_table(tpl, spec, layout, cands, aligned[t], scores[t], taken))
     displaced_numbers(tpl, ex, taken)
+    for table, key, printed, failed in CR.unplace_doubtful_rows(ex, tpl):
+        ex.notes.append(Note("warning", table, key, "", f"row placed by character position ({printed}) left empty: "
+                             f"{failed} fail in its table, so a number may sit in the wrong column"))
+    return ex
+
+
+def forced_template(doc: Document, lines: list[Line], template: str) -> Extraction:
+    """A template forced with --template, checked against the labels (forced.py): refused (an
+    empty extraction saying why), used with a warning, or used as is."""
+    verdict = F.judge_forced(template, template_hits(doc), {t: len(x.signature) for t, x in load().items()})
+    if verdict.action == "refuse":
+        return Extraction(template=template, lines=lines, refused=verdict.message)
+    ex = read_tables(get(template), lines)
+    if verdict.action == "warn":
+        ex.warnings.append(verdict.message)
+        ex.notes.append(Note("warning", "", "", "", verdict.message))
     return ex
 
 
@@ -535,7 +643,9 @@ def extract(doc: Document, template: Optional[str] = None) -> Extraction:
     """The tables of `doc` read against `template` (default: detected; on a tie, each tied
     template is tried and the one that maps more rows is kept)."""
     lines = document_lines(doc)
-    tids = [template] if template is not None else best_templates(template_hits(doc))
+    if template is not None:
+        return forced_template(doc, lines, template)
+    tids = best_templates(template_hits(doc))
     if not tids:
         return Extraction(template=None, lines=lines)
     results = [read_tables(get(t), lines) for t in tids]

@@ -31,6 +31,9 @@ class Line:
     index: int = 0                     # position in document order
     grid: bool = True                  # values carry meaningful grid columns
     text: str = ""                     # the whole printed line, for run-together recovery
+    doubt: str = ""                    # why the reader could not place the values in columns
+    positional: bool = False           # value columns recovered from character positions
+    ordered: bool = False              # despite `doubt`, each number is one cell, in printed order
 
     @property
     def label(self) -> str:
@@ -92,8 +95,9 @@ def _table_lines(table: Table, block: int) -> list[Line]:
                 if c.text.strip():
                     carried[k] = c.text
         out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
-                        block=block, text=" ".join(c.text for c in row)))
-    return _join_wrapped_labels(out)
+                        block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, ""),
+                        positional=table.positional, ordered=r in table.ordered))
+    return _join_labels_continued_below(_join_wrapped_labels(out))
 
 
 def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
@@ -103,7 +107,13 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
     "求缴纳费用、行政机关不再处理  6 0 0 …"), possibly with a piece of a vertical group label
     between them."""
     out: list[Line] = []
-    for ln in lines:
+    joined_above: set[int] = set()
+    for k, ln in enumerate(lines):
+        if _rest_below(out, ln, lines[k + 1] if k + 1 < len(lines) else None, joined_above):
+            out[-1].labels = out[-1].labels + ln.labels
+            out[-1].text += " " + ln.text
+            joined_above.discard(id(out[-1]))   # one line of rest, no more
+            continue
         run = 0
         while run < len(out) and run < 3 and out[-1 - run].labels and not out[-1 - run].values:
             run += 1
@@ -111,7 +121,7 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
             if not ln.labels:
                 start = len(out) - 1
             elif not N.numbering(ln.labels[0].text):
-                numbered = [k for k in range(len(out) - run, len(out)) if N.numbering(out[k].labels[0].text)]
+                numbered = [k for k in range(len(out) - run, len(out)) if _numbering(out[k])]
                 start = numbered[-1] if numbered else None
             else:
                 start = None
@@ -121,8 +131,80 @@ def _join_wrapped_labels(lines: list[Line]) -> list[Line]:
                 ln.context = joined[0].context
                 ln.text = " ".join(j.text for j in joined) + " " + ln.text
                 del out[start:]
+                joined_above.add(id(ln))
+            elif not ln.labels:
+                joined_above.add(id(ln))
         out.append(ln)
     return out
+
+
+def _join_labels_continued_below(lines: list[Line]) -> list[Line]:
+    """A numbered row label that starts on its number line and runs on below it, a few
+    characters a line (a narrow, top-aligned cell in `pdftotext -layout` text: "1.属于  0 0 …" /
+    "国家秘" / "密"), possibly beside a piece of the group label ("不予公  国家秘"). The unnumbered
+    label-only lines under it join it: a line of two pieces column by column, a single piece to
+    its last cell. Not where the next value line has no numbered label of its own (the pieces may
+    start that row's label)."""
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        ln = lines[k]
+        out.append(ln)
+        k += 1
+        if not (ln.positional and ln.filled and ln.labels and _numbering(ln)):
+            continue
+        j = k
+        while (j < len(lines) and lines[j].block == ln.block and lines[j].labels and not lines[j].values
+               and not _numbering(lines[j]) and all(len(c.text) <= 8 for c in lines[j].labels)):
+            j += 1
+        nxt = lines[j] if j < len(lines) else None
+        if j == k or (nxt is not None and nxt.block == ln.block and nxt.filled and not _numbering(nxt)):
+            continue
+        for piece in lines[k:j]:
+            _append_pieces(ln, piece)
+        k = j
+    return out
+
+
+def _append_pieces(ln: Line, piece: Line) -> None:
+    cells = [c for c in piece.labels if c.text.strip()]
+    if len(cells) == len(ln.labels) and len(cells) > 1:
+        for target, c in zip(ln.labels, cells):
+            target.text += c.text
+    else:
+        ln.labels[-1].text += "".join(c.text for c in cells)
+    ln.text += " " + piece.text
+
+
+def _numbering(ln: Line) -> str:
+    """The numbering a label-only line prints, in its first cell or after a piece of a group
+    label before it ("供 3.补正后申请内容", "办 予公开 2.其他法律行政法", "供 | 3.补正…")."""
+    for c in ln.labels[:2]:
+        for piece in [*c.text.split()[:3], "".join(c.text.split())]:   # also "2 .申请人…"
+            mark = N.numbering(piece)
+            if mark:
+                return mark
+    return ""
+
+
+def _rest_below(out: list[Line], ln: Line, after: Optional[Line], joined_above: set[int]) -> bool:
+    """A label wrapped AROUND its number line (a narrow, vertically centred label cell: "（二）部分
+    公开（区分处理的，只计这一情形，不" / the numbers / "计其他情形）"): the unnumbered label-only line
+    right under a value line whose label came from the lines above is the rest of that label —
+    unless the line after it is a value line with no label of its own, whose label it may start.
+    A numbered line starts a row of its own, except item 1 under a group label ("（三）不予公开" /
+    the numbers / "1.属于国家秘密")."""
+    if not out or ln.values or not ln.labels:
+        return False
+    above = out[-1]
+    mark = _numbering(ln)
+    if mark and not (mark == "1" and above.labels and _numbering(above)[:1] in ("（", "(")):
+        return False   # a numbered line starts a row, except the first item under a group label above
+    if not above.filled or id(above) not in joined_above or not above.grid or above.block != ln.block:
+        return False
+    if after is not None and after.filled and not after.labels:
+        return False
+    return True
 
 
 def _reflow(rows: list[list[Cell]], block: int) -> list[Line]:

@@ -22,6 +22,10 @@ _AGENCY_FIRST = regex.compile(rf"^(?P<agency>[^\s，。；;:：《》“”\"]{{
 _YEAR_FIRST = regex.compile(rf"^(?P<year>20\d{{2}})年度?(?P<agency>[^\s，。；;:：《》“”\"]{{2,40}}?){_TAIL}")
 _PERIOD = regex.compile(r"(?:统计期限|统计周期|统计时限|统计时间|数据统计)[^。]{0,30}?(20\d{2})年\s*1\s*月\s*1\s*日")
 _ANY_TITLE = regex.compile(rf"(20\d{{2}})年度?{_TAIL}[^。]{{0,12}}报告")
+# markup a title keeps when copied from Markdown, a CMS or a list: heading marks, block quotes,
+# list bullets and numbers at the start; emphasis marks and invisible characters anywhere
+_LEAD_MARKUP = regex.compile(r"^(?:[#>]+|[-*+•·●○◆◇■□▪▶►]|\d{1,2}[.、)](?!\d)|\(\d{1,2}\)|\[\s*[xX ]?\s*\])+")
+_INLINE_MARKUP = regex.compile(r"\*+|_{2,}|~~|`+|[\u200b-\u200f\u2060\ufeff]|#+$")
 
 
 @dataclass
@@ -31,11 +35,17 @@ class Metadata:
     title: str = ""
 
 
+def strip_markup(text: str) -> str:
+    """Given one line of a title (whitespace already removed), return it without the markup a
+    Markdown, CMS or list copy adds around it ("# ", "**…**", "- ", "1. ", "> ")."""
+    return _LEAD_MARKUP.sub("", _INLINE_MARKUP.sub("", text))
+
+
 def _heads(doc: Document, limit: int = 25) -> list[str]:
     out = []
     for b in doc.blocks:
         if isinstance(b, Paragraph):
-            t = _PREFIX.sub("", N.to_simplified(_WS.sub("", N.fix_glyphs(b.text))))
+            t = _PREFIX.sub("", strip_markup(N.to_simplified(_WS.sub("", N.fix_glyphs(b.text)))))
             if t:
                 out.append(t)
         elif isinstance(b, Table) and out:
@@ -46,6 +56,11 @@ def _heads(doc: Document, limit: int = 25) -> list[str]:
 
 
 def _clean_agency(a: str) -> str:
+    whole = regex.fullmatch(r"[【\[](.{2,40})[】\]]", a)   # "【XX局】2019年…": the bracket is the name
+    if whole:
+        return whole.group(1).strip("·-—_:：、，, ")
+    if a[:1] in "【[" and not regex.search(r"[】\]]", a):   # "【XX局2019年…报告】": the whole title bracketed
+        a = a[1:]
     a = regex.sub(r"^[（(【\[].*?[)）】\]]", "", a)
     a = regex.sub(r"关于$", "", a)      # "XX局关于2021年度政府信息公开工作的报告"
     return a.strip("·-—_:：、，, ")

@@ -119,11 +119,16 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         return out
     row.update(agency=meta.agency, year=meta.year or "", template=ex.template or "",
                tables_found=";".join([t for t in TABLES if t in ex.tables_found]
-                                     + [t for t in dict.fromkeys(ex.tables_found) if t not in TABLES]),
-               ambiguous_cells=ex.ambiguous)
+                                      + [t for t in dict.fromkeys(ex.tables_found) if t not in TABLES]),
+               ambiguous_cells=ex.ambiguous, warnings="; ".join(ex.warnings))
     for w in doc.warnings:
         out.log.append({"report_id": rid, "level": "warning", "table": "", "row_key": "", "col_key": "",
                         "page": "", "message": w})
+    if ex.refused:   # a forced template the labels contradict: nothing is filed under it
+        row.update(template="", error=one_line(ex.refused), seconds=f"{time.perf_counter() - t0:.3f}")
+        out.log.append({"report_id": rid, "level": "error", "table": "", "row_key": "", "col_key": "",
+                        "page": "", "message": ex.refused})
+        return out
     if ex.era_a is not None:
         row["status"], row["error"] = ex.era_a["status"], ex.era_a["reason"]
         _add_checks(out, rid, era_a_checks.run(ex))

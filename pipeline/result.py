@@ -23,6 +23,8 @@ class CellValue:
     page: Optional[int] = None
     bbox: Optional[tuple] = None
     method: str = "read"
+    unplaced: bool = False     # left empty because its number could not be placed with certainty
+    by_position: bool = False  # its row printed blank cells and was placed by character positions
     pos: Optional[object] = None   # parsers.model.SourcePos: where the number is printed (text, HTML, Word)
     confidence: Optional[float] = None      # OCR cells: the engine's lowest character score (0–1)
     char_confidence: tuple = ()             # OCR cells: (character, score) in reading order
@@ -80,6 +82,8 @@ class Extraction:
     recovery: Optional[Recovery] = None    # run-together tables recovered by arithmetic
     placed: list = field(default_factory=list)  # displaced numbers put back: (cell key, identities)
     merged: tuple = ()            # templates.MergedRows the report printed as one row
+    warnings: list[str] = field(default_factory=list)   # report-level warnings (reports.csv `warnings`)
+    refused: str = ""             # why the report was not extracted at all (a contradicted --template)
     era_a: Optional[dict] = None  # set by the era-A stage (pipeline/era_a): status, reason, split
 
     def add(self, part: TableCells) -> None:

@@ -75,6 +75,8 @@ REPORTS = (
     Col("error", "原因", "why the status is not `ok`, in one line", text=True),
     Col("seconds", "耗时（秒）", "time spent on this file, including on a time or memory limit"),
     Col("ambiguous_cells", "存疑单元格数", "cells left empty because their placement was ambiguous (see log.csv)"),
+    Col("warnings", "警告", "report-level warnings, `; `-separated (e.g. a `--template` forced although the labels "
+                          "look like the other template's; also in log.csv)", text=True),
 )
 
 CHECKS = (
@@ -143,7 +145,7 @@ def report_row(sha: str, path: str, fmt: str = "", *, status: str = "failed", er
     row = {"report_id": sha[:16], "source_path": display_path(path), "sha256": sha, "format": fmt or "",
            "pages": "", "agency": "", "year": "", "template": "", "status": status, "tables_found": "",
            "cells": 0, "checks_failed": 0, "error": error,
-           "seconds": "" if seconds is None else f"{seconds:.3f}", "ambiguous_cells": 0}
+           "seconds": "" if seconds is None else f"{seconds:.3f}", "ambiguous_cells": 0, "warnings": ""}
     unknown = set(fields) - set(row)
     if unknown:
         raise KeyError(f"not a reports.csv column: {', '.join(sorted(unknown))}")

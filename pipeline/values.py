@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from parsers.shapes import (CHANGE_WORDS as _WORDS, COUNT_UNIT_SUFFIX as _COUNT_UNIT, DASH_RUN as _DASHES,
-                            MONEY_PARTS as _MONEY, NUMBER_PARTS as _NUMBER, VALUE_SPACE as _WS, VALUE_TEXT,
-                            ZERO_FILLERS)
+                            MONEY_PARTS as _MONEY, NUMBER_PARTS as _NUMBER, SPACE_GROUPED as _SPACE_GROUPED,
+                            SPLIT_DIGITS as _SPLIT_DIGITS, VALUE_SPACE as _WS, VALUE_TEXT, ZERO_FILLERS)
 
 __all__ = ["Value", "ZERO_FILLERS", "is_blank", "parse", "looks_numeric", "fmt"]
 
@@ -38,8 +38,17 @@ def is_blank(raw: str) -> bool:
     return _canon(raw) == ""
 
 
+def _two_numbers(raw: str) -> bool:
+    """Digits separated by white space that is neither a thousands grouping (1 234) nor letter
+    spacing (1 2): two cells run into one ("32 60", "88782 33"), never one number."""
+    s = unicodedata.normalize("NFKC", raw or "").strip()
+    return bool(_SPLIT_DIGITS.search(s)) and not _SPACE_GROUPED.match(s)
+
+
 def parse(raw: str, kind: str = "count") -> Value:
     """Read one printed cell. kind: count | signed | money."""
+    if _two_numbers(raw):
+        return Value(None, ok=False, note=f"two numbers in one cell: {raw!r}")
     s = _canon(raw)
     if s == "":
         return Value(None)

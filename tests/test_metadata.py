@@ -18,3 +18,28 @@ from pipeline.metadata import extract_metadata
 def test_titles(lines, agency, year):
     md = extract_metadata(Document(blocks=[Paragraph(x) for x in lines]))
     assert (md.agency, md.year) == (agency, year)
+
+
+MARKUP = ["# {}", "## **{}**", "### {} ###", "- {}", "* {}", "+ {}", "> {}", "1. {}", "2、{}", "(1) {}", "• {}",
+          "**{}**", "__{}__", "`{}`", "【{}】", "  {}  ", "\u200b{}\ufeff", "＃ {}", "> - **{}**"]
+
+
+@pytest.mark.parametrize("wrap", MARKUP)
+def test_title_markup_is_not_part_of_the_agency(wrap):
+    """Markdown headings, list marks, emphasis, quotes and stray spaces around the agency name
+    (issue 10 item 6): the report prints the bare name, in every text layout."""
+    import random
+
+    from helpers import extract_text
+    from reportgen import AGENCIES, random_report, render_text
+    for k, agency in enumerate(AGENCIES):
+        rep = random_report(random.Random(k), ["2019", "2021"][k % 2])
+        rep.agency = agency
+        spaced = agency[:2] + " " + agency[2:] if k % 3 == 0 else agency
+        title = f"{spaced}{rep.year}年政府信息公开工作年度报告"
+        text = render_text(rep, ["markdown", "layout", "tab_rows"][k % 3])
+        first, rest = text.split("\n", 1)
+        assert first == title.replace(spaced, agency)
+        doc, _ = extract_text(wrap.format(title) + "\n" + rest)
+        md = extract_metadata(doc)
+        assert (md.agency, md.year) == (agency, rep.year), wrap
