@@ -60,19 +60,36 @@ def _recv(f):
 
 
 # ------------------------------------------------------------------ results
+_PARTS = ("cells", "checks", "log")   # CSV text, then the wide rows as JSON
+_LENGTHS = struct.Struct("!III")
+
+
 def pack_parts(cells: list, checks: list, log: list) -> bytes:
-    """A report's rows rendered as CSV text (schema.render_parts), JSON, compressed: the
-    worker does the formatting so the run's final build only copies text."""
+    """A report's rows rendered as CSV text (schema.render_parts), compressed: the worker does
+    the formatting so the run's final build only copies text. The three texts are stored as
+    UTF-8 behind their lengths (no JSON escaping either way), then the wide rows as JSON."""
     from .schema import render_parts
-    return zlib.compress(json.dumps(render_parts(cells, checks, log), ensure_ascii=False,
-                                    separators=(",", ":")).encode(), 1)
+    return _pack(render_parts(cells, checks, log))
+
+
+def _pack(parts: dict) -> bytes:
+    texts = [parts[k].encode() for k in _PARTS]
+    wide = json.dumps(parts["wide"], ensure_ascii=False, separators=(",", ":")).encode()
+    return zlib.compress(_LENGTHS.pack(*map(len, texts)) + b"".join(texts) + wide, 1)
 
 
 def unpack_parts(blob: bytes) -> dict:
-    return json.loads(zlib.decompress(blob))
+    """pack_parts' dict back: {"cells", "checks", "log": CSV text, "wide": {table: values}}."""
+    data = zlib.decompress(blob)
+    at, out = _LENGTHS.size, {}
+    for k, n in zip(_PARTS, _LENGTHS.unpack_from(data)):
+        out[k] = data[at:at + n].decode()
+        at += n
+    out["wide"] = json.loads(data[at:])
+    return out
 
 
-_EMPTY_PARTS = zlib.compress(b'{"cells":"","checks":"","log":"","wide":{}}', 1)
+_EMPTY_PARTS = _pack({"cells": "", "checks": "", "log": "", "wide": {}})
 
 
 def guess_format(path: str) -> str:
