@@ -129,7 +129,8 @@ def main(args) -> int:
         summary = run(args.paths, args.out, workers=args.workers, timeout=args.timeout,
                       max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template, ocr=args.ocr,
                       bom=not args.no_bom, force=args.force, retry_failed=args.retry_failed, dask=args.dask,
-                      quiet=args.quiet, max_files_per_worker=args.max_files_per_worker)
+                      quiet=args.quiet, max_files_per_worker=args.max_files_per_worker,
+                      review=not args.no_review, review_all=args.review_all)
     except KeyboardInterrupt:
         print("ogi: interrupted; finished files are kept in the state, run the same command again to complete",
               file=sys.stderr)
@@ -147,9 +148,9 @@ def main(args) -> int:
               "finished file", file=sys.stderr)
         return EXIT_INTERNAL
     status = summary["status"]
-    if not args.no_review:
-        from .cmd_review import write_review
-        write_review(args.out, args.review_all, args.quiet)
+    if "review" in summary and not args.quiet:
+        from .cmd_review import print_stats
+        print_stats(summary["review"])
     if args.dataset:
         from ogi.dataset.commands import update_after_parse
         update_after_parse(args)

@@ -203,9 +203,9 @@ def _getter(cols: tuple[Col, ...]):
     return operator.itemgetter(*(c.name for c in cols))
 
 
-def rows_text(rows: Iterable[dict], cols: tuple[Col, ...]) -> str:
-    """Row dicts as CSV text in the order of `cols` (as `row_values` gives them; a worker renders
-    every report's rows, so rows that have every column take a quicker path)."""
+def render_rows(rows: Iterable[dict], cols: tuple[Col, ...]) -> list:
+    """Row dicts as `row_values` gives them (a worker renders every report's rows, so rows that
+    have every column and no formula-like text take a quicker path)."""
     get, text = _getter(cols), _text_positions(cols)
     out = []
     for r in rows:
@@ -221,7 +221,22 @@ def rows_text(rows: Iterable[dict], cols: tuple[Col, ...]) -> str:
                 break
         else:
             out.append(values)
-    return csv_text(out)
+    return out
+
+
+def rows_text(rows: Iterable[dict], cols: tuple[Col, ...]) -> str:
+    """Row dicts as CSV text in the order of `cols`."""
+    return csv_text(render_rows(rows, cols))
+
+
+def as_read(values) -> list[str]:
+    """Rendered values as a CSV reader gives them back (None empty, numbers as text)."""
+    return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
+
+
+def read_row(row: dict, cols: tuple[Col, ...]) -> dict:
+    """A row dict as a CSV reader gives it back from its file (every column, as text)."""
+    return dict(zip((c.name for c in cols), as_read(row_values(row, cols))))
 
 
 @functools.lru_cache(maxsize=None)

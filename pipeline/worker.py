@@ -60,32 +60,57 @@ def _recv(f):
 
 
 # ------------------------------------------------------------------ results
-_PARTS = ("cells", "checks", "log")   # CSV text, then the wide rows as JSON
-_LENGTHS = struct.Struct("!III")
+_TEXTS = ("cells", "checks", "log")   # CSV text; then the wide rows, the review entry (JSON) and its payload
+_HDR5 = struct.Struct("!IIIII")
 
 
-def pack_parts(cells: list, checks: list, log: list) -> bytes:
-    """A report's rows rendered as CSV text (schema.render_parts), compressed: the worker does
-    the formatting so the run's final build only copies text. The three texts are stored as
-    UTF-8 behind their lengths (no JSON escaping either way), then the wide rows as JSON."""
-    from .schema import render_parts
-    return _pack(render_parts(cells, checks, log))
+def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool = True) -> tuple[bytes, dict | None]:
+    """A report's rows rendered as CSV text (as schema.render_parts does), its wide rows and,
+    with `review`, its review-site entry (pipeline.review.site), compressed: the worker does the
+    formatting so the run's final build only copies text. Returns the blob and the layout of the
+    report's template for the review (None: none)."""
+    from .schema import CELLS, CHECKS, LOG, csv_text, render_rows, wide_values
+
+    rows = {"cells": render_rows(cells, CELLS), "checks": render_rows(checks, CHECKS), "log": render_rows(log, LOG)}
+    parts = {k: csv_text(rows[k]) for k in _TEXTS}
+    parts["wide"] = wide_values(cells)
+    layout = None
+    if review:
+        from .review.site import rendered_entry
+        parts["review"], layout = rendered_entry(report, rows)
+    return _pack(parts), layout
 
 
 def _pack(parts: dict) -> bytes:
-    texts = [parts[k].encode() for k in _PARTS]
-    wide = json.dumps(parts["wide"], ensure_ascii=False, separators=(",", ":")).encode()
-    return zlib.compress(_LENGTHS.pack(*map(len, texts)) + b"".join(texts) + wide, 1)
+    """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON."""
+    entry = parts.get("review")
+    meta = {"wide": parts["wide"]}
+    payload = b""
+    if entry is not None:
+        meta.update(summary=entry.summary, wants=entry.wants, full=entry.full is not None)
+        payload = (entry.full if entry.full is not None else entry.clean).encode()
+    sections = [parts[k].encode() for k in _TEXTS] + [payload,
+                                                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()]
+    return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1)
 
 
 def unpack_parts(blob: bytes) -> dict:
-    """pack_parts' dict back: {"cells", "checks", "log": CSV text, "wide": {table: values}}."""
+    """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
+    "review": the review entry (a pipeline.review.site.Entry) or None}."""
     data = zlib.decompress(blob)
-    at, out = _LENGTHS.size, {}
-    for k, n in zip(_PARTS, _LENGTHS.unpack_from(data)):
-        out[k] = data[at:at + n].decode()
+    at, sections = _HDR5.size, []
+    for n in _HDR5.unpack_from(data):
+        sections.append(data[at:at + n])
         at += n
-    out["wide"] = json.loads(data[at:])
+    out = {k: sections[i].decode() for i, k in enumerate(_TEXTS)}
+    meta = json.loads(sections[4])
+    out["wide"] = meta["wide"]
+    out["review"] = None
+    if "summary" in meta:
+        from .review.site import Entry
+        payload = sections[3].decode()
+        out["review"] = Entry(meta["summary"], full=payload, wants=meta["wants"]) if meta["full"] else \
+            Entry(meta["summary"], clean=payload)
     return out
 
 
@@ -184,6 +209,9 @@ def hash_file(path: str) -> dict:
     return {"sha": h.hexdigest(), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+_LAYOUTS_SENT: set = set()
+
+
 def _do_job(job: dict, parse_file, max_mb) -> dict:
     t0 = time.perf_counter()
     op = job.get("op", "parse")
@@ -194,8 +222,13 @@ def _do_job(job: dict, parse_file, max_mb) -> dict:
         p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"], ocr=job.get("ocr"))
         if max_mb and p.report.get("error") == "out of memory while reading":
             p.report["error"] = f"memory limit {max_mb} MB exceeded"
-        return {"op": "parse", "job": job, "sha": job["sha"], "report": p.report,
-                "blob": pack_parts(p.cells, p.checks, p.log)}
+        blob, layout = pack_parts(p.report, p.cells, p.checks, p.log, job.get("review", False))
+        res = {"op": "parse", "job": job, "sha": job["sha"], "report": p.report, "blob": blob}
+        tid = p.report.get("template")
+        if layout is not None and tid not in _LAYOUTS_SENT:  # once per template and process
+            _LAYOUTS_SENT.add(tid)
+            res["layout"] = {tid: layout}
+        return res
     except MemoryError:
         return failed_result(job, f"memory limit {max_mb} MB exceeded" if max_mb else "out of memory",
                              time.perf_counter() - t0)

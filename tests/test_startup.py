@@ -44,9 +44,11 @@ def test_the_parent_of_a_run_imports_no_parser(tmp_path):
     for i in range(3):
         (src / f"r{i}.txt").write_text(render_text(random_report(rng), LAYOUTS[i]), encoding="utf-8")
     for paths in ([str(src)], [str(src / "r0.txt")]):  # a pool of workers, and a one-file run
-        mods = modules_after(f"from pipeline import batch\nbatch.run({paths!r}, {str(tmp_path / 'out')!r}, "
-                             f"quiet=True, force=True)")
+        # as `ogi parse` runs it: the review site written too (its entries come from the workers)
+        mods = modules_after(f"from pipeline.cli import main\nmain(['parse', *{paths!r}, '--out', "
+                             f"{str(tmp_path / 'out')!r}, '-q', '--force'])")
         assert [m for m in heavy(mods) if m != "rich" and not m.startswith("rich.")] == [], heavy(mods)
+        assert (tmp_path / "out" / "review" / "index.html").exists()
 
 
 def test_a_one_file_run_starts_no_new_interpreter(tmp_path, monkeypatch):
