@@ -88,7 +88,7 @@ def _pack(parts: dict) -> bytes:
     payload = b""
     if entry is not None:
         meta.update(summary=entry.summary, wants=entry.wants, full=entry.full is not None)
-        payload = (entry.full if entry.full is not None else entry.clean).encode()
+        payload = (entry.clean if entry.full is None else entry.full + "\0" + (entry.source or "")).encode()
     sections = [parts[k].encode() for k in _TEXTS] + [payload,
                                                       json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()]
     return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1)
@@ -109,8 +109,11 @@ def unpack_parts(blob: bytes) -> dict:
     if "summary" in meta:
         from .review.site import Entry
         payload = sections[3].decode()
-        out["review"] = Entry(meta["summary"], full=payload, wants=meta["wants"]) if meta["full"] else \
-            Entry(meta["summary"], clean=payload)
+        if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
+            full, source = payload.split("\0")
+            out["review"] = Entry(meta["summary"], full=full, wants=meta["wants"], source=source or None)
+        else:
+            out["review"] = Entry(meta["summary"], clean=payload)
     return out
 
 

@@ -15,6 +15,7 @@ from pipeline import batch
 from pipeline.review import build_site
 from pipeline.review.site import rendered_entry, text_entry
 from pipeline.schema import CELLS, CHECKS, LOG, REPORTS, read_row, render_rows, rows_text
+from planted import write_planted
 from reportgen import LAYOUTS, random_report, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,8 @@ def _inputs(folder: Path) -> None:
         shutil.copy(p, folder / p.name)
     for p in sorted((ROOT / "fixtures" / "html").glob("*.html"))[:2]:
         shutil.copy(p, folder / p.name)
+    # reports with a planted wrong cell in text, HTML and Word: pages with source views
+    write_planted(folder / "planted", templates=("2019",), layouts=LAYOUTS[:2])
 
 
 def _same_as_review_command(out: Path, everything: bool) -> None:

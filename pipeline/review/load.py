@@ -135,8 +135,11 @@ def cell_notes(rec: ReportRecord) -> dict[str, dict]:
     row that could not be placed, placement by position."""
     out: dict[str, dict] = {}
     row_cells: dict[tuple, list[str]] = {}
-    for c in rec.cells:
-        row_cells.setdefault((c["table"], c["row_key"]), []).append(f'{c["table"]}/{c["row_key"]}/{c["col_key"]}')
+    if any(not (e["col_key"] and e["row_key"]) for e in rec.log):   # an entry about a whole row
+        at = rec.cells_at
+        t, r, c = at["table"], at["row_key"], at["col_key"]
+        for x in rec.cell_rows:
+            row_cells.setdefault((x[t], x[r]), []).append(f"{x[t]}/{x[r]}/{x[c]}")
     for e in rec.log:
         msg = e["message"]
         if e["col_key"] and e["row_key"]:

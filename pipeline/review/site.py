@@ -18,6 +18,7 @@ import base64
 import functools
 import gzip
 import json
+import operator
 import os
 import shutil
 import tempfile
@@ -106,11 +107,22 @@ def _stats_layouts() -> dict:
                                                    "sparse": True}]}}
 
 
-def _cell_entry(c: dict, note: dict) -> list:
-    """[value, raw, method, page, bbox, pos, row_label, col_label, state, candidates]."""
-    return [c["value"], c["raw"], c["method"], int(c["page"]) if c.get("page") else None,
-            parse_bbox(c.get("bbox", "")), parse_pos(c.get("source_pos", "")), c["row_label"], c["col_label"],
-            note.get("state", ""), note.get("cands", [])]
+_ENTRY_COLS = ("table", "row_key", "col_key", "value", "raw", "method", "page", "bbox", "source_pos", "row_label",
+               "col_label")
+
+
+def _cell_entries(rec: ReportRecord, notes: dict) -> dict[str, list]:
+    """Per cell key: [value, raw, method, page, bbox, pos, row_label, col_label, state, candidates]."""
+    get = operator.itemgetter(*(rec.cells_at[k] for k in _ENTRY_COLS))
+    out = {}
+    empty: dict = {}
+    for x in rec.cell_rows:
+        t, r, c, value, raw, method, page, bbox, pos, row_label, col_label = get(x)
+        key = f"{t}/{r}/{c}"
+        note = notes.get(key, empty)
+        out[key] = [value, raw, method, int(page) if page else None, parse_bbox(bbox) if bbox else None,
+                    parse_pos(pos) if pos else None, row_label, col_label, note.get("state", ""), note.get("cands", [])]
+    return out
 
 
 def _summary(rec: ReportRecord, notes: dict) -> dict:
@@ -126,9 +138,12 @@ def _summary(rec: ReportRecord, notes: dict) -> dict:
 
 def _full(rec: ReportRecord, notes: dict) -> dict:
     """A full page's data, all but its source view."""
-    cells = {f'{c["table"]}/{c["row_key"]}/{c["col_key"]}': _cell_entry(c, notes.get(
-        f'{c["table"]}/{c["row_key"]}/{c["col_key"]}', {})) for c in rec.cells}
-    checks = [[c.get(k, "") for k in CHECK_KEYS] for c in rec.checks]
+    cells = _cell_entries(rec, notes)
+    if set(CHECK_KEYS) <= set(rec.checks_fields):
+        get = operator.itemgetter(*(rec.checks_fields.index(k) for k in CHECK_KEYS))
+        checks = [list(get(x)) for x in rec.check_rows]
+    else:   # the checks.csv of an older version, without some column
+        checks = [[c.get(k, "") for k in CHECK_KEYS] for c in rec.checks]
     log = [[e["level"], e["table"], e["row_key"], e["col_key"], e["page"], e["message"]] for e in rec.log]
     return {"id": rec.id, "cells": cells, "checks": checks, "log": log}
 
@@ -155,13 +170,14 @@ def _dumps(payload) -> str:
 class Entry:
     """One report's share of the site: `summary` (its index row, without the data file's name);
     a clean report's `clean` values (JSON text), or a full page's `full` data (JSON text of
-    _full, its source view still to add) and `wants` (what of the source the view shows)."""
+    _full, its source view still to add), `wants` (what of the source the view shows) and, where
+    a worker made it, the `source` view (JSON text) of the file at summary["source_path"]."""
 
-    __slots__ = ("summary", "clean", "full", "wants")
+    __slots__ = ("summary", "clean", "full", "wants", "source")
 
     def __init__(self, summary: dict, clean: str | None = None, full: str | None = None,
-                 wants: dict | None = None):
-        self.summary, self.clean, self.full, self.wants = summary, clean, full, wants
+                 wants: dict | None = None, source: str | None = None):
+        self.summary, self.clean, self.full, self.wants, self.source = summary, clean, full, wants, source
 
 
 def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:
@@ -170,7 +186,7 @@ def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = Fals
     notes = cell_notes(rec) if rec.log else {}
     summary = _summary(rec, notes)
     if summary["review"] or everything:
-        return Entry(summary, full=_dumps(_full(rec, notes)), wants=source_wants(rec.cells))
+        return Entry(summary, full=_dumps(_full(rec, notes)), wants=source_wants(rec.cell_rows, rec.cells_at))
     return Entry(summary, clean=_dumps(_clean(rec, template_keys(layout) if layout else [])))
 
 
@@ -183,7 +199,13 @@ def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False
     rec = record_of_rows(rep, *([as_read(r) for r in rows[k]] for k in ("cells", "checks", "log")))
     tid = rep["template"]
     layout = template_layout(tid) if tid else None
-    return report_entry(rec, layout, everything), layout
+    entry = report_entry(rec, layout, everything)
+    if entry.full is not None and rep["format"] in WORKER_VIEWS:   # the worker has the readers loaded
+        entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
+    return entry, layout
+
+
+WORKER_VIEWS = ("text", "html", "docx", "doc")   # source views that write no file (PDF pages are images)
 
 
 def text_entry(report: dict, parts: dict, layout: dict | None, everything: bool = False) -> Entry:
@@ -222,9 +244,11 @@ class SiteWriter:
         summary = entry.summary
         if entry.full is not None:
             name = f"data/r/{summary['report_id']}.js"
-            source = source_view(report, entry.wants, self.img, summary["report_id"])
+            source = entry.source
+            if source is None:
+                source = _dumps(source_view(report, entry.wants, self.img, summary["report_id"]))
             with open(os.path.join(self.root, name), "w", encoding="utf-8") as f:
-                f.write(_js_packed_text("report", f'{entry.full[:-1]},"source":{_dumps(source)}}}'))
+                f.write(_js_packed_text("report", f'{entry.full[:-1]},"source":{source}}}'))
             self.full += 1
         else:
             name = f"data/clean/{self.n_pack}.js"
@@ -297,6 +321,8 @@ class RunSite:
             entry = None
         if entry is None:
             entry = text_entry(row, parts or _NO_ROWS, self.layout(tid), self.everything)
+        elif entry.summary["source_path"] != row["source_path"]:   # parsed from another path
+            entry.source = None
         entry.summary["source_path"] = row["source_path"]
         self.site.add(entry, row)
 

@@ -39,16 +39,17 @@ def parse_bbox(text: str) -> Optional[list[float]]:
     return box if len(box) == 4 else None
 
 
-def source_wants(cells: list[dict]) -> dict:
-    """What of the source a report's view shows, from its cells: how many there are, the PDF pages
-    that hold one (the first MAX_PDF_PAGES), the first and last text line, the HTML/Word tables."""
+def source_wants(cells: list[list[str]], at: dict[str, int]) -> dict:
+    """What of the source a report's view shows, from its cells (rows as cells.csv holds them,
+    `at` the column positions): how many there are, the PDF pages that hold one (the first
+    MAX_PDF_PAGES), the first and last text line, the HTML/Word tables."""
     pages, lines, tables = set(), [], set()
-    for c in cells:
-        if c.get("page"):
-            pages.add(int(c["page"]))
-        pos = c.get("source_pos")
-        if pos:
-            p = parse_pos(pos)
+    pg, sp = at["page"], at["source_pos"]
+    for x in cells:
+        if x[pg]:
+            pages.add(int(x[pg]))
+        if x[sp]:
+            p = parse_pos(x[sp])
             if p and "line" in p:
                 lines.append(p["line"])
             elif p:
