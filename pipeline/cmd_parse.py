@@ -116,6 +116,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args) -> int:
+    from . import worker
+
+    if not args.dask:   # the parse worker starts now: its import overlaps ours and the planning
+        worker.start_early(args.max_memory or None)
+    try:
+        return _run(args)
+    finally:
+        worker.discard_early()
+
+
+def _run(args) -> int:
     import signal
 
     from .batch import OutputLocked, UsageError, run

@@ -256,6 +256,9 @@ def serve(inp, out, cfg: dict) -> None:
         job = _recv(inp)
         if job is None:
             return
+        if job.get("op") == "stderr":   # a worker started early learns where its log is
+            _stderr_to(job["path"])
+            continue
         _send(out, _do_job(job, parse_file, max_mb))
 
 
@@ -265,6 +268,49 @@ def child_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints from libraries go to stderr, never into the protocol
     serve(sys.stdin.buffer, out, cfg)
+
+
+def _stderr_to(path: str) -> None:
+    """Send this process's error output (and stray prints) to the log file at `path`."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError:
+        return
+    sys.stderr.flush()
+    os.dup2(fd, 2)
+    os.dup2(fd, 1)
+    os.close(fd)
+
+
+_EARLY: list = []   # [(cfg, _ForkedChild)] started by `start_early`, not yet taken by a Worker
+
+
+def start_early(max_memory_mb: int | None) -> None:
+    """Fork one worker now, at the start of a run, so that its import of the parser overlaps
+    the parent's own start-up and planning (a one-file run waits for that import otherwise).
+    The first forked `Worker` of the same limits takes it (and tells it where its error output
+    goes: the output folder is not made yet); `discard_early()` ends it if none does."""
+    cfg = {"max_memory_mb": max_memory_mb}
+    if not _EARLY:
+        _EARLY.append((cfg, _ForkedChild(cfg)))
+
+
+def _take_early(cfg: dict):
+    for i, (c, child) in enumerate(_EARLY):
+        if c == cfg:
+            del _EARLY[i]
+            return child
+    return None
+
+
+def discard_early() -> None:
+    """End a worker `start_early` forked that no run took."""
+    while _EARLY:
+        _, child = _EARLY.pop()
+        child.kill()
+        child.wait()
+        for f in (child.stdin, child.stdout):
+            f.close()
 
 
 class _ForkedChild:
@@ -351,7 +397,11 @@ class Worker:
     def start(self) -> None:
         cfg = {"max_memory_mb": self.max_memory_mb}
         if self.fork:
-            self.proc = _ForkedChild(cfg, self.stderr)
+            self.proc = _take_early(cfg)
+            if self.proc is None:
+                self.proc = _ForkedChild(cfg, self.stderr)
+            elif self.stderr is not None:
+                _send(self.proc.stdin, {"op": "stderr", "path": self.stderr.name})
         else:
             import subprocess
             env = dict(os.environ)
