@@ -91,13 +91,15 @@ class ReportRecord:
                 or str(self.report.get("ambiguous_cells") or "0") not in ("", "0"))
 
 
-def record_of_rows(report: dict, cells: list[list[str]], checks: list[list[str]], log: list[list[str]]) -> ReportRecord:
+def record_of_rows(report: dict, cells: list[list[str]], checks: list[list[str]], log: list[list[str]],
+                   cell_fields=None) -> ReportRecord:
     """A report's record from its rows as the CSV files hold them (lists of text in the
-    columns of pipeline.schema, as a CSV reader gives them back), `report` its reports.csv row."""
+    columns of pipeline.schema, as a CSV reader gives them back; the cells' columns
+    `cell_fields`, default all), `report` its reports.csv row."""
     from ..schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS
 
-    return ReportRecord(report, cells, {f: i for i, f in enumerate(CELL_FIELDS)}, checks, CHECK_FIELDS,
-                        [dict(zip(LOG_FIELDS, r)) for r in log])
+    return ReportRecord(report, cells, {f: i for i, f in enumerate(cell_fields or CELL_FIELDS)}, checks,
+                        CHECK_FIELDS, [dict(zip(LOG_FIELDS, r)) for r in log])
 
 
 def _rows(path: str) -> Iterator[dict]:

@@ -180,26 +180,34 @@ class Entry:
         self.summary, self.clean, self.full, self.wants, self.source = summary, clean, full, wants, source
 
 
-def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:
+def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False, whole=None) -> Entry:
     """Given a report's record and its template's layout (None: no template), its site entry:
-    a full page when it has something to review (or `everything`), else its clean values."""
+    a full page when it has something to review (or `everything`), else its clean values.
+    `whole()`, where given, is the record with every cell column (`rec` may hold only CLEAN_COLS)."""
     notes = cell_notes(rec) if rec.log else {}
     summary = _summary(rec, notes)
     if summary["review"] or everything:
+        rec = whole() if whole else rec
         return Entry(summary, full=_dumps(_full(rec, notes)), wants=source_wants(rec.cell_rows, rec.cells_at))
     return Entry(summary, clean=_dumps(_clean(rec, template_keys(layout) if layout else [])))
+
+
+CLEAN_COLS = ("table", "row_key", "col_key", "value", "method")   # the cell columns a clean entry reads
 
 
 def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False) -> tuple[Entry, dict | None]:
     """report_entry of a report as a worker has it: its report row (a dict) and its cells, checks
     and log rows as `schema.render_rows` made them; with its template's layout (None: none)."""
-    from ..schema import REPORTS, as_read, read_row
+    from ..schema import CELL_FIELDS, REPORTS, as_read, read_row
 
     rep = read_row(report, REPORTS)
-    rec = record_of_rows(rep, *([as_read(r) for r in rows[k]] for k in ("cells", "checks", "log")))
+    checks, log = ([as_read(r) for r in rows[k]] for k in ("checks", "log"))
+    narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in CLEAN_COLS))
+    rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=CLEAN_COLS)
     tid = rep["template"]
     layout = template_layout(tid) if tid else None
-    entry = report_entry(rec, layout, everything)
+    entry = report_entry(rec, layout, everything,
+                         whole=lambda: record_of_rows(rep, [as_read(x) for x in rows["cells"]], checks, log))
     if entry.full is not None and rep["format"] in WORKER_VIEWS:   # the worker has the readers loaded
         entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
     return entry, layout
