@@ -180,14 +180,13 @@ class Entry:
         self.summary, self.clean, self.full, self.wants, self.source = summary, clean, full, wants, source
 
 
-def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False, whole=None) -> Entry:
+def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:
     """Given a report's record and its template's layout (None: no template), its site entry:
-    a full page when it has something to review (or `everything`), else its clean values.
-    `whole()`, where given, is the record with every cell column (`rec` may hold only CLEAN_COLS)."""
+    a full page when it has something to review (or `everything`), else its clean values
+    (for which `rec` need hold only the cell columns CLEAN_COLS)."""
     notes = cell_notes(rec) if rec.log else {}
     summary = _summary(rec, notes)
     if summary["review"] or everything:
-        rec = whole() if whole else rec
         return Entry(summary, full=_dumps(_full(rec, notes)), wants=source_wants(rec.cell_rows, rec.cells_at))
     return Entry(summary, clean=_dumps(_clean(rec, template_keys(layout) if layout else [])))
 
@@ -202,12 +201,14 @@ def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False
 
     rep = read_row(report, REPORTS)
     checks, log = ([as_read(r) for r in rows[k]] for k in ("checks", "log"))
-    narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in CLEAN_COLS))
-    rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=CLEAN_COLS)
+    if everything or record_of_rows(rep, [], checks, log).needs_review():   # a full page: every column
+        rec = record_of_rows(rep, [as_read(x) for x in rows["cells"]], checks, log)
+    else:
+        narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in CLEAN_COLS))
+        rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=CLEAN_COLS)
     tid = rep["template"]
     layout = template_layout(tid) if tid else None
-    entry = report_entry(rec, layout, everything,
-                         whole=lambda: record_of_rows(rep, [as_read(x) for x in rows["cells"]], checks, log))
+    entry = report_entry(rec, layout, everything)
     if entry.full is not None and rep["format"] in WORKER_VIEWS:   # the worker has the readers loaded
         entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
     return entry, layout
