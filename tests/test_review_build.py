@@ -115,3 +115,18 @@ def test_a_workers_entry_is_the_entry_of_the_csv_rows(tmp_path):
     again = text_entry(read_row(p.report, REPORTS), parts, layout)
     assert entry.full is not None and entry.summary["review"]
     assert (entry.summary, entry.full, entry.wants, entry.clean) == (again.summary, again.full, again.wants, again.clean)
+
+
+def test_a_failing_entry_leaves_the_site_to_build_site(tmp_path, monkeypatch):
+    """A bug in the run's own site writing never costs the run its outputs: the run publishes
+    them and the site is built from the CSVs instead."""
+    from pipeline.review import site
+
+    def broken(*a, **k):
+        raise ValueError("planted")
+    monkeypatch.setattr(site.RunSite, "_add", broken)
+    out = tmp_path / "out"
+    s = batch.run([str(ROOT / "fixtures" / "seed_xiuzhou_2019.txt")], str(out), workers=1, quiet=True, review=True)
+    assert s["status"] == {"ok": 1} and (out / "cells.csv").exists()
+    assert s["review"]["reports"] == 1 and (out / "review" / "data" / "index.js").exists()
+    assert "review site" in (out / "ogi.log").read_text()

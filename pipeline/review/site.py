@@ -18,15 +18,17 @@ import base64
 import functools
 import gzip
 import json
+import logging
 import operator
 import os
 import shutil
 import tempfile
 import time
-from importlib import resources
 
 from .load import ReportRecord, cell_notes, load_run, record_of_rows
 from .sources import parse_bbox, parse_pos, source_view, source_wants
+
+log = logging.getLogger("ogi")
 
 CLEAN_PACK = 500
 ASSETS = ("review.css", "review.js")
@@ -239,11 +241,10 @@ class SiteWriter:
         self.img = os.path.join(self.root, "img")
         for sub in ("assets", "data/r", "data/clean", "img"):
             os.makedirs(os.path.join(self.root, sub), exist_ok=True)
-        pkg = resources.files("pipeline.review").joinpath("assets")
         for name in ASSETS + ("index.html", "report.html"):
             dest = os.path.join(self.root, name if name.endswith(".html") else f"assets/{name}")
             with open(dest, "w", encoding="utf-8") as f:
-                f.write(pkg.joinpath(name).read_text("utf-8"))
+                f.write(_asset(name))
         self.index: list[dict] = []
         self.pack: list[str] = []
         self.n_pack = self.full = 0
@@ -319,9 +320,20 @@ class RunSite:
             return
         self.seen.add(rid)
         if parts is None and rows_later:   # its first row is not the one its rows come with
-            self.from_csv = True
-            self.site.abort()
+            self._leave_to_csv()
             return
+        try:
+            self._add(row, parts, amended)
+        except Exception:   # the review must never cost the run its outputs: build_site tries again
+            import traceback
+            log.warning("review site: %s", traceback.format_exc(limit=3).strip().replace("\n", " | "))
+            self._leave_to_csv()
+
+    def _leave_to_csv(self) -> None:
+        self.from_csv = True
+        self.site.abort()
+
+    def _add(self, row: dict, parts: dict | None, amended: bool) -> None:
         tid = row["template"]
         self.templates.add(tid)
         entry = parts.get("review") if parts and not amended else None
@@ -347,6 +359,17 @@ class RunSite:
 
 
 _NO_ROWS = {"cells": "", "checks": "", "log": ""}
+
+
+def _asset(name: str) -> str:
+    """A file of the page (assets/ beside this module; through importlib.resources where the
+    package is not plain files, e.g. zipped)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", name)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    from importlib import resources
+    return resources.files("pipeline.review").joinpath("assets").joinpath(name).read_text("utf-8")
 
 
 def used_layouts(templates, layout_of=None) -> dict:
