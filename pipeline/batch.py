@@ -266,16 +266,15 @@ class State:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'wide'").fetchone()
         return json.loads(row[0]) if row else None
 
-    def review_layouts(self, from_workers: dict) -> dict:
-        """The review site's template layouts: those kept (made by this parser) with those the
-        workers of this run reported."""
+    def review_layouts(self, from_worker: dict) -> dict:
+        """The review site's template layouts: as a worker of this run reported them (kept for
+        later runs of the same parser), else as kept; empty when neither."""
         import json
+        if from_worker:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('review', ?)", (json.dumps(from_worker),))
+            return from_worker
         row = self.db.execute("SELECT value FROM meta WHERE key = 'review'").fetchone()
-        kept = json.loads(row[0]) if row else {}
-        if set(from_workers) - set(kept):
-            kept.update(from_workers)
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('review', ?)", (json.dumps(kept),))
-        return kept
+        return json.loads(row[0]) if row else {}
 
     def written_for(self, sha: str) -> bool:
         """Whether some file of this run with this content has its rows written."""
@@ -446,7 +445,7 @@ class _Dispatch:
     def __init__(self, state: State, backend, bar, run_id: str, opts: dict):
         self.state, self.backend, self.bar, self.run_id, self.opts = state, backend, bar, run_id, opts
         self.waiting: Counter = Counter()  # result key in flight -> further files waiting for it
-        self.layouts: dict = {}  # review layouts by template, as workers reported them
+        self.layouts: dict = {}  # the review's template layouts, as a worker reported them
         self.parsed = self.reused = self.duplicates = 0
 
     def run(self) -> None:
@@ -516,7 +515,7 @@ class _Dispatch:
                     self._hashed(job["seq"], job["path"], res["sha"])
                 continue
             self.state.put_result(job["key"], res, self.run_id)
-            self.layouts.update(res.get("layout") or {})
+            self.layouts = res.get("layouts") or self.layouts
             self.parsed += 1
             rep = res["report"]
             if rep["status"] == "failed":

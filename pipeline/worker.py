@@ -64,21 +64,19 @@ _TEXTS = ("cells", "checks", "log")   # CSV text; then the wide rows, the review
 _HDR5 = struct.Struct("!IIIII")
 
 
-def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool = True) -> tuple[bytes, dict | None]:
+def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool = True) -> bytes:
     """A report's rows rendered as CSV text (as schema.render_parts does), its wide rows and,
     with `review`, its review-site entry (pipeline.review.site), compressed: the worker does the
-    formatting so the run's final build only copies text. Returns the blob and the layout of the
-    report's template for the review (None: none)."""
+    formatting so the run's final build only copies text."""
     from .schema import CELLS, CHECKS, LOG, csv_text, render_rows, wide_values
 
     rows = {"cells": render_rows(cells, CELLS), "checks": render_rows(checks, CHECKS), "log": render_rows(log, LOG)}
     parts = {k: csv_text(rows[k]) for k in _TEXTS}
     parts["wide"] = wide_values(cells)
-    layout = None
     if review:
         from .review.site import rendered_entry
-        parts["review"], layout = rendered_entry(report, rows)
-    return _pack(parts), layout
+        parts["review"] = rendered_entry(report, rows)
+    return _pack(parts)
 
 
 def _pack(parts: dict) -> bytes:
@@ -212,7 +210,7 @@ def hash_file(path: str) -> dict:
     return {"sha": h.hexdigest(), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-_LAYOUTS_SENT: set = set()
+_LAYOUTS_SENT: list = []
 
 
 def _do_job(job: dict, parse_file, max_mb) -> dict:
@@ -225,12 +223,12 @@ def _do_job(job: dict, parse_file, max_mb) -> dict:
         p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"], ocr=job.get("ocr"))
         if max_mb and p.report.get("error") == "out of memory while reading":
             p.report["error"] = f"memory limit {max_mb} MB exceeded"
-        blob, layout = pack_parts(p.report, p.cells, p.checks, p.log, job.get("review", False))
+        blob = pack_parts(p.report, p.cells, p.checks, p.log, job.get("review", False))
         res = {"op": "parse", "job": job, "sha": job["sha"], "report": p.report, "blob": blob}
-        tid = p.report.get("template")
-        if layout is not None and tid not in _LAYOUTS_SENT:  # once per template and process
-            _LAYOUTS_SENT.add(tid)
-            res["layout"] = {tid: layout}
+        if job.get("review") and not _LAYOUTS_SENT:  # the review's template layouts, once a process
+            from .review.site import template_layouts
+            _LAYOUTS_SENT.append(1)
+            res["layouts"] = template_layouts()
         return res
     except MemoryError:
         return failed_result(job, f"memory limit {max_mb} MB exceeded" if max_mb else "out of memory",

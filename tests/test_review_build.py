@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import batch
 from pipeline.review import build_site
-from pipeline.review.site import rendered_entry, text_entry
+from pipeline.review.site import rendered_entry, template_layouts, text_entry
 from pipeline.schema import CELLS, CHECKS, LOG, REPORTS, read_row, render_rows, rows_text
 from planted import write_planted
 from reportgen import LAYOUTS, random_report, render_text
@@ -110,7 +110,8 @@ def test_a_workers_entry_is_the_entry_of_the_csv_rows(tmp_path):
     p.log.append({"report_id": p.report["report_id"], "level": "warning", "table": "requests",
                   "row_key": p.cells[5]["row_key"], "col_key": "", "page": None, "message": "+x left empty"})
     rows = {"cells": render_rows(p.cells, CELLS), "checks": render_rows(p.checks, CHECKS), "log": render_rows(p.log, LOG)}
-    entry, layout = rendered_entry(p.report, rows)
+    entry = rendered_entry(p.report, rows)
+    layout = template_layouts()[p.report["template"]]
     parts = {"cells": rows_text(p.cells, CELLS), "checks": rows_text(p.checks, CHECKS), "log": rows_text(p.log, LOG)}
     again = text_entry(read_row(p.report, REPORTS), parts, layout)
     assert entry.full is not None and entry.summary["review"]

@@ -196,9 +196,9 @@ def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = Fals
 CLEAN_COLS = ("table", "row_key", "col_key", "value", "method")   # the cell columns a clean entry reads
 
 
-def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False) -> tuple[Entry, dict | None]:
+def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False) -> Entry:
     """report_entry of a report as a worker has it: its report row (a dict) and its cells, checks
-    and log rows as `schema.render_rows` made them; with its template's layout (None: none)."""
+    and log rows as `schema.render_rows` made them."""
     from ..schema import CELL_FIELDS, REPORTS, as_read, read_row
 
     rep = read_row(report, REPORTS)
@@ -213,7 +213,7 @@ def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False
     entry = report_entry(rec, layout, everything)
     if entry.full is not None and rep["format"] in WORKER_VIEWS:   # the worker has the readers loaded
         entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
-    return entry, layout
+    return entry
 
 
 WORKER_VIEWS = ("text", "html", "docx", "doc")   # source views that write no file (PDF pages are images)
@@ -303,13 +303,12 @@ class RunSite:
 
     def __init__(self, out_dir: str, everything: bool, layouts: dict):
         self.site = SiteWriter(out_dir, everything)
-        self.out_dir, self.everything, self.layouts = out_dir, everything, layouts
+        self.out_dir, self.everything = out_dir, everything
+        self.layouts = layouts or template_layouts()
         self.seen: set[str] = set()
         self.templates: set[str] = set()
         self.from_csv = False   # a case only build_site reads exactly: it builds the site instead
 
-    def layout(self, tid: str) -> dict | None:
-        return self.layouts.get(tid) or (template_layout(tid) if tid else None)
 
     def add(self, row: dict, parts: dict | None = None, amended: bool = False, rows_later: bool = False) -> None:
         """One file's row; `parts`: its packed rows where this file's rows are written (`amended`:
@@ -341,7 +340,7 @@ class RunSite:
                 entry.summary[k] != row[k] for k in INDEX_FIELDS if k != "source_path")):
             entry = None
         if entry is None:
-            entry = text_entry(row, parts or _NO_ROWS, self.layout(tid), self.everything)
+            entry = text_entry(row, parts or _NO_ROWS, self.layouts.get(tid), self.everything)
         elif entry.summary["source_path"] != row["source_path"]:   # parsed from another path
             entry.source = None
         entry.summary["source_path"] = row["source_path"]
@@ -351,7 +350,7 @@ class RunSite:
         """Put the site in place (after the output files are published)."""
         if self.from_csv:
             return build_site(self.out_dir, self.everything)
-        return self.site.close(used_layouts(self.templates, self.layout))
+        return self.site.close(self.layouts)
 
     def abort(self) -> None:
         if not self.from_csv:
@@ -372,28 +371,14 @@ def _asset(name: str) -> str:
     return resources.files("pipeline.review").joinpath("assets").joinpath(name).read_text("utf-8")
 
 
-def used_layouts(templates, layout_of=None) -> dict:
-    """The layouts of the given template ids (the run's), in id order; `layout_of` (default:
-    the registry's `template_layout`) gives one."""
-    layout_of = layout_of or template_layout
-    out = {}
-    for tid in sorted(set(templates) - {""}):
-        lay = layout_of(tid)
-        if lay is not None:
-            out[tid] = lay
-    return out
-
-
 def build_site(out_dir: str, everything: bool = False) -> dict:
     """Write OUT_DIR/review/ from the run's CSVs; returns counts, size and time."""
     site = SiteWriter(out_dir, everything)
+    layouts = template_layouts()
     try:
-        templates = set()
         for rec in load_run(out_dir):
-            tid = rec.report.get("template", "")
-            templates.add(tid)
-            site.add(report_entry(rec, template_layout(tid) if tid else None, everything), rec.report)
-        return site.close(used_layouts(templates))
+            site.add(report_entry(rec, layouts.get(rec.report.get("template", "")), everything), rec.report)
+        return site.close(layouts)
     except BaseException:
         site.abort()
         raise
