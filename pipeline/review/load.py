@@ -46,27 +46,21 @@ class _Grouped:
 
 
 class ReportRecord:
-    """One report of the run: its reports.csv row, its cells and checks (rows as read, turned
-    into dicts only where a full page is built) and its log entries."""
+    """One report of the run: its reports.csv row, its cells and checks (rows as read, `cells_at`
+    and `checks_fields` their columns; checks turned into dicts only on demand) and its log
+    entries."""
 
     def __init__(self, report: dict, cells: list[list[str]], cells_at: dict, checks: list[list[str]],
                  checks_fields: list[str], log: list[dict]):
         self.report, self.cell_rows, self.cells_at, self.log = report, cells, cells_at, log
         self.check_rows, self.checks_fields = checks, checks_fields
-        self._cells = self._checks = None
+        self._checks = None
         s, v = checks_fields.index("status") if checks_fields else 0, checks_fields.index("severity") if checks_fields else 0
         self._failed = [(r[1], r[v]) for r in checks if r[s] == "fail"]
 
     @property
     def id(self) -> str:
         return self.report["report_id"]
-
-    @property
-    def cells(self) -> list[dict]:
-        if self._cells is None:
-            names = sorted(self.cells_at, key=self.cells_at.get)
-            self._cells = [dict(zip(names, r)) for r in self.cell_rows]
-        return self._cells
 
     @property
     def checks(self) -> list[dict]:

@@ -231,8 +231,7 @@ def text_entry(report: dict, parts: dict, layout: dict | None, everything: bool 
 
 class SiteWriter:
     """Writes a site into a fresh folder of OUT_DIR, entry by entry in index order, and puts it
-    in place as OUT_DIR/review on `close()` (`abort()` removes it). `layouts`: the review
-    layout of every template the entries use (index.js holds those only)."""
+    in place as OUT_DIR/review on `close(layouts)` (`abort()` removes it)."""
 
     def __init__(self, out_dir: str, everything: bool = False):
         self.t0, self.c0 = time.perf_counter(), time.process_time()
