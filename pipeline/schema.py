@@ -231,7 +231,11 @@ def rows_text(rows: Iterable[dict], cols: tuple[Col, ...]) -> str:
 
 def as_read(values) -> list[str]:
     """Rendered values as a CSV reader gives them back (None empty, numbers as text)."""
-    return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
+    try:
+        "".join(values)     # every value is text already (the usual case; checked at C speed)
+        return values
+    except TypeError:
+        return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
 
 
 def read_row(row: dict, cols: tuple[Col, ...]) -> dict:

@@ -185,7 +185,7 @@ class Entry:
 def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:
     """Given a report's record and its template's layout (None: no template), its site entry:
     a full page when it has something to review (or `everything`), else its clean values
-    (for which `rec` need hold only the cell columns CLEAN_COLS)."""
+    (`rec` need hold only the cell columns PAGE_COLS, or CLEAN_COLS for a clean report)."""
     notes = cell_notes(rec) if rec.log else {}
     summary = _summary(rec, notes)
     if summary["review"] or everything:
@@ -194,6 +194,7 @@ def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = Fals
 
 
 CLEAN_COLS = ("table", "row_key", "col_key", "value", "method")   # the cell columns a clean entry reads
+PAGE_COLS = _ENTRY_COLS   # and a full page (its cells, notes and source view)
 
 
 def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False) -> Entry:
@@ -203,11 +204,10 @@ def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False
 
     rep = read_row(report, REPORTS)
     checks, log = ([as_read(r) for r in rows[k]] for k in ("checks", "log"))
-    if everything or record_of_rows(rep, [], checks, log).needs_review():   # a full page: every column
-        rec = record_of_rows(rep, [as_read(x) for x in rows["cells"]], checks, log)
-    else:
-        narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in CLEAN_COLS))
-        rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=CLEAN_COLS)
+    full = everything or record_of_rows(rep, [], checks, log).needs_review()
+    cols = PAGE_COLS if full else CLEAN_COLS   # the cell columns the entry reads
+    narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in cols))
+    rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=cols)
     tid = rep["template"]
     layout = template_layout(tid) if tid else None
     entry = report_entry(rec, layout, everything)
