@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import regex
 
 from parsers.model import Document, Paragraph
 
 from .. import normalize as N
-from .template import SEP, label_form
+from .forms import label_form, quick_form
+from .template import SEP
 
 _BREAK = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff|]")
 _WS = regex.compile(r"\s+")
@@ -64,10 +66,11 @@ class _Builder:
         self.printed.append(text)
         self.printed.append("\n")
         self.pos += len(text) + 1
+        form = quick_form(text)    # the whole text's form at once, where each character maps on its own
         for m in _PIECE.finditer(text):
             if self.out and self.out[-1] != SEP:
                 self._put(SEP, -1, page, base + m.start())
-            piece = label_form(m.group())
+            piece = form[m.start():m.end()] if form is not None else label_form(m.group())
             if simplified:
                 conv = N.to_simplified(piece)
                 piece = conv if len(conv) == len(piece) else piece
@@ -93,12 +96,52 @@ class _Builder:
 def build(doc: Document, simplified: bool = False) -> Stream:
     """The whole document in reading order (paragraphs, then each table row's cells);
     `simplified`: traditional characters converted to simplified ones."""
+    entries = _entries(doc)
+    if not simplified:
+        printed = "".join(t + "\n" for t, _, _ in entries)
+        form = quick_form(printed)
+        if form is not None and SEP not in form:
+            return _at_once(entries, printed, form)
     b = _Builder()
+    for text, col, page in entries:
+        b.add(text, col, page, simplified)
+    return Stream("".join(b.out), b.cols, b.pages, b.src, "".join(b.printed))
+
+
+def _entries(doc: Document) -> list[tuple[str, int, int]]:
+    """(text, grid column, page) of every paragraph and table cell, in reading order."""
+    out = []
     for blk in doc.blocks:
         if isinstance(blk, Paragraph):
-            b.add(blk.text, -1, blk.page or 0, simplified)
+            out.append((blk.text, -1, blk.page or 0))
             continue
         for row in blk.rows():
             for c in row:
-                b.add(c.text or "", c.col, c.page or blk.page or 0, simplified)
-    return Stream("".join(b.out), b.cols, b.pages, b.src, "".join(b.printed))
+                out.append((c.text or "", c.col, c.page or blk.page or 0))
+    return out
+
+
+def _at_once(entries: list[tuple[str, int, int]], printed: str, form: str) -> Stream:
+    """The stream `_Builder` makes, from the printed text and its form (same positions) in one
+    pass over the pieces: what it makes when every character maps on its own."""
+    ends = list(accumulate(len(t) + 1 for t, _, _ in entries))
+    parts: list[str] = []
+    cols: list[int] = []
+    pages: list[int] = []
+    src: list[int] = []
+    k = 0
+    for m in _PIECE.finditer(printed):
+        s, e = m.span()
+        while s >= ends[k]:
+            k += 1
+        _, col, page = entries[k]
+        if parts:
+            parts.append(SEP)
+            cols.append(-1)
+            pages.append(page)
+            src.append(s)
+        parts.append(form[s:e])
+        cols.extend([col] * (e - s))
+        pages.extend([page] * (e - s))
+        src.extend(range(s, e))
+    return Stream("".join(parts), cols, pages, src, printed)

@@ -12,7 +12,7 @@ from importlib import resources
 
 import regex
 
-from .. import normalize as N
+from .forms import label_form
 
 SEP = "\x1f"   # a cell or whitespace boundary in the compact stream
 
@@ -80,11 +80,6 @@ class EraATemplate:
         """(row_key, col_key) in template order, for wide/stats.csv (rows stated only in prose
         have no cumulative column)."""
         return [(r.key, c.key) for r in self.rows for c in (self.columns if r.labels else self.columns[:1])]
-
-
-def label_form(text: str) -> str:
-    """Labels and stream text compare in this form: glyph-fixed (NFKC), quotes and colons unified."""
-    return N.fix_glyphs(text).translate(N._QUOTES).replace("：", ":").replace("，", ",")
 
 
 @lru_cache(maxsize=None)
