@@ -31,8 +31,6 @@ _SENTENCE_END = "。；;！!？?\n"      # characters that end a sentence
 _CLAUSE_END = "，,：:"               # and those that only end a clause
 _SENTENCE = re.compile(f"[{_SENTENCE_END}]")
 _STOP = re.compile(f"[{_SENTENCE_END}{_CLAUSE_END}]")
-_SENTENCE_BACK = regex.compile(f"(?r)[{_SENTENCE_END}]")          # the last stop before a place
-_STOP_BACK = regex.compile(f"(?r)[{_SENTENCE_END}{_CLAUSE_END}]")
 _SPACE = re.compile(r"[\s\u3000]+")
 #: full-width ASCII (digits, punctuation) to half-width: what NFKC does to these phrases, faster
 _HALF_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
@@ -44,7 +42,7 @@ _LINE_SPACE = re.compile(r"[^\S\n]+")
 _SOFT_BREAK = re.compile(r"(?<![。；;！!？?\x00\n])\n+(?![\x00\n])")
 #: a figure's place in a pattern: the number with the approximate markers that may wrap it
 FIGURE = rf"(?P<pre>大约|将近|接近|超过|约|近|逾)?{NUMBER}(?P<post>余|多)?"
-_APPROX_AFTER = regex.compile(r"^[件条个次宗起份项篇]?(?:左右|以上|以下|有余)")
+_APPROX_AFTER = re.compile(r"[件条个次宗起份项篇]?(?:左右|以上|以下|有余)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class RuleSet:
+    """The rules of one data file, the disqualifiers they share and the gate that passes over
+    the clauses none of them can match."""
     rules: tuple[Rule, ...]
     disqualifiers: tuple[tuple[str, str, str], ...]   # (id, regex, reason) over the clause
     gate: str = ""                                    # a clause no rule can match lacks this
@@ -139,7 +139,7 @@ def _compiled(pattern: str) -> regex.Pattern:
 
 
 def _approximate(clause: str, m: regex.Match) -> bool:
-    return bool(m.group("pre") or m.group("post") or _APPROX_AFTER.match(clause[m.end("n"):]))
+    return bool(m.group("pre") or m.group("post") or _APPROX_AFTER.match(clause, m.end("n")))
 
 
 def _disqualified(clause: str, rule: Rule, rs: RuleSet, other_year: Optional[str]) -> str:
@@ -163,17 +163,18 @@ def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Fig
     none), and only the clauses they fall in are cut out and looked at."""
     out: list[Figure] = []
     gate, scan = _gate(rs.gate), rs.anchor_scan
+    rev = text[::-1]             # the stop before a place is the first one after it here
     other_years: dict[int, Optional[str]] = {}
     pos = 0
     while (hit := (gate if scan.always else scan).search(text, pos)) is not None:
-        lo, hi = _clause(text, hit.start())
+        lo, hi = _span(text, rev, hit.start(), _STOP)
         pos = hi            # on from the stop that ends this clause
         if not scan.always and gate.search(text, lo, hi) is None:
             continue
         body = half_width(text[lo:hi])
         rules = scan.rules_for(body)
         if rules:
-            s_lo, s_hi = _sentence(text, lo)
+            s_lo, s_hi = _span(text, rev, lo, _SENTENCE)
             sentence = half_width(text[s_lo:s_hi])
             if s_lo not in other_years:
                 other_years[s_lo] = _other_year(sentence, year)
@@ -181,19 +182,11 @@ def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Fig
     return out
 
 
-def _clause(text: str, at: int) -> tuple[int, int]:
-    """The span of the clause holding position `at` (a stop at `at` opens the clause after it)."""
-    return _span(text, at, _STOP, _STOP_BACK)
-
-
-def _sentence(text: str, at: int) -> tuple[int, int]:
-    return _span(text, at, _SENTENCE, _SENTENCE_BACK)
-
-
-def _span(text: str, at: int, ahead: re.Pattern, back: regex.Pattern) -> tuple[int, int]:
-    """From after the last stop at or before `at` to the first stop after it."""
-    before, after = back.search(text, 0, at + 1), ahead.search(text, at + 1)
-    return (before.end() if before else 0), (after.start() if after else len(text))
+def _span(text: str, rev: str, at: int, stop: re.Pattern) -> tuple[int, int]:
+    """Given a text, the text reversed and a position, the span from after the last `stop` at or
+    before the position to the first one after it (a clause or a sentence)."""
+    before, after = stop.search(rev, len(text) - 1 - at), stop.search(text, at + 1)
+    return (len(text) - before.start() if before else 0), (after.start() if after else len(text))
 
 
 def _other_year(sentence: str, year: Optional[int]) -> Optional[str]:

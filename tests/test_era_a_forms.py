@@ -3,16 +3,19 @@ it at once (pipeline/era_a/stream.py): always what the character-by-piece readin
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
+import regex
 
 from parsers import glyphs
 from parsers.html import parse_html
 from parsers.text import parse_text
 from pipeline.era_a import forms as F
 from pipeline.era_a import stream as ST
+from pipeline.era_a import template as T
 from pipeline import normalize as N
 from reportgen import era_a as G
 
@@ -71,6 +74,9 @@ def test_the_blocks_of_the_fast_pass_hold_nothing_that_composes():
         assert all(unicodedata.decomposition(chr(o)) == "" for o in range(lo, hi + 1))
 
 
+_REF_PIECE = regex.compile(r"[^\s\u3000\u00a0\u200b\ufeff|]+")
+
+
 def _reference_stream(doc) -> ST.Stream:
     """The stream as the builder made it piece by piece with `label_form` (before the fast pass)."""
     out, cols, pages, src, printed, pos = [], [], [], [], [], 0
@@ -78,7 +84,7 @@ def _reference_stream(doc) -> ST.Stream:
         base = pos
         printed += [text, "\n"]
         pos += len(text) + 1
-        for m in ST._PIECE.finditer(text):
+        for m in _REF_PIECE.finditer(text):
             if out and out[-1] != ST.SEP:
                 out.append(ST.SEP), cols.append(-1), pages.append(page), src.append(base + m.start())
             piece = F.label_form(m.group())
@@ -132,3 +138,42 @@ def test_simplified_stream_still_converts_traditional_characters():
     assert "主動公開信息數" in ST.build(doc).text
     assert N.to_simplified("數") == "数"
     assert glyphs.fix_glyphs("⻔") == "门"
+
+
+_ALL = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+def test_plain_re_reads_the_classes_as_regex_does():
+    """stream.WHITE_SPACE is `regex`'s \\s; `re` and `regex` disagree on \\d only outside the BMP."""
+    assert re.findall(f"[{ST.WHITE_SPACE}]", _ALL) == regex.findall(r"\s", _ALL)
+    only_regex = set(regex.findall(r"\d", _ALL)) ^ set(re.findall(r"\d", _ALL))
+    assert only_regex and all(ord(c) > 0xFFFF for c in only_regex)
+
+
+def _label_texts():
+    rng = random.Random(8)
+    docs = _documents()
+    texts = [ST.build(d).text for d in docs] + [ST.build(d, simplified=True).text for d in docs]
+    tpl = T.load()
+    words = [lab for r in tpl.rows for lab in r.labels] + ["免予公开范围3", "其它原因", "不予公开范围\U00010d40", "12", "条"]
+    for _ in range(300):
+        parts = [rng.choice(words) for _ in range(rng.randint(1, 8))]
+        text = ST.SEP.join(parts) if rng.random() < 0.5 else "".join(parts)
+        if rng.random() < 0.3:    # separators inside a label, as a PDF cell wraps it
+            text = "".join(ch + (ST.SEP if rng.random() < 0.2 else "") for ch in text)
+        texts.append(F.label_form(text))
+    return texts
+
+
+def test_label_pattern_finds_in_re_what_regex_finds():
+    pat, _ = T.label_regex()
+    assert pat.fast is not None
+    found = 0
+    for text in _label_texts():
+        fast = [(m.span(), m.group("skip"), m.group("label")) for m in pat.finditer(text)]
+        exact = [(m.span(), m.group("skip"), m.group("label")) for m in pat.exact.finditer(text)]
+        assert fast == exact, text
+        found += len(exact)
+    assert found > 500
+    astral = "不予公开范围\U00010d40"          # a digit only `regex` knows: read by `regex`
+    assert [m.group("skip") for m in pat.finditer(astral)] == [astral]

@@ -28,6 +28,7 @@ RULES = "prose_2008"
 
 @dataclass
 class Figure:
+    """A figure a sentence states, as a cell of table `stats` (or why it is not emitted)."""
     key: str
     col: str
     value: Optional[float]

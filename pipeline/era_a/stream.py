@@ -7,11 +7,10 @@ Every character keeps its place in the printed text, so a clause is quoted as pr
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-
-import regex
 
 from parsers.model import Document, Paragraph
 
@@ -19,9 +18,11 @@ from .. import normalize as N
 from .forms import label_form, quick_form
 from .template import SEP
 
-_BREAK = regex.compile(r"[\s\u3000\u00a0\u200b\ufeff|]")
-_WS = regex.compile(r"\s+")
-_PIECE = regex.compile(r"[^\s\u3000\u00a0\u200b\ufeff|]+")
+#: Unicode's White_Space, what `regex` means by \s (`re`'s \s also takes \x1c–\x1f); plain `re`
+#: scans several times faster
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_WS = re.compile(f"[{WHITE_SPACE}]+")
+_PIECE = re.compile(f"[^{WHITE_SPACE}\u200b\ufeff|]+")     # a piece between separators
 
 
 @lru_cache(maxsize=8192)
@@ -31,6 +32,7 @@ def _norm(ch: str) -> str:
 
 @dataclass
 class Stream:
+    """The compact text with, for each character, its grid column, page and printed place."""
     text: str                 # compact text, SEP at every boundary
     cols: list[int]           # grid column of each character (-1 outside tables)
     pages: list[int]          # page of each character (0 unknown)
