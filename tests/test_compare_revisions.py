@@ -31,3 +31,15 @@ def test_a_changed_value_a_missing_file_and_the_bom_are_differences(tmp_path):
     text = "\n".join(report)
     assert "only in A: wide/active.csv" in text
     assert "byte-order mark" in text and "- ['r1', 'ok', '198']" in text and "+ ['r1', 'ok', '197']" in text
+
+
+def test_the_era_a_group_holds_every_variant_layout_and_format(tmp_path):
+    from tools.compare_revisions import generated_era_a
+    from pipeline.report import parse_file
+    from reportgen import era_a as G
+    n = generated_era_a(tmp_path, 1)
+    files = sorted(tmp_path.iterdir())
+    assert n == len(files) == len(G.VARIANTS) * (len(G.LAYOUTS) + 2)
+    assert {p.suffix for p in files} == {".txt", ".html", ".docx"}
+    for p in files[:: len(G.LAYOUTS) + 2]:
+        assert parse_file(str(p)).report["template"] == "2008", p.name

@@ -14,7 +14,9 @@ Both revisions parse, each group in its own `ogi parse` run, the same input file
 - `corpus`: every file of ../shared/corpus/reports (or --corpus DIR; skipped when absent);
 - `generated`: a fixed set of reports from the test report generator (tests/reportgen, this
   checkout's): for --seeds seeds and both templates, every text layout, flattened (run-together)
-  text, HTML (UTF-8 and GBK, clean, CMS page, split tables) and Word (plain, web-style, framed).
+  text, HTML (UTF-8 and GBK, clean, CMS page, split tables) and Word (plain, web-style, framed);
+- `generated_era_a`: era-A reports (tests/reportgen/era_a.py) for --seeds seeds and every
+  appendix variant, in every text layout (run-together ones included), HTML and Word.
 
 Every output file is compared: CSV files row by row with the `seconds` column left out,
 ogi.log without its time stamps and run ids, run.json and state/ not at all (times and hashes
@@ -80,6 +82,26 @@ def generated_reports(out: Path, seeds: int) -> int:
             web.render_docx_web(rep, str(out / f"{name}_web.docx"), random.Random(seed), split=True)
             web.render_docx_web(rep, str(out / f"{name}_framed.docx"), random.Random(seed), framed=True)
             n += len(LAYOUTS) + 9
+    return n
+
+
+def generated_era_a(out: Path, seeds: int) -> int:
+    """Write the fixed set of generated era-A reports into `out`; returns the number of files."""
+    from tests.reportgen import era_a as G
+
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for seed in range(seeds):
+        for k, variant in enumerate(sorted(G.VARIANTS)):
+            name = f"{variant}_{seed}"
+            for layout in G.LAYOUTS:
+                small = layout.startswith("run_together")
+                rep = G.random_report(random.Random(100 * seed + k), variant, small=small)
+                (out / f"{name}_{layout}.txt").write_text(G.render_text(rep, layout), "utf-8")
+            rep = G.random_report(random.Random(100 * seed + k), variant)
+            (out / f"{name}.html").write_text(G.render_html(rep), "utf-8")
+            G.render_docx(rep, str(out / f"{name}.docx"))
+            n += len(G.LAYOUTS) + 2
     return n
 
 
@@ -191,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"corpus: {args.corpus} not found, skipped")
         groups["generated"] = tmp / "inputs" / "generated"
         generated_reports(groups["generated"], args.seeds)
+        groups["generated_era_a"] = tmp / "inputs" / "generated_era_a"
+        generated_era_a(groups["generated_era_a"], args.seeds)
         different = 0
         for group, inputs in groups.items():
             n_inputs = sum(1 for p in inputs.rglob("*") if p.is_file())
