@@ -43,6 +43,7 @@ WORKTREE = "WORKTREE"
 IGNORED_FILES = {"run.json"}
 IGNORED_DIRS = {"state"}
 IGNORED_COLUMNS = {"seconds"}
+GENERATIONS = ".generations"
 _LOG_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ")
 _RUN_ID = re.compile(r"\brun \S+")
 
@@ -135,9 +136,18 @@ class Revision:
 
 
 # ---------------------------------------------------------------- comparison
-def _output_files(out: Path) -> set[str]:
-    return {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
-            and p.name not in IGNORED_FILES and not (set(p.relative_to(out).parts[:-1]) & IGNORED_DIRS)}
+def _output_files(out: Path) -> dict[str, Path]:
+    """Output file name → its path. A run publishes into `.generations/<time stamp>/` (the
+    top-level names link there through `.current`): such a file is named without the stamp."""
+    found = {}
+    for p in sorted(out.rglob("*")):
+        parts = p.relative_to(out).parts
+        if parts[0] == GENERATIONS:
+            parts = parts[2:]
+        if not parts or not p.is_file() or p.name in IGNORED_FILES or set(parts[:-1]) & IGNORED_DIRS:
+            continue
+        found.setdefault(str(Path(*parts)), p)
+    return found
 
 
 def _csv_rows(data: bytes) -> tuple[bool, list[list[str]]]:
@@ -177,13 +187,13 @@ def compare_file(a: Path, b: Path, name: str, show: int = 5) -> list[str]:
 
 def compare_runs(out_a: Path, out_b: Path) -> tuple[int, list[str]]:
     files_a, files_b = _output_files(out_a), _output_files(out_b)
-    report = [f"  only in A: {f}" for f in sorted(files_a - files_b)]
-    report += [f"  only in B: {f}" for f in sorted(files_b - files_a)]
-    for name in sorted(files_a & files_b):
-        diff = compare_file(out_a / name, out_b / name, name)
+    report = [f"  only in A: {f}" for f in sorted(files_a.keys() - files_b.keys())]
+    report += [f"  only in B: {f}" for f in sorted(files_b.keys() - files_a.keys())]
+    for name in sorted(files_a.keys() & files_b.keys()):
+        diff = compare_file(files_a[name], files_b[name], name)
         if diff:
             report += [f" {name}:"] + diff
-    return len(files_a | files_b), report
+    return len(files_a.keys() | files_b.keys()), report
 
 
 def main(argv: list[str] | None = None) -> int:
