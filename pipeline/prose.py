@@ -96,6 +96,11 @@ def clean(text: str) -> str:
     return _SPACE.sub("", half_width(text))
 
 
+def clean_lines(text: str) -> list[str]:
+    """Given text, `clean` of each of its lines (split at "\\n"), in one pass over the text."""
+    return _LINE_SPACE.sub("", half_width(text)).split("\n")
+
+
 def prose_text(doc: Document, gate: str = "") -> str:
     """The report's paragraphs (not its tables) without whitespace, joined so that a line broken
     mid-sentence reads whole; a line ending a sentence, and a table, keep a break. With a `gate`

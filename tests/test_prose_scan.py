@@ -135,3 +135,11 @@ def test_rules_without_anchors_and_a_gate_on_the_stops_read_as_before():
     assert rs.anchor_scan.always
     for text in _random_texts(150, seed=9):
         assert find_figures(text, rs, 2019) == reference_figures(text, rs, 2019), text
+
+
+def test_clean_lines_is_clean_of_each_line():
+    rng = random.Random(2)
+    pool = list("收到申请３４件，。 \u3000\t\r\x0b\x0c\x1c\x1f\x85\u2028\u2029\n\n") + ["１２", "ＡＢ", "公开"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert PR.clean_lines(text) == [clean(line) for line in text.split("\n")], repr(text)
