@@ -115,6 +115,25 @@ def _split(paths: list[str], parse) -> dict[str, float]:
     return {k: 1000 * v / max(1, len(paths)) for k, v in totals.items()}
 
 
+def _finder(paths: list[str]) -> dict[str, float]:
+    """CPU ms per report of the prose figure finder alone (pipeline.prose.find_figures), with the
+    P7 rules on the report's prose as prose_checks reads it and with the era-A rules on the
+    whole cleaned text, the best of five passes."""
+    import parsers
+    from pipeline import prose as PR
+    texts = {"P7 rules": [], "era-A rules": []}
+    for p in paths:
+        doc = parsers.read(p, parsers.detect_format(p))
+        texts["P7 rules"].append(PR.prose_text(doc, PR.load_rules("prose_checks").gate))
+        texts["era-A rules"].append(PR.clean(doc.text()))
+    out = {}
+    for name, rules in (("P7 rules", "prose_checks"), ("era-A rules", "prose_2008")):
+        rs = PR.load_rules(rules)
+        PR.find_figures(texts[name][0], rs, 2019) if texts[name] else None
+        out[name] = _cpu_per_file(texts[name], lambda t: PR.find_figures(t, rs, 2019), passes=5)
+    return out
+
+
 def _import_ms(tree: Path) -> dict[str, float]:
     """Self ms of the era-A and prose modules when pipeline.report and then the era-A stage are
     imported in a fresh process."""
@@ -141,6 +160,7 @@ def measure(files: dict[str, list[str]]) -> dict:
     res = {"cpu": {g: _cpu_per_file(ps, parse_file) for g, ps in files.items() if ps}}
     era = files.get("corpus era A", []) + files.get("generated era A", [])
     res["split"] = _split(era, parse_file)
+    res["finder"] = _finder(files.get("corpus era A", []) + files.get("corpus modern text", []))
     res["import"] = _import_ms(Path(pipeline.__file__).resolve().parents[1])
     return res
 
@@ -177,6 +197,11 @@ def report(sides: dict[str, list[dict]]) -> None:
         vals = [_median(sides[n], "split", stage) for n in names]
         if any(vals):
             print(f"  {stage:24}" + "".join(f"{v:14.2f}" for v in vals))
+    print("the prose figure finder alone, CPU ms per report (the corpus's text reports)")
+    for name in first.get("finder", {}):
+        vals = [_median(sides[n], "finder", name) for n in names]
+        ratio = f"   {vals[0] / vals[1]:6.2f}×" if len(vals) == 2 and vals[1] else ""
+        print(f"  {name:24}" + "".join(f"{v:14.2f}" for v in vals) + ratio)
     print("import, self ms in a fresh process (.pyc warm)")
     mods = sorted({m for n in names for r in sides[n] for m in r["import"]})
     for m in mods:
