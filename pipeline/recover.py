@@ -88,12 +88,12 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     for m in _KEPT.finditer(text):
         idx.extend(range(m.start(), m.end()))
     raw = _DROP.sub("", text)
-    s = N.fix_glyphs(raw).translate(N._QUOTES)
+    s = N.unify_quotes(N.fix_glyphs(raw))
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
         idx2: list[int] = []
         for i in idx:
-            for x in N.fix_glyphs(text[i]).translate(N._QUOTES):
+            for x in N.unify_quotes(N.fix_glyphs(text[i])):
                 chars.append(x)
                 idx2.append(i)
         s, idx = "".join(chars), idx2
