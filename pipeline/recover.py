@@ -254,10 +254,12 @@ _MONEY = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
 
 
 @lru_cache(maxsize=65536)
-def _cell_ok(piece: str, col: Column, width: int) -> bool:
-    if col.kind == "money":
+def _cell_ok(piece: str, kind: str, width: int) -> bool:
+    """Whether `piece` can be one cell of a column of `kind` (keyed by the kind, not the column:
+    the split search asks this at every node, and a column's dataclass hash is costly)."""
+    if kind == "money":
         return bool(_MONEY.fullmatch(piece)) and len(piece.split(".")[0]) <= 12
-    pat = _SIGNED if col.kind == "signed" else _COUNT
+    pat = _SIGNED if kind == "signed" else _COUNT
     digits = piece.lstrip("+-")
     return bool(pat.fullmatch(piece)) and len(digits) <= width
 
@@ -316,7 +318,7 @@ def _split_search(tokens: list[str], cols: list[Column], constraints: list, widt
     for w in range(1, min(_max_piece(cols[-1], width), len(last)) + 1):
         piece = last[-w:]
         head = tokens[:-1] + ([last[:-w]] if w < len(last) else [])
-        if not _cell_ok(piece, cols[-1], width) or not head:
+        if not _cell_ok(piece, cols[-1].kind, width) or not head:
             continue
         sub, rej, cap = _enumerate(head, cols[:-1], rest, width, budget, _value(piece, cols[-1]))
         out += [x + (piece,) for x in sub]
@@ -402,7 +404,7 @@ def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: 
         for w in widths:
             piece = tok[ci:ci + w]
             end = ci + w == len(tok)
-            if not _cell_ok(piece, cols[k], width):
+            if not _cell_ok(piece, cols[k].kind, width):
                 continue
             # a piece that stops inside a token must leave it a valid start
             pieces.append(piece)
@@ -431,7 +433,7 @@ def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: 
 # ---------------------------------------------------------------- finding the tables
 def _run_together(row: RunRow) -> bool:
     toks = row.tokens
-    return len(toks) < len(row.cols) or any(not _cell_ok(x, c, 10 ** 6) for x, c in zip(toks, row.cols))
+    return len(toks) < len(row.cols) or any(not _cell_ok(x, c.kind, 10 ** 6) for x, c in zip(toks, row.cols))
 
 
 def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Column]) -> list:
@@ -800,29 +802,41 @@ def recovered_table(spec: TableSpec, rec: Recovery, headers: dict[str, str]) -> 
         if row.key not in seen:
             part.note("warning", row.key, "", f"row not found: {row.label}")
     for r in rows:
-        toks = set(r.tokens) if len(r.tokens) == len(r.cols) else set()
-        for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
-            pieces = {c[i] for c in r.cands}
-            vals = {_value(p, col) for p in pieces}
-            label = r.label if len(set(r.keys)) == 1 else spec.row(rk).label
-            if len(vals) == 1:
-                piece = sorted(pieces)[0]
-                value = vals.pop()
-                method = "read" if len(r.tokens) == len(r.cols) and r.tokens[i] == piece and piece in toks else "recovered"
-                raw = piece
-            else:
-                value, raw, method = None, r.run, "read"
-                rec.ambiguous.add((table, rk, col.key))
-                part.ambiguous += 1
-                shown = ", ".join(V.fmt(v) for v in sorted(vals)[:12]) + (" …" if len(vals) > 12 else "")
-                why = "candidates: " + shown if vals else "no valid split"
-                part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
-                          f"{col.label} not settled by the arithmetic ({why}); left empty")
-            part.cells.append(CellValue(
-                table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
-                col_label=headers.get(f"{table}/{col.key}", col.label), match_score=round(r.score, 1),
-                page=r.page, method=method))
+        _recovered_row(spec, r, headers, rec, part)
     for level, t, rk, ck, msg in rec.notes:
         if t == table:
             part.notes.append(Note(level, t, rk, ck, msg))
     return part
+
+
+def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Recovery, part: TableCells) -> None:
+    """The cells of one recovered run into `part`. The candidates are read column by column
+    (a row may keep thousands of splits), the run's tokens once."""
+    table = spec.key
+    tokens = r.tokens
+    printed = tokens if len(tokens) == len(r.cols) else None    # the run printed one token a cell
+    toks = set(printed or ())
+    one_key = len(set(r.keys)) == 1
+    score = round(r.score, 1)
+    columns = list(zip(*r.cands)) if r.cands else [()] * len(r.cols)
+    for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
+        pieces = set(columns[i])
+        vals = {_value(p, col) for p in pieces}
+        label = r.label if one_key else spec.row(rk).label
+        if len(vals) == 1:
+            piece = sorted(pieces)[0]
+            value = vals.pop()
+            method = "read" if printed is not None and printed[i] == piece and piece in toks else "recovered"
+            raw = piece
+        else:
+            value, raw, method = None, r.run, "read"
+            rec.ambiguous.add((table, rk, col.key))
+            part.ambiguous += 1
+            shown = ", ".join(V.fmt(v) for v in sorted(vals)[:12]) + (" …" if len(vals) > 12 else "")
+            why = "candidates: " + shown if vals else "no valid split"
+            part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
+                      f"{col.label} not settled by the arithmetic ({why}); left empty")
+        part.cells.append(CellValue(
+            table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
+            col_label=headers.get(f"{table}/{col.key}", col.label), match_score=score,
+            page=r.page, method=method))
