@@ -115,6 +115,7 @@ def _is_numeric(s: str) -> bool:
 def _blocks(lines: list[str]):
     """(block, first line, end line) for every block of a page's lines."""
     i, n = 0, len(lines)
+    numbers_ahead = _numbers_ahead(lines)
     while i < n:
         line = lines[i]
         stripped = line.strip()
@@ -140,7 +141,7 @@ def _blocks(lines: list[str]):
                 yield _layout(lines[a:b]), a, b
             i = j
             continue
-        j = _dump_region_end(lines, i)
+        j = _dump_region_end(lines, i) if numbers_ahead[i] >= _DUMP_MIN_NUMBERS else i
         if j > i:
             yield _dump(lines[i:j]), i, j
             i = j
@@ -527,6 +528,25 @@ def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
 
 
 # ---------------------------------------------------------------- one cell per line
+_DUMP_MIN_NUMBERS = 5      # bare numbers a one-cell-per-line region needs
+
+
+def _ends_dump(line: str, s: str) -> bool:
+    """A line no one-cell-per-line region runs over (`s`: the line stripped)."""
+    return len(s) > 80 or (s.endswith("。") and len(s) > 30) or _foreign(line)
+
+
+def _numbers_ahead(lines: list[str]) -> list[int]:
+    """For each line, the bare numbers between it and the next line that ends any one-cell-per-line
+    region: fewer than _DUMP_MIN_NUMBERS and no region can start there, so a page of prose is not
+    rescanned from every line (the scan of _dump_region_end stops at that line or sooner)."""
+    out = [0] * (len(lines) + 1)
+    for j in range(len(lines) - 1, -1, -1):
+        s = lines[j].strip()
+        out[j] = 0 if _ends_dump(lines[j], s) else out[j + 1] + _is_numeric(s)
+    return out
+
+
 def _dump_region_end(lines: list[str], i: int) -> int:
     """A run of short lines, many of them bare numbers: a web table flattened cell by cell.
     Empty lines inside it are empty cells; a long stretch of text without numbers ends it."""
@@ -536,7 +556,7 @@ def _dump_region_end(lines: list[str], i: int) -> int:
     text_since = 0
     while j < len(lines):
         s = lines[j].strip()
-        if len(s) > 80 or (s.endswith("。") and len(s) > 30) or _foreign(lines[j]):
+        if _ends_dump(lines[j], s):
             break
         if _is_numeric(s):
             numeric += 1
@@ -547,7 +567,7 @@ def _dump_region_end(lines: list[str], i: int) -> int:
             if text_since > 40 and numeric:
                 break
         j += 1
-    if numeric < 5:
+    if numeric < _DUMP_MIN_NUMBERS:
         return i
     end = last_numeric + 1
     # the cells after the last number: blank cells of the last row, nothing longer
