@@ -30,6 +30,9 @@ MAX_BYTES = 16 * 1024 * 1024  # a report's text is well under 1 MB; larger input
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
+_MD_CELL_BAR = regex.compile(r"(?<!\\)\|")        # a cell boundary: a bar not escaped
+_HAN = regex.compile(r"\p{Han}")
+_WIDE_GAP = regex.compile(r"\S {2,}\S")              # two tokens two or more spaces apart
 
 
 def read(source: Source) -> Document:
@@ -157,7 +160,7 @@ def _md_cells(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    parts = regex.split(r"(?<!\\)\|", s)
+    parts = _MD_CELL_BAR.split(s)
     return [p.replace("\\|", "|").replace("<br>", "\n").replace("<br/>", "\n").strip() for p in parts]
 
 
@@ -266,7 +269,7 @@ def _cell_tokens(line: str) -> tuple[tuple[int, int, str], ...]:
     out = []
     for a, b, text in _tokens(line):
         parts = text.split(" ")
-        if len(parts) > 1 and _is_numeric(parts[-1]) and regex.search(r"\p{Han}", parts[0]):
+        if len(parts) > 1 and _is_numeric(parts[-1]) and _HAN.search(parts[0]):
             k = len(parts) - 1
             while k > 1 and _is_numeric(parts[k - 1]):
                 k -= 1
@@ -292,7 +295,7 @@ def _layout_region_end(lines: list[str], i: int) -> int:
     """A whitespace table runs over numeric rows, header lines and short label lines (a row
     whose cells are all blank prints only its label); it ends at a long prose line, at a
     heading standing alone between blank lines, or after several blank lines."""
-    if not _is_layout_row(lines[i]) and not (regex.search(r"\S {2,}\S", lines[i])):
+    if not _is_layout_row(lines[i]) and not _WIDE_GAP.search(lines[i]):
         return i
     j = i
     blanks = 0

@@ -48,6 +48,7 @@ WINDOW = 260                # normalized chars allowed between one row's run and
 _RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
 _DIGIT = regex.compile(r"[0-9０-９]")
+_SPACED_DIGITS = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*")
 _PROSE_UNIT = regex.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
 
 
@@ -492,7 +493,7 @@ def _find_one_row(t: _Text, tpl: Template, table: str, after: int) -> list[RunRo
     if q < 0:
         return []
     # the data row follows the header: the first digit run after the last header word
-    m = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*").search(t.text, t.orig_end(q))
+    m = _SPACED_DIGITS.search(t.text, t.orig_end(q))
     if not m or t.back(m.start()) - q > WINDOW:
         return []
     run = m.group().strip()
