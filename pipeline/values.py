@@ -92,8 +92,10 @@ def looks_numeric(raw: str) -> bool:
                         or bool(VALUE_TEXT.match(s)))
 
 
+@lru_cache(maxsize=65536)
 def fmt(v: Optional[float]) -> str:
-    """A value for CSV: integers without '.0', decimals without float noise."""
+    """A value for CSV: integers without '.0', decimals without float noise (remembered: every
+    cell and check side of a report goes through here, most of them small integers)."""
     if v is None:
         return ""
     if float(v).is_integer():

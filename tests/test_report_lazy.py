@@ -52,3 +52,22 @@ def test_remembered_parse_is_the_computed_one(raw, kind):
     assert first == again and V.parse(raw, kind) is V.parse(raw, kind)
     with pytest.raises(Exception):
         first.value = 1.0          # frozen: a remembered Value cannot be changed by a caller
+
+
+@pytest.mark.parametrize("v,text", [(None, ""), (0.0, "0"), (-0.0, "0"), (3, "3"), (3.0, "3"), (0.1 + 0.2, "0.30000000000000004"),
+                                    (12.5, "12.5"), (-4.0, "-4"), (1e6, "1000000")])
+def test_remembered_fmt(v, text):
+    assert V.fmt(v) == text and V.fmt(v) == text
+
+
+def test_identity_plan_remembered_is_the_computed_one():
+    """checks' remembered plan of an identity (keys and expressions) equals the plan computed
+    afresh, with and without a variant column."""
+    from pipeline import checks as C
+    from pipeline.templates import load
+    for tpl in load().values():
+        for ident in tpl.identities:
+            for variant in (False, True):
+                assert C._identity_plan(tpl.id, ident, (), variant) == C._plan(tpl, ident, (), variant)
+                for m in tpl.merged_rows:
+                    assert C._identity_plan(tpl.id, ident, (m,), variant) == C._plan(tpl, ident, (m,), variant)
