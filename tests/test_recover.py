@@ -289,3 +289,30 @@ def test_dropped_characters_are_whitespace_and_two_invisible_ones():
     assert R.DROPPED == spaces + "\u200b\ufeff"
     norm, idx = R._normalized("规\u3000章 \u200b1\n２")
     assert norm == "规章12" and idx == [0, 2, 5, 7]
+
+
+def test_could_match_never_rules_out_a_fuzzy_match():
+    """recover._could_match is a necessary test: wherever the fuzzy pattern matches, ending at
+    one of the given places, it says a match could end there (random texts, small alphabet)."""
+    import random
+
+    import regex
+    rng = random.Random(11)
+    form = "本年新收申请数量"
+    k = max(1, len(form) // 7)
+    pat = regex.compile(f"(?:{regex.escape(form)}){{e<={k}}}", regex.BESTMATCH)
+    alphabet = "本年新收申请数量其他1"
+    checked = 0
+    for _ in range(400):
+        norm = "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40)))
+        if rng.random() < 0.5:        # plant a copy with one edit
+            p = rng.randint(0, len(norm))
+            planted = list(form)
+            planted[rng.randrange(len(planted))] = rng.choice(alphabet)
+            norm = norm[:p] + "".join(planted) + norm[p:]
+        lo = rng.randint(0, len(norm) // 2)
+        for m in pat.finditer(norm, lo, len(norm)):
+            checked += 1
+            assert R._could_match(norm, form, k, [m.end()], 0, lo, len(norm)), (norm, lo, m)
+    assert checked > 50
+    assert not R._could_match("其他其他其他其他其他其他", form, k, [6, 12], 0, 0, 12)
