@@ -16,7 +16,7 @@ from typing import Optional
 import regex
 
 from .result import Extraction
-from .templates import Identity, Plausibility, Template, get
+from .templates import Identity, Plausibility, Template, get, load
 from .values import fmt
 
 EPS = 1e-6
@@ -148,7 +148,7 @@ class _Evaluator:
     def identity(self, ident: Identity) -> list[Check]:
         if ident.table not in self.ex.tables_found:
             return []
-        if get(self.tpl.id) is self.tpl:      # a registry template: its plan is remembered
+        if load().get(self.tpl.id) is self.tpl:      # a registry template: its plan is remembered
             plan = _identity_plan(self.tpl.id, ident, self.ex.merged, self.ex.variant)
         else:
             plan = _plan(self.tpl, ident, self.ex.merged, self.ex.variant)

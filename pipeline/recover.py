@@ -39,7 +39,7 @@ import regex
 from . import normalize as N
 from . import values as V
 from .result import CellValue, Note, Recovery, TableCells
-from .templates import Column, TableSpec, Template, recovery_facts
+from .templates import Column, TableSpec, Template, get, load, recovery_facts
 
 MAX_NODES = 20000           # search nodes per row before giving up ("too many splits")
 MAX_JOINT_NODES = 200000    # search nodes for the joint choice across rows
@@ -116,6 +116,7 @@ class _Text:
         self.text = text
         self.norm, self.idx = _normalized(text)
         self._ends: dict[str, list[int]] = {}
+        self._runs: dict[int, Optional[tuple[int, int, str]]] = {}   # run_at's answers
         self.found: dict[tuple, Optional[tuple[int, int, float]]] = {}    # _find_label's answers
 
     def back(self, i: int) -> int:
@@ -136,7 +137,13 @@ class _Text:
         return self.idx[q - 1] + 1 if q > 0 else 0
 
     def run_at(self, q: int) -> Optional[tuple[int, int, str]]:
-        """The digit run right after normalized position q: (start, end, text) in the original."""
+        """The digit run right after normalized position q: (start, end, text) in the original.
+        Remembered: the label search and the chains ask about the same places again."""
+        if q not in self._runs:
+            self._runs[q] = self._run_at(q)
+        return self._runs[q]
+
+    def _run_at(self, q: int) -> Optional[tuple[int, int, str]]:
         start = self.orig_end(q)
         m = _RUN.match(self.text, start)
         if not m or not _DIGIT.search(m.group(1)):
@@ -458,7 +465,22 @@ def _run_together(row: RunRow) -> bool:
 
 def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Column]) -> list:
     """The row identities a split must satisfy: (check_id, scope, lhs slots, rhs slots); an
-    identity over a variant column (which the run may not print) is left out."""
+    identity over a variant column (which the run may not print) is left out. Remembered for
+    registry templates (they depend on the row's keys and columns only), a fresh list each time."""
+    col_keys = tuple(c.key for c in cols)
+    if load().get(tpl.id) is not tpl:
+        return _constraints(tpl, table, tuple(keys), col_keys)
+    return [(cid, rk, list(lhs), list(rhs)) for cid, rk, lhs, rhs in
+            _registry_constraints(tpl.id, table, tuple(keys), col_keys)]
+
+
+@lru_cache(maxsize=4096)
+def _registry_constraints(template_id: str, table: str, keys: tuple, col_keys: tuple) -> tuple:
+    return tuple((cid, rk, tuple(lhs), tuple(rhs)) for cid, rk, lhs, rhs in
+                 _constraints(get(template_id), table, keys, col_keys))
+
+
+def _constraints(tpl: Template, table: str, keys: tuple, col_keys: tuple) -> list:
     spec = tpl.tables[table]
     out = []
     for ident in tpl.identities:
@@ -466,7 +488,7 @@ def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Colu
                 any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
             continue
         for rk in dict.fromkeys(keys):
-            slot = {c.key: i for i, (k, c) in enumerate(zip(keys, cols)) if k == rk}
+            slot = {c: i for i, (k, c) in enumerate(zip(keys, col_keys)) if k == rk}
             if all(x in slot for x in ident.lhs + ident.rhs):
                 out.append((ident.id, rk, [slot[x] for x in ident.lhs], [slot[x] for x in ident.rhs]))
     return out
@@ -553,12 +575,15 @@ def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool
     involved = sorted({k for _, _, l, rr in idents for k in l + rr})
     # contrib[e][k][j]: signed value of row k, candidate j in identity e (lhs - rhs = 0)
     contrib: list[dict[str, list[float]]] = []
+    values: dict[tuple[str, int], list[float]] = {}     # (row key, slot): each candidate's value
     for cid, col, lhs, rhs in idents:
         d = {}
         for k in set(lhs + rhs):
             sign = lhs.count(k) - rhs.count(k)
             i = slot[k][col]
-            d[k] = [sign * _value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+            if (k, i) not in values:
+                values[k, i] = [_value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+            d[k] = [sign * v for v in values[k, i]]
         contrib.append(d)
     dom = {k: list(range(len(by_key[k].cands))) for k in involved}
     changed = True
