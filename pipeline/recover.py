@@ -564,16 +564,9 @@ def _column_identities(tpl: Template, table: str, by_key: dict[str, RunRow]) -> 
     return out
 
 
-def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
-    """All choices {row key: candidate index} satisfying the column identities; None when capped.
-
-    Domains are first narrowed per identity (a candidate that cannot meet an identity whatever
-    the other rows take is dropped, repeated to a fixpoint), then a backtracking search with
-    interval bounds enumerates the remaining combinations, most constrained rows first."""
-    by_key = {r.keys[0]: r for r in rows}
-    slot = {k: {c.key: i for i, c in enumerate(r.cols)} for k, r in by_key.items()}
-    involved = sorted({k for _, _, l, rr in idents for k in l + rr})
-    # contrib[e][k][j]: signed value of row k, candidate j in identity e (lhs - rhs = 0)
+def _contributions(by_key: dict[str, RunRow], slot: dict[str, dict[str, int]], idents: list) -> list[dict]:
+    """contrib[e][k][j]: the signed value of row k's candidate j in identity e (lhs − rhs = 0);
+    each row's column values are read once, whatever the number of identities over them."""
     contrib: list[dict[str, list[float]]] = []
     values: dict[tuple[str, int], list[float]] = {}     # (row key, slot): each candidate's value
     for cid, col, lhs, rhs in idents:
@@ -585,6 +578,19 @@ def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool
                 values[k, i] = [_value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
             d[k] = [sign * v for v in values[k, i]]
         contrib.append(d)
+    return contrib
+
+
+def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
+    """All choices {row key: candidate index} satisfying the column identities; None when capped.
+
+    Domains are first narrowed per identity (a candidate that cannot meet an identity whatever
+    the other rows take is dropped, repeated to a fixpoint), then a backtracking search with
+    interval bounds enumerates the remaining combinations, most constrained rows first."""
+    by_key = {r.keys[0]: r for r in rows}
+    slot = {k: {c.key: i for i, c in enumerate(r.cols)} for k, r in by_key.items()}
+    involved = sorted({k for _, _, l, rr in idents for k in l + rr})
+    contrib = _contributions(by_key, slot, idents)
     dom = {k: list(range(len(by_key[k].cands))) for k in involved}
     changed = True
     while changed:
