@@ -176,19 +176,18 @@ def _tab_region_end(lines: list[str], i: int) -> int:
     n = len(lines)
     j = i
     last_tab = i
+    continuing = True    # every line after the last tab line, up to the previous line, is non-blank (no tab)
     while j < n:
         line = lines[j]
         if "\t" in line:
-            last_tab = j
-        elif line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab and _continues(lines, j - 1, last_tab))):
+            last_tab, continuing = j, True
+            j += 1
+            continue
+        if line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab and continuing)):
             break
+        continuing = continuing and bool(line.strip())
         j += 1
     return last_tab + 1 + _trailing_continuations(lines, last_tab + 1)
-
-
-def _continues(lines: list[str], k: int, last_tab: int) -> bool:
-    """Line k is itself a continuation (every line from last_tab+1 to k is non-blank, no tab)."""
-    return all(lines[m].strip() and "\t" not in lines[m] for m in range(last_tab + 1, k + 1))
 
 
 def _trailing_continuations(lines: list[str], j: int) -> int:

@@ -170,3 +170,33 @@ def test_cell_per_line_table_found_after_prose():
     assert [c.text for c in doc.blocks[1].cells][:4] == ["项目", "数量", "甲", "1"]
     doc = parse_text("\n".join(["短句一", "1", "短句二", "2", "短句三", "3", "短句四", "4"]))
     assert all(isinstance(b, Paragraph) for b in doc.blocks)
+
+
+def _tab_region_end_by_definition(lines, i):
+    """The tab region's end as first written (every continuation re-checked from the last tab)."""
+    def continues(k, last_tab):
+        return all(lines[m].strip() and "\t" not in lines[m] for m in range(last_tab + 1, k + 1))
+    j, last_tab = i, i
+    while j < len(lines):
+        line = lines[j]
+        if "\t" in line:
+            last_tab = j
+        elif line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab
+                                                                        and continues(j - 1, last_tab))):
+            break
+        j += 1
+    k = 0
+    while last_tab + 1 + k < len(lines) and lines[last_tab + 1 + k].strip() and "\t" not in lines[last_tab + 1 + k]:
+        k += 1
+    return last_tab + 1 + k
+
+
+def test_tab_region_end_matches_its_definition():
+    """The one-pass tab region end equals the definition on random mixes of tab, blank and text lines."""
+    from parsers.text import _tab_region_end
+    rng = random.Random(3)
+    for _ in range(3000):
+        lines = [rng.choice(["a\tb", "\t1", "", "  ", "续行", "另一行文字"]) for _ in range(rng.randint(1, 14))]
+        starts = [k for k, l in enumerate(lines) if "\t" in l]
+        for i in starts[:3]:
+            assert _tab_region_end(lines, i) == _tab_region_end_by_definition(lines, i), (lines, i)
