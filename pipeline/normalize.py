@@ -41,10 +41,20 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=65536)
+_REMEMBERED = 256     # characters: labels and cells are remembered, whole documents are not
+
+
 def to_simplified(text: str) -> str:
+    """Given text, return it in simplified characters (OpenCC t2s). Short texts (labels, cells,
+    which recur across reports) are remembered; a whole document's text is converted each time,
+    so that a long batch does not keep every report it read in memory."""
     if not text or text.isascii():
         return text
+    return _t2s().convert(text) if len(text) > _REMEMBERED else _simplified(text)
+
+
+@lru_cache(maxsize=65536)
+def _simplified(text: str) -> str:
     return _t2s().convert(text)
 
 

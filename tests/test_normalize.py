@@ -94,3 +94,15 @@ def test_numbering(text, num):
 def test_to_simplified():
     assert N.to_simplified("政府資訊公開") == "政府资讯公开"
     assert N.to_simplified("abc") == "abc"
+
+
+def test_to_simplified_remembers_short_texts_only():
+    """Labels are remembered; a document-long text is converted without being kept (memory
+    stays flat over a batch), with the same result either way."""
+    N._simplified.cache_clear()
+    label = "本年度辦理結果"
+    doc = "政府資訊公開。" * 100
+    assert N.to_simplified(label) == "本年度办理结果"
+    assert N.to_simplified(doc) == "政府资讯公开。" * 100
+    assert N._simplified.cache_info().currsize == 1
+    assert N.to_simplified("ascii only") == "ascii only"
