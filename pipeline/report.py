@@ -9,7 +9,6 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Optional
 
 import parsers
@@ -26,16 +25,12 @@ from .templates import TABLES, get
 from .values import fmt
 
 
-@lru_cache(maxsize=None)
-def _era_a_id() -> str:
-    """The era-A template's id (from its data file). The era-A stage is imported only when a
-    report needs it: a 2019/2021 report whose tables were found never loads it."""
-    from .era_a.template import load
-    return load().id
-
-
 def _is_era_a(template: Optional[str]) -> bool:
-    return template is not None and template == _era_a_id()
+    """Is `template` era A's id? (Era A's modules load only for a report that needs them.)"""
+    if template is None:
+        return False
+    from .era_a.template import load
+    return template == load().id
 
 
 @dataclass
