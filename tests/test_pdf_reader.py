@@ -268,3 +268,33 @@ def test_pdfium_generates_only_spaces_and_line_breaks(path):
             tp.close()
     finally:
         pdf.close()
+
+
+def test_bare_pdfium_calls_give_what_the_typed_ones_give():
+    """objects.bare drops ctypes' argument conversion only: same glyph boxes, flags and objects."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from parsers.pdf.objects import bare
+    pdf = pdfium.PdfDocument(str(FIX / "docx_2021.pdf"))
+    page = pdf[0]
+    tp = page.get_textpage()
+    try:
+        typed_box, bare_box = raw.FS_RECTF(), raw.FS_RECTF()
+        loose = bare("FPDFText_GetLooseCharBox")
+        for i in range(tp.count_chars()):
+            assert raw.FPDFText_GetLooseCharBox(tp.raw, i, typed_box) == loose(tp.raw, i, ctypes.byref(bare_box))
+            assert bytes(typed_box) == bytes(bare_box)
+            assert raw.FPDFText_HasUnicodeMapError(tp.raw, i) == bare("FPDFText_HasUnicodeMapError")(tp.raw, i)
+        get_obj, get_type = bare("FPDFPage_GetObject"), bare("FPDFPageObj_GetType")
+        n = raw.FPDFPage_CountObjects(page.raw)
+        assert n > 0
+        for i in range(n):
+            assert get_type(get_obj(page.raw, i)) == raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i))
+        assert not get_obj(page.raw, n)      # out of range: a NULL handle, as typed
+    finally:
+        tp.close()
+        page.close()
+        pdf.close()

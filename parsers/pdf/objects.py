@@ -12,6 +12,23 @@ from .items import Char, edge
 from .settings import DEFAULT, PdfSettings
 
 _IDENTITY = (1, 0, 0, 1, 0, 0)
+_BARE: dict = {}
+
+
+def bare(name: str):
+    """Given the name of a pypdfium2.raw function, return the same C function without ctypes'
+    argument conversion (same result type). The reader calls a few of them once per glyph or
+    page object, and the conversion costs as much as the call itself; callers pass only ctypes
+    handles and pointers of the declared types, and Python ints for C ints."""
+    fn = _BARE.get(name)
+    if fn is None:
+        import pypdfium2.raw as raw
+
+        typed = getattr(raw, name)
+        fn = type(typed)(ctypes.cast(typed, ctypes.c_void_p).value)
+        fn.restype = typed.restype
+        _BARE[name] = fn
+    return fn
 
 
 @dataclass
@@ -39,9 +56,9 @@ def page_objects(page) -> PageObjects:
     import pypdfium2.raw as raw
 
     out = PageObjects()
-    get_type, fm = raw.FPDFPageObj_GetType, raw.FS_MATRIX()
+    get_type, fm = bare("FPDFPageObj_GetType"), raw.FS_MATRIX()
     t_form, t_path, t_image = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE
-    get_page_obj, get_form_obj = raw.FPDFPage_GetObject, raw.FPDFFormObj_GetObject
+    get_page_obj, get_form_obj = bare("FPDFPage_GetObject"), bare("FPDFFormObj_GetObject")
 
     def matrix(obj, parent):
         raw.FPDFPageObj_GetMatrix(obj, fm)
@@ -74,16 +91,14 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
     generates (it generates only spaces and line breaks; a test holds it to that). The
     characters come from the text when it is aligned with the glyph indexes (one character per
     glyph), else one by one."""
-    import pypdfium2.raw as raw
-
     tp = textpage.raw
     n = textpage.count_chars()
-    map_error = raw.FPDFText_HasUnicodeMapError
+    map_error = bare("FPDFText_HasUnicodeMapError")
     if len(text) == n:
         bad = {ch for ch in set(text) if is_bad_glyph(ch)}
         return [(i, ch, map_error(tp, i) == 1 or ch in bad) for i, ch in enumerate(text) if ch not in "\r\n "]
     out = []
-    generated, unicode = raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
+    generated, unicode = bare("FPDFText_IsGenerated"), bare("FPDFText_GetUnicode")
     for i in range(n):
         if generated(tp, i):
             continue
@@ -98,17 +113,18 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
 def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[Char]:
     """Given a text page and its glyphs (`glyph_flags`), return them with their loose boxes
     (top measured from the page top); glyphs without a box or without width left out."""
-    import pypdfium2.raw as raw
-
-    tp, box, loose = textpage.raw, raw.FS_RECTF(), raw.FPDFText_GetLooseCharBox
+    tp, loose, byref = textpage.raw, bare("FPDFText_GetLooseCharBox"), ctypes.byref
+    boxes = (ctypes.c_float * (4 * len(glyphs)))()     # FS_RECTF: left, top, right, bottom
+    found = [ch is not None and loose(tp, i, byref(boxes, 16 * k)) for k, (i, ch, _) in enumerate(glyphs)]
+    v = boxes[:]
     out = []
-    for i, ch, bad in glyphs:
-        if ch is None or not loose(tp, i, box):
+    for k, (i, ch, bad) in enumerate(glyphs):
+        if not found[k]:
             continue
-        x0, x1 = box.left, box.right
+        x0, x1 = v[4 * k], v[4 * k + 2]
         if x1 - x0 <= 0:
             continue
-        top, bottom = page_h - box.top, page_h - box.bottom
+        top, bottom = page_h - v[4 * k + 1], page_h - v[4 * k + 3]
         out.append(Char(i, ch, x0, x1, top, bottom, round(bottom - top, 1), bad))
     return out
 
@@ -138,13 +154,11 @@ def dedupe(chars: list[Char], s: PdfSettings = DEFAULT) -> list[Char]:
 
 def baselines(textpage, chars: list[Char], page_h: float) -> None:
     """Set each glyph's baseline (from the page top): glyph boxes vary in height, baselines do not."""
-    import pypdfium2.raw as raw
-
     x, y = ctypes.c_double(), ctypes.c_double()
-    origin, tp = raw.FPDFText_GetCharOrigin, textpage.raw
+    origin, tp, px, py = bare("FPDFText_GetCharOrigin"), textpage.raw, ctypes.byref(x), ctypes.byref(y)
     for c in chars:
         if c.base is None:
-            origin(tp, c.index, ctypes.byref(x), ctypes.byref(y))
+            origin(tp, c.index, px, py)
             c.base = page_h - y.value
 
 
@@ -156,12 +170,12 @@ def _subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
 
     x, y = ctypes.c_float(), ctypes.c_float()
     px, py = ctypes.byref(x), ctypes.byref(y)
-    get_seg, get_point, get_type, get_close = (raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint,
-                                               raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose)
+    get_seg, get_point, get_type, get_close = (bare("FPDFPath_GetPathSegment"), bare("FPDFPathSegment_GetPoint"),
+                                               bare("FPDFPathSegment_GetType"), bare("FPDFPathSegment_GetClose"))
     moveto = raw.FPDF_SEGMENT_MOVETO
     a, b, c, d, e, f = m
     subpaths: list[list[tuple[float, float]]] = []
-    for i in range(raw.FPDFPath_CountSegments(obj)):
+    for i in range(bare("FPDFPath_CountSegments")(obj)):
         seg = get_seg(obj, i)
         get_point(seg, px, py)
         sx, sy = x.value, y.value
@@ -178,11 +192,9 @@ def _subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
 def edges(objects: PageObjects, page_h: float, s: PdfSettings = DEFAULT) -> list[dict]:
     """Given a page's paths, return the horizontal and vertical ruling edges they draw (lines,
     thin filled rects, rect outlines); paths neither filled nor stroked draw nothing."""
-    import pypdfium2.raw as raw
-
     out: list[dict] = []
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), raw.FPDFPath_GetDrawMode
+    pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), bare("FPDFPath_GetDrawMode")
     for obj, m in objects.paths:
         draw_mode(obj, pfill, pstroke)
         if not fill.value and not stroke.value:
