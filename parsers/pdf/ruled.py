@@ -241,12 +241,17 @@ def assign(boxes: list[Box], chars: list[Char], s: PdfSettings = DEFAULT) -> lis
             lows.append(bottom)
             members.append([(i, x0, x1, bottom)])
     reach = list(itertools.accumulate(lows, max))
+    first, last = bisect.bisect_left, bisect.bisect_right
     for c in chars:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        for g in range(bisect.bisect_left(reach, cy), bisect.bisect_right(tops, cy)):
+        home = None
+        for g in range(first(reach, cy), last(tops, cy)):
             if lows[g] < cy:
                 continue
-            home = next((i for i, x0, x1, bottom in members[g] if x0 <= cx <= x1 and cy <= bottom), None)
+            for i, x0, x1, bottom in members[g]:
+                if x0 <= cx <= x1 and cy <= bottom:
+                    home = i
+                    break
             if home is not None:
                 buckets[home].append(c)
                 break
