@@ -35,8 +35,11 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
     """Given the glyphs of one cell, return its text: lines by vertical position joined with
     "\\n" (a glyph joins the current line when its centre is within max(line_join_min,
     line_join_share × its height) of the line's mean centre), radicals repaired."""
-    if not chars:
-        return ""
+    if len(chars) < 2:
+        if not chars:
+            return ""
+        text = chars[0].text
+        return repair_chars(text) if _VARIANT.search(text) else text
     lines: list[list[Char]] = []
     total = 0.0      # sum of the current line's glyph centres
     join_min, join_share = s.line_join_min, s.line_join_share

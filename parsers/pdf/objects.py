@@ -163,29 +163,32 @@ def baselines(textpage, chars: list[Char], page_h: float) -> None:
 
 
 # ---------------------------------------------------------------- edges
-def _subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
-    """Given a path object and its matrix, return its subpaths as point lists on the page
-    (closed subpaths end where they began)."""
+def _subpath_reader():
+    """Return subpaths(path object, matrix, page height): its subpaths as point lists on the
+    page (closed subpaths end where they began); the pdfium calls and buffers are set up once."""
     import pypdfium2.raw as raw
 
     x, y = ctypes.c_float(), ctypes.c_float()
     px, py = ctypes.byref(x), ctypes.byref(y)
     get_seg, get_point, get_type, get_close = (bare("FPDFPath_GetPathSegment"), bare("FPDFPathSegment_GetPoint"),
                                                bare("FPDFPathSegment_GetType"), bare("FPDFPathSegment_GetClose"))
-    moveto = raw.FPDF_SEGMENT_MOVETO
-    a, b, c, d, e, f = m
-    subpaths: list[list[tuple[float, float]]] = []
-    for i in range(bare("FPDFPath_CountSegments")(obj)):
-        seg = get_seg(obj, i)
-        get_point(seg, px, py)
-        sx, sy = x.value, y.value
-        pt = (a * sx + c * sy + e, page_h - (b * sx + d * sy + f))
-        if get_type(seg) == moveto or not subpaths:
-            subpaths.append([pt])
-        else:
-            subpaths[-1].append(pt)
-        if get_close(seg) and subpaths[-1][0] != pt:
-            subpaths[-1].append(subpaths[-1][0])
+    count, moveto = bare("FPDFPath_CountSegments"), raw.FPDF_SEGMENT_MOVETO
+
+    def subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
+        a, b, c, d, e, f = m
+        out: list[list[tuple[float, float]]] = []
+        for i in range(count(obj)):
+            seg = get_seg(obj, i)
+            get_point(seg, px, py)
+            sx, sy = x.value, y.value
+            pt = (a * sx + c * sy + e, page_h - (b * sx + d * sy + f))
+            if get_type(seg) == moveto or not out:
+                out.append([pt])
+            else:
+                out[-1].append(pt)
+            if get_close(seg) and out[-1][0] != pt:
+                out[-1].append(out[-1][0])
+        return out
     return subpaths
 
 
@@ -195,11 +198,12 @@ def edges(objects: PageObjects, page_h: float, s: PdfSettings = DEFAULT) -> list
     out: list[dict] = []
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), bare("FPDFPath_GetDrawMode")
+    subpaths = _subpath_reader()
     for obj, m in objects.paths:
         draw_mode(obj, pfill, pstroke)
         if not fill.value and not stroke.value:
             continue
-        for pts in _subpaths(obj, m, page_h):
+        for pts in subpaths(obj, m, page_h):
             out.extend(subpath_edges(pts, bool(fill.value), s))
     return out
 
@@ -208,9 +212,9 @@ def subpath_edges(pts: list[tuple[float, float]], filled: bool, s: PdfSettings =
     """Given a subpath's points, return its edges: a filled sliver (thinner than
     `edge_max_thickness`) is one ruling line along its long side; otherwise every axis-parallel
     segment is an edge (a rectangle gives its four sides, as pdfplumber does)."""
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
     if filled and len(pts) >= 4:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
         w, h = x1 - x0, bottom - top
         if h <= s.edge_max_thickness and w > h:
             return [edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2)]
