@@ -64,22 +64,31 @@ def page_objects(page) -> PageObjects:
         raw.FPDFPageObj_GetMatrix(obj, fm)
         return _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
 
-    # depth-first, in content order (what a recursive walk yields): (holder, is form, count, matrix, next)
-    stack = [(page.raw, False, raw.FPDFPage_CountObjects(page.raw), _IDENTITY, 0)]
-    while stack:
-        holder, is_form, count, parent, i = stack.pop()
+    wanted = (t_form, t_path, t_image)
+
+    def holder(h, is_form: bool, parent):
+        """(objects, types, matrix) of a page or form, only its forms, paths and images kept
+        (in content order); the types read in one pass."""
         get = get_form_obj if is_form else get_page_obj
-        while i < count:
-            obj = get(holder, i)
+        objs = [get(h, i) for i in range((raw.FPDFFormObj_CountObjects if is_form else raw.FPDFPage_CountObjects)(h))]
+        types = [get_type(o) for o in objs]
+        keep = [k for k, t in enumerate(types) if t in wanted]
+        return [objs[k] for k in keep], [types[k] for k in keep], parent
+
+    # depth-first, in content order (what a recursive walk yields): (objects, types, matrix, next)
+    stack = [(*holder(page.raw, False, _IDENTITY), 0)]
+    while stack:
+        objs, types, parent, i = stack.pop()
+        while i < len(objs):
+            obj, t = objs[i], types[i]
             i += 1
-            t = get_type(obj)
             if t == t_form:
-                stack.append((holder, is_form, count, parent, i))
-                stack.append((obj, True, raw.FPDFFormObj_CountObjects(obj), matrix(obj, parent), 0))
+                stack.append((objs, types, parent, i))
+                stack.append((*holder(obj, True, matrix(obj, parent)), 0))
                 break
             if t == t_path:
                 out.paths.append((obj, matrix(obj, parent)))
-            elif t == t_image:
+            else:
                 out.n_images += 1
     return out
 
@@ -118,13 +127,10 @@ def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[
     found = [ch is not None and loose(tp, i, byref(boxes, 16 * k)) for k, (i, ch, _) in enumerate(glyphs)]
     v = boxes[:]
     out = []
-    for k, (i, ch, bad) in enumerate(glyphs):
-        if not found[k]:
+    for (i, ch, bad), ok, x0, y1, x1, y0 in zip(glyphs, found, v[0::4], v[1::4], v[2::4], v[3::4]):
+        if not ok or x1 - x0 <= 0:
             continue
-        x0, x1 = v[4 * k], v[4 * k + 2]
-        if x1 - x0 <= 0:
-            continue
-        top, bottom = page_h - v[4 * k + 1], page_h - v[4 * k + 3]
+        top, bottom = page_h - y1, page_h - y0
         out.append(Char(i, ch, x0, x1, top, bottom, round(bottom - top, 1), bad))
     return out
 
