@@ -122,16 +122,25 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
 def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[Char]:
     """Given a text page and its glyphs (`glyph_flags`), return them with their loose boxes
     (top measured from the page top); glyphs without a box or without width left out."""
-    tp, loose, byref = textpage.raw, bare("FPDFText_GetLooseCharBox"), ctypes.byref
-    boxes = (ctypes.c_float * (4 * len(glyphs)))()     # FS_RECTF: left, top, right, bottom
-    found = [ch is not None and loose(tp, i, byref(boxes, 16 * k)) for k, (i, ch, _) in enumerate(glyphs)]
-    v = boxes[:]
-    out = []
-    for (i, ch, bad), ok, x0, y1, x1, y0 in zip(glyphs, found, v[0::4], v[1::4], v[2::4], v[3::4]):
-        if not ok or x1 - x0 <= 0:
+    import pypdfium2.raw as raw
+
+    tp, box, loose = textpage.raw, raw.FS_RECTF(), bare("FPDFText_GetLooseCharBox")
+    pbox = ctypes.byref(box)
+    out: list[Char] = []
+    append = out.append
+    sizes: dict[float, float] = {}      # box height → rounded (round() costs more than the lookup)
+    for i, ch, bad in glyphs:
+        if ch is None or not loose(tp, i, pbox):
             continue
-        top, bottom = page_h - y1, page_h - y0
-        out.append(Char(i, ch, x0, x1, top, bottom, round(bottom - top, 1), bad))
+        x0, x1 = box.left, box.right
+        if x1 - x0 <= 0:
+            continue
+        top, bottom = page_h - box.top, page_h - box.bottom
+        height = bottom - top
+        size = sizes.get(height)
+        if size is None:
+            size = sizes[height] = round(height, 1)
+        append(Char(i, ch, x0, x1, top, bottom, size, bad))
     return out
 
 
