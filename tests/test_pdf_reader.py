@@ -367,3 +367,11 @@ def test_page_objects_walk_into_forms_in_content_order(tmp_path):
                                     ("v", 120, 662, 120, 762), ("v", 320, 662, 320, 762),          # moved by cm + /Matrix
                                     ("h", 120, 482, 520, 482)])                                   # the nested form's line
         pdf.close()
+
+
+def test_glyph_variant_search_is_shapes_test():
+    """lines._VARIANT (one search per cell) accepts exactly what shapes.is_glyph_variant accepts."""
+    from parsers.pdf.lines import _VARIANT
+    from parsers.shapes import is_glyph_variant
+    chars = [chr(o) for o in range(0x110000) if not 0xD800 <= o <= 0xDFFF]
+    assert [ch for ch in chars if _VARIANT.search(ch)] == [ch for ch in chars if is_glyph_variant(ch)]
