@@ -3,12 +3,26 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from parsers.text import parse_text
 from pipeline.checks import run_checks
 from pipeline.extract import extract
 from pipeline.templates import get
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def modules_after(code: str) -> list[str]:
+    """The modules a fresh interpreter has loaded after running `code` (from the project root)."""
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def extract_text(text: str):

@@ -2,28 +2,17 @@
 parser, a one-file run starts no pool of new interpreters."""
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from helpers import modules_after  # noqa: E402
 from reportgen import LAYOUTS, random_report, render_text  # noqa: E402
 
 HEAVY = ("parsers.", "pipeline.report", "pipeline.extract", "pipeline.recover", "pipeline.checks", "pipeline.match",
          "rapidfuzz", "regex", "opencc", "pdfplumber", "pypdfium2", "lxml", "rich", "dask")
-
-
-def modules_after(code: str) -> list[str]:
-    """The modules a fresh interpreter has loaded after running `code`."""
-    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=300, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def heavy(mods: list[str]) -> list[str]:
