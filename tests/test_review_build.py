@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import X1_PAIR
 from pipeline import batch
 from pipeline.review import build_site
 from pipeline.review.site import rendered_entry, template_layouts, text_entry
@@ -37,13 +38,8 @@ def _inputs(folder: Path) -> None:
         (folder / f"e_gen{i}.txt").write_text(render_text(random_report(rng), LAYOUTS[i % len(LAYOUTS)]),
                                               encoding="utf-8")
     # era A, two years of one agency: X1 settles the later one's cells and checks both (as in test_era_a)
-    (folder / "f2016.txt").write_text("某某县人民政府2016年政府信息公开工作年度报告\n政府信息公开情况统计表\n"
-                                      "指标名称 计量单位 2016年度 历年累计\n主动公开文件数 条 500 7915\n"
-                                      "其中：1、政府网站公开数 条 500 7915\n2、政府公报公开数 条 0 0\n"
-                                      "受理依申请公开信息总数 条 3 10\n", encoding="utf-8")
-    (folder / "f2017.txt").write_text("某某县人民政府2017年政府信息公开工作年度报告\n政府信息公开情况统计表指标名称计量单位"
-                                      "2017年度历年累计主动公开文件数条212210037其中：1、政府网站公开数条212210037"
-                                      "2、政府公报公开数条00受理依申请公开信息总数条312\n", encoding="utf-8")
+    for year, text in X1_PAIR.items():
+        (folder / f"f{year}.txt").write_text(text, encoding="utf-8")
     for p in sorted((ROOT / "fixtures" / "era_a").glob("s_2010*.pdf")):
         shutil.copy(p, folder / p.name)
     for p in sorted((ROOT / "fixtures" / "html").glob("*.html"))[:2]:
