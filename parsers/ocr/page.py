@@ -51,7 +51,8 @@ def quarter_turns(gray, text_px: float) -> int:
 
 
 ORIENT_SURE = 0.9        # the longest lines read at least this well: the page is upright (or upside down)
-ORIENT_SAMPLE = 8        # lines read for the orientation test
+ORIENT_SAMPLE = 8        # lines read for the orientation test ...
+ORIENT_MAX_ASPECT = 6    # ... each at most this many heights of it (a long line costs, and tells no more)
 
 
 def _sample_score(gray, text_px: float) -> float:
@@ -59,6 +60,7 @@ def _sample_score(gray, text_px: float) -> float:
     boxes = E.detect(_rgb(gray), text_px, ORIENT_TEXT_PX)
     rects = sorted(((float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max()))
                     for b in boxes), key=lambda r: r[0] - r[2])[:ORIENT_SAMPLE]
+    rects = [(x0, top, min(x1, x0 + ORIENT_MAX_ASPECT * (bottom - top)), bottom) for x0, top, x1, bottom in rects]
     scores = [g.conf for ln in E.read_rects(gray, rects) for g in ln.glyphs]
     return sum(scores) / len(scores) if scores else 0.0
 
