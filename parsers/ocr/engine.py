@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from ..model import ReadError
 
 DET_TEXT_PX = 14.0      # detection runs on a copy scaled so text is about this tall (finds every line
-                        # of the fixtures' renders; cost goes with its area)
+                        # of the fixtures' renders; cost goes with its area) ...
+DET_TEXT_PX_UNRULED = 22.0   # ... but a page without rules keeps full detail: its table's cells are
+                             # told apart only by the gaps between the detected boxes
 DET_MAX_PIXELS = 3_000_000   # detection input at most this large (its activations bound a worker's memory)
 
 _ENGINE = None
@@ -103,7 +105,11 @@ def read_rects(gray, rects) -> list[TextLine]:
     crop its position falls in. A crop that gets nothing in a strip is read once more alone."""
     import numpy as np
 
-    crops = [_crop(gray, r) for r in rects]
+    crops, spans = [], []
+    for r in rects:
+        crop, span = _crop(gray, r)
+        crops.append(crop)
+        spans.append(span)
     out: list[TextLine | None] = [None if c is not None else TextLine("", 0.0, []) for c in crops]
     short = [i for i, c in enumerate(crops) if c is not None and c.shape[1] <= SHORT_CROP]
     long_ = [i for i, c in enumerate(crops) if c is not None and c.shape[1] > SHORT_CROP]
@@ -111,15 +117,15 @@ def read_rects(gray, rects) -> list[TextLine]:
         strip, width = [], 0
         for i in group:
             if strip and width + crops[i].shape[1] > STRIP_WIDTH:
-                _read_strip(crops, rects, strip, out)
+                _read_strip(crops, spans, rects, strip, out)
                 strip, width = [], 0
             strip.append(i)
             width += crops[i].shape[1] + GAP
         if strip:
-            _read_strip(crops, rects, strip, out)
+            _read_strip(crops, spans, rects, strip, out)
     for i, ln in enumerate(out):
         if ln is not None and not ln.glyphs and crops[i] is not None:
-            _read_strip(crops, rects, [i], out)
+            _read_strip(crops, spans, rects, [i], out)
     return [ln or TextLine("", 0.0, []) for ln in out]
 
 
@@ -132,7 +138,8 @@ SHORT_CROP = 144         # a crop at most this wide (4.5 heights: numbers, mostl
 
 
 def _crop(gray, rect):
-    """A rectangle of the image, scaled to the model's height and normalised to -1..1."""
+    """A rectangle of the image, scaled to the model's height and normalised to -1..1, with
+    its first pixel column and its width in image pixels ((None, None) when too small)."""
     import cv2
     import numpy as np
     h_img, w_img = gray.shape[:2]
@@ -140,15 +147,15 @@ def _crop(gray, rect):
     x0, top = max(0, int(x0)), max(0, int(top))
     x1, bottom = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(bottom)))
     if x1 - x0 < 2 or bottom - top < 2:
-        return None
+        return None, None
     crop = gray[top:bottom, x0:x1]
     k = REC_HEIGHT / crop.shape[0]
     w = max(4, int(round(crop.shape[1] * k)))
     small = cv2.resize(crop, (w, REC_HEIGHT), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
-    return small.astype(np.float32) / 127.5 - 1.0
+    return small.astype(np.float32) / 127.5 - 1.0, (x0, x1 - x0)
 
 
-def _read_strip(crops, rects, strip: list[int], out: list) -> None:
+def _read_strip(crops, spans, rects, strip: list[int], out: list) -> None:
     """Read the crops `strip` side by side; each gets the glyphs whose centre falls in it."""
     import numpy as np
     eng = engine()
@@ -164,8 +171,9 @@ def _read_strip(crops, rects, strip: list[int], out: list) -> None:
     line = _decode(probs, eng.text_rec.postprocess_op.character, width / probs.shape[0], 0.0, 0.0, REC_HEIGHT)
     for i, off in zip(strip, offsets):
         w = crops[i].shape[1]
-        x0, top, x1, bottom = rects[i]
-        k = (bottom - top) / REC_HEIGHT if bottom > top else 1.0
+        _, top, _, bottom = rects[i]
+        x0, span = spans[i]
+        k = span / w                     # image pixels a model column (the crop's own scaling)
         mine = [g for g in line.glyphs if off - GAP / 2 <= (g.box[0] + g.box[2]) / 2 < off + w + GAP / 2]
         glyphs = [Glyph(g.text, (x0 + (max(g.box[0], off) - off) * k, top, x0 + (min(g.box[2], off + w) - off) * k,
                                  bottom), g.conf, g.zero) for g in mine]
@@ -225,7 +233,7 @@ def _decode(probs, chars, px_per_step: float, x0: float, top: float, bottom: flo
             continue
         left = (centres[i] - centres[i - 1]) / 2 if i else half_max
         right = (centres[i + 1] - centres[i]) / 2 if i + 1 < len(runs) else half_max
-        cap = half_max if ord(ch) > 0x2e80 else 0.3 * (bottom - top)
+        cap = (0.36 if ord(ch) > 0x2e80 else 0.22) * (bottom - top)   # glyphs as wide as printed ones
         zero = float(probs[a, zero_cls].sum()) if ch in ZERO_SHAPES else 0.0
         glyphs.append(Glyph(ch, (centres[i] - min(left, cap), top, centres[i] + min(right, cap), bottom),
                             float(best[a]), zero))
@@ -233,6 +241,7 @@ def _decode(probs, chars, px_per_step: float, x0: float, top: float, bottom: flo
     return TextLine("".join(text), conf, glyphs)
 
 
-def recognize(rgb, text_px: float) -> list[TextLine]:
-    """Text lines of an RGB image: detection, then recognition of each box."""
-    return read_boxes(rgb, detect(rgb, text_px))
+def recognize(rgb, text_px: float, det_px: float = 0.0) -> list[TextLine]:
+    """Text lines of an RGB image: detection (at `det_px` text, DET_TEXT_PX by default), then
+    recognition of each box."""
+    return read_boxes(rgb, detect(rgb, text_px, det_px))

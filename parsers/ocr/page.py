@@ -108,7 +108,8 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
     segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
     clean = I.erase(gray, segs, dpi, 255)
-    lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi)
+    ruled = sum(g.orientation == "h" for g in segs) >= 3 and sum(g.orientation == "v" for g in segs) >= 3
+    lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
     k = 72.0 / dpi
     chars = _chars(lines, k)
     edges = [edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
