@@ -1,7 +1,7 @@
 """One page image → the PDF reader's page blocks (tables and text lines, PDF points).
 
-Steps: orientation (quarter turns from the shape of the detected text boxes, upside down from
-the recognition scores), deskew, ruling lines by morphology, text with a score per character,
+Steps: orientation (the page read as it stands; turned when it reads poorly, see read_page),
+deskew, ruling lines by morphology, text with a score per character,
 then the PDF reader's own layout (`pdf.analyse_layout`): cells from ruling intersections with
 merged cells where segments are missing, or the word grid for tables without lines. Each
 char keeps its score ("conf"), so cells can carry the engine's confidence.
@@ -38,52 +38,27 @@ def _rgb(gray):
     return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
 
 
-def quarter_turns(gray, text_px: float) -> int:
-    """1 when the page lies on its side (its text reads upright once turned a quarter
-    clockwise), else 0. Judged by reading: the longest detected lines are read as they stand;
-    when they read poorly the page is detected and read turned, and the better reading wins.
-    (The boxes' shape alone misleads: a column of wrapped table labels turned on its side
-    looks like rows of wide boxes.)"""
-    upright = _sample_score(gray, text_px)
-    if upright >= ORIENT_SURE:
-        return 0
-    return 1 if _sample_score(I.rotate(gray, 1), text_px) > upright else 0
-
-
-ORIENT_SURE = 0.9        # the longest lines read at least this well: the page is upright (or upside down)
-ORIENT_SAMPLE = 8        # lines read for the orientation test ...
-ORIENT_MAX_ASPECT = 6    # ... each at most this many heights of it (a long line costs, and tells no more)
-
-
-def _sample_score(gray, text_px: float) -> float:
-    """Mean character score of the page's ORIENT_SAMPLE widest detected lines (0 without any)."""
-    boxes = E.detect(_rgb(gray), text_px, ORIENT_TEXT_PX)
-    rects = sorted(((float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max()))
-                    for b in boxes), key=lambda r: r[0] - r[2])[:ORIENT_SAMPLE]
-    rects = [(x0, top, min(x1, x0 + ORIENT_MAX_ASPECT * (bottom - top)), bottom) for x0, top, x1, bottom in rects]
-    scores = [g.conf for ln in E.read_rects(gray, rects) for g in ln.glyphs]
-    return sum(scores) / len(scores) if scores else 0.0
-
-
 def read_page(gray, dpi: float, number: int) -> PageResult:
-    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`: read upright;
-    a page on its side is turned a quarter; a page that reads poorly is tried upside down and
-    the better reading kept."""
-    warnings: list[str] = []
-    text_px = TEXT_PT / 72 * dpi
-    turns = quarter_turns(gray, text_px)
-    res = _read_turned(gray, dpi, number, turns)
-    if res.chars and _mean_conf(res) < UPSIDE_DOWN_CONF:   # a blank page is not tried again
-        other = _read_turned(gray, dpi, number, turns + 2)
-        if _mean_conf(other) > _mean_conf(res):
-            res = other
+    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`, read as it
+    stands; a page that reads poorly (its characters' mean score below ORIENT_SURE: a page
+    on its side or upside down reads as noise) is read turned a quarter, three quarters and
+    half, until a reading is sure, and the best reading is kept. An upright page, the usual
+    case, is read once. (The text boxes' shape would mislead: a column of wrapped table labels
+    turned on its side looks like rows of wide boxes.)"""
+    res = _read_turned(gray, dpi, number, 0)
+    if res.chars and _mean_conf(res) < ORIENT_SURE:    # a blank page is not tried again
+        for turns in (1, 3, 2):
+            other = _read_turned(gray, dpi, number, turns)
+            if _mean_conf(other) > _mean_conf(res):
+                res = other
+            if _mean_conf(res) >= ORIENT_SURE:
+                break
     if res.turns:
         res.warnings.insert(0, f"page {number}: OCR: page turned {90 * res.turns}° to read it upright")
     return res
 
 
-ORIENT_TEXT_PX = 10.0    # the quarter-turn test detects on a copy with text this small (fast)
-UPSIDE_DOWN_CONF = 0.8   # a page whose characters score below this on average is tried turned 180°
+ORIENT_SURE = 0.85       # a page whose characters score at least this on average is read the right way up
 
 
 def _mean_conf(res: PageResult) -> float:
