@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Union
 
@@ -92,6 +90,7 @@ def copy_to(source: Source, dest: str) -> None:
         with open(dest, "wb") as f:
             f.write(source)
     else:
+        import shutil      # lazily: only readers that need a file path copy one
         shutil.copyfile(source, dest)
 
 
@@ -101,6 +100,7 @@ def as_path(source: Source, suffix: str = "") -> Iterator[str]:
     if not is_bytes(source):
         yield os.fspath(source)
         return
+    import tempfile        # lazily: only bytes given to a library that opens files need it
     with tempfile.TemporaryDirectory(prefix="ogi-src-") as tmp:
         path = os.path.join(tmp, "input" + suffix)
         copy_to(source, path)

@@ -9,6 +9,7 @@ punctuation stays as printed); the pipeline's normalize builds its comparison fo
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -28,10 +29,38 @@ def _translate() -> dict:
     return str.maketrans({**equiv, **_SIMPLIFIED_OVERRIDES})
 
 
+# Characters that glyph repair and NFKC leave as they are, alone and beside any other character
+# (NFKC quick check Yes, combining class 0, not in the repair table): ASCII, general and CJK
+# punctuation that NFKC keeps, the CJK unified ideographs. tests/test_normalize.py checks each.
+STABLE_CHARS = ("\x00-\x9f\u2010\u2012-\u2016\u2018-\u2023\u2027-\u202e\u2030-\u2032"
+                "\u3001-\u3029\u3030-\u3035\u3400-\u4dbf\u4e00-\u9fff")
+_UNSTABLE = re.compile(f"[^{STABLE_CHARS}]")
+
+
+@lru_cache(maxsize=65536)
+def _fixed_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch.translate(_translate()))
+
+
 def fix_glyphs(text: str) -> str:
     """Given text, return it with radical and compatibility code points mapped to the ordinary
-    ideographs they stand for, then NFKC (full-width forms become ASCII too)."""
-    return unicodedata.normalize("NFKC", text.translate(_translate()))
+    ideographs they stand for, then NFKC (full-width forms become ASCII too).
+
+    Whole-text NFKC costs about 0.15 µs a character, and a report's text is mostly ideographs
+    and punctuation it keeps; so only the distinct characters outside STABLE_CHARS are mapped
+    (each alone, remembered), and NFKC runs on the whole only where the result is not already
+    normalized (a combining mark, a Hangul jamo). Mapping each character to its own NFKC keeps
+    the text's NFKD, so a result that is normalized is exactly NFKC of the input."""
+    changes = {}
+    for ch in set(_UNSTABLE.findall(text)):
+        fixed = _fixed_char(ch)
+        if fixed != ch:
+            changes[ch] = fixed
+    if any(x in changes for fixed in changes.values() for x in fixed):
+        return unicodedata.normalize("NFKC", text.translate(_translate()))   # replacements would chain
+    for ch, fixed in changes.items():
+        text = text.replace(ch, fixed)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 _COMPAT = regex.compile(f"[{COMPAT_IDEOGRAPHS}]")
@@ -40,6 +69,8 @@ _COMPAT = regex.compile(f"[{COMPAT_IDEOGRAPHS}]")
 def repair_glyphs(text: str) -> str:
     """Given text, return it glyph-fixed like `fix_glyphs` but with full-width punctuation kept as
     printed (only compatibility ideographs go through NFKC): for labels shown to users."""
+    if not _UNSTABLE.search(text):
+        return text         # no radical or compatibility code point (they are all outside STABLE_CHARS)
     return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_translate()))
 
 

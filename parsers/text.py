@@ -30,6 +30,9 @@ MAX_BYTES = 16 * 1024 * 1024  # a report's text is well under 1 MB; larger input
 _MD_SEP = regex.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMERIC = LAYOUT_NUMBER   # a table token: a number or a filler, as printed (see parsers.shapes)
 _LAYOUT_TOKEN = regex.compile(r"\S+(?: \S+)*")
+_MD_CELL_BAR = regex.compile(r"(?<!\\)\|")        # a cell boundary: a bar not escaped
+_HAN = regex.compile(r"\p{Han}")
+_WIDE_GAP = regex.compile(r"\S {2,}\S")              # two tokens two or more spaces apart
 
 
 def read(source: Source) -> Document:
@@ -115,6 +118,7 @@ def _is_numeric(s: str) -> bool:
 def _blocks(lines: list[str]):
     """(block, first line, end line) for every block of a page's lines."""
     i, n = 0, len(lines)
+    numbers_ahead = _numbers_ahead(lines)
     while i < n:
         line = lines[i]
         stripped = line.strip()
@@ -140,7 +144,7 @@ def _blocks(lines: list[str]):
                 yield _layout(lines[a:b]), a, b
             i = j
             continue
-        j = _dump_region_end(lines, i)
+        j = _dump_region_end(lines, i) if numbers_ahead[i] >= _DUMP_MIN_NUMBERS else i
         if j > i:
             yield _dump(lines[i:j]), i, j
             i = j
@@ -156,7 +160,7 @@ def _md_cells(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    parts = regex.split(r"(?<!\\)\|", s)
+    parts = _MD_CELL_BAR.split(s)
     return [p.replace("\\|", "|").replace("<br>", "\n").replace("<br/>", "\n").strip() for p in parts]
 
 
@@ -172,19 +176,18 @@ def _tab_region_end(lines: list[str], i: int) -> int:
     n = len(lines)
     j = i
     last_tab = i
+    continuing = True    # every line after the last tab line, up to the previous line, is non-blank (no tab)
     while j < n:
         line = lines[j]
         if "\t" in line:
-            last_tab = j
-        elif line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab and _continues(lines, j - 1, last_tab))):
+            last_tab, continuing = j, True
+            j += 1
+            continue
+        if line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab and continuing)):
             break
+        continuing = continuing and bool(line.strip())
         j += 1
     return last_tab + 1 + _trailing_continuations(lines, last_tab + 1)
-
-
-def _continues(lines: list[str], k: int, last_tab: int) -> bool:
-    """Line k is itself a continuation (every line from last_tab+1 to k is non-blank, no tab)."""
-    return all(lines[m].strip() and "\t" not in lines[m] for m in range(last_tab + 1, k + 1))
 
 
 def _trailing_continuations(lines: list[str], j: int) -> int:
@@ -265,7 +268,7 @@ def _cell_tokens(line: str) -> tuple[tuple[int, int, str], ...]:
     out = []
     for a, b, text in _tokens(line):
         parts = text.split(" ")
-        if len(parts) > 1 and _is_numeric(parts[-1]) and regex.search(r"\p{Han}", parts[0]):
+        if len(parts) > 1 and _is_numeric(parts[-1]) and _HAN.search(parts[0]):
             k = len(parts) - 1
             while k > 1 and _is_numeric(parts[k - 1]):
                 k -= 1
@@ -291,7 +294,7 @@ def _layout_region_end(lines: list[str], i: int) -> int:
     """A whitespace table runs over numeric rows, header lines and short label lines (a row
     whose cells are all blank prints only its label); it ends at a long prose line, at a
     heading standing alone between blank lines, or after several blank lines."""
-    if not _is_layout_row(lines[i]) and not (regex.search(r"\S {2,}\S", lines[i])):
+    if not _is_layout_row(lines[i]) and not _WIDE_GAP.search(lines[i]):
         return i
     j = i
     blanks = 0
@@ -527,6 +530,25 @@ def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
 
 
 # ---------------------------------------------------------------- one cell per line
+_DUMP_MIN_NUMBERS = 5      # bare numbers a one-cell-per-line region needs
+
+
+def _ends_dump(line: str, s: str) -> bool:
+    """A line no one-cell-per-line region runs over (`s`: the line stripped)."""
+    return len(s) > 80 or (s.endswith("。") and len(s) > 30) or _foreign(line)
+
+
+def _numbers_ahead(lines: list[str]) -> list[int]:
+    """For each line, the bare numbers between it and the next line that ends any one-cell-per-line
+    region: fewer than _DUMP_MIN_NUMBERS and no region can start there, so a page of prose is not
+    rescanned from every line (the scan of _dump_region_end stops at that line or sooner)."""
+    out = [0] * (len(lines) + 1)
+    for j in range(len(lines) - 1, -1, -1):
+        s = lines[j].strip()
+        out[j] = 0 if _ends_dump(lines[j], s) else out[j + 1] + _is_numeric(s)
+    return out
+
+
 def _dump_region_end(lines: list[str], i: int) -> int:
     """A run of short lines, many of them bare numbers: a web table flattened cell by cell.
     Empty lines inside it are empty cells; a long stretch of text without numbers ends it."""
@@ -536,7 +558,7 @@ def _dump_region_end(lines: list[str], i: int) -> int:
     text_since = 0
     while j < len(lines):
         s = lines[j].strip()
-        if len(s) > 80 or (s.endswith("。") and len(s) > 30) or _foreign(lines[j]):
+        if _ends_dump(lines[j], s):
             break
         if _is_numeric(s):
             numeric += 1
@@ -547,7 +569,7 @@ def _dump_region_end(lines: list[str], i: int) -> int:
             if text_since > 40 and numeric:
                 break
         j += 1
-    if numeric < 5:
+    if numeric < _DUMP_MIN_NUMBERS:
         return i
     end = last_numeric + 1
     # the cells after the last number: blank cells of the last row, nothing longer

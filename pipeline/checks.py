@@ -16,7 +16,7 @@ from typing import Optional
 import regex
 
 from .result import Extraction
-from .templates import Identity, Plausibility, Template, get
+from .templates import Identity, Plausibility, Template, get, load
 from .values import fmt
 
 EPS = 1e-6
@@ -82,10 +82,49 @@ def _row(template_id: str, table: str, key: str):
     return get(template_id).tables[table].row(key)
 
 
-def _printed_rows(tpl: Template, ex: Extraction, table: str) -> list:
-    """The table's rows as the report printed them: merged sub-rows replaced by their one row."""
+def _printed_rows(tpl: Template, merged: tuple, table: str) -> list:
+    """The table's rows as the report printed them: `merged` sub-rows replaced by their one row."""
     spec = tpl.tables[table]
-    return [spec.row(k) for k in tpl.expand(tuple(r.key for r in spec.rows), ex.merged)]
+    return [spec.row(k) for k in tpl.expand(tuple(r.key for r in spec.rows), merged)]
+
+
+Plan = tuple[tuple[str, str, tuple, tuple, str], ...]   # (scope, expression, lhs keys, rhs keys, scope kind)
+
+
+@lru_cache(maxsize=1024)
+def _identity_plan(template_id: str, ident: Identity, merged: tuple, variant: bool) -> Plan:
+    """_plan for a registry template, remembered: it depends only on the template and on the
+    variants the report printed, never on its numbers."""
+    return _plan(get(template_id), ident, merged, variant)
+
+
+def _plan(tpl: Template, ident: Identity, merged: tuple, variant: bool) -> Plan:
+    """What an identity compares: for each column (E1, E2) or each printed row (E3, E4), the cell
+    keys of its two sides and the expression checks.csv shows."""
+    spec = tpl.tables[ident.table]
+    out = []
+    if ident.over == "columns":
+        rows_l = tpl.expand(ident.lhs, merged)
+        rows_r = tpl.expand(ident.rhs, merged)
+        cols = [c for c in spec.columns.values() if not c.variant or variant]
+        for col in cols:
+            lk = tuple((ident.table, r, col.key) for r in rows_l)
+            rk = tuple((ident.table, r, col.key) for r in rows_r)
+            expr = (f"{_expr_rows(tpl.id, ident.table, tuple(rows_l))} = "
+                    f"{_expr_rows(tpl.id, ident.table, tuple(rows_r))} [{col.label}]")
+            out.append((col.key, expr, lk, rk, "column"))
+    else:
+        if not variant and any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
+            return ()     # an identity over a variant column the report does not print
+        for row in _printed_rows(tpl, merged, ident.table):
+            lk = tuple((ident.table, row.key, c) for c in ident.lhs)
+            rk = tuple((ident.table, row.key, c) for c in ident.rhs)
+            names = lambda ks: " + ".join(spec.columns[k[2]].label for k in ks)
+            expr = f"{names(lk)} = {names(rk)} [{short_label(row.label)}]"
+            if ident.table == "appeals":
+                expr = f"{names(lk)} = {names(rk)} [{row.group + '·' if row.group else ''}{row.label}]"
+            out.append((row.key, expr, lk, rk, "row"))
+    return tuple(out)
 
 
 class _Evaluator:
@@ -107,32 +146,13 @@ class _Evaluator:
         return total, printed, missing
 
     def identity(self, ident: Identity) -> list[Check]:
-        spec = self.tpl.tables[ident.table]
         if ident.table not in self.ex.tables_found:
             return []
-        out = []
-        if ident.over == "columns":
-            rows_l = self.tpl.expand(ident.lhs, self.ex.merged)
-            rows_r = self.tpl.expand(ident.rhs, self.ex.merged)
-            cols = [c for c in spec.columns.values() if not c.variant or self.ex.variant]
-            for col in cols:
-                lk = [(ident.table, r, col.key) for r in rows_l]
-                rk = [(ident.table, r, col.key) for r in rows_r]
-                expr = (f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_l))} = "
-                        f"{_expr_rows(self.tpl.id, ident.table, tuple(rows_r))} [{col.label}]")
-                out.append(self._compare(ident, col.key, expr, lk, rk, "column"))
+        if load().get(self.tpl.id) is self.tpl:      # a registry template: its plan is remembered
+            plan = _identity_plan(self.tpl.id, ident, self.ex.merged, self.ex.variant)
         else:
-            if not self.ex.variant and any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
-                return []     # an identity over a variant column the report does not print
-            for row in _printed_rows(self.tpl, self.ex, ident.table):
-                lk = [(ident.table, row.key, c) for c in ident.lhs]
-                rk = [(ident.table, row.key, c) for c in ident.rhs]
-                names = lambda ks: " + ".join(spec.columns[k[2]].label for k in ks)
-                expr = f"{names(lk)} = {names(rk)} [{short_label(row.label)}]"
-                if ident.table == "appeals":
-                    expr = f"{names(lk)} = {names(rk)} [{row.group + '·' if row.group else ''}{row.label}]"
-                out.append(self._compare(ident, row.key, expr, lk, rk, "row"))
-        return out
+            plan = _plan(self.tpl, ident, self.ex.merged, self.ex.variant)
+        return [self._compare(ident, scope, expr, list(lk), list(rk), kind) for scope, expr, lk, rk, kind in plan]
 
     def _compare(self, ident, scope, expr, lk, rk, kind) -> Check:
         check = self._evaluate(ident, scope, expr, lk, rk)

@@ -246,8 +246,12 @@ def header_labels(tpl: Template, lines: list[Line]) -> dict[str, str]:
                 out[f"{t}/{ck}"] = N.clean(exact)
                 continue
             width = len(N.label_key(col.label)) + 4
+            lens = [len(N.label_key(f)) for f in (col.label, *col.aliases)]
+            # a text that cannot reach the bar whatever its characters is not compared (the
+            # margin keeps float rounding on the safe side): the best of the rest is the same
             best = max(((M.score_header(x, col.label, col.aliases), x) for k, x in by_key.items()
-                        if len(k) <= width), default=(0, ""))
+                        if len(k) <= width and max(M.similarity_bound(len(k), n) for n in lens) >= 84),
+                       default=(0, ""))
             if best[0] >= 85:
                 out[f"{t}/{ck}"] = N.clean(best[1])
     return out

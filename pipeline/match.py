@@ -36,6 +36,19 @@ def _similarity(a: str, b: str) -> float:
     return full
 
 
+def similarity_bound(la: int, lb: int) -> float:
+    """The most `_similarity` can give two label keys of lengths la and lb, from the lengths
+    alone (the ratio shares at most the shorter key; the partial ratio is scaled by the cover):
+    a candidate whose bound is below a bar needs no fuzzy comparison."""
+    if not la or not lb:
+        return 0.0
+    short, long_ = min(la, lb), max(la, lb)
+    bound = 200.0 * short / (la + lb)
+    if short >= 4:
+        bound = max(bound, 100.0 * (0.80 + 0.18 * short / long_))
+    return bound
+
+
 @lru_cache(maxsize=4096)
 def label_forms(row: Row) -> tuple[str, ...]:
     return tuple(N.label_key(x) for x in (row.label, *row.aliases))

@@ -26,6 +26,10 @@ _ANY_TITLE = regex.compile(rf"(20\d{{2}})年度?{_TAIL}[^。]{{0,12}}报告")
 # list bullets and numbers at the start; emphasis marks and invisible characters anywhere
 _LEAD_MARKUP = regex.compile(r"^(?:[#>]+|[-*+•·●○◆◇■□▪▶►]|\d{1,2}[.、)](?!\d)|\(\d{1,2}\)|\[\s*[xX ]?\s*\])+")
 _INLINE_MARKUP = regex.compile(r"\*+|_{2,}|~~|`+|[\u200b-\u200f\u2060\ufeff]|#+$")
+_BRACKETED = regex.compile(r"[【\[](.{2,40})[】\]]")
+_CLOSING_BRACKET = regex.compile(r"[】\]]")
+_LEADING_REMARK = regex.compile(r"^[（(【\[].*?[)）】\]]")
+_TRAILING_GUANYU = regex.compile(r"关于$")
 
 
 @dataclass
@@ -56,13 +60,13 @@ def _heads(doc: Document, limit: int = 25) -> list[str]:
 
 
 def _clean_agency(a: str) -> str:
-    whole = regex.fullmatch(r"[【\[](.{2,40})[】\]]", a)   # "【XX局】2019年…": the bracket is the name
+    whole = _BRACKETED.fullmatch(a)   # "【XX局】2019年…": the bracket is the name
     if whole:
         return whole.group(1).strip("·-—_:：、，, ")
-    if a[:1] in "【[" and not regex.search(r"[】\]]", a):   # "【XX局2019年…报告】": the whole title bracketed
+    if a[:1] in "【[" and not _CLOSING_BRACKET.search(a):   # "【XX局2019年…报告】": the whole title bracketed
         a = a[1:]
-    a = regex.sub(r"^[（(【\[].*?[)）】\]]", "", a)
-    a = regex.sub(r"关于$", "", a)      # "XX局关于2021年度政府信息公开工作的报告"
+    a = _LEADING_REMARK.sub("", a)
+    a = _TRAILING_GUANYU.sub("", a)      # "XX局关于2021年度政府信息公开工作的报告"
     return a.strip("·-—_:：、，, ")
 
 

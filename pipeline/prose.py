@@ -9,11 +9,10 @@ figure of 0. Nothing here knows about tables or templates: callers map a rule to
 """
 from __future__ import annotations
 
-import bisect
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Iterable, Optional
 
@@ -34,14 +33,16 @@ _SENTENCE = re.compile(f"[{_SENTENCE_END}]")
 _STOP = re.compile(f"[{_SENTENCE_END}{_CLAUSE_END}]")
 _SPACE = re.compile(r"[\s\u3000]+")
 #: full-width ASCII (digits, punctuation) to half-width: what NFKC does to these phrases, faster
-_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?=年)")
+_HALF_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+#: a year named with 年 (the look-behind after the literal "19"/"20" lets `re` skip ahead fast)
+_YEAR = re.compile(r"(?:19|20)(?<!\d..)\d\d(?=年)")
 _ENDS = re.compile(r"[。；;！!？?]\s*$")
 _LINE_SPACE = re.compile(r"[^\S\n]+")
 _SOFT_BREAK = re.compile(r"(?<![。；;！!？?\x00\n])\n+(?![\x00\n])")
 #: a figure's place in a pattern: the number with the approximate markers that may wrap it
 FIGURE = rf"(?P<pre>大约|将近|接近|超过|约|近|逾)?{NUMBER}(?P<post>余|多)?"
-_APPROX_AFTER = regex.compile(r"^[件条个次宗起份项篇]?(?:左右|以上|以下|有余)")
+_APPROX_AFTER = re.compile(r"[件条个次宗起份项篇]?(?:左右|以上|以下|有余)")
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,36 @@ class Figure:
 
 @dataclass(frozen=True)
 class RuleSet:
+    """The rules of one data file, the disqualifiers they share and the gate that passes over
+    the clauses none of them can match."""
     rules: tuple[Rule, ...]
     disqualifiers: tuple[tuple[str, str, str], ...]   # (id, regex, reason) over the clause
     gate: str = ""                                    # a clause no rule can match lacks this
+
+    @cached_property
+    def anchor_scan(self) -> "AnchorScan":
+        return AnchorScan(self.rules)
+
+
+def half_width(text: str) -> str:
+    """Given text, return it with full-width ASCII forms (digits, letters, punctuation) and the
+    ideographic space as their half-width ASCII, one character for one (so positions keep)."""
+    return _FULL_WIDTH.sub(_half_char, text)
+
+
+def _half_char(m: re.Match) -> str:
+    return _HALF_WIDTH[m.group()]
 
 
 def clean(text: str) -> str:
     """Given prose, return it with half-width digits and punctuation and without whitespace (PDF
     and web copies put spaces and line breaks inside numbers and phrases: "34 件", "答复 2\\n件")."""
-    return _SPACE.sub("", text.translate(_HALF_WIDTH))
+    return _SPACE.sub("", half_width(text))
+
+
+def clean_lines(text: str) -> list[str]:
+    """Given text, `clean` of each of its lines (split at "\\n"), in one pass over the text."""
+    return _LINE_SPACE.sub("", half_width(text)).split("\n")
 
 
 def prose_text(doc: Document, gate: str = "") -> str:
@@ -122,7 +144,7 @@ def _compiled(pattern: str) -> regex.Pattern:
 
 
 def _approximate(clause: str, m: regex.Match) -> bool:
-    return bool(m.group("pre") or m.group("post") or _APPROX_AFTER.match(clause[m.end("n"):]))
+    return bool(m.group("pre") or m.group("post") or _APPROX_AFTER.match(clause, m.end("n")))
 
 
 def _disqualified(clause: str, rule: Rule, rs: RuleSet, other_year: Optional[str]) -> str:
@@ -132,6 +154,44 @@ def _disqualified(clause: str, rule: Rule, rs: RuleSet, other_year: Optional[str
     if other_year:
         return f"another year ({other_year})"
     return ""
+
+
+def _value(n: str) -> float:
+    return float(n.replace(",", ""))
+
+
+def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Figure]:
+    """Given cleaned prose (see `prose_text`), return the figures the rules find, in text order,
+    each once per (rule, clause). A clause is read only when it holds an anchor of a rule and a
+    hit of the rule set's gate (words within one clause), and then only by the rules whose
+    anchors it holds: the text is scanned once for the anchors (for the gate, when a rule has
+    none), and only the clauses they fall in are cut out and looked at."""
+    out: list[Figure] = []
+    gate, scan = _gate(rs.gate), rs.anchor_scan
+    rev = text[::-1]             # the stop before a place is the first one after it here
+    other_years: dict[int, Optional[str]] = {}
+    pos = 0
+    while (hit := (gate if scan.always else scan).search(text, pos)) is not None:
+        lo, hi = _span(text, rev, hit.start(), _STOP)
+        pos = hi            # on from the stop that ends this clause
+        if not scan.always and gate.search(text, lo, hi) is None:
+            continue
+        body = half_width(text[lo:hi])
+        rules = scan.rules_for(body)
+        if rules:
+            s_lo, s_hi = _span(text, rev, lo, _SENTENCE)
+            sentence = half_width(text[s_lo:s_hi])
+            if s_lo not in other_years:
+                other_years[s_lo] = _other_year(sentence, year)
+            out += _clause_figures(body, sentence, rules, rs, other_years[s_lo])
+    return out
+
+
+def _span(text: str, rev: str, at: int, stop: re.Pattern) -> tuple[int, int]:
+    """Given a text, the text reversed and a position, the span from after the last `stop` at or
+    before the position to the first one after it (a clause or a sentence)."""
+    before, after = stop.search(rev, len(text) - 1 - at), stop.search(text, at + 1)
+    return (len(text) - before.start() if before else 0), (after.start() if after else len(text))
 
 
 def _other_year(sentence: str, year: Optional[int]) -> Optional[str]:
@@ -144,52 +204,51 @@ def _other_year(sentence: str, year: Optional[int]) -> Optional[str]:
     return None
 
 
-def _value(n: str) -> float:
-    return float(n.replace(",", ""))
+class AnchorScan:
+    """A rule set's anchor words as one pattern. `search` finds the next place in cleaned prose
+    where one of them stands, in full-width or half-width form; `rules_for` gives the rules
+    with an anchor in a (half-width) clause, in rule order, and the rules without anchors
+    always (then `always` is true and every clause is a candidate)."""
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.rules = rules
+        self._always = frozenset(i for i, r in enumerate(rules) if not r.anchors or "" in r.anchors)
+        self.always = bool(self._always)
+        words = sorted({w for r in rules for w in r.anchors if w}, key=len, reverse=True)
+        owners = {w: frozenset(i for i, r in enumerate(rules) if w in r.anchors) for w in words}
+        # the longest word found at a place stands for every anchor that is a prefix of it
+        self._implied = {w: frozenset().union(*(owners[p] for p in words if w.startswith(p))) for w in words}
+        self._half = re.compile("|".join(map(re.escape, words)) or "(?!)")
+        self._raw = re.compile("|".join(map(_either_width, words)) or "(?!)")
+
+    def search(self, text: str, pos: int = 0) -> Optional[re.Match]:
+        return self._raw.search(text, pos)
+
+    def rules_for(self, clause: str) -> list[Rule]:
+        ids = set(self._always)
+        m = self._half.search(clause)
+        while m is not None:
+            ids |= self._implied[m.group()]
+            m = self._half.search(clause, m.start() + 1)
+        return [self.rules[i] for i in sorted(ids)]
 
 
-def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Figure]:
-    """Given cleaned prose (see `prose_text`), return the figures the rules find, in text order,
-    each once per (rule, clause). Only clauses the rule set's gate finds are looked at."""
-    out: list[Figure] = []
-    seen: set[tuple[int, int]] = set()
-    sent_stops, clause_stops = [-1], [-1]
-    for m in _STOP.finditer(text):
-        clause_stops.append(m.start())
-        if m.group() in _SENTENCE_END:
-            sent_stops.append(m.start())
-    sent_stops.append(len(text))
-    clause_stops.append(len(text))
-    for hit in _gate(rs.gate).finditer(text):
-        clause = _between(clause_stops, hit.start())
-        if clause in seen:
-            continue
-        seen.add(clause)
-        body = text[clause[0]:clause[1]].translate(_HALF_WIDTH)
-        rules = [r for r in rs.rules if _anchors(r.anchors).search(body)]
-        if rules:
-            lo, hi = _between(sent_stops, hit.start())
-            sentence = text[lo:hi].translate(_HALF_WIDTH)
-            out += _clause_figures(body, sentence, rules, rs, _other_year(sentence, year))
-    return out
-
-
-@lru_cache(maxsize=None)
-def _anchors(words: tuple[str, ...]) -> re.Pattern:
-    """A rule's anchor words as one pattern (matching anything when it has none)."""
-    return re.compile("|".join(map(re.escape, words)) if words else "")
+def _either_width(word: str) -> str:
+    """A pattern for `word` as `half_width` would read it: each ASCII character also in its
+    full-width form (a word holding a full-width form itself is never read: `(?!)`)."""
+    out = []
+    for ch in word:
+        if _FULL_WIDTH.match(ch):
+            return "(?!)"
+        full = next((k for k, v in _HALF_WIDTH.items() if v == ch), "")
+        out.append(f"[{re.escape(ch)}{full}]" if full else re.escape(ch))
+    return "".join(out)
 
 
 @lru_cache(maxsize=None)
 def _gate(pattern: str) -> re.Pattern:
     """The rule set's gate as a plain `re` pattern that also takes full-width digits and spaces."""
     return re.compile(pattern.replace("\\d", "[0-9０-９]") or ".")
-
-
-def _between(stops: list[int], at: int) -> tuple[int, int]:
-    """Given sorted stop positions (framed by -1 and len), the span between the two around `at`."""
-    k = bisect.bisect_right(stops, at)
-    return stops[k - 1] + 1, stops[k]
 
 
 def _clause_figures(clause: str, sent: str, rules: list[Rule], rs: RuleSet,

@@ -29,6 +29,7 @@ a label's fuzzy search runs only where a match could end just before a digit run
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
@@ -38,7 +39,7 @@ import regex
 from . import normalize as N
 from . import values as V
 from .result import CellValue, Note, Recovery, TableCells
-from .templates import Column, TableSpec, Template, recovery_facts
+from .templates import Column, TableSpec, Template, get, load, recovery_facts
 
 MAX_NODES = 20000           # search nodes per row before giving up ("too many splits")
 MAX_JOINT_NODES = 200000    # search nodes for the joint choice across rows
@@ -48,6 +49,7 @@ WINDOW = 260                # normalized chars allowed between one row's run and
 _RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
 _DIGIT = regex.compile(r"[0-9０-９]")
+_SPACED_DIGITS = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*")
 _PROSE_UNIT = regex.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
 
 
@@ -88,12 +90,12 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     for m in _KEPT.finditer(text):
         idx.extend(range(m.start(), m.end()))
     raw = _DROP.sub("", text)
-    s = N.fix_glyphs(raw).translate(N._QUOTES)
+    s = N.unify_quotes(N.fix_glyphs(raw))
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
         idx2: list[int] = []
         for i in idx:
-            for x in N.fix_glyphs(text[i]).translate(N._QUOTES):
+            for x in N.unify_quotes(N.fix_glyphs(text[i])):
                 chars.append(x)
                 idx2.append(i)
         s, idx = "".join(chars), idx2
@@ -114,6 +116,7 @@ class _Text:
         self.text = text
         self.norm, self.idx = _normalized(text)
         self._ends: dict[str, list[int]] = {}
+        self._runs: dict[int, Optional[tuple[int, int, str]]] = {}   # run_at's answers
         self.found: dict[tuple, Optional[tuple[int, int, float]]] = {}    # _find_label's answers
 
     def back(self, i: int) -> int:
@@ -134,7 +137,13 @@ class _Text:
         return self.idx[q - 1] + 1 if q > 0 else 0
 
     def run_at(self, q: int) -> Optional[tuple[int, int, str]]:
-        """The digit run right after normalized position q: (start, end, text) in the original."""
+        """The digit run right after normalized position q: (start, end, text) in the original.
+        Remembered: the label search and the chains ask about the same places again."""
+        if q not in self._runs:
+            self._runs[q] = self._run_at(q)
+        return self._runs[q]
+
+    def _run_at(self, q: int) -> Optional[tuple[int, int, str]]:
         start = self.orig_end(q)
         m = _RUN.match(self.text, start)
         if not m or not _DIGIT.search(m.group(1)):
@@ -190,12 +199,30 @@ def _search_label(t: _Text, forms: list[str], lo: int, hi: int) -> Optional[tupl
         i = bisect_left(ends, lo + 1)
         if i == len(ends) or ends[i] > end:
             continue        # no place in range where a match could end before a digit run
+        if not _could_match(t.norm, f, k, ends, i, lo, end):
+            continue        # no such place has enough of the label's characters before it
         for m in pat.finditer(t.norm, lo, end):
             if m.group()[-1:] != f[-1] or t.run_at(m.end()) is None:
                 continue
             errs = sum(m.fuzzy_counts)
             return m.start(), m.end(), 100.0 * (1 - errs / len(f))
     return None
+
+
+def _could_match(norm: str, form: str, k: int, ends: list[int], i: int, lo: int, end: int) -> bool:
+    """Whether a match of `form` with at most k edits can end at one of the places ends[i:] (up
+    to `end`, starting at or after `lo`): such a match keeps at least len(form) - k of the
+    form's characters within the len(form) + k characters before its end. A necessary test,
+    cheap beside the fuzzy scan it saves (which costs about a microsecond a character)."""
+    need = len(form) - k
+    want = Counter(form)
+    for e in ends[i:]:
+        if e > end:
+            break
+        got = Counter(norm[max(lo, e - len(form) - k):e])
+        if sum(min(n, got[ch]) for ch, n in want.items()) >= need:
+            return True
+    return False
 
 
 def _numbering_start(t: _Text, q: int, row) -> int:
@@ -254,10 +281,12 @@ _MONEY = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
 
 
 @lru_cache(maxsize=65536)
-def _cell_ok(piece: str, col: Column, width: int) -> bool:
-    if col.kind == "money":
+def _cell_ok(piece: str, kind: str, width: int) -> bool:
+    """Whether `piece` can be one cell of a column of `kind` (keyed by the kind, not the column:
+    the split search asks this at every node, and a column's dataclass hash is costly)."""
+    if kind == "money":
         return bool(_MONEY.fullmatch(piece)) and len(piece.split(".")[0]) <= 12
-    pat = _SIGNED if col.kind == "signed" else _COUNT
+    pat = _SIGNED if kind == "signed" else _COUNT
     digits = piece.lstrip("+-")
     return bool(pat.fullmatch(piece)) and len(digits) <= width
 
@@ -316,7 +345,7 @@ def _split_search(tokens: list[str], cols: list[Column], constraints: list, widt
     for w in range(1, min(_max_piece(cols[-1], width), len(last)) + 1):
         piece = last[-w:]
         head = tokens[:-1] + ([last[:-w]] if w < len(last) else [])
-        if not _cell_ok(piece, cols[-1], width) or not head:
+        if not _cell_ok(piece, cols[-1].kind, width) or not head:
             continue
         sub, rej, cap = _enumerate(head, cols[:-1], rest, width, budget, _value(piece, cols[-1]))
         out += [x + (piece,) for x in sub]
@@ -402,7 +431,7 @@ def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: 
         for w in widths:
             piece = tok[ci:ci + w]
             end = ci + w == len(tok)
-            if not _cell_ok(piece, cols[k], width):
+            if not _cell_ok(piece, cols[k].kind, width):
                 continue
             # a piece that stops inside a token must leave it a valid start
             pieces.append(piece)
@@ -431,12 +460,27 @@ def _enumerate(tokens: list[str], cols: list[Column], constraints: list, width: 
 # ---------------------------------------------------------------- finding the tables
 def _run_together(row: RunRow) -> bool:
     toks = row.tokens
-    return len(toks) < len(row.cols) or any(not _cell_ok(x, c, 10 ** 6) for x, c in zip(toks, row.cols))
+    return len(toks) < len(row.cols) or any(not _cell_ok(x, c.kind, 10 ** 6) for x, c in zip(toks, row.cols))
 
 
 def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Column]) -> list:
     """The row identities a split must satisfy: (check_id, scope, lhs slots, rhs slots); an
-    identity over a variant column (which the run may not print) is left out."""
+    identity over a variant column (which the run may not print) is left out. Remembered for
+    registry templates (they depend on the row's keys and columns only), a fresh list each time."""
+    col_keys = tuple(c.key for c in cols)
+    if load().get(tpl.id) is not tpl:
+        return _constraints(tpl, table, tuple(keys), col_keys)
+    return [(cid, rk, list(lhs), list(rhs)) for cid, rk, lhs, rhs in
+            _registry_constraints(tpl.id, table, tuple(keys), col_keys)]
+
+
+@lru_cache(maxsize=4096)
+def _registry_constraints(template_id: str, table: str, keys: tuple, col_keys: tuple) -> tuple:
+    return tuple((cid, rk, tuple(lhs), tuple(rhs)) for cid, rk, lhs, rhs in
+                 _constraints(get(template_id), table, keys, col_keys))
+
+
+def _constraints(tpl: Template, table: str, keys: tuple, col_keys: tuple) -> list:
     spec = tpl.tables[table]
     out = []
     for ident in tpl.identities:
@@ -444,7 +488,7 @@ def _row_constraints(tpl: Template, table: str, keys: list[str], cols: list[Colu
                 any(spec.columns[c].variant for c in ident.lhs + ident.rhs):
             continue
         for rk in dict.fromkeys(keys):
-            slot = {c.key: i for i, (k, c) in enumerate(zip(keys, cols)) if k == rk}
+            slot = {c: i for i, (k, c) in enumerate(zip(keys, col_keys)) if k == rk}
             if all(x in slot for x in ident.lhs + ident.rhs):
                 out.append((ident.id, rk, [slot[x] for x in ident.lhs], [slot[x] for x in ident.rhs]))
     return out
@@ -490,7 +534,7 @@ def _find_one_row(t: _Text, tpl: Template, table: str, after: int) -> list[RunRo
     if q < 0:
         return []
     # the data row follows the header: the first digit run after the last header word
-    m = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*").search(t.text, t.orig_end(q))
+    m = _SPACED_DIGITS.search(t.text, t.orig_end(q))
     if not m or t.back(m.start()) - q > WINDOW:
         return []
     run = m.group().strip()
@@ -520,6 +564,23 @@ def _column_identities(tpl: Template, table: str, by_key: dict[str, RunRow]) -> 
     return out
 
 
+def _contributions(by_key: dict[str, RunRow], slot: dict[str, dict[str, int]], idents: list) -> list[dict]:
+    """contrib[e][k][j]: the signed value of row k's candidate j in identity e (lhs − rhs = 0);
+    each row's column values are read once, whatever the number of identities over them."""
+    contrib: list[dict[str, list[float]]] = []
+    values: dict[tuple[str, int], list[float]] = {}     # (row key, slot): each candidate's value
+    for cid, col, lhs, rhs in idents:
+        d = {}
+        for k in set(lhs + rhs):
+            sign = lhs.count(k) - rhs.count(k)
+            i = slot[k][col]
+            if (k, i) not in values:
+                values[k, i] = [_value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+            d[k] = [sign * v for v in values[k, i]]
+        contrib.append(d)
+    return contrib
+
+
 def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
     """All choices {row key: candidate index} satisfying the column identities; None when capped.
 
@@ -529,15 +590,7 @@ def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool
     by_key = {r.keys[0]: r for r in rows}
     slot = {k: {c.key: i for i, c in enumerate(r.cols)} for k, r in by_key.items()}
     involved = sorted({k for _, _, l, rr in idents for k in l + rr})
-    # contrib[e][k][j]: signed value of row k, candidate j in identity e (lhs - rhs = 0)
-    contrib: list[dict[str, list[float]]] = []
-    for cid, col, lhs, rhs in idents:
-        d = {}
-        for k in set(lhs + rhs):
-            sign = lhs.count(k) - rhs.count(k)
-            i = slot[k][col]
-            d[k] = [sign * _value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
-        contrib.append(d)
+    contrib = _contributions(by_key, slot, idents)
     dom = {k: list(range(len(by_key[k].cands))) for k in involved}
     changed = True
     while changed:
@@ -800,29 +853,41 @@ def recovered_table(spec: TableSpec, rec: Recovery, headers: dict[str, str]) -> 
         if row.key not in seen:
             part.note("warning", row.key, "", f"row not found: {row.label}")
     for r in rows:
-        toks = set(r.tokens) if len(r.tokens) == len(r.cols) else set()
-        for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
-            pieces = {c[i] for c in r.cands}
-            vals = {_value(p, col) for p in pieces}
-            label = r.label if len(set(r.keys)) == 1 else spec.row(rk).label
-            if len(vals) == 1:
-                piece = sorted(pieces)[0]
-                value = vals.pop()
-                method = "read" if len(r.tokens) == len(r.cols) and r.tokens[i] == piece and piece in toks else "recovered"
-                raw = piece
-            else:
-                value, raw, method = None, r.run, "read"
-                rec.ambiguous.add((table, rk, col.key))
-                part.ambiguous += 1
-                shown = ", ".join(V.fmt(v) for v in sorted(vals)[:12]) + (" …" if len(vals) > 12 else "")
-                why = "candidates: " + shown if vals else "no valid split"
-                part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
-                          f"{col.label} not settled by the arithmetic ({why}); left empty")
-            part.cells.append(CellValue(
-                table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
-                col_label=headers.get(f"{table}/{col.key}", col.label), match_score=round(r.score, 1),
-                page=r.page, method=method))
+        _recovered_row(spec, r, headers, rec, part)
     for level, t, rk, ck, msg in rec.notes:
         if t == table:
             part.notes.append(Note(level, t, rk, ck, msg))
     return part
+
+
+def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Recovery, part: TableCells) -> None:
+    """The cells of one recovered run into `part`. The candidates are read column by column
+    (a row may keep thousands of splits), the run's tokens once."""
+    table = spec.key
+    tokens = r.tokens
+    printed = tokens if len(tokens) == len(r.cols) else None    # the run printed one token a cell
+    toks = set(printed or ())
+    one_key = len(set(r.keys)) == 1
+    score = round(r.score, 1)
+    columns = list(zip(*r.cands)) if r.cands else [()] * len(r.cols)
+    for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
+        pieces = set(columns[i])
+        vals = {_value(p, col) for p in pieces}
+        label = r.label if one_key else spec.row(rk).label
+        if len(vals) == 1:
+            piece = sorted(pieces)[0]
+            value = vals.pop()
+            method = "read" if printed is not None and printed[i] == piece and piece in toks else "recovered"
+            raw = piece
+        else:
+            value, raw, method = None, r.run, "read"
+            rec.ambiguous.add((table, rk, col.key))
+            part.ambiguous += 1
+            shown = ", ".join(V.fmt(v) for v in sorted(vals)[:12]) + (" …" if len(vals) > 12 else "")
+            why = "candidates: " + shown if vals else "no valid split"
+            part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
+                      f"{col.label} not settled by the arithmetic ({why}); left empty")
+        part.cells.append(CellValue(
+            table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
+            col_label=headers.get(f"{table}/{col.key}", col.label), match_score=score,
+            page=r.page, method=method))

@@ -18,17 +18,19 @@ from .checks import run_checks, scope_kind
 from .extract import extract
 from .metadata import extract_metadata
 from .ocr_review import review as review_ocr
-from .era_a import checks as era_a_checks
-from .era_a import series as era_a_series
-from .era_a import stage as era_a_stage
-from .era_a.template import load as era_a_template
 from .result import Extraction
 from .prose_checks import prose_checks
 from .schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS, REPORT_FIELDS, one_line, report_row  # noqa: F401
 from .templates import TABLES, get
 from .values import fmt
 
-ERA_A = era_a_template().id
+
+def _is_era_a(template: Optional[str]) -> bool:
+    """Is `template` era A's id? (Era A's modules load only for a report that needs them.)"""
+    if template is None:
+        return False
+    from .era_a.template import load
+    return template == load().id
 
 
 @dataclass
@@ -98,12 +100,13 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         doc = parsers.read(path, fmt_) if (ocr or "auto") == "auto" else parsers.read(path, fmt_, ocr=ocr)
         row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
-        ex = extract(doc, template) if template != ERA_A else Extraction(template=None)
+        ex = extract(doc, template) if not _is_era_a(template) else Extraction(template=None)
         if (ocr or "auto") == "auto" and ex.tables_found:
             doc, ex = _second_reading(path, fmt_, template, doc, ex)
             row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         meta = extract_metadata(doc)
-        if not ex.tables_found and template in (None, ERA_A):
+        if not ex.tables_found and (template is None or _is_era_a(template)):
+            from .era_a import stage as era_a_stage
             ex = era_a_stage.extract(doc, meta.year) or ex   # a 2008–2018 report (template 2008)
     except ReadError as e:
         row["error"] = one_line(e)
@@ -130,6 +133,7 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
                         "page": "", "message": ex.refused})
         return out
     if ex.era_a is not None:
+        from .era_a import checks as era_a_checks, series as era_a_series
         row["status"], row["error"] = ex.era_a["status"], ex.era_a["reason"]
         _add_checks(out, rid, era_a_checks.run(ex))
         row["era_a"] = era_a_series.summary(ex, meta.agency, meta.year)   # for X1 across the run

@@ -45,8 +45,10 @@ def _two_numbers(raw: str) -> bool:
     return bool(_SPLIT_DIGITS.search(s)) and not _SPACE_GROUPED.match(s)
 
 
+@lru_cache(maxsize=65536)
 def parse(raw: str, kind: str = "count") -> Value:
-    """Read one printed cell. kind: count | signed | money."""
+    """Read one printed cell. kind: count | signed | money. Remembered: a report prints the
+    same few cells ("0", "—", "1") over and over, and a Value is frozen."""
     if _two_numbers(raw):
         return Value(None, ok=False, note=f"two numbers in one cell: {raw!r}")
     s = _canon(raw)
@@ -82,6 +84,7 @@ def parse(raw: str, kind: str = "count") -> Value:
     return Value(None, ok=False, note=f"not a number: {raw!r}")
 
 
+@lru_cache(maxsize=65536)
 def looks_numeric(raw: str) -> bool:
     """True for text a value cell could hold: a number, a zero filler or an amount (not blank)."""
     s = _canon(raw)
@@ -89,8 +92,10 @@ def looks_numeric(raw: str) -> bool:
                         or bool(VALUE_TEXT.match(s)))
 
 
+@lru_cache(maxsize=65536)
 def fmt(v: Optional[float]) -> str:
-    """A value for CSV: integers without '.0', decimals without float noise."""
+    """A value for CSV: integers without '.0', decimals without float noise (remembered: every
+    cell and check side of a report goes through here, most of them small integers)."""
     if v is None:
         return ""
     if float(v).is_integer():

@@ -68,3 +68,18 @@ def test_scores_are_bounded():
     for r in REQ.rows:
         for text in ("（七）总计", "3.其他", "一、本年新收", "x"):
             assert 0 <= M.score_text(text, r) <= 100
+
+
+def test_similarity_bound_is_never_below_the_similarity():
+    """match.similarity_bound bounds match._similarity from the key lengths alone."""
+    import random
+
+    from pipeline.match import _similarity, similarity_bound
+    rng = random.Random(7)
+    alphabet = "申请人数量其他公开不予法人组织自然12"
+    for _ in range(3000):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        if rng.random() < 0.3:
+            b = a[rng.randint(0, len(a)):] + b[:3]
+        assert _similarity(a, b) <= similarity_bound(len(a), len(b)) + 1e-9, (a, b)

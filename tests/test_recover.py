@@ -289,3 +289,53 @@ def test_dropped_characters_are_whitespace_and_two_invisible_ones():
     assert R.DROPPED == spaces + "\u200b\ufeff"
     norm, idx = R._normalized("规\u3000章 \u200b1\n２")
     assert norm == "规章12" and idx == [0, 2, 5, 7]
+
+
+def test_could_match_never_rules_out_a_fuzzy_match():
+    """recover._could_match is a necessary test: wherever the fuzzy pattern matches, ending at
+    one of the given places, it says a match could end there (random texts, small alphabet)."""
+    import random
+
+    import regex
+    rng = random.Random(11)
+    form = "本年新收申请数量"
+    k = max(1, len(form) // 7)
+    pat = regex.compile(f"(?:{regex.escape(form)}){{e<={k}}}", regex.BESTMATCH)
+    alphabet = "本年新收申请数量其他1"
+    checked = 0
+    for _ in range(400):
+        norm = "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40)))
+        if rng.random() < 0.5:        # plant a copy with one edit
+            p = rng.randint(0, len(norm))
+            planted = list(form)
+            planted[rng.randrange(len(planted))] = rng.choice(alphabet)
+            norm = norm[:p] + "".join(planted) + norm[p:]
+        lo = rng.randint(0, len(norm) // 2)
+        for m in pat.finditer(norm, lo, len(norm)):
+            checked += 1
+            assert R._could_match(norm, form, k, [m.end()], 0, lo, len(norm)), (norm, lo, m)
+    assert checked > 50
+    assert not R._could_match("其他其他其他其他其他其他", form, k, [6, 12], 0, 0, 12)
+
+
+def test_row_constraints_remembered_are_fresh_and_equal_to_computed():
+    """_row_constraints gives the registry answer as a fresh list each call (a caller may keep
+    or change it), equal to the one computed for the same template afresh."""
+    from pipeline.templates import get
+    tpl = get("2019")
+    for table, spec in tpl.tables.items():
+        for row in spec.rows:
+            cols = spec.row_columns(row)
+            keys = [row.key] * len(cols)
+            a = R._row_constraints(tpl, table, keys, cols)
+            b = R._row_constraints(tpl, table, keys, cols)
+            assert a == b == R._constraints(tpl, table, tuple(keys), tuple(c.key for c in cols))
+            if a:
+                assert a is not b and a[0][2] is not b[0][2]
+
+
+def test_run_at_remembered():
+    t = R._Text("一、本年新收政府信息公开申请数量 64 0 0 2\n规范性文件8个")
+    q = t.norm.find("数量") + 2
+    assert t.run_at(q) == t._run_at(q) and t.run_at(q) is t.run_at(q)
+    assert t.run_at(t.norm.find("文件") + 2) is None      # "8个": a number in a sentence

@@ -148,3 +148,55 @@ def test_2021_report_keeping_single_other_processing_row(layout):
     assert not any(k.startswith("requests/other_no_correction") for k in got)
     failed = [c for c in run_checks(ex, get("2021")) if c.status != "pass" and c.severity == "error"]
     assert failed == []
+
+
+def test_numbers_ahead_counts_bare_numbers_up_to_the_next_region_end():
+    """The reader's per-page index of bare numbers before the next line that ends a
+    one-cell-per-line region (a long line, a sentence, a tab or Markdown line)."""
+    from parsers.text import _numbers_ahead
+    lines = ["标题", "1", "", "2", "这是一句很长的话，" * 5 + "。", "3", "a\tb", "4", "5"]
+    assert _numbers_ahead(lines) == [2, 2, 1, 1, 0, 1, 0, 2, 1, 0]
+
+
+def test_cell_per_line_table_found_after_prose():
+    """A web table flattened one cell per line after a paragraph is still read as a table,
+    and a page of short lines with few numbers stays paragraphs."""
+    from parsers.model import Paragraph, Table
+    from parsers.text import parse_text
+    prose = "第一段说明文字，" * 6 + "。"
+    doc = parse_text("\n".join([prose, "项目", "数量", "甲", "1", "乙", "2", "丙", "3", "丁", "4", "戊", "5", prose]))
+    kinds = [type(b) for b in doc.blocks]
+    assert kinds == [Paragraph, Table, Paragraph]
+    assert [c.text for c in doc.blocks[1].cells][:4] == ["项目", "数量", "甲", "1"]
+    doc = parse_text("\n".join(["短句一", "1", "短句二", "2", "短句三", "3", "短句四", "4"]))
+    assert all(isinstance(b, Paragraph) for b in doc.blocks)
+
+
+def _tab_region_end_by_definition(lines, i):
+    """The tab region's end as first written (every continuation re-checked from the last tab)."""
+    def continues(k, last_tab):
+        return all(lines[m].strip() and "\t" not in lines[m] for m in range(last_tab + 1, k + 1))
+    j, last_tab = i, i
+    while j < len(lines):
+        line = lines[j]
+        if "\t" in line:
+            last_tab = j
+        elif line.strip() and not (j > 0 and lines[j - 1].strip() and ("\t" in lines[j - 1] or j - 1 > last_tab
+                                                                        and continues(j - 1, last_tab))):
+            break
+        j += 1
+    k = 0
+    while last_tab + 1 + k < len(lines) and lines[last_tab + 1 + k].strip() and "\t" not in lines[last_tab + 1 + k]:
+        k += 1
+    return last_tab + 1 + k
+
+
+def test_tab_region_end_matches_its_definition():
+    """The one-pass tab region end equals the definition on random mixes of tab, blank and text lines."""
+    from parsers.text import _tab_region_end
+    rng = random.Random(3)
+    for _ in range(3000):
+        lines = [rng.choice(["a\tb", "\t1", "", "  ", "续行", "另一行文字"]) for _ in range(rng.randint(1, 14))]
+        starts = [k for k, l in enumerate(lines) if "\t" in l]
+        for i in starts[:3]:
+            assert _tab_region_end(lines, i) == _tab_region_end_by_definition(lines, i), (lines, i)

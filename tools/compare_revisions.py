@@ -14,7 +14,9 @@ Both revisions parse, each group in its own `ogi parse` run, the same input file
 - `corpus`: every file of ../shared/corpus/reports (or --corpus DIR; skipped when absent);
 - `generated`: a fixed set of reports from the test report generator (tests/reportgen, this
   checkout's): for --seeds seeds and both templates, every text layout, flattened (run-together)
-  text, HTML (UTF-8 and GBK, clean, CMS page, split tables) and Word (plain, web-style, framed).
+  text, HTML (UTF-8 and GBK, clean, CMS page, split tables) and Word (plain, web-style, framed);
+- `generated_era_a`: era-A reports (tests/reportgen/era_a.py) for --seeds seeds and every
+  appendix variant, in every text layout (run-together ones included), HTML and Word.
 
 Every output file is compared: CSV files row by row with the `seconds` column left out,
 ogi.log without its time stamps and run ids, run.json and state/ not at all (times and hashes
@@ -41,6 +43,7 @@ WORKTREE = "WORKTREE"
 IGNORED_FILES = {"run.json"}
 IGNORED_DIRS = {"state"}
 IGNORED_COLUMNS = {"seconds"}
+GENERATIONS = ".generations"
 _LOG_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ")
 _RUN_ID = re.compile(r"\brun \S+")
 
@@ -83,6 +86,26 @@ def generated_reports(out: Path, seeds: int) -> int:
     return n
 
 
+def generated_era_a(out: Path, seeds: int) -> int:
+    """Write the fixed set of generated era-A reports into `out`; returns the number of files."""
+    from tests.reportgen import era_a as G
+
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for seed in range(seeds):
+        for k, variant in enumerate(sorted(G.VARIANTS)):
+            name = f"{variant}_{seed}"
+            for layout in G.LAYOUTS:
+                small = layout.startswith("run_together")
+                rep = G.random_report(random.Random(100 * seed + k), variant, small=small)
+                (out / f"{name}_{layout}.txt").write_text(G.render_text(rep, layout), "utf-8")
+            rep = G.random_report(random.Random(100 * seed + k), variant)
+            (out / f"{name}.html").write_text(G.render_html(rep), "utf-8")
+            G.render_docx(rep, str(out / f"{name}.docx"))
+            n += len(G.LAYOUTS) + 2
+    return n
+
+
 # ---------------------------------------------------------------- revisions
 class Revision:
     """One revision's source tree (a temporary git worktree, or this checkout) and interpreter."""
@@ -113,9 +136,18 @@ class Revision:
 
 
 # ---------------------------------------------------------------- comparison
-def _output_files(out: Path) -> set[str]:
-    return {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
-            and p.name not in IGNORED_FILES and not (set(p.relative_to(out).parts[:-1]) & IGNORED_DIRS)}
+def _output_files(out: Path) -> dict[str, Path]:
+    """Output file name → its path. A run publishes into `.generations/<time stamp>/` (the
+    top-level names link there through `.current`): such a file is named without the stamp."""
+    found = {}
+    for p in sorted(out.rglob("*")):
+        parts = p.relative_to(out).parts
+        if parts[0] == GENERATIONS:
+            parts = parts[2:]
+        if not parts or not p.is_file() or p.name in IGNORED_FILES or set(parts[:-1]) & IGNORED_DIRS:
+            continue
+        found.setdefault(str(Path(*parts)), p)
+    return found
 
 
 def _csv_rows(data: bytes) -> tuple[bool, list[list[str]]]:
@@ -155,13 +187,13 @@ def compare_file(a: Path, b: Path, name: str, show: int = 5) -> list[str]:
 
 def compare_runs(out_a: Path, out_b: Path) -> tuple[int, list[str]]:
     files_a, files_b = _output_files(out_a), _output_files(out_b)
-    report = [f"  only in A: {f}" for f in sorted(files_a - files_b)]
-    report += [f"  only in B: {f}" for f in sorted(files_b - files_a)]
-    for name in sorted(files_a & files_b):
-        diff = compare_file(out_a / name, out_b / name, name)
+    report = [f"  only in A: {f}" for f in sorted(files_a.keys() - files_b.keys())]
+    report += [f"  only in B: {f}" for f in sorted(files_b.keys() - files_a.keys())]
+    for name in sorted(files_a.keys() & files_b.keys()):
+        diff = compare_file(files_a[name], files_b[name], name)
         if diff:
             report += [f" {name}:"] + diff
-    return len(files_a | files_b), report
+    return len(files_a.keys() | files_b.keys()), report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"corpus: {args.corpus} not found, skipped")
         groups["generated"] = tmp / "inputs" / "generated"
         generated_reports(groups["generated"], args.seeds)
+        groups["generated_era_a"] = tmp / "inputs" / "generated_era_a"
+        generated_era_a(groups["generated_era_a"], args.seeds)
         different = 0
         for group, inputs in groups.items():
             n_inputs = sum(1 for p in inputs.rglob("*") if p.is_file())

@@ -18,10 +18,12 @@ from .stream import Stream
 from .template import SEP, EraATemplate, label_regex, load
 
 _CN = "一二三四五六七八九十"
+_rx = lru_cache(maxsize=None)(regex.compile)   # the module-level regex.search & co. look up their cache slowly
 
 
 @dataclass
 class Token:
+    """A number (or filler) printed after an appendix label."""
     text: str          # the printed number (or filler)
     start: int         # position in the stream
     glued: bool        # printed against the preceding label/unit without a separator
@@ -30,6 +32,7 @@ class Token:
 
 @dataclass
 class AppendixRow:
+    """One keyed (or unkeyed) row of the appendix: its label, unit and numbers."""
     key: str
     label: str                     # as printed, with its unit in full-width brackets
     unit: str
@@ -42,6 +45,7 @@ class AppendixRow:
 
 @dataclass
 class Appendix:
+    """The appendix found: its rows, the printed value columns and what was noted on the way."""
     rows: list[AppendixRow] = field(default_factory=list)
     col_keys: list[str] = field(default_factory=list)     # printed value columns, in order
     col_labels: list[str] = field(default_factory=list)
@@ -93,7 +97,7 @@ def _col_regex() -> regex.Pattern:
 def _column_key(text: str) -> str:
     tpl = load()
     for c in tpl.columns:
-        if text in c.labels or any(regex.fullmatch(p, text) for p in c.patterns):
+        if text in c.labels or any(_rx(p).fullmatch(text) for p in c.patterns):
             return c.key
     return ""
 
@@ -117,12 +121,12 @@ def _strip_index(vals: str, rest: str) -> tuple[str, str]:
         return vals, rest
     if vals.endswith(SEP):
         return vals, rest
-    m = regex.search(rf"(?:^|{SEP})(\d{{1,2}})$", vals)
+    m = _rx(rf"(?:^|{SEP})(\d{{1,2}})$").search(vals)
     if m and len(vals) > len(m.group(1)) + 1 and m.start() > 0:   # a separate index token
         return vals[:m.start()], m.group(1) + rest
-    if regex.search(r"\d\d$", vals):                                # run into the digits: one digit
+    if _rx(r"\d\d$").search(vals):                                # run into the digits: one digit
         return vals[:-1], vals[-1] + rest
-    if regex.fullmatch(r"\d", vals):
+    if _rx(r"\d").fullmatch(vals):
         return "", vals + rest
     return vals, rest
 
@@ -224,13 +228,13 @@ def _columns(stream: Stream, app: Appendix, first: int, year: Optional[int] = No
     """The value columns from the header printed before the first row, else from the rows."""
     tpl = load()
     window = stream.text[max(0, first - 120):first].replace(SEP, "")
-    heads = [m.end() for w in tpl.header_words for m in regex.finditer(regex.escape(w), window)]
+    heads = [m.end() for w in tpl.header_words for m in _rx(regex.escape(w)).finditer(window)]
     window = window[max(heads):] if heads else window[-30:]
     hits = list(_col_regex().finditer(window))
     keys, labels = [], []
     for h in hits:
         k = _column_key(h.group())
-        y = regex.match(r"(?:19|20)\d\d", h.group())
+        y = _rx(r"(?:19|20)\d\d").match(h.group())
         if k and y and year is not None and int(y.group()) != year:
             keys.append("")            # another year's column (a comparison): printed, not read
             labels.append(h.group())

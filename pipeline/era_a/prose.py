@@ -28,6 +28,7 @@ RULES = "prose_2008"
 
 @dataclass
 class Figure:
+    """A figure a sentence states, as a cell of table `stats` (or why it is not emitted)."""
     key: str
     col: str
     value: Optional[float]
@@ -61,8 +62,7 @@ def _text(doc: Document, stream: Stream, exclude: Optional[tuple[int, int]]) -> 
         a, b = stream.src[exclude[0]], stream.src[exclude[1] - 1] + 1
         printed = printed[:a] + "\n" + printed[b:]
     out, buf = [], []
-    for line in printed.split("\n"):
-        t = PR.clean(line)
+    for t in PR.clean_lines(printed):
         if not t:
             continue
         buf.append(t)

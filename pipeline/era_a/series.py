@@ -22,6 +22,7 @@ from . import split as S
 from .template import load
 
 _SUFFIX = regex.compile(r"(?:管委会|管理委员会|人民政府)$")
+_SPACE = regex.compile(r"\s+")
 
 
 def summary(ex: Extraction, agency: str, year: Optional[int]) -> Optional[dict]:
@@ -44,7 +45,7 @@ def summary(ex: Extraction, agency: str, year: Optional[int]) -> Optional[dict]:
 
 
 def agency_key(agency: str) -> str:
-    return _SUFFIX.sub("", regex.sub(r"\s+", "", agency))
+    return _SUFFIX.sub("", _SPACE.sub("", agency))
 
 
 def collect(reports: Iterable[dict]) -> dict[tuple[str, int], dict]:

@@ -21,6 +21,7 @@ CAP = 50000   # assignments enumerated per group of rows tied by identities
 
 @dataclass
 class Outcome:
+    """What the split settled, why, and what it left ambiguous or found impossible."""
     values: dict[str, tuple[int, int]] = field(default_factory=dict)     # settled rows
     reasons: dict[str, str] = field(default_factory=dict)                # row → why settled
     ambiguous: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
