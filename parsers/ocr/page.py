@@ -84,14 +84,106 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
     clean = I.erase(gray, segs, dpi, 255)
     ruled = sum(g.orientation == "h" for g in segs) >= 3 and sum(g.orientation == "v" for g in segs) >= 3
-    lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
     k = 72.0 / dpi
-    chars = _chars(lines, k)
     edges = [edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
+    groups = _cell_groups(edges) if ruled else []
+    if groups:
+        lines = _read_grid(clean, I.erase(mask, segs, dpi, 0), groups, k, TEXT_PT / 72 * dpi)
+    else:
+        lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
+    chars = _chars(lines, k)
     h, w = gray.shape
     blocks, warns = layout(w * k, chars, edges, number)
     _reread_empty_cells(blocks, clean, I.erase(mask, segs, dpi, 0), k, chars)
     return PageResult(blocks, chars, warnings + warns, turns, angle)
+
+
+def _cell_groups(edges: list[dict]) -> list:
+    """The ruled tables' cell boxes (points) the rules alone give, before any text is read."""
+    from ..pdf.objects import close_frames
+    from ..pdf.ruled import table_groups
+    from ..pdf.settings import DEFAULT as s
+    return table_groups(close_frames(edges, s), s)
+
+
+CELL_INSET = 3           # pixels inside a cell's rules where its ink is looked for
+CELL_MARGIN = 0.25       # paper around a cell's ink line, in line heights, as the detector's boxes have
+ONE_LINE = 1.5           # ink at most this many times its tallest stroke group is one line of text
+
+
+def _read_grid(gray, mask, groups: list, k: float, text_px: float) -> list:
+    """Text lines of a page whose ruled grid the rules give: each cell's ink is cropped and read
+    straight by the recogniser (no detection over the table); a cell holding several lines, and
+    the page outside the tables (title, headings), go through the detector on their own crop."""
+    boxes = [c for g in groups for c in g]
+    rects, regions = [], []
+    for bb in boxes:
+        got = _cell_ink(mask, bb, k)
+        if got is None:
+            continue
+        rect, one_line = got
+        (rects if one_line else regions).append(rect)
+    regions.extend(_outside_bands(mask, groups, k))
+    lines = E.read_rects(gray, rects)
+    for r in regions:
+        lines.extend(_detect_in(gray, r, text_px))
+    return [ln for ln in lines if ln.text.strip()]
+
+
+def _cell_ink(mask, bb, k: float):
+    """The box (pixels, with a margin) around a cell's ink and whether it is one line of text;
+    None for a cell without ink."""
+    import cv2
+    import numpy as np
+    x0, top, x1, bottom = (int(round(v / k)) for v in bb)
+    a, b = top + CELL_INSET, bottom - CELL_INSET + 1
+    c, d = x0 + CELL_INSET, x1 - CELL_INSET + 1
+    sub = mask[a:b, c:d]
+    if sub.size == 0 or int((sub > 0).sum()) < MIN_CELL_INK:
+        return None
+    n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    keep = [st for st in stats[1:n] if st[4] >= 3]      # specks are not ink
+    if not keep:
+        return None
+    ys0 = min(st[1] for st in keep); ys1 = max(st[1] + st[3] for st in keep)
+    xs0 = min(st[0] for st in keep); xs1 = max(st[0] + st[2] for st in keep)
+    tallest = max(st[3] for st in keep)
+    one_line = ys1 - ys0 <= ONE_LINE * tallest
+    m = max(3, int(CELL_MARGIN * (ys1 - ys0 if one_line else tallest)))
+    h, w = mask.shape
+    rect = (max(0, c + xs0 - m), max(0, a + ys0 - m), min(w, c + xs1 + m), min(h, a + ys1 + m))
+    if not one_line:       # the detector gets the whole cell
+        rect = (max(0, x0 + 1), max(0, top + 1), min(w, x1), min(h, bottom))
+    return rect, one_line
+
+
+def _outside_bands(mask, groups: list, k: float) -> list:
+    """Horizontal bands of the page (pixels) above, between and below the ruled tables that hold ink."""
+    import numpy as np
+    h, w = mask.shape
+    spans = sorted((int(min(c[1] for c in g) / k) - 2, int(max(c[3] for c in g) / k) + 3) for g in groups)
+    out, y = [], 0
+    for a, b in spans + [(h, h)]:
+        if a - y > 8:
+            rows = np.nonzero(mask[y:a].max(axis=1))[0]
+            if rows.size:
+                out.append((0, max(0, y + int(rows[0]) - 6), w, min(a, y + int(rows[-1]) + 7)))
+        y = max(y, b)
+    return out
+
+
+def _detect_in(gray, rect, text_px: float) -> list:
+    """Detector and recogniser over one region (pixels) of the page; lines in page pixels."""
+    import numpy as np
+    x0, top, x1, bottom = (int(v) for v in rect)
+    crop = gray[top:bottom, x0:x1]
+    if crop.size == 0:
+        return []
+    pad = 8
+    crop = np.pad(crop, pad, constant_values=255)
+    boxes = E.detect(_rgb(crop), text_px, E.DET_TEXT_PX)
+    moved = [b + np.array([x0 - pad, top - pad], dtype=np.float32) for b in boxes]
+    return E.read_boxes(_rgb(gray), moved)
 
 
 MIN_CELL_INK = 12        # ink pixels in an empty ruled cell that make it worth reading on its own
