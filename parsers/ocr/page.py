@@ -107,7 +107,7 @@ def _cell_groups(edges: list[dict]) -> list:
 
 
 CELL_INSET = 3           # pixels inside a cell's rules where its ink is looked for
-CELL_MARGIN = 0.25       # paper around a cell's ink line, in line heights, as the detector's boxes have
+CELL_MARGIN = 0.35       # paper around a cell's ink line, in its heights, as the detector's boxes have
 ONE_LINE = 1.5           # ink at most this many times its tallest stroke group is one line of text
 
 
@@ -149,9 +149,11 @@ def _cell_ink(mask, bb, k: float):
     xs0 = min(st[0] for st in keep); xs1 = max(st[0] + st[2] for st in keep)
     tallest = max(st[3] for st in keep)
     one_line = ys1 - ys0 <= ONE_LINE * tallest
-    m = max(3, int(CELL_MARGIN * (ys1 - ys0 if one_line else tallest)))
+    m = max(4, int(round(CELL_MARGIN * (ys1 - ys0))))
     h, w = mask.shape
-    rect = (max(0, c + xs0 - m), max(0, a + ys0 - m), min(w, c + xs1 + m), min(h, a + ys1 + m))
+    e = CELL_INSET - 1      # never over the cell's own rules (their faint edges read as 'l')
+    rect = (max(0, x0 + e, c + xs0 - m - 1), max(0, top + e, a + ys0 - m),
+            min(w, x1 - e + 1, c + xs1 + m + 1), min(h, bottom - e + 1, a + ys1 + m))
     if not one_line:       # the detector gets the whole cell
         rect = (max(0, x0 + 1), max(0, top + 1), min(w, x1), min(h, bottom))
     return rect, one_line
@@ -179,8 +181,10 @@ def _detect_in(gray, rect, text_px: float) -> list:
     crop = gray[top:bottom, x0:x1]
     if crop.size == 0:
         return []
-    pad = 8
-    crop = np.pad(crop, pad, constant_values=255)
+    pad = 8                # paper around it, then to whole multiples of the detector's 32-px step
+    scale = min(1.0, E.DET_TEXT_PX / text_px)
+    hh, ww = (int(np.ceil((n + 2 * pad) * scale / 32) * 32 / scale) + 1 for n in crop.shape)
+    crop = np.pad(crop, ((pad, hh - crop.shape[0] - pad), (pad, ww - crop.shape[1] - pad)), constant_values=255)
     boxes = E.detect(_rgb(crop), text_px, E.DET_TEXT_PX)
     moved = [b + np.array([x0 - pad, top - pad], dtype=np.float32) for b in boxes]
     return E.read_boxes(_rgb(gray), moved)
