@@ -112,27 +112,26 @@ ONE_LINE = 1.5           # ink at most this many times its tallest stroke group 
 
 
 def _read_grid(gray, mask, groups: list, k: float, text_px: float) -> list:
-    """Text lines of a page whose ruled grid the rules give: each cell's ink is cropped and read
-    straight by the recogniser (no detection over the table); a cell holding several lines, and
-    the page outside the tables (title, headings), go through the detector on their own crop."""
-    boxes = [c for g in groups for c in g]
+    """Text lines of a page whose ruled grid the rules give: each cell's ink is cut into its
+    text lines (row projection) and read straight by the recogniser (no detection over the
+    table); a cell whose lines touch, and the page outside the tables (title, headings), go
+    through the detector on their own crop. Every line is read in one pass (crops packed)."""
     rects, regions = [], []
-    for bb in boxes:
-        got = _cell_ink(mask, bb, k)
+    for bb in (c for g in groups for c in g):
+        got = _cell_lines(mask, bb, k)
         if got is None:
             continue
-        rect, one_line = got
-        (rects if one_line else regions).append(rect)
+        (rects if got[1] else regions).extend(got[0])
     regions.extend(_outside_bands(mask, groups, k))
-    lines = E.read_rects(gray, rects)
     for r in regions:
-        lines.extend(_detect_in(gray, r, text_px))
-    return [ln for ln in lines if ln.text.strip()]
+        rects.extend(_detect_in(gray, r, text_px))
+    return [ln for ln in E.read_rects(gray, rects) if ln.text.strip()]
 
 
-def _cell_ink(mask, bb, k: float):
-    """The box (pixels, with a margin) around a cell's ink and whether it is one line of text;
-    None for a cell without ink."""
+def _cell_lines(mask, bb, k: float):
+    """([line boxes], True) for a cell's ink cut into text lines (pixels, with the margins the
+    detector's boxes have, never over the cell's rules); ([cell box], False) when its lines
+    cannot be told apart by blank rows; None for a cell without ink."""
     import cv2
     import numpy as np
     x0, top, x1, bottom = (int(round(v / k)) for v in bb)
@@ -141,22 +140,45 @@ def _cell_ink(mask, bb, k: float):
     sub = mask[a:b, c:d]
     if sub.size == 0 or int((sub > 0).sum()) < MIN_CELL_INK:
         return None
-    n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
-    keep = [st for st in stats[1:n] if st[4] >= 3]      # specks are not ink
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    keep = [i for i in range(1, n) if stats[i][4] >= 3]      # specks are not ink
     if not keep:
         return None
-    ys0 = min(st[1] for st in keep); ys1 = max(st[1] + st[3] for st in keep)
-    xs0 = min(st[0] for st in keep); xs1 = max(st[0] + st[2] for st in keep)
-    tallest = max(st[3] for st in keep)
-    one_line = ys1 - ys0 <= ONE_LINE * tallest
-    m = max(4, int(round(CELL_MARGIN * (ys1 - ys0))))
+    tallest = max(stats[i][3] for i in keep)
+    ink = np.isin(labels, keep)
     h, w = mask.shape
     e = CELL_INSET - 1      # never over the cell's own rules (their faint edges read as 'l')
-    rect = (max(0, x0 + e, c + xs0 - m - 1), max(0, top + e, a + ys0 - m),
-            min(w, x1 - e + 1, c + xs1 + m + 1), min(h, bottom - e + 1, a + ys1 + m))
-    if not one_line:       # the detector gets the whole cell
-        rect = (max(0, x0 + 1), max(0, top + 1), min(w, x1), min(h, bottom))
-    return rect, one_line
+    out = []
+    for ly0, ly1 in _ink_lines(ink.any(axis=1), tallest):
+        if ly1 - ly0 > ONE_LINE * tallest:
+            return [(max(0, x0 + 1), max(0, top + 1), min(w, x1), min(h, bottom))], False
+        cols = np.nonzero(ink[ly0:ly1].any(axis=0))[0]
+        m = max(4, int(round(CELL_MARGIN * (ly1 - ly0))))
+        out.append((max(0, x0 + e, c + int(cols[0]) - m - 1), max(0, top + e, a + ly0 - m),
+                    min(w, x1 - e + 1, c + int(cols[-1]) + 1 + m + 1), min(h, bottom - e + 1, a + ly1 + m)))
+    return out, True
+
+
+def _ink_lines(rows, tallest: int) -> list[tuple[int, int]]:
+    """Text lines (first row, end row) of a cell from its rows holding ink: runs of inked rows
+    join while the line stays within LINE_JOIN of the tallest stroke group (the gaps inside a
+    character such as 三 are not line breaks)."""
+    import numpy as np
+    idx = np.nonzero(rows)[0]
+    if idx.size == 0:
+        return []
+    breaks = np.nonzero(np.diff(idx) > 1)[0]
+    runs = list(zip(np.r_[idx[0], idx[breaks + 1]].tolist(), (np.r_[idx[breaks], idx[-1]] + 1).tolist()))
+    lines = [list(runs[0])]
+    for r0, r1 in runs[1:]:
+        if r1 - lines[-1][0] <= LINE_JOIN * tallest:
+            lines[-1][1] = r1
+        else:
+            lines.append([r0, r1])
+    return [tuple(x) for x in lines]
+
+
+LINE_JOIN = 1.25
 
 
 def _outside_bands(mask, groups: list, k: float) -> list:
@@ -175,7 +197,7 @@ def _outside_bands(mask, groups: list, k: float) -> list:
 
 
 def _detect_in(gray, rect, text_px: float) -> list:
-    """Detector and recogniser over one region (pixels) of the page; lines in page pixels."""
+    """Text boxes the detector finds in one region of the page (pixel rectangles of the page)."""
     import numpy as np
     x0, top, x1, bottom = (int(v) for v in rect)
     crop = gray[top:bottom, x0:x1]
@@ -185,9 +207,11 @@ def _detect_in(gray, rect, text_px: float) -> list:
     scale = min(1.0, E.DET_TEXT_PX / text_px)
     hh, ww = (int(np.ceil((n + 2 * pad) * scale / 32) * 32 / scale) + 1 for n in crop.shape)
     crop = np.pad(crop, ((pad, hh - crop.shape[0] - pad), (pad, ww - crop.shape[1] - pad)), constant_values=255)
-    boxes = E.detect(_rgb(crop), text_px, E.DET_TEXT_PX)
-    moved = [b + np.array([x0 - pad, top - pad], dtype=np.float32) for b in boxes]
-    return E.read_boxes(_rgb(gray), moved)
+    out = []
+    for b in E.detect(_rgb(crop), text_px, E.DET_TEXT_PX):
+        out.append((float(b[:, 0].min()) + x0 - pad, float(b[:, 1].min()) + top - pad,
+                    float(b[:, 0].max()) + x0 - pad, float(b[:, 1].max()) + top - pad))
+    return out
 
 
 MIN_CELL_INK = 12        # ink pixels in an empty ruled cell that make it worth reading on its own
