@@ -107,6 +107,7 @@ def _cell_groups(edges: list[dict]) -> list:
 
 
 CELL_INSET = 3           # pixels inside a cell's rules where its ink is looked for
+CELL_MARGIN_V = 0.2
 CELL_MARGIN = 0.35       # paper around a cell's ink line, in its heights, as the detector's boxes have
 ONE_LINE = 1.5           # ink at most this many times its tallest stroke group is one line of text
 
@@ -116,16 +117,61 @@ def _read_grid(gray, mask, groups: list, k: float, text_px: float) -> list:
     text lines (row projection) and read straight by the recogniser (no detection over the
     table); a cell whose lines touch, and the page outside the tables (title, headings), go
     through the detector on their own crop. Every line is read in one pass (crops packed)."""
-    rects, regions = [], []
+    rects, owner, regions = [], [], []
     for bb in (c for g in groups for c in g):
         got = _cell_lines(mask, bb, k)
         if got is None:
             continue
-        (rects if got[1] else regions).extend(got[0])
+        if got[1]:
+            rects.extend(got[0])
+            owner.extend([_cell_px(bb, k, mask.shape)] * len(got[0]))
+        else:
+            regions.extend(got[0])
     regions.extend(_outside_bands(mask, groups, k))
+    n_cells = len(rects)
     for r in regions:
         rects.extend(_detect_in(gray, r, text_px))
-    return [ln for ln in E.read_rects(gray, rects) if ln.text.strip()]
+    lines = E.read_rects(gray, rects)
+    _reread_doubtful(gray, lines, owner, n_cells, text_px)
+    return [ln for ln in lines if ln.text.strip()]
+
+
+DOUBT = 0.6              # a cell line read straight with a glyph below this score is read again by the detector's boxes
+
+
+def _cell_px(bb, k: float, shape) -> tuple:
+    h, w = shape
+    x0, top, x1, bottom = (int(round(v / k)) for v in bb)
+    return (max(0, x0 + 1), max(0, top + 1), min(w, x1), min(h, bottom))
+
+
+def _reread_doubtful(gray, lines: list, owner: list, n_cells: int, text_px: float) -> None:
+    """Cells whose straight reading is in doubt (a glyph scored below DOUBT, or nothing read)
+    are read again through the detector over the cell; the surer reading of the two is kept."""
+    doubtful: dict = {}
+    for i in range(n_cells):
+        ln = lines[i]
+        if not ln.glyphs or min(g.conf for g in ln.glyphs) < DOUBT:
+            doubtful.setdefault(owner[i], [])
+    if not doubtful:
+        return
+    for cell in doubtful:
+        doubtful[cell] = _detect_in(gray, cell, text_px)
+    flat = [r for rs in doubtful.values() for r in rs]
+    again = iter(E.read_rects(gray, flat))
+    for cell, rs in doubtful.items():
+        new = [next(again) for _ in rs]
+        mine = [i for i in range(n_cells) if owner[i] == cell]
+        old_score = _cell_score([lines[i] for i in mine])
+        if new and _cell_score(new) > old_score:
+            for i in mine:
+                lines[i] = E.TextLine("", 0.0, [])
+            lines.extend(new)
+
+
+def _cell_score(lines: list) -> float:
+    glyphs = [g for ln in lines for g in ln.glyphs]
+    return min(g.conf for g in glyphs) if glyphs else 0.0
 
 
 def _cell_lines(mask, bb, k: float):
@@ -153,9 +199,10 @@ def _cell_lines(mask, bb, k: float):
         if ly1 - ly0 > ONE_LINE * tallest:
             return [(max(0, x0 + 1), max(0, top + 1), min(w, x1), min(h, bottom))], False
         cols = np.nonzero(ink[ly0:ly1].any(axis=0))[0]
-        m = max(4, int(round(CELL_MARGIN * (ly1 - ly0))))
-        out.append((max(0, x0 + e, c + int(cols[0]) - m - 1), max(0, top + e, a + ly0 - m),
-                    min(w, x1 - e + 1, c + int(cols[-1]) + 1 + m + 1), min(h, bottom - e + 1, a + ly1 + m)))
+        mv = max(2, int(round(CELL_MARGIN_V * (ly1 - ly0))))
+        mh = max(4, int(round(CELL_MARGIN * (ly1 - ly0))))
+        out.append((max(0, x0 + e, c + int(cols[0]) - mh - 1), max(0, top + e, a + ly0 - mv),
+                    min(w, x1 - e + 1, c + int(cols[-1]) + 1 + mh + 1), min(h, bottom - e + 1, a + ly1 + mv)))
     return out, True
 
 
