@@ -10,15 +10,15 @@ figure of 0. Nothing here knows about tables or templates: callers map a rule to
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Iterable, Optional
 
 import regex
 
 from parsers.model import Document, Paragraph
+
+from .datafiles import load_toml
 
 #: the number of a figure: digits with optional thousands separators and decimals
 NUMBER = r"(?<![\d.])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -273,7 +273,7 @@ def _rule(d: dict) -> Rule:
 @lru_cache(maxsize=None)
 def load_rules(name: str) -> RuleSet:
     """The rule set in `pipeline/data/<name>.toml`."""
-    raw = tomllib.loads(resources.files("pipeline").joinpath(f"data/{name}.toml").read_text("utf-8"))
+    raw = load_toml(name)
     return RuleSet(rules=tuple(_rule(r) for r in raw["rules"]),
                    disqualifiers=tuple((d["id"], d["pattern"], d["reason"])
                                       for d in raw.get("disqualifiers", ())),

@@ -14,11 +14,11 @@ API: `load()` → {id: Template}; `get(id)`; `Template.tables` (in reading order
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Optional
+
+from .datafiles import load_toml
 
 TABLES = ("active", "requests", "appeals")   # the tables of the national templates, in output order
 READINGS = ("any_order", "in_order", "side_by_side")
@@ -227,7 +227,7 @@ def _template(raw: dict, tid: str, t: dict) -> Template:
 
 @lru_cache(maxsize=None)
 def _raw() -> dict:
-    return tomllib.loads(resources.files("pipeline").joinpath("data/templates.toml").read_text("utf-8"))
+    return load_toml("templates")
 
 
 @lru_cache(maxsize=None)

@@ -6,13 +6,12 @@ data; code asks this module instead of naming rows.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 
 import regex
 
+from ..datafiles import load_toml
 from .forms import label_form
 
 SEP = "\x1f"   # a cell or whitespace boundary in the compact stream
@@ -89,7 +88,7 @@ class EraATemplate:
 
 @lru_cache(maxsize=None)
 def load() -> EraATemplate:
-    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    raw = load_toml("template_2008")
     t = raw["template"]
     cols = tuple(StatsColumn(key=c["key"], labels=tuple(c["labels"]), patterns=tuple(c.get("patterns", ())),
                              priority=dict(c.get("priority", {}))) for c in raw["columns"])
@@ -112,7 +111,7 @@ def load() -> EraATemplate:
 def crosswalk() -> tuple[dict, ...]:
     """era-a.md's crosswalk to modern keys, as data: [{era_a, class, modern: {template: [keys]}}]
     (`same` rows are joined in harmonized series, `approx` rows only listed)."""
-    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    raw = load_toml("template_2008")
     return tuple({"era_a": c["era_a"], "class": c["class"], "modern": dict(c["modern"])} for c in raw["crosswalk"])
 
 
