@@ -6,19 +6,18 @@ data; code asks this module instead of naming rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import regex
 
 from ..datafiles import load_toml
+from ..records import Record, factory
 from .forms import label_form
 
 SEP = "\x1f"   # a cell or whitespace boundary in the compact stream
 
 
-@dataclass(frozen=True)
-class StatsRow:
+class StatsRow(Record):
     """A row of table `stats`: key, printed label variants, kind (count or money), parent."""
     key: str
     labels: tuple[str, ...]
@@ -26,8 +25,7 @@ class StatsRow:
     parent: str = ""
 
 
-@dataclass(frozen=True)
-class StatsIdentity:
+class StatsIdentity(Record):
     """An identity between rows (A1–A12): which rows, how compared, when it applies."""
     id: str
     kind: str                  # exact | plausible
@@ -47,17 +45,15 @@ class StatsIdentity:
         return "error" if self.kind == "exact" else "warning"
 
 
-@dataclass(frozen=True)
-class StatsColumn:
+class StatsColumn(Record):
     """A value column of table `stats`: key, printed labels, patterns, label priorities."""
     key: str
     labels: tuple[str, ...]
     patterns: tuple[str, ...] = ()
-    priority: dict = field(default_factory=dict)
+    priority: dict = factory(dict)
 
 
-@dataclass(frozen=True)
-class EraATemplate:
+class EraATemplate(Record):
     """Template 2008 as data/template_2008.toml holds it."""
     id: str
     name: str
