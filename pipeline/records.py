@@ -29,6 +29,7 @@ class factory:
 
 class Record:
     """Base of frozen records; the fields are the class's own annotations, in order."""
+    __slots__ = ("_hash", "__dict__")     # the hash, kept once computed (the record is frozen)
     _fields: tuple[str, ...] = ()
     _defaults: dict = {}
 
@@ -81,7 +82,15 @@ class Record:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._values(self))
+        try:
+            return self._hash
+        except AttributeError:
+            h = hash(self._values(self))
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    def __getstate__(self):
+        return self.__dict__     # not the kept hash: another process hashes strings differently
 
     def __setattr__(self, name, value):
         raise FrozenInstanceError(f"cannot assign to field {name!r}")

@@ -96,6 +96,10 @@ def test_non_default_after_default_is_refused():
 
 
 def test_pickle_and_copy_round_trip():
+    r = One("z")
+    hash(r)                                     # kept on the record once computed ...
+    got = pickle.loads(pickle.dumps(r))
+    assert not hasattr(got, "_hash") and hash(got) == hash(r)   # ... but never sent to another process
     r = R("a", "b", ("x",), {"k": 1})
     for got in (pickle.loads(pickle.dumps(r)), copy.copy(r), copy.deepcopy(r)):
         assert got == r and repr(got) == repr(r)
