@@ -26,8 +26,12 @@ def test_triggers_file_is_made_from_the_installed_dictionaries(triggers):
     share = N.opencc_share_dir()
     if not os.access(os.path.join(share, "..", "..", "bin", "opencc_dict"), os.X_OK):
         pytest.skip("OpenCC's opencc_dict tool is not installed")
-    from tools.make_t2s_triggers import triggers as make
+    from tools.make_t2s_triggers import dictionary, triggers as make
     assert frozenset(make(share)) | N._SURROGATES == triggers
+    same = [k for k, v in dictionary(share, "TSPhrases.ocd2") if v[0] == k and triggers.isdisjoint(k)]
+    assert "有序" in same
+    text = "，".join(same) + "".join(same)              # phrases t2s maps to themselves, cut every way
+    assert T2S.convert(text) == text and N.to_simplified(text) == text
 
 
 def _planes():
@@ -79,6 +83,7 @@ def test_opencc_not_started_for_simplified_text(triggers, monkeypatch):
     monkeypatch.setattr(N, "_t2s", refuse)
     N._simplified.cache_clear()
     assert N.to_simplified("本年度办理结果") == "本年度办理结果"
+    assert N.to_simplified("现行有效件数") == "现行有效件数"      # 有 is in a phrase (有序) t2s keeps
     assert N.to_simplified("政府信息公开。" * 100) == "政府信息公开。" * 100
     with pytest.raises(AssertionError):
         N.to_simplified("辦理")

@@ -3,8 +3,10 @@
 Why: starting OpenCC costs a parser process ~10 ms, and most reports are simplified text already.
 OpenCC t2s changes a text only where a dictionary key matches: a character whose first
 candidate is another character (TSCharacters, TSCharactersExt, the CJK compatibility
-normalization) or a phrase of TSPhrases. Every such character is a trigger, and so is one
-character of each phrase that holds none (回覆 → 回复: 覆). A text without a trigger is returned
+normalization) or a phrase of TSPhrases mapped to another phrase. Every such character is a
+trigger, and so is one character of each such phrase that holds none (回覆 → 回复: 覆). Keys
+mapped to themselves (阪, 有序) only decide how the text is cut into keys, and where no key
+changes, the output is the input, however it is cut. A text without a trigger is returned
 by t2s unchanged, so pipeline.normalize skips OpenCC for it. The file records a CRC of the
 dictionaries it was made from; normalize uses the file only while the installed ones match.
 
@@ -40,8 +42,8 @@ def triggers(share: str) -> str:
         raise SystemExit("a character dictionary holds a key longer than one character")
     out = {k for k, v in singles if v[0] != k}
     same = {k for k, v in singles if v[0] == k}       # keys mapped to themselves, e.g. 覆
-    for k, _ in dictionary(share, "TSPhrases.ocd2"):
-        if not out.intersection(k):
+    for k, v in dictionary(share, "TSPhrases.ocd2"):
+        if v[0] != k and not out.intersection(k):     # a phrase mapped to itself (有序) changes nothing
             out.add(next((c for c in k if c in same), k[0]))
     return "".join(sorted(out))
 
