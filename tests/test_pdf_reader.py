@@ -268,3 +268,110 @@ def test_pdfium_generates_only_spaces_and_line_breaks(path):
             tp.close()
     finally:
         pdf.close()
+
+
+def test_bare_pdfium_calls_give_what_the_typed_ones_give():
+    """objects.bare drops ctypes' argument conversion only: same glyph boxes, flags and objects."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from parsers.pdf.objects import bare
+    pdf = pdfium.PdfDocument(str(FIX / "docx_2021.pdf"))
+    page = pdf[0]
+    tp = page.get_textpage()
+    try:
+        typed_box, bare_box = raw.FS_RECTF(), raw.FS_RECTF()
+        loose = bare("FPDFText_GetLooseCharBox")
+        for i in range(tp.count_chars()):
+            assert raw.FPDFText_GetLooseCharBox(tp.raw, i, typed_box) == loose(tp.raw, i, ctypes.byref(bare_box))
+            assert bytes(typed_box) == bytes(bare_box)
+            assert raw.FPDFText_HasUnicodeMapError(tp.raw, i) == bare("FPDFText_HasUnicodeMapError")(tp.raw, i)
+        get_obj, get_type = bare("FPDFPage_GetObject"), bare("FPDFPageObj_GetType")
+        n = raw.FPDFPage_CountObjects(page.raw)
+        assert n > 0
+        for i in range(n):
+            assert get_type(get_obj(page.raw, i)) == raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i))
+        assert not get_obj(page.raw, n)      # out of range: a NULL handle, as typed
+    finally:
+        tp.close()
+        page.close()
+        pdf.close()
+
+
+def _form_pdf() -> bytes:
+    """A page drawing a rule, then a form XObject (placed by a `cm` and its own /Matrix) that
+    holds a rectangle and a nested form with a line, then another rule: paths in three holders."""
+    page = b"0 0 0 RG 1 w 50 800 m 500 800 l S q 1 0 0 1 100 50 cm /F1 Do Q 50 40 m 500 40 l S"
+    form = b"0 0 0 RG 20 20 200 100 re S /F2 Do"
+    inner = b"0 0 0 RG 10 300 m 210 300 l S"
+    stream = lambda extra, body: b"<< /Length %d %s >>\nstream\n" % (len(body), extra) + body + b"\nendstream"
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                 b"/Resources << /XObject << /F1 5 0 R >> >> >>",
+                 stream(b"", page),
+                 stream(b"/Type /XObject /Subtype /Form /BBox [0 0 400 400] /Matrix [1 0 0 1 0 10] "
+                        b"/Resources << /XObject << /F2 6 0 R >> >>", form),
+                 stream(b"/Type /XObject /Subtype /Form /BBox [0 0 400 400] /Matrix [2 0 0 1 0 0]", inner)])
+
+
+def _walk(page):
+    """page_objects' reference: a recursive walk with pypdfium2's typed calls, every object visited."""
+    import pypdfium2.raw as raw
+
+    from parsers.pdf.objects import _mul
+    paths, images = [], 0
+
+    def visit(obj, parent):
+        nonlocal images
+        t = raw.FPDFPageObj_GetType(obj)
+        if t in (raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH):
+            fm = raw.FS_MATRIX()
+            raw.FPDFPageObj_GetMatrix(obj, fm)
+            m = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
+            if t == raw.FPDF_PAGEOBJ_PATH:
+                paths.append(m)
+            for i in range(raw.FPDFFormObj_CountObjects(obj) if t == raw.FPDF_PAGEOBJ_FORM else 0):
+                visit(raw.FPDFFormObj_GetObject(obj, i), m)
+        elif t == raw.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        visit(raw.FPDFPage_GetObject(page.raw, i), (1, 0, 0, 1, 0, 0))
+    return paths, images
+
+
+def test_page_objects_walk_into_forms_in_content_order(tmp_path):
+    import pypdfium2 as pdfium
+
+    from parsers.pdf.objects import edges, page_objects
+    p = tmp_path / "forms.pdf"
+    p.write_bytes(_form_pdf())
+    pdfs = [p] + [FIX / f"{n}.pdf" for n in FIXTURES[:3]]
+    for path in pdfs:
+        pdf = pdfium.PdfDocument(str(path))
+        for k in range(len(pdf)):
+            page = pdf[k]
+            objs = page_objects(page)
+            assert ([m for _, m in objs.paths], objs.n_images) == _walk(page)
+            page.close()
+        if path == p:
+            page = pdf[0]
+            found = sorted((e["orientation"], round(e["x0"]), round(e["top"]), round(e["x1"]), round(e["bottom"]))
+                           for e in edges(page_objects(page), 842))
+            page.close()
+            assert found == sorted([("h", 50, 42, 500, 42), ("h", 50, 802, 500, 802),              # the rules
+                                    ("h", 120, 662, 320, 662), ("h", 120, 762, 320, 762),          # the rectangle,
+                                    ("v", 120, 662, 120, 762), ("v", 320, 662, 320, 762),          # moved by cm + /Matrix
+                                    ("h", 120, 482, 520, 482)])                                   # the nested form's line
+        pdf.close()
+
+
+def test_glyph_variant_search_is_shapes_test():
+    """lines._VARIANT (one search per cell) accepts exactly what shapes.is_glyph_variant accepts."""
+    from parsers.pdf.lines import _VARIANT
+    from parsers.shapes import is_glyph_variant
+    chars = [chr(o) for o in range(0x30000) if not 0xD800 <= o <= 0xDFFF]     # planes 0–2 hold all the ranges
+    assert [ch for ch in chars if _VARIANT.search(ch)] == [ch for ch in chars if is_glyph_variant(ch)]

@@ -34,31 +34,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-PLUMBER = """
-import logging, sys
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
-import pdfplumber
-for f in sys.argv[1:]:
-    with pdfplumber.open(f) as pdf:
-        for page in pdf.pages:
-            page.extract_tables()
-            page.close()
-"""
-PDFIUM = """
-import sys
-import pypdfium2 as pdfium
-for f in sys.argv[1:]:
-    doc = pdfium.PdfDocument(f)
-    for i in range(len(doc)):
-        page = doc[i]
-        tp = page.get_textpage()
-        tp.get_text_range()
-        tp.close()
-        page.close()
-    doc.close()
-"""
-
+sys.path.insert(0, str(ROOT))
+from tools import pdf_baselines  # noqa: E402  (the baselines, defined once for both benchmarks)
 
 def default_sets() -> dict[str, list[Path]]:
     real = ROOT.parent / "shared" / "corpus" / "reports"
@@ -75,7 +52,7 @@ def run_process(cmd: list[str]) -> tuple[float, float]:
     """(CPU seconds of the child, wall seconds) of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
@@ -83,7 +60,7 @@ def run_process(cmd: list[str]) -> tuple[float, float]:
 
 def processes(files: list[Path], rounds: int) -> dict[str, list[tuple[float, float]]]:
     """Each contender as a whole process over the set, alternating, `rounds` times."""
-    names = [str(f) for f in files]
+    names = [str(Path(f).resolve()) for f in files]     # the commands run from the repo root
     out: dict[str, list] = {"ogi parse --workers 1": [], "pdfplumber extract_tables": [], "bare pypdfium2 text": []}
     for _ in range(rounds):
         tmp = tempfile.mkdtemp(prefix="ogi-bench-")
@@ -92,37 +69,22 @@ def processes(files: list[Path], rounds: int) -> dict[str, list[tuple[float, flo
                 run_process(ogi_command() + ["parse", "--workers", "1", "--quiet", "--out", tmp] + names))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        out["pdfplumber extract_tables"].append(run_process([sys.executable, "-c", PLUMBER] + names))
-        out["bare pypdfium2 text"].append(run_process([sys.executable, "-c", PDFIUM] + names))
+        out["pdfplumber extract_tables"].append(run_process(pdf_baselines.command("pdfplumber", names)))
+        out["bare pypdfium2 text"].append(run_process(pdf_baselines.command("pdfium", names)))
     return out
 
 
 def in_process(files: list[Path], rounds: int) -> dict[str, float]:
     """CPU seconds per pass, in this process (imports and first calls done beforehand)."""
-    import logging
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    import pdfplumber
-    import pypdfium2 as pdfium
-
     from parsers import read
 
     def plumber():
         for f in files:
-            with pdfplumber.open(str(f)) as pdf:
-                for page in pdf.pages:
-                    page.extract_tables()
-                    page.close()
+            pdf_baselines.pdfplumber_tables(str(f))
 
     def bare():
         for f in files:
-            doc = pdfium.PdfDocument(str(f))
-            for i in range(len(doc)):
-                page = doc[i]
-                tp = page.get_textpage()
-                tp.get_text_range()
-                tp.close()
-                page.close()
-            doc.close()
+            pdf_baselines.pdfium_text(str(f))
 
     def reader():
         for f in files:

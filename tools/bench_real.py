@@ -35,6 +35,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from tools import pdf_baselines
+from tools.pdf_baselines import pdfium_text, pdfplumber_tables
+
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_FORMATS = ("text", "html")
 
@@ -71,28 +74,6 @@ def read_decode(path: str) -> None:
         decode(data)
 
 
-def pdfium_text(path: str) -> None:
-    import pypdfium2 as pdfium
-    pdf = pdfium.PdfDocument(path)
-    try:
-        for i in range(len(pdf)):
-            page = pdf[i]
-            tp = page.get_textpage()
-            tp.get_text_range()
-            tp.close()
-            page.close()
-    finally:
-        pdf.close()
-
-
-def pdfplumber_tables(path: str) -> None:
-    import pdfplumber
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_tables()
-            page.close()
-
-
 VARIANTS = {"ours": ours, "read+decode": read_decode, "pypdfium2 text": pdfium_text,
             "pdfplumber tables": pdfplumber_tables}
 GROUP_VARIANTS = {"text/html": ["ours", "read+decode"],
@@ -101,10 +82,8 @@ GROUP_VARIANTS = {"text/html": ["ours", "read+decode"],
 # the same baselines as whole processes
 PROCESS_CODE = {
     "read+decode": "import sys; from tools.bench_real import read_decode\nfor p in sys.argv[1:]: read_decode(p)",
-    "pypdfium2 text": "import sys; from tools.bench_real import pdfium_text\nfor p in sys.argv[1:]: pdfium_text(p)",
-    "pdfplumber tables": "import sys; from tools.bench_real import pdfplumber_tables\n"
-                         "for p in sys.argv[1:]: pdfplumber_tables(p)",
 }
+PDF_BASELINES = {"pypdfium2 text": "pdfium", "pdfplumber tables": "pdfplumber"}   # tools.pdf_baselines
 
 
 def group_files(folders: list[Path]) -> dict[str, list[str]]:
@@ -253,7 +232,8 @@ def processes(files: list[str], variants: list[str], rounds: int, tmp: Path) -> 
         cmds[f"ogi parse --workers {w}"] = lambda w=w: [ogi, "parse", *files, "--out", str(tmp / f"out{w}"),
                                                         "--workers", str(w), "--quiet", "--force"]
     for v in variants[1:]:
-        cmds[v] = lambda v=v: [sys.executable, "-c", PROCESS_CODE[v], *files]
+        cmds[v] = lambda v=v: (pdf_baselines.command(PDF_BASELINES[v], files) if v in PDF_BASELINES
+                               else [sys.executable, "-c", PROCESS_CODE[v], *files])
     names = list(cmds)
     out: dict[str, list[tuple]] = {n: [] for n in names}
     for r in range(rounds):

@@ -32,9 +32,10 @@ class Piece:
 
     @property
     def vbox(self) -> Box:
-        x0, x1 = self.vx or (self.bbox[0], self.bbox[2])
-        bottom = self.until.vbox[3] if self.until else self.bbox[3] + self.dy
-        return x0, self.bbox[1] + self.dy, x1, bottom
+        b, vx, dy = self.bbox, self.vx, self.dy
+        x0, x1 = vx if vx else (b[0], b[2])
+        bottom = self.until.vbox[3] if self.until is not None else b[3] + dy
+        return x0, b[1] + dy, x1, bottom
 
 
 def cluster(values, tol: float) -> list[float]:
@@ -68,7 +69,8 @@ def grid(pieces: list[Piece], s: PdfSettings = DEFAULT) -> Table:
         c0, c1 = nearest(xs, x0), nearest(xs, x1)
         r0, r1 = nearest(ys, top), nearest(ys, bottom)
         cells.append(Cell(text=p.text, row=r0, col=c0, rowspan=max(1, r1 - r0), colspan=max(1, c1 - c0),
-                          page=p.page, bbox=tuple(round(v, 2) for v in p.bbox)))
+                          page=p.page, bbox=(round(p.bbox[0], 2), round(p.bbox[1], 2), round(p.bbox[2], 2),
+                                             round(p.bbox[3], 2))))
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(cells=cells, page=pieces[0].page if pieces else None)
 

@@ -3,19 +3,29 @@ and the free text lines of a page. Line statistics (mean centre, extent) are kep
 grows, so grouping is linear in the number of characters after the sort."""
 from __future__ import annotations
 
+import re
+from operator import attrgetter
+
 from ..glyphs import repair_chars
 from ..shapes import PDF_NUMBER
 from .items import Char, Line
 from .settings import DEFAULT, PdfSettings
 
+# what shapes.is_glyph_variant accepts, as one search (most cells hold none)
+_VARIANT = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+_X0 = attrgetter("x0")
+
 
 def _join_line(line: list[Char], s: PdfSettings) -> str:
     """Given the glyphs of one line, return its text in x order, a space where a visible gap
     (more than `char_gap`) separates two glyphs."""
-    line.sort(key=lambda c: c.x0)
+    line.sort(key=_X0)
+    if len(line) == 1:
+        return line[0].text
+    gap = s.char_gap
     parts = [line[0].text]
     for a, b in zip(line, line[1:]):
-        if b.x0 - a.x1 > s.char_gap:
+        if b.x0 - a.x1 > gap:
             parts.append(" ")
         parts.append(b.text)
     return "".join(parts)
@@ -25,21 +35,25 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
     """Given the glyphs of one cell, return its text: lines by vertical position joined with
     "\\n" (a glyph joins the current line when its centre is within max(line_join_min,
     line_join_share × its height) of the line's mean centre), radicals repaired."""
-    if not chars:
-        return ""
+    if len(chars) < 2:
+        if not chars:
+            return ""
+        text = chars[0].text
+        return repair_chars(text) if _VARIANT.search(text) else text
     lines: list[list[Char]] = []
     total = 0.0      # sum of the current line's glyph centres
-    for c in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
-        mid = (c.top + c.bottom) / 2
+    join_min, join_share = s.line_join_min, s.line_join_share
+    for mid, _, c in sorted([((c.top + c.bottom) / 2, k, c) for k, c in enumerate(chars)]):
         if lines:
             last = lines[-1]
-            if abs(mid - total / len(last)) <= max(s.line_join_min, s.line_join_share * (c.bottom - c.top)):
+            if abs(mid - total / len(last)) <= max(join_min, join_share * (c.bottom - c.top)):
                 last.append(c)
                 total += mid
                 continue
         lines.append([c])
         total = mid
-    return repair_chars("\n".join(_join_line(ln, s) for ln in lines))
+    text = "\n".join([_join_line(ln, s) for ln in lines])
+    return repair_chars(text) if _VARIANT.search(text) else text
 
 
 def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list[Line]:

@@ -12,6 +12,23 @@ from .items import Char, edge
 from .settings import DEFAULT, PdfSettings
 
 _IDENTITY = (1, 0, 0, 1, 0, 0)
+_BARE: dict = {}
+
+
+def bare(name: str):
+    """Given the name of a pypdfium2.raw function, return the same C function without ctypes'
+    argument conversion (same result type). The reader calls a few of them once per glyph or
+    page object, and the conversion costs as much as the call itself; callers pass only ctypes
+    handles and pointers of the declared types, and Python ints for C ints."""
+    fn = _BARE.get(name)
+    if fn is None:
+        import pypdfium2.raw as raw
+
+        typed = getattr(raw, name)
+        fn = type(typed)(ctypes.cast(typed, ctypes.c_void_p).value)
+        fn.restype = typed.restype
+        _BARE[name] = fn
+    return fn
 
 
 @dataclass
@@ -39,30 +56,39 @@ def page_objects(page) -> PageObjects:
     import pypdfium2.raw as raw
 
     out = PageObjects()
-    get_type, fm = raw.FPDFPageObj_GetType, raw.FS_MATRIX()
+    get_type, fm = bare("FPDFPageObj_GetType"), raw.FS_MATRIX()
     t_form, t_path, t_image = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE
-    get_page_obj, get_form_obj = raw.FPDFPage_GetObject, raw.FPDFFormObj_GetObject
+    get_page_obj, get_form_obj = bare("FPDFPage_GetObject"), bare("FPDFFormObj_GetObject")
 
     def matrix(obj, parent):
         raw.FPDFPageObj_GetMatrix(obj, fm)
         return _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
 
-    # depth-first, in content order (what a recursive walk yields): (holder, is form, count, matrix, next)
-    stack = [(page.raw, False, raw.FPDFPage_CountObjects(page.raw), _IDENTITY, 0)]
-    while stack:
-        holder, is_form, count, parent, i = stack.pop()
+    wanted = (t_form, t_path, t_image)
+
+    def holder(h, is_form: bool, parent):
+        """(objects, types, matrix) of a page or form, only its forms, paths and images kept
+        (in content order); the types read in one pass."""
         get = get_form_obj if is_form else get_page_obj
-        while i < count:
-            obj = get(holder, i)
+        objs = [get(h, i) for i in range((raw.FPDFFormObj_CountObjects if is_form else raw.FPDFPage_CountObjects)(h))]
+        types = [get_type(o) for o in objs]
+        keep = [k for k, t in enumerate(types) if t in wanted]
+        return [objs[k] for k in keep], [types[k] for k in keep], parent
+
+    # depth-first, in content order (what a recursive walk yields): (objects, types, matrix, next)
+    stack = [(*holder(page.raw, False, _IDENTITY), 0)]
+    while stack:
+        objs, types, parent, i = stack.pop()
+        while i < len(objs):
+            obj, t = objs[i], types[i]
             i += 1
-            t = get_type(obj)
             if t == t_form:
-                stack.append((holder, is_form, count, parent, i))
-                stack.append((obj, True, raw.FPDFFormObj_CountObjects(obj), matrix(obj, parent), 0))
+                stack.append((objs, types, parent, i))
+                stack.append((*holder(obj, True, matrix(obj, parent)), 0))
                 break
             if t == t_path:
                 out.paths.append((obj, matrix(obj, parent)))
-            elif t == t_image:
+            else:
                 out.n_images += 1
     return out
 
@@ -74,16 +100,14 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
     generates (it generates only spaces and line breaks; a test holds it to that). The
     characters come from the text when it is aligned with the glyph indexes (one character per
     glyph), else one by one."""
-    import pypdfium2.raw as raw
-
     tp = textpage.raw
     n = textpage.count_chars()
-    map_error = raw.FPDFText_HasUnicodeMapError
+    map_error = bare("FPDFText_HasUnicodeMapError")
     if len(text) == n:
         bad = {ch for ch in set(text) if is_bad_glyph(ch)}
         return [(i, ch, map_error(tp, i) == 1 or ch in bad) for i, ch in enumerate(text) if ch not in "\r\n "]
     out = []
-    generated, unicode = raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
+    generated, unicode = bare("FPDFText_IsGenerated"), bare("FPDFText_GetUnicode")
     for i in range(n):
         if generated(tp, i):
             continue
@@ -100,16 +124,23 @@ def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[
     (top measured from the page top); glyphs without a box or without width left out."""
     import pypdfium2.raw as raw
 
-    tp, box, loose = textpage.raw, raw.FS_RECTF(), raw.FPDFText_GetLooseCharBox
-    out = []
+    tp, box, loose = textpage.raw, raw.FS_RECTF(), bare("FPDFText_GetLooseCharBox")
+    pbox = ctypes.byref(box)
+    out: list[Char] = []
+    append = out.append
+    sizes: dict[float, float] = {}      # box height → rounded (round() costs more than the lookup)
     for i, ch, bad in glyphs:
-        if ch is None or not loose(tp, i, box):
+        if ch is None or not loose(tp, i, pbox):
             continue
         x0, x1 = box.left, box.right
         if x1 - x0 <= 0:
             continue
         top, bottom = page_h - box.top, page_h - box.bottom
-        out.append(Char(i, ch, x0, x1, top, bottom, round(bottom - top, 1), bad))
+        height = bottom - top
+        size = sizes.get(height)
+        if size is None:
+            size = sizes[height] = round(height, 1)
+        append(Char(i, ch, x0, x1, top, bottom, size, bad))
     return out
 
 
@@ -138,56 +169,56 @@ def dedupe(chars: list[Char], s: PdfSettings = DEFAULT) -> list[Char]:
 
 def baselines(textpage, chars: list[Char], page_h: float) -> None:
     """Set each glyph's baseline (from the page top): glyph boxes vary in height, baselines do not."""
-    import pypdfium2.raw as raw
-
     x, y = ctypes.c_double(), ctypes.c_double()
-    origin, tp = raw.FPDFText_GetCharOrigin, textpage.raw
+    origin, tp, px, py = bare("FPDFText_GetCharOrigin"), textpage.raw, ctypes.byref(x), ctypes.byref(y)
     for c in chars:
         if c.base is None:
-            origin(tp, c.index, ctypes.byref(x), ctypes.byref(y))
+            origin(tp, c.index, px, py)
             c.base = page_h - y.value
 
 
 # ---------------------------------------------------------------- edges
-def _subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
-    """Given a path object and its matrix, return its subpaths as point lists on the page
-    (closed subpaths end where they began)."""
+def _subpath_reader():
+    """Return subpaths(path object, matrix, page height): its subpaths as point lists on the
+    page (closed subpaths end where they began); the pdfium calls and buffers are set up once."""
     import pypdfium2.raw as raw
 
     x, y = ctypes.c_float(), ctypes.c_float()
     px, py = ctypes.byref(x), ctypes.byref(y)
-    get_seg, get_point, get_type, get_close = (raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint,
-                                               raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose)
-    moveto = raw.FPDF_SEGMENT_MOVETO
-    a, b, c, d, e, f = m
-    subpaths: list[list[tuple[float, float]]] = []
-    for i in range(raw.FPDFPath_CountSegments(obj)):
-        seg = get_seg(obj, i)
-        get_point(seg, px, py)
-        sx, sy = x.value, y.value
-        pt = (a * sx + c * sy + e, page_h - (b * sx + d * sy + f))
-        if get_type(seg) == moveto or not subpaths:
-            subpaths.append([pt])
-        else:
-            subpaths[-1].append(pt)
-        if get_close(seg) and subpaths[-1][0] != pt:
-            subpaths[-1].append(subpaths[-1][0])
+    get_seg, get_point, get_type, get_close = (bare("FPDFPath_GetPathSegment"), bare("FPDFPathSegment_GetPoint"),
+                                               bare("FPDFPathSegment_GetType"), bare("FPDFPathSegment_GetClose"))
+    count, moveto = bare("FPDFPath_CountSegments"), raw.FPDF_SEGMENT_MOVETO
+
+    def subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
+        a, b, c, d, e, f = m
+        out: list[list[tuple[float, float]]] = []
+        for i in range(count(obj)):
+            seg = get_seg(obj, i)
+            get_point(seg, px, py)
+            sx, sy = x.value, y.value
+            pt = (a * sx + c * sy + e, page_h - (b * sx + d * sy + f))
+            if get_type(seg) == moveto or not out:
+                out.append([pt])
+            else:
+                out[-1].append(pt)
+            if get_close(seg) and out[-1][0] != pt:
+                out[-1].append(out[-1][0])
+        return out
     return subpaths
 
 
 def edges(objects: PageObjects, page_h: float, s: PdfSettings = DEFAULT) -> list[dict]:
     """Given a page's paths, return the horizontal and vertical ruling edges they draw (lines,
     thin filled rects, rect outlines); paths neither filled nor stroked draw nothing."""
-    import pypdfium2.raw as raw
-
     out: list[dict] = []
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), raw.FPDFPath_GetDrawMode
+    pfill, pstroke, draw_mode = ctypes.byref(fill), ctypes.byref(stroke), bare("FPDFPath_GetDrawMode")
+    subpaths = _subpath_reader()
     for obj, m in objects.paths:
         draw_mode(obj, pfill, pstroke)
         if not fill.value and not stroke.value:
             continue
-        for pts in _subpaths(obj, m, page_h):
+        for pts in subpaths(obj, m, page_h):
             out.extend(subpath_edges(pts, bool(fill.value), s))
     return out
 
@@ -196,9 +227,9 @@ def subpath_edges(pts: list[tuple[float, float]], filled: bool, s: PdfSettings =
     """Given a subpath's points, return its edges: a filled sliver (thinner than
     `edge_max_thickness`) is one ruling line along its long side; otherwise every axis-parallel
     segment is an edge (a rectangle gives its four sides, as pdfplumber does)."""
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
     if filled and len(pts) >= 4:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
         w, h = x1 - x0, bottom - top
         if h <= s.edge_max_thickness and w > h:
             return [edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2)]

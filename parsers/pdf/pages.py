@@ -118,13 +118,24 @@ def analyse_page(page, textpage, scan: PageScan, groups: list, s: PdfSettings = 
             if tables:
                 warnings.append(f"page {number}: table without ruling lines, grid from word positions")
     if tables:
-        free = [c for c in chars if not any(t.bbox[0] <= (c.x0 + c.x1) / 2 <= t.bbox[2]
-                                            and t.bbox[1] <= (c.top + c.bottom) / 2 <= t.bbox[3] for t in tables)]
-        lines = text_lines(free, number, s)
+        lines = text_lines(_outside(chars, [t.bbox for t in tables]), number, s)
     else:
         lines = all_lines
     blocks: list = sorted(tables + lines, key=lambda b: b.bbox[1] if isinstance(b, PageTable) else b.top)
     return PageItems(blocks, warnings)
+
+
+def _outside(chars: list, boxes: list) -> list:
+    """Given glyphs and table boxes, return the glyphs whose centre lies in none of the boxes."""
+    out = []
+    for c in chars:
+        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+        for x0, top, x1, bottom in boxes:
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                break
+        else:
+            out.append(c)
+    return out
 
 
 def prose_lines(scan: PageScan) -> list[Line]:

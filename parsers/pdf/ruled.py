@@ -7,6 +7,7 @@ are indexed (points below and right of a point, the edges at a point as sets).
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 from operator import itemgetter
@@ -223,32 +224,35 @@ def ruled_tables(groups: list[list[Box]], chars: list[Char], number: int, s: Pdf
 def assign(boxes: list[Box], chars: list[Char], s: PdfSettings = DEFAULT) -> list[str]:
     """Given cell boxes and glyphs, return each cell's text: a glyph goes to the first cell (in
     top, left order) that holds its centre. Cells are grouped by their top, so a glyph looks
-    only at groups that start above it and reach down to it."""
+    only at groups that start above it and reach down to it (found by bisection: the groups'
+    tops, and the lowest bottom of the groups up to each one, never decrease)."""
     buckets: list[list[Char]] = [[] for _ in boxes]
     order = sorted(range(len(boxes)), key=lambda i: (boxes[i][1], boxes[i][0]))
-    groups: list[tuple[float, float, list]] = []     # (top, lowest bottom, [(index, box)]) by top
+    tops: list[float] = []            # groups of cells by top, in top order
+    lows: list[float] = []            # each group's lowest bottom
+    members: list[list] = []          # each group's (index, x0, x1, bottom) in left order
     for i in order:
-        b = boxes[i]
-        if groups and groups[-1][0] == b[1]:
-            top, low, members = groups[-1]
-            groups[-1] = (top, max(low, b[3]), members)
-            members.append((i, b))
+        x0, top, x1, bottom = boxes[i]
+        if tops and tops[-1] == top:
+            lows[-1] = max(lows[-1], bottom)
+            members[-1].append((i, x0, x1, bottom))
         else:
-            groups.append((b[1], b[3], [(i, b)]))
+            tops.append(top)
+            lows.append(bottom)
+            members.append([(i, x0, x1, bottom)])
+    reach = list(itertools.accumulate(lows, max))
+    first, last = bisect.bisect_left, bisect.bisect_right
     for c in chars:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
         home = None
-        for top, low, members in groups:
-            if top > cy:
-                break
-            if low < cy:
+        for g in range(first(reach, cy), last(tops, cy)):
+            if lows[g] < cy:
                 continue
-            for i, (x0, _, x1, bottom) in members:
+            for i, x0, x1, bottom in members[g]:
                 if x0 <= cx <= x1 and cy <= bottom:
                     home = i
                     break
             if home is not None:
+                buckets[home].append(c)
                 break
-        if home is not None:
-            buckets[home].append(c)
     return [cell_text(b, s) for b in buckets]
