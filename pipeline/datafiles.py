@@ -46,17 +46,17 @@ def _cached(path: str, source: bytes):
 def _store(path: str, source: bytes, data) -> None:
     """Write the derived copy atomically; any failure (read-only home, full disk, data marshal
     cannot hold) leaves things as they were."""
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         blob = marshal.dumps((_FORMAT, source, data))
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as f:
             f.write(blob)
         os.replace(tmp, path)
     except (OSError, ValueError):
         try:
             os.unlink(tmp)
-        except (OSError, UnboundLocalError):
+        except OSError:
             pass
 
 
