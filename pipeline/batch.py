@@ -176,7 +176,7 @@ class State:
         self.stale = row is not None and row[0] != parser_fingerprint()
         if row is None or self.stale:
             self.db.execute("DELETE FROM results")
-            self.db.execute("DELETE FROM meta WHERE key = 'wide'")
+            self.db.execute("DELETE FROM meta WHERE key IN ('wide', 'review')")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser_fingerprint(),))
         self._in_tx = False
         self._last_commit = time.monotonic()
@@ -265,6 +265,20 @@ class State:
             return from_worker
         row = self.db.execute("SELECT value FROM meta WHERE key = 'wide'").fetchone()
         return json.loads(row[0]) if row else None
+
+    def review_layouts(self, from_worker: dict) -> dict:
+        """The review site's template layouts: as a worker of this run reported them (kept for
+        later runs of the same parser), else as kept; empty when neither."""
+        import json
+        if from_worker:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('review', ?)", (json.dumps(from_worker),))
+            return from_worker
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'review'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def written_for(self, sha: str) -> bool:
+        """Whether some file of this run with this content has its rows written."""
+        return self.db.execute("SELECT 1 FROM files WHERE sha = ? AND first = 1 LIMIT 1", (sha,)).fetchone() is not None
 
     def mark_first(self) -> None:
         """Each content's rows are written once: for the first file (input order) whose result
@@ -431,6 +445,7 @@ class _Dispatch:
     def __init__(self, state: State, backend, bar, run_id: str, opts: dict):
         self.state, self.backend, self.bar, self.run_id, self.opts = state, backend, bar, run_id, opts
         self.waiting: Counter = Counter()  # result key in flight -> further files waiting for it
+        self.layouts: dict = {}  # the review's template layouts, as a worker reported them
         self.parsed = self.reused = self.duplicates = 0
 
     def run(self) -> None:
@@ -487,7 +502,7 @@ class _Dispatch:
             return
         self.waiting[key] = 0
         self._submit({"op": "parse", "path": path, "seq": seq, "sha": sha, "key": key, "fmt": o["fmt"],
-                      "template": o["template"], "ocr": o.get("ocr", "auto")})
+                      "template": o["template"], "ocr": o.get("ocr", "auto"), "review": o.get("review", False)})
 
     def _handle(self, results: list[dict]) -> None:
         for res in results:
@@ -500,6 +515,7 @@ class _Dispatch:
                     self._hashed(job["seq"], job["path"], res["sha"])
                 continue
             self.state.put_result(job["key"], res, self.run_id)
+            self.layouts = res.get("layouts") or self.layouts
             self.parsed += 1
             rep = res["report"]
             if rep["status"] == "failed":
@@ -507,8 +523,10 @@ class _Dispatch:
             self.bar.advance(rep["status"], 1 + self.waiting.pop(job["key"], 0))
 
 
-def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: dict | None) -> dict:
-    """Stage 3 of a run: the output files from the state, in input order, published as one set."""
+def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: dict | None,
+                   site=None) -> dict:
+    """Stage 3 of a run: the output files from the state, in input order, published as one set;
+    `site` (a pipeline.review.site.RunSite) is handed every row too, and put in place after."""
     import json
 
     from .writers import OutputWriter
@@ -528,8 +546,11 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
         for path, sha, first, error, report_json, parts in state.iter_outputs():
             files += 1
             if sha is None:
-                writer.add_report(report_row("", path, run_info["options"]["format"] or "", error=error))
+                rep = report_row("", path, run_info["options"]["format"] or "", error=error)
+                writer.add_report(rep)
                 status["failed"] += 1
+                if site is not None:
+                    site.add(schema.read_row(rep, schema.REPORTS))
                 continue
             if report_json is None:
                 raise RuntimeError(f"no result recorded for {display_path(path)}")
@@ -539,17 +560,26 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
             if first:
                 failed_checks += int(rep.get("checks_failed") or 0)
                 unpacked = unpack_parts(parts)
+                amended = False
                 if era_a and rep.get("era_a"):
+                    before = [unpacked[k] for k in ("cells", "checks", "log")]
                     era_a_series.amend(rep, unpacked, series, fields)
+                    amended = before != [unpacked[k] for k in ("cells", "checks", "log")]
                 writer.add_packed(rep, unpacked)
+                if site is not None:
+                    site.add(schema.read_row(rep, schema.REPORTS), unpacked, amended)
             else:
                 writer.add_report(rep)
+                if site is not None:
+                    site.add(schema.read_row(rep, schema.REPORTS), rows_later=state.written_for(sha))
         run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         seconds=round(time.perf_counter() - run_info.pop("_t0"), 3), files=files,
                         status=dict(status), checks_failed=failed_checks)
         writer.close(run_info)
     except BaseException:
         writer.abort()
+        if site is not None:
+            site.abort()
         raise
     return run_info
 
@@ -581,10 +611,12 @@ def _backend(total: int, out_dir: str, workers: int, timeout: float, max_memory_
 def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: float = 120.0,
         max_memory_mb: int | None = 2048, fmt: str | None = None, template: str | None = None,
         ocr: str = "auto", bom: bool = True, force: bool = False, retry_failed: bool = False, dask: str | None = None,
-        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 2000) -> dict:
+        quiet: bool = False, progress: bool = True, max_files_per_worker: int = 2000,
+        review: bool = False, review_all: bool = False) -> dict:
     """Parse every file under `paths` into `out_dir` (plan, dispatch, build); returns the run
-    summary (run.json). Raises UsageError for bad arguments, OutputLocked when another run
-    holds `out_dir`."""
+    summary (run.json; with `review`, the review site is written too, see pipeline.review, and its
+    figures are under the summary's key `review`). Raises UsageError for bad arguments,
+    OutputLocked when another run holds `out_dir`."""
     check_options(workers, timeout, max_memory_mb, max_files_per_worker)
     workers = workers or os.cpu_count() or 1
     for p in paths:
@@ -612,7 +644,8 @@ def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: 
         from .progress import Progress
         bar = Progress(total, enabled=progress and not quiet and total > 1)
         bar.start()
-        opts = {"fmt": fmt, "template": template, "ocr": ocr, "force": force, "retry_failed": retry_failed}
+        opts = {"fmt": fmt, "template": template, "ocr": ocr, "force": force, "retry_failed": retry_failed,
+                "review": review}
         stage = _Dispatch(state, backend, bar, run_id, opts)  # 2. dispatch
         stage.run()
         wide = state.wide_layout(getattr(backend, "wide_layout", None))
@@ -620,6 +653,10 @@ def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: 
         backend = None
         bar.stop()
         bar = None
+        site = None
+        if review:
+            from .review.site import RunSite
+            site = RunSite(out_dir, review_all, state.review_layouts(stage.layouts))
         summary = _build_outputs(state, out_dir, bom, {  # 3. build
             "tool": "ogi-reports", "version": __version__, "command": "parse",
             "options": {"paths": [display_path(p) for p in paths], "out": display_path(out_dir), "format": fmt,
@@ -627,7 +664,9 @@ def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: 
                         "max_memory_mb": max_memory_mb, "force": force, "retry_failed": retry_failed,
                         "dask": dask, "max_files_per_worker": max_files_per_worker},
             "started": started.isoformat(timespec="seconds"), "_t0": t0, "parsed": stage.parsed,
-            "reused": stage.reused, "duplicates": stage.duplicates}, wide)
+            "reused": stage.reused, "duplicates": stage.duplicates}, wide, site)
+        if site is not None:
+            summary = dict(summary, review=site.close())
         log.info("run %s finished: %s", run_id, summary["status"])
         return summary
     except BaseException:

@@ -116,6 +116,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args) -> int:
+    from . import worker
+
+    if not args.dask:   # the parse worker starts now: its import overlaps ours and the planning
+        worker.start_early(args.max_memory or None)
+    try:
+        return _run(args)
+    finally:
+        worker.discard_early()
+
+
+def _run(args) -> int:
     import signal
 
     from .batch import OutputLocked, UsageError, run
@@ -129,7 +140,8 @@ def main(args) -> int:
         summary = run(args.paths, args.out, workers=args.workers, timeout=args.timeout,
                       max_memory_mb=args.max_memory or None, fmt=args.fmt, template=args.template, ocr=args.ocr,
                       bom=not args.no_bom, force=args.force, retry_failed=args.retry_failed, dask=args.dask,
-                      quiet=args.quiet, max_files_per_worker=args.max_files_per_worker)
+                      quiet=args.quiet, max_files_per_worker=args.max_files_per_worker,
+                      review=not args.no_review, review_all=args.review_all)
     except KeyboardInterrupt:
         print("ogi: interrupted; finished files are kept in the state, run the same command again to complete",
               file=sys.stderr)
@@ -147,9 +159,9 @@ def main(args) -> int:
               "finished file", file=sys.stderr)
         return EXIT_INTERNAL
     status = summary["status"]
-    if not args.no_review:
-        from .cmd_review import write_review
-        write_review(args.out, args.review_all, args.quiet)
+    if "review" in summary and not args.quiet:
+        from .cmd_review import print_stats
+        print_stats(summary["review"])
     if args.dataset:
         from ogi.dataset.commands import update_after_parse
         update_after_parse(args)

@@ -32,10 +32,14 @@ def write_review(out: str, everything: bool, quiet: bool) -> dict:
 
     stats = build_site(out, everything=everything)
     if not quiet:
-        print(f"review: {stats['reports']} reports ({stats['reviewed']} to review, {stats['images']} page images, "
-              f"{stats['bytes'] / 1e6:.1f} MB) in {stats['seconds']:.1f} s; "
-              f"open {os.path.join(stats['path'], 'index.html')}")
+        print_stats(stats)
     return stats
+
+
+def print_stats(stats: dict) -> None:
+    print(f"review: {stats['reports']} reports ({stats['reviewed']} to review, {stats['images']} page images, "
+          f"{stats['bytes'] / 1e6:.1f} MB) in {stats['seconds']:.1f} s; "
+          f"open {os.path.join(stats['path'], 'index.html')}")
 
 
 def main(args) -> int:

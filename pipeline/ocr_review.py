@@ -24,6 +24,7 @@ def review(ex: Extraction, checks: list, tpl) -> list[Note]:
     notes = [Note("warning", c.table, c.row_key, c.col_key,
                   f"OCR: low confidence {c.confidence:.2f} reading {c.raw!r}; check it against the page", c.page)
              for c in ocr if c.confidence is not None and c.confidence < LOW_CONFIDENCE and c.raw]
+    notes += _gaps(ex, ocr)
     failed = [k for k in checks if k.status == "fail" and k.severity == "error"]
     by_key = {(c.table, c.row_key, c.col_key): c for c in ocr}
     involved: dict[tuple, list[str]] = {}
@@ -39,6 +40,16 @@ def review(ex: Extraction, checks: list, tpl) -> list[Note]:
     if failed:
         notes += _candidates(ex, tpl, [by_key[k] for k in involved])
     return notes
+
+
+def _gaps(ex: Extraction, ocr: list) -> list[Note]:
+    """Cells left empty in a row the engine read (its other numbers are there): the page may
+    print a number the engine missed, so the gap is named, never filled."""
+    rows = {(c.table, c.row_key) for c in ocr}
+    return [Note("warning", c.table, c.row_key, c.col_key,
+                 "OCR: nothing read in this cell of a row read by OCR; left empty, check it against the page",
+                 c.page)
+            for c in ex.cells if (c.table, c.row_key) in rows and c.value is None and not c.raw]
 
 
 def _candidates(ex: Extraction, tpl, cells: list) -> list[Note]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import operator
 import os
 from collections import namedtuple
 from collections.abc import Iterable
@@ -197,9 +198,49 @@ def csv_text(rows: Iterable[list]) -> str:
     return buf.getvalue()
 
 
+@functools.lru_cache(maxsize=None)
+def _getter(cols: tuple[Col, ...]):
+    return operator.itemgetter(*(c.name for c in cols))
+
+
+def render_rows(rows: Iterable[dict], cols: tuple[Col, ...]) -> list:
+    """Row dicts as `row_values` gives them (a worker renders every report's rows, so rows that
+    have every column and no formula-like text take a quicker path)."""
+    get, text = _getter(cols), _text_positions(cols)
+    out = []
+    for r in rows:
+        try:
+            values = get(r)
+        except KeyError:
+            out.append(row_values(r, cols))
+            continue
+        for i in text:
+            v = values[i]
+            if v.__class__ is str and v[:1] in _FORMULA_START and v:
+                out.append(row_values(r, cols))
+                break
+        else:
+            out.append(values)
+    return out
+
+
 def rows_text(rows: Iterable[dict], cols: tuple[Col, ...]) -> str:
     """Row dicts as CSV text in the order of `cols`."""
-    return csv_text(row_values(r, cols) for r in rows)
+    return csv_text(render_rows(rows, cols))
+
+
+def as_read(values) -> list[str]:
+    """Rendered values as a CSV reader gives them back (None empty, numbers as text)."""
+    try:
+        "".join(values)     # every value is text already (the usual case; checked at C speed)
+        return values
+    except TypeError:
+        return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
+
+
+def read_row(row: dict, cols: tuple[Col, ...]) -> dict:
+    """A row dict as a CSV reader gives it back from its file (every column, as text)."""
+    return dict(zip((c.name for c in cols), as_read(row_values(row, cols))))
 
 
 @functools.lru_cache(maxsize=None)
@@ -220,6 +261,7 @@ def wide_columns(table: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@functools.lru_cache(maxsize=1)
 def wide_tables() -> tuple[str, ...]:
     from .era_a.template import load as era_a_template
     from .templates import TABLES
@@ -232,20 +274,30 @@ def wide_layout() -> dict[str, list[str]]:
     return {t: list(wide_columns(t)) for t in wide_tables()}
 
 
+def wide_values(cells: list[dict]) -> dict[str, list]:
+    """A report's wide rows: per table with a value, its values in wide-column order (without the
+    per-path metadata columns). Era A prints a key in the appendix and in prose: the appendix
+    (read/recovered) wins; otherwise the last cell of a key wins."""
+    tables = wide_tables()
+    read: dict[str, dict] = {}
+    prose: dict[str, dict] = {}
+    for c in cells:
+        t = c["table"]
+        if t in tables:
+            (prose if c.get("method") == "prose" else read).setdefault(t, {})[f"{c['row_key']}.{c['col_key']}"] = c["value"]
+    wide = {}
+    for t in tables:
+        if t in read or t in prose:
+            values = {**prose.get(t, {}), **read.get(t, {})}
+            wide[t] = [values.get(k, "") for k in wide_columns(t)]
+    return wide
+
+
 def render_parts(cells: list[dict], checks: list[dict], log: list[dict]) -> dict:
     """A report's rows as the CSV text of cells.csv, checks.csv and log.csv, and its wide rows
-    (values in wide-column order, without the per-path metadata columns)."""
-    wide = {}
-    for t in wide_tables():
-        # era A prints a key in the appendix and in prose: the appendix (read/recovered) wins
-        values = {f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells
-                  if c["table"] == t and c.get("method") == "prose"}
-        values.update({f"{c['row_key']}.{c['col_key']}": c["value"] for c in cells
-                       if c["table"] == t and c.get("method") != "prose"})
-        if values:
-            wide[t] = [values.get(k, "") for k in wide_columns(t)]
+    (`wide_values`)."""
     return {"cells": rows_text(cells, CELLS), "checks": rows_text(checks, CHECKS), "log": rows_text(log, LOG),
-            "wide": wide}
+            "wide": wide_values(cells)}
 
 
 def wide_row(report: dict, values: list) -> list:

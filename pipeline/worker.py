@@ -60,19 +60,62 @@ def _recv(f):
 
 
 # ------------------------------------------------------------------ results
-def pack_parts(cells: list, checks: list, log: list) -> bytes:
-    """A report's rows rendered as CSV text (schema.render_parts), JSON, compressed: the
-    worker does the formatting so the run's final build only copies text."""
-    from .schema import render_parts
-    return zlib.compress(json.dumps(render_parts(cells, checks, log), ensure_ascii=False,
-                                    separators=(",", ":")).encode(), 1)
+_TEXTS = ("cells", "checks", "log")   # CSV text; then the wide rows, the review entry (JSON) and its payload
+_HDR5 = struct.Struct("!IIIII")
+
+
+def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool = True) -> bytes:
+    """A report's rows rendered as CSV text (as schema.render_parts does), its wide rows and,
+    with `review`, its review-site entry (pipeline.review.site), compressed: the worker does the
+    formatting so the run's final build only copies text."""
+    from .schema import CELLS, CHECKS, LOG, csv_text, render_rows, wide_values
+
+    rows = {"cells": render_rows(cells, CELLS), "checks": render_rows(checks, CHECKS), "log": render_rows(log, LOG)}
+    parts = {k: csv_text(rows[k]) for k in _TEXTS}
+    parts["wide"] = wide_values(cells)
+    if review:
+        from .review.site import rendered_entry
+        parts["review"] = rendered_entry(report, rows)
+    return _pack(parts)
+
+
+def _pack(parts: dict) -> bytes:
+    """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON."""
+    entry = parts.get("review")
+    meta = {"wide": parts["wide"]}
+    payload = b""
+    if entry is not None:
+        meta.update(summary=entry.summary, wants=entry.wants, full=entry.full is not None)
+        payload = (entry.clean if entry.full is None else entry.full + "\0" + (entry.source or "")).encode()
+    sections = [parts[k].encode() for k in _TEXTS] + [payload,
+                                                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()]
+    return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1)
 
 
 def unpack_parts(blob: bytes) -> dict:
-    return json.loads(zlib.decompress(blob))
+    """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
+    "review": the review entry (a pipeline.review.site.Entry) or None}."""
+    data = zlib.decompress(blob)
+    at, sections = _HDR5.size, []
+    for n in _HDR5.unpack_from(data):
+        sections.append(data[at:at + n])
+        at += n
+    out = {k: sections[i].decode() for i, k in enumerate(_TEXTS)}
+    meta = json.loads(sections[4])
+    out["wide"] = meta["wide"]
+    out["review"] = None
+    if "summary" in meta:
+        from .review.site import Entry
+        payload = sections[3].decode()
+        if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
+            full, source = payload.split("\0")
+            out["review"] = Entry(meta["summary"], full=full, wants=meta["wants"], source=source or None)
+        else:
+            out["review"] = Entry(meta["summary"], clean=payload)
+    return out
 
 
-_EMPTY_PARTS = zlib.compress(b'{"cells":"","checks":"","log":"","wide":{}}', 1)
+_EMPTY_PARTS = _pack({"cells": "", "checks": "", "log": "", "wide": {}})
 
 
 def guess_format(path: str) -> str:
@@ -167,6 +210,9 @@ def hash_file(path: str) -> dict:
     return {"sha": h.hexdigest(), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+_LAYOUTS_SENT: list = []
+
+
 def _do_job(job: dict, parse_file, max_mb) -> dict:
     t0 = time.perf_counter()
     op = job.get("op", "parse")
@@ -177,8 +223,13 @@ def _do_job(job: dict, parse_file, max_mb) -> dict:
         p = parse_file(job["path"], job.get("fmt"), job.get("template"), sha256=job["sha"], ocr=job.get("ocr"))
         if max_mb and p.report.get("error") == "out of memory while reading":
             p.report["error"] = f"memory limit {max_mb} MB exceeded"
-        return {"op": "parse", "job": job, "sha": job["sha"], "report": p.report,
-                "blob": pack_parts(p.cells, p.checks, p.log)}
+        blob = pack_parts(p.report, p.cells, p.checks, p.log, job.get("review", False))
+        res = {"op": "parse", "job": job, "sha": job["sha"], "report": p.report, "blob": blob}
+        if job.get("review") and not _LAYOUTS_SENT:  # the review's template layouts, once a process
+            from .review.site import template_layouts
+            _LAYOUTS_SENT.append(1)
+            res["layouts"] = template_layouts()
+        return res
     except MemoryError:
         return failed_result(job, f"memory limit {max_mb} MB exceeded" if max_mb else "out of memory",
                              time.perf_counter() - t0)
@@ -203,6 +254,9 @@ def serve(inp, out, cfg: dict) -> None:
         job = _recv(inp)
         if job is None:
             return
+        if job.get("op") == "stderr":   # a worker started early learns where its log is
+            _stderr_to(job["path"])
+            continue
         _send(out, _do_job(job, parse_file, max_mb))
 
 
@@ -212,6 +266,49 @@ def child_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints from libraries go to stderr, never into the protocol
     serve(sys.stdin.buffer, out, cfg)
+
+
+def _stderr_to(path: str) -> None:
+    """Send this process's error output (and stray prints) to the log file at `path`."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError:
+        return
+    sys.stderr.flush()
+    os.dup2(fd, 2)
+    os.dup2(fd, 1)
+    os.close(fd)
+
+
+_EARLY: list = []   # [(cfg, _ForkedChild)] started by `start_early`, not yet taken by a Worker
+
+
+def start_early(max_memory_mb: int | None) -> None:
+    """Fork one worker now, at the start of a run, so that its import of the parser overlaps
+    the parent's own start-up and planning (a one-file run waits for that import otherwise).
+    The first forked `Worker` of the same limits takes it (and tells it where its error output
+    goes: the output folder is not made yet); `discard_early()` ends it if none does."""
+    cfg = {"max_memory_mb": max_memory_mb}
+    if not _EARLY:
+        _EARLY.append((cfg, _ForkedChild(cfg)))
+
+
+def _take_early(cfg: dict):
+    for i, (c, child) in enumerate(_EARLY):
+        if c == cfg:
+            del _EARLY[i]
+            return child
+    return None
+
+
+def discard_early() -> None:
+    """End a worker `start_early` forked that no run took."""
+    while _EARLY:
+        _, child = _EARLY.pop()
+        child.kill()
+        child.wait()
+        for f in (child.stdin, child.stdout):
+            f.close()
 
 
 class _ForkedChild:
@@ -298,7 +395,11 @@ class Worker:
     def start(self) -> None:
         cfg = {"max_memory_mb": self.max_memory_mb}
         if self.fork:
-            self.proc = _ForkedChild(cfg, self.stderr)
+            self.proc = _take_early(cfg)
+            if self.proc is None:
+                self.proc = _ForkedChild(cfg, self.stderr)
+            elif self.stderr is not None:
+                _send(self.proc.stdin, {"op": "stderr", "path": self.stderr.name})
         else:
             import subprocess
             env = dict(os.environ)

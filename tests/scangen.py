@@ -21,7 +21,9 @@ def _degrade(im, variant: str, seed: int = 7):
         return im.transpose(Image.ROTATE_90)
     if variant == "noise":
         rnd = random.Random(seed)
-        noise = Image.effect_noise(im.size, 24)          # gaussian, mean 128
+        import numpy as np                               # seeded: the same noise every run
+        grain = np.random.RandomState(seed).normal(128, 24, (im.size[1], im.size[0]))
+        noise = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8), "L")   # gaussian, mean 128
         gray = Image.new("L", im.size, 200)
         paper = ImageChops.add(gray, noise, 1.0, -128)   # background ~200 ± noise
         out = ImageChops.darker(im, paper)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import X1_PAIR
 from pipeline.report import parse_file
 from reportgen import era_a as G
 
@@ -162,13 +163,8 @@ def test_x1_across_a_run_settles_and_checks(tmp_path):
     from pipeline.batch import run
     d = tmp_path / "in"
     d.mkdir()
-    (d / "a2016.txt").write_text("某某县人民政府2016年政府信息公开工作年度报告\n政府信息公开情况统计表\n"
-                                 "指标名称 计量单位 2016年度 历年累计\n主动公开文件数 条 500 7915\n"
-                                 "其中：1、政府网站公开数 条 500 7915\n2、政府公报公开数 条 0 0\n"
-                                 "受理依申请公开信息总数 条 3 10\n", encoding="utf-8")
-    (d / "b2017.txt").write_text("某某县人民政府2017年政府信息公开工作年度报告\n政府信息公开情况统计表指标名称计量单位"
-                                 "2017年度历年累计主动公开文件数条212210037其中：1、政府网站公开数条212210037"
-                                 "2、政府公报公开数条00受理依申请公开信息总数条312\n", encoding="utf-8")
+    (d / "a2016.txt").write_text(X1_PAIR[2016], encoding="utf-8")
+    (d / "b2017.txt").write_text(X1_PAIR[2017], encoding="utf-8")
     out = tmp_path / "out"
     run([str(d)], str(out), workers=1, quiet=True, progress=False)
     cells = list(csv.DictReader(open(out / "cells.csv", encoding="utf-8-sig")))

@@ -50,17 +50,24 @@ def _flagged(p) -> set:
 
 
 def _check(p, truth: dict, clean: bool) -> None:
+    """The issue's bar: on a clean render every cell exact; on a degraded one every cell exact
+    or named in log.csv (low confidence, a failed identity, an empty cell's reason), and no
+    number that differs from the page written without a flag."""
     got = {(c["table"], c["row_key"], c["col_key"]): c for c in p.cells}
     assert p.report["format"] == "pdf-ocr"
     ocr = [c for c in p.cells if c["method"] == "ocr"]
-    assert len(ocr) >= (30 if clean else 12) and all(0 <= float(c["confidence"]) <= 1 for c in ocr)
+    assert ocr and all(0 <= float(c["confidence"]) <= 1 for c in ocr)
     flagged = _flagged(p)
     wrong = [(k, truth[k], c["value"]) for k, c in got.items()
              if k in truth and c["value"] != "" and c["value"] != truth[k] and k not in flagged]
     assert not wrong, f"wrong numbers written without a flag: {wrong}"
-    exact = sum(1 for k, v in truth.items() if v != "" and got.get(k, {}).get("value") == v)
-    filled = sum(1 for v in truth.values() if v != "")
-    assert exact >= (0.9 if clean else 0.3) * filled, f"{exact} of {filled} exact"
+    filled = [k for k, v in truth.items() if v != ""]
+    inexact = [(k, truth[k], got.get(k, {}).get("value")) for k in filled if got.get(k, {}).get("value") != truth[k]]
+    if clean:
+        assert not inexact, f"{len(inexact)} of {len(filled)} cells not exact: {inexact}"
+    else:
+        unflagged = [x for x in inexact if x[0] not in flagged]
+        assert not unflagged, f"{len(unflagged)} of {len(filled)} cells neither exact nor flagged: {unflagged}"
 
 
 @pytest.mark.parametrize("variant,dpi", [("clean", 150), ("clean", 200), ("jpeg60", 150), ("skew1", 150),

@@ -63,3 +63,14 @@ def test_text_layer_suspect_when_identities_break():
         if c.value is not None and c.value >= 1:
             c.value = float(str(int(c.value)).translate(str.maketrans("0123456789", "1234567890")))
     assert "identities" in suspect_text_layer(doc, ex, tpl)
+
+
+def test_empty_cell_in_a_row_read_by_ocr_is_named():
+    doc, ex = extract_text(SEED.read_text(encoding="utf-8"))
+    tpl = get(ex.template)
+    _as_ocr(ex)
+    c = next(c for c in ex.cells if (c.table, c.row_key, c.col_key) == ("requests", "new_received", "total"))
+    c.value, c.raw, c.method, c.confidence, c.char_confidence = None, "", "read", None, ()
+    notes = review(ex, run_checks(ex, tpl), tpl)
+    assert any((n.row_key, n.col_key) == ("new_received", "total") and "nothing read" in n.message for n in notes)
+    assert c.value is None                     # named, never filled

@@ -2,14 +2,11 @@
 remembers are the values it would compute (issue 11: the per-report and import cost)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import modules_after
 from pipeline import values as V
 from pipeline.report import _is_era_a, parse_file
 
@@ -18,16 +15,8 @@ SEED = ROOT / "fixtures" / "seed_xiuzhou_2019.txt"
 ERA_A_FIXTURES = sorted((ROOT / "fixtures" / "era_a").glob("*.txt"))
 
 
-def _modules_after(code: str) -> list[str]:
-    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=300, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def test_a_2019_report_never_loads_the_era_a_stage():
-    mods = _modules_after(f"from pipeline.report import parse_file\nr = parse_file({str(SEED)!r})\n"
+    mods = modules_after(f"from pipeline.report import parse_file\nr = parse_file({str(SEED)!r})\n"
                           "assert r.report['status'] == 'ok', r.report")
     assert not [m for m in mods if m.startswith("pipeline.era_a")]
 

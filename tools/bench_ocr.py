@@ -5,7 +5,11 @@ Every fixture PDF (or the PDFs given) is rendered to an image-only PDF at --dpi 
 Pillow, see tests/scangen.py); each reading runs in a fresh process, one thread (one worker's
 share), timed in CPU seconds, its peak resident memory taken from the kernel.
 
-    .venv/bin/python -m tools.bench_ocr [PDF...] [--dpi 150] [--variant clean]
+    .venv/bin/python -m tools.bench_ocr [PDF...] [--dpi 150] [--variant clean] [--baseline DIR]
+
+With --baseline DIR (a checkout of another revision, e.g. `git worktree add /tmp/base dc0ea04`),
+every scan is also read by that revision's reader, alternating with this one, and the ratio
+of their CPU seconds a page is printed.
 """
 from __future__ import annotations
 
@@ -21,8 +25,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _read(path: str, mode: str, q) -> None:
+def _read(path: str, mode: str, q, root: str = ROOT) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    sys.path.insert(0, root)
     import parsers
     t0 = time.process_time()
     doc = parsers.read(path, ocr=mode)
@@ -32,10 +37,10 @@ def _read(path: str, mode: str, q) -> None:
     q.put((cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, ocr_pages, doc.pages, cells))
 
 
-def measure(path: str, mode: str) -> tuple:
+def measure(path: str, mode: str, root: str = ROOT) -> tuple:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_read, args=(path, mode, q))
+    p = ctx.Process(target=_read, args=(path, mode, q, root))
     p.start()
     res = q.get()
     p.join()
@@ -47,12 +52,14 @@ def main(argv=None) -> int:
     ap.add_argument("pdfs", nargs="*")
     ap.add_argument("--dpi", type=int, default=150)
     ap.add_argument("--variant", default="clean")
+    ap.add_argument("--baseline", help="checkout of another revision to read the same scans with")
     args = ap.parse_args(argv)
     from tests import scangen
     pdfs = args.pdfs or sorted(glob.glob(os.path.join(ROOT, "fixtures", "pdf", "*.pdf")))
     tmp = tempfile.mkdtemp(prefix="bench_ocr_")
     tot = {"ocr_cpu": 0.0, "text_cpu": 0.0, "ocr_pages": 0, "pages": 0}
     peak = {"ocr": 0.0, "text": 0.0}
+    base = {"cpu": 0.0, "pages": 0, "peak": 0.0}
     print(f"{'file':34} {'pages':>5} {'ocr pages':>9} {'ocr cpu s':>9} {'text cpu s':>10} "
           f"{'ocr MB':>7} {'text MB':>7}")
     for pdf in pdfs:
@@ -60,6 +67,10 @@ def main(argv=None) -> int:
         o_cpu, o_mem, o_pages, pages, _ = measure(scan, "auto")
         t_cpu, t_mem, _, _, _ = measure(pdf, "never")
         print(f"{os.path.basename(pdf):34} {pages:5} {o_pages:9} {o_cpu:9.2f} {t_cpu:10.3f} {o_mem:7.0f} {t_mem:7.0f}")
+        if args.baseline:
+            b_cpu, b_mem, b_pages, _, _ = measure(scan, "auto", os.path.abspath(args.baseline))
+            print(f"{'  baseline':34} {pages:5} {b_pages:9} {b_cpu:9.2f} {'':10} {b_mem:7.0f}")
+            base["cpu"] += b_cpu; base["pages"] += b_pages; base["peak"] = max(base["peak"], b_mem)
         tot["ocr_cpu"] += o_cpu; tot["text_cpu"] += t_cpu
         tot["ocr_pages"] += o_pages; tot["pages"] += pages
         peak["ocr"] = max(peak["ocr"], o_mem); peak["text"] = max(peak["text"], t_mem)
@@ -69,6 +80,13 @@ def main(argv=None) -> int:
           f"(goal ≥ 1 at {args.dpi} dpi); peak {peak['ocr']:.0f} MB per worker (goal < 1024)")
     print(f"text layer: {tot['pages']} pages in {tot['text_cpu']:.2f} CPU s = {text_rate:.1f} pages/s per core; "
           f"peak {peak['text']:.0f} MB")
+    if tot["ocr_pages"]:
+        print(f"OCR: {tot['ocr_cpu'] / tot['ocr_pages']:.2f} CPU s a page")
+    if base["pages"] and tot["ocr_pages"]:
+        b_page = base["cpu"] / base["pages"]
+        print(f"baseline {args.baseline}: {base['pages']} pages, {b_page:.2f} CPU s a page = {1 / b_page:.3f} pages/s "
+              f"per core, peak {base['peak']:.0f} MB; this revision is {b_page / (tot['ocr_cpu'] / tot['ocr_pages']):.1f}× "
+              "faster a page")
     if text_rate and ocr_rate:
         print(f"OCR is {text_rate / ocr_rate:.0f}× slower per page than the text layer")
     return 0

@@ -19,9 +19,10 @@ Both revisions parse, each group in its own `ogi parse` run, the same input file
   appendix variant, in every text layout (run-together ones included), HTML and Word.
 
 Every output file is compared: CSV files row by row with the `seconds` column left out,
-ogi.log without its time stamps and run ids, run.json and state/ not at all (times and hashes
-of the run itself). Prints every difference (the first rows of each) and a verdict line;
-exits 0 when the outputs are identical, 1 otherwise.
+ogi.log without its time stamps and run ids, the review site's data files by their inflated
+payloads, run.json and state/ not at all (times and hashes of the run itself). Prints every
+difference (the first rows of each) and a verdict line; exits 0 when the outputs are
+identical, 1 otherwise.
 """
 from __future__ import annotations
 
@@ -164,9 +165,22 @@ def _log_lines(data: bytes) -> list[str]:
     return [_RUN_ID.sub("run <id>", _LOG_STAMP.sub("", ln)) for ln in data.decode("utf-8", "replace").splitlines()]
 
 
+_PACKED = re.compile(rb'OGI\.packed\("(\w+)","([A-Za-z0-9+/=]*)"\);')
+
+
+def _review_data(data: bytes) -> bytes:
+    """A review data file with its gzipped payloads inflated: what the page reads, whatever the
+    compression level."""
+    import base64
+    import gzip
+    return _PACKED.sub(lambda m: b"OGI.packed(" + m[1] + b"," + gzip.decompress(base64.b64decode(m[2])) + b");", data)
+
+
 def compare_file(a: Path, b: Path, name: str, show: int = 5) -> list[str]:
     """Differences between two output files, as printable lines (empty when equal)."""
     da, db = a.read_bytes(), b.read_bytes()
+    if name.startswith("review/data/") and name.endswith(".js"):
+        da, db = _review_data(da), _review_data(db)
     if name.endswith(".csv"):
         (bom_a, ra), (bom_b, rb) = _csv_rows(da), _csv_rows(db)
         out = [] if bom_a == bom_b else [f"  byte-order mark: {bom_a} vs {bom_b}"]

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from ..model import ReadError
 
-DET_TEXT_PX = 22.0      # detection runs on a copy scaled so text is about this tall (it is cheap there)
+DET_TEXT_PX = 14.0      # detection runs on a copy scaled so text is about this tall (finds every line
+                        # of the fixtures' renders; cost goes with its area) ...
+DET_TEXT_PX_UNRULED = 22.0   # ... but a page without rules keeps full detail: its table's cells are
+                             # told apart only by the gaps between the detected boxes
 DET_MAX_PIXELS = 3_000_000   # detection input at most this large (its activations bound a worker's memory)
-REC_BATCH = 16          # crops per recognition batch (sorted by width, padded to the widest)
 
 _ENGINE = None
 INSTALL_HINT = "OCR engine not installed (pip install -e '.[ocr]' adds rapidocr-onnxruntime)"
@@ -25,6 +27,7 @@ class Glyph:
     text: str
     box: tuple[float, float, float, float]   # x0, top, x1, bottom in image pixels
     conf: float
+    zero: float = 0.0    # the model's probability, summed over every round glyph class (0 o O 〇 ○ …)
 
 
 @dataclass
@@ -59,7 +62,6 @@ def engine():
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         eng = RapidOCR(det_model_path=det, rec_model_path=rec, cls_model_path=cls,
                        intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
-        eng.text_rec.rec_batch_num = REC_BATCH
         _ENGINE = eng
     return _ENGINE
 
@@ -84,41 +86,162 @@ def detect(rgb, text_px: float, det_px: float = 0.0):
 
 
 def read_boxes(rgb, boxes, keep_empty: bool = False) -> list[TextLine]:
-    """The text of each box, a box and a score for every character (with `keep_empty`, one
-    line per box, empty where nothing was read)."""
-    if len(boxes) == 0:
-        return []
+    """The text of each detected box (4×2 points; read from its upright bounding rectangle, the
+    page being deskewed), a box and a score for every character (with `keep_empty`, one line
+    per box, empty where nothing was read)."""
+    rects = [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max()))
+             for b in boxes]
+    gray = rgb[:, :, 0] if rgb.ndim == 3 else rgb
+    return [ln for ln in read_rects(gray, rects) if keep_empty or ln.text.strip()]
+
+
+def read_rects(gray, rects) -> list[TextLine]:
+    """One text line per rectangle (x0, top, x1, bottom, image pixels) of a grayscale image.
+
+    Each crop is scaled to the model's height at its own width; consecutive crops are read
+    together, side by side in one strip with a short neutral gap between them (STRIP_WIDTH at
+    most), so a one-digit cell costs a few columns of the model and is read among its
+    neighbours (a lone '0' read alone is often taken for 'o'); each character goes back to the
+    crop its position falls in. A crop that gets nothing in a strip is read once more alone."""
+    import numpy as np
+
+    crops, spans = [], []
+    for r in rects:
+        crop, span = _crop(gray, r)
+        crops.append(crop)
+        spans.append(span)
+    out: list[TextLine | None] = [None if c is not None else TextLine("", 0.0, []) for c in crops]
+    short = [i for i, c in enumerate(crops) if c is not None and c.shape[1] <= SHORT_CROP]
+    long_ = [i for i, c in enumerate(crops) if c is not None and c.shape[1] > SHORT_CROP]
+    for group in (short, long_):         # short crops (numbers, mostly) are read among their kind
+        strip, width = [], 0
+        for i in group:
+            if strip and width + crops[i].shape[1] > STRIP_WIDTH:
+                _read_strip(crops, spans, rects, strip, out)
+                strip, width = [], 0
+            strip.append(i)
+            width += crops[i].shape[1] + GAP
+        if strip:
+            _read_strip(crops, spans, rects, strip, out)
+    for i, ln in enumerate(out):
+        if ln is not None and not ln.glyphs and crops[i] is not None:
+            _read_strip(crops, spans, rects, [i], out)
+    return [ln or TextLine("", 0.0, []) for ln in out]
+
+
+REC_HEIGHT = 32          # crops are scaled to this height (the model takes any; 48, its training height,
+                         # costs 2.2× as much and read the fixtures no better)
+MIN_INPUT = 320          # a strip narrower than this is padded (neutral) to it, as the model was trained
+STRIP_WIDTH = 640        # crops read side by side up to this width (model pixels)
+GAP = 24                 # neutral columns between two crops of a strip
+SHORT_CROP = 144         # a crop at most this wide (4.5 heights: numbers, mostly) is read among its kind
+
+
+def _crop(gray, rect):
+    """A rectangle of the image, scaled to the model's height and normalised to -1..1, with
+    its first pixel column and its width in image pixels ((None, None) when too small)."""
+    import cv2
+    import numpy as np
+    h_img, w_img = gray.shape[:2]
+    x0, top, x1, bottom = rect
+    x0, top = max(0, int(x0)), max(0, int(top))
+    x1, bottom = min(w_img, int(np.ceil(x1))), min(h_img, int(np.ceil(bottom)))
+    if x1 - x0 < 2 or bottom - top < 2:
+        return None, None
+    crop = gray[top:bottom, x0:x1]
+    k = REC_HEIGHT / crop.shape[0]
+    w = max(4, int(round(crop.shape[1] * k)))
+    small = cv2.resize(crop, (w, REC_HEIGHT), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
+    return small.astype(np.float32) / 127.5 - 1.0, (x0, x1 - x0)
+
+
+def _read_strip(crops, spans, rects, strip: list[int], out: list) -> None:
+    """Read the crops `strip` side by side; each gets the glyphs whose centre falls in it."""
+    import numpy as np
     eng = engine()
-    crops = eng.get_crop_img_list(rgb, boxes)
-    rec, _ = eng.text_rec(crops, True)
-    words = eng.cal_rec_boxes(crops, boxes, rec)
-    return [_line(r) for r in words if keep_empty or r[0].strip()]
+    offsets, x = [], 0
+    for i in strip:
+        offsets.append(x)
+        x += crops[i].shape[1] + GAP
+    width = max(MIN_INPUT, x)
+    img = np.zeros((1, 3, REC_HEIGHT, width), dtype=np.float32)
+    for i, off in zip(strip, offsets):
+        img[0, :, :, off:off + crops[i].shape[1]] = crops[i]
+    probs = eng.text_rec.session(img)[0][0]
+    line = _decode(probs, eng.text_rec.postprocess_op.character, width / probs.shape[0], 0.0, 0.0, REC_HEIGHT)
+    for i, off in zip(strip, offsets):
+        w = crops[i].shape[1]
+        _, top, _, bottom = rects[i]
+        x0, span = spans[i]
+        k = span / w                     # image pixels a model column (the crop's own scaling)
+        mine = [g for g in line.glyphs if off - GAP / 2 <= (g.box[0] + g.box[2]) / 2 < off + w + GAP / 2]
+        glyphs = [Glyph(g.text, (x0 + (max(g.box[0], off) - off) * k, top, x0 + (min(g.box[2], off + w) - off) * k,
+                                 bottom), g.conf, g.zero) for g in mine]
+        _round_glyphs_as_zero(glyphs)
+        text = "".join(g.text for g in glyphs)
+        out[i] = TextLine(text, float(np.mean([g.conf for g in glyphs])) if glyphs else 0.0, glyphs)
 
 
-def line_scores(crops) -> list[float]:
-    """Recognition scores of plain crops (for the orientation test)."""
-    rec, _ = engine().text_rec(list(crops), False)
-    return [float(r[1]) for r in rec]
+ZERO_SHAPES = "0oO〇○Ｏｏ０º°"
+_ZERO_CLS: dict = {}
 
 
-def recognize(rgb, text_px: float) -> list[TextLine]:
-    """Text lines of an RGB image: detection, then recognition of each box."""
-    return read_boxes(rgb, detect(rgb, text_px))
+def _zero_classes(chars) -> list[int]:
+    """Class indices of the round glyphs a printed zero is read as."""
+    key = id(chars)
+    if key not in _ZERO_CLS:
+        _ZERO_CLS[key] = [i for i, c in enumerate(chars) if c in ZERO_SHAPES]
+    return _ZERO_CLS[key]
 
 
-def _line(res) -> TextLine:
-    """One recognized line → glyphs: a word box of several characters is split evenly."""
-    text, conf, word_boxes, word_texts, word_confs = res
-    glyphs: list[Glyph] = []
-    for box, word, wc in zip(word_boxes, word_texts, word_confs):
-        xs = [p[0] for p in box]; ys = [p[1] for p in box]
-        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
-        chars = list(word if isinstance(word, str) else "".join(word))
-        confs = list(wc) if isinstance(wc, (list, tuple)) else [wc] * len(chars)
-        if len(confs) != len(chars):
-            confs = [min(confs) if confs else conf] * len(chars)
-        step = (x1 - x0) / max(1, len(chars))
-        for k, (ch, c) in enumerate(zip(chars, confs)):
-            if ch.strip():
-                glyphs.append(Glyph(ch, (x0 + k * step, top, x0 + (k + 1) * step, bottom), float(c)))
-    return TextLine(text, float(conf), glyphs)
+def _round_glyphs_as_zero(glyphs: list) -> None:
+    """In a crop that holds nothing but digits and round glyphs (a table's number cell), a
+    round glyph is the digit 0: it becomes '0', scored by the model's probability of any
+    round glyph there (the shape is certain, only its class was in doubt)."""
+    if not glyphs or not any(g.text in ZERO_SHAPES and g.text != "0" for g in glyphs):
+        return
+    if not all(g.text.isdigit() or g.text in ZERO_SHAPES or g.text in ",.，．" for g in glyphs):
+        return
+    for g in glyphs:
+        if g.text in ZERO_SHAPES and g.text != "0":
+            g.text, g.conf = "0", min(1.0, g.zero)
+
+
+def _decode(probs, chars, px_per_step: float, x0: float, top: float, bottom: float) -> TextLine:
+    """Greedy CTC decoding: one glyph per run of a non-blank class, its score the class's
+    probability at the run's first step, its box centred on the run (image pixels); glyphs
+    reach halfway to their neighbours, at most half the line's height either side."""
+    import numpy as np
+    idx = probs.argmax(axis=1)
+    best = probs.max(axis=1)
+    runs = []                                # (class, first step, last step)
+    for t, c in enumerate(idx.tolist()):
+        if c and runs and runs[-1][0] == c and runs[-1][2] == t - 1:
+            runs[-1][2] = t
+        elif c:
+            runs.append([c, t, t])
+    if not runs:
+        return TextLine("", 0.0, [])
+    zero_cls = _zero_classes(chars)
+    centres = [x0 + (a + b + 1) / 2 * px_per_step for _, a, b in runs]
+    half_max = (bottom - top) / 2
+    glyphs, text = [], []
+    for i, (c, a, _b) in enumerate(runs):
+        ch = chars[c]
+        text.append(ch)
+        if not ch.strip():
+            continue
+        left = (centres[i] - centres[i - 1]) / 2 if i else half_max
+        right = (centres[i + 1] - centres[i]) / 2 if i + 1 < len(runs) else half_max
+        cap = (0.36 if ord(ch) > 0x2e80 else 0.22) * (bottom - top)   # glyphs as wide as printed ones
+        zero = float(probs[a, zero_cls].sum()) if ch in ZERO_SHAPES else 0.0
+        glyphs.append(Glyph(ch, (centres[i] - min(left, cap), top, centres[i] + min(right, cap), bottom),
+                            float(best[a]), zero))
+    conf = float(np.mean([g.conf for g in glyphs])) if glyphs else 0.0
+    return TextLine("".join(text), conf, glyphs)
+
+
+def recognize(rgb, text_px: float, det_px: float = 0.0) -> list[TextLine]:
+    """Text lines of an RGB image: detection (at `det_px` text, DET_TEXT_PX by default), then
+    recognition of each box."""
+    return read_boxes(rgb, detect(rgb, text_px, det_px))

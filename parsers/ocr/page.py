@@ -1,7 +1,7 @@
 """One page image → the PDF reader's page blocks (tables and text lines, PDF points).
 
-Steps: orientation (quarter turns from the shape of the detected text boxes, upside down from
-the recognition scores), deskew, ruling lines by morphology, text with a score per character,
+Steps: orientation (the page read as it stands; turned when it reads poorly, see read_page),
+deskew, ruling lines by morphology, text with a score per character,
 then the PDF reader's own layout (`pdf.analyse_layout`): cells from ruling intersections with
 merged cells where segments are missing, or the word grid for tables without lines. Each
 char keeps its score ("conf"), so cells can carry the engine's confidence.
@@ -38,34 +38,27 @@ def _rgb(gray):
     return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
 
 
-def quarter_turns(boxes) -> int:
-    """1 when most detected text boxes are taller than wide (a page on its side), else 0."""
-    import numpy as np
-    wh = [(float(np.linalg.norm(b[0] - b[1])), float(np.linalg.norm(b[0] - b[3]))) for b in boxes]
-    tall = sum(1 for w, h in wh if h > 1.5 * w)
-    wide = sum(1 for w, h in wh if w > 1.5 * h)
-    return 1 if tall > wide else 0
-
-
 def read_page(gray, dpi: float, number: int) -> PageResult:
-    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`: read upright;
-    a page on its side is turned a quarter; a page that reads poorly is tried upside down and
-    the better reading kept."""
-    warnings: list[str] = []
-    text_px = TEXT_PT / 72 * dpi
-    turns = quarter_turns(E.detect(_rgb(gray), text_px, ORIENT_TEXT_PX))
-    res = _read_turned(gray, dpi, number, turns)
-    if res.chars and _mean_conf(res) < UPSIDE_DOWN_CONF:   # a blank page is not tried again
-        other = _read_turned(gray, dpi, number, turns + 2)
-        if _mean_conf(other) > _mean_conf(res):
-            res = other
+    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`, read as it
+    stands; a page that reads poorly (its characters' mean score below ORIENT_SURE: a page
+    on its side or upside down reads as noise) is read turned a quarter, three quarters and
+    half, until a reading is sure, and the best reading is kept. An upright page, the usual
+    case, is read once. (The text boxes' shape would mislead: a column of wrapped table labels
+    turned on its side looks like rows of wide boxes.)"""
+    res = _read_turned(gray, dpi, number, 0)
+    if res.chars and _mean_conf(res) < ORIENT_SURE:    # a blank page is not tried again
+        for turns in (1, 3, 2):
+            other = _read_turned(gray, dpi, number, turns)
+            if _mean_conf(other) > _mean_conf(res):
+                res = other
+            if _mean_conf(res) >= ORIENT_SURE:
+                break
     if res.turns:
         res.warnings.insert(0, f"page {number}: OCR: page turned {90 * res.turns}° to read it upright")
     return res
 
 
-ORIENT_TEXT_PX = 10.0    # the quarter-turn test detects on a copy with text this small (fast)
-UPSIDE_DOWN_CONF = 0.8   # a page whose characters score below this on average is tried turned 180°
+ORIENT_SURE = 0.85       # a page whose characters score at least this on average is read the right way up
 
 
 def _mean_conf(res: PageResult) -> float:
@@ -90,7 +83,8 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
     segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
     clean = I.erase(gray, segs, dpi, 255)
-    lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi)
+    ruled = sum(g.orientation == "h" for g in segs) >= 3 and sum(g.orientation == "v" for g in segs) >= 3
+    lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
     k = 72.0 / dpi
     chars = _chars(lines, k)
     edges = [edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]

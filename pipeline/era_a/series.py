@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Optional
+import re
+from typing import TYPE_CHECKING, Iterable, Optional
 
-import regex
+if TYPE_CHECKING:
+    from ..result import Extraction
 
-from ..result import Extraction
-from .. import values as V
-from ..values import fmt
-from . import split as S
-from .template import load
-
-_SUFFIX = regex.compile(r"(?:管委会|管理委员会|人民政府)$")
-_SPACE = regex.compile(r"\s+")
+# The run's parent imports this module to index era-A reports (it imports no parser): the
+# template, values and split modules are imported where they are used.
+_SUFFIX = re.compile(r"(?:管委会|管理委员会|人民政府)$")
+_SPACE = re.compile(r"[^\S\x1c-\x1f]+")   # whitespace as the `regex` module's \s (not U+001C–U+001F)
 
 
 def summary(ex: Extraction, agency: str, year: Optional[int]) -> Optional[dict]:
     """What X1 needs of one report: its appendix values, runs, prose figures and labels."""
+    from .template import load
     if ex.era_a is None or year is None or not agency:
         return None
     cells = {}
@@ -81,11 +80,12 @@ def amend(rep: dict, parts: dict, index: dict, fields: dict) -> None:
     s = rep.get("era_a")
     if not s or not index:
         return
-    tpl = load()
     k = (agency_key(s["agency"]), int(s["year"]))
     prev, nxt = index.get((k[0], k[1] - 1)), index.get((k[0], k[1] + 1))
     if prev is None and nxt is None:
         return
+    from .template import load
+    tpl = load()
     settled = _settle(s, prev, nxt, tpl)
     if settled:
         _add_cells(rep, parts, s, settled, fields, prev, nxt)
@@ -95,6 +95,7 @@ def amend(rep: dict, parts: dict, index: dict, fields: dict) -> None:
 
 
 def _settle(s: dict, prev: Optional[dict], nxt: Optional[dict], tpl) -> dict:
+    from . import split as S
     if not s["ambiguous"]:
         return {}
     fixed = {r: (int(v["this_year"]), int(v["cumulative"])) for r, v in s["cells"].items()
@@ -110,6 +111,8 @@ def _settle(s: dict, prev: Optional[dict], nxt: Optional[dict], tpl) -> dict:
 
 
 def _add_cells(rep, parts, s, settled, fields, prev, nxt) -> None:
+    from ..values import fmt
+    from .template import load
     cf, lf = fields["cells"], fields["log"]
     cells, log = _rows(parts.get("cells", "")), _rows(parts.get("log", ""))
     ri, mi = lf.index("row_key"), lf.index("message")
@@ -137,12 +140,14 @@ def _add_cells(rep, parts, s, settled, fields, prev, nxt) -> None:
 
 
 def _value(v: int, unit: str, money: bool) -> Optional[float]:
+    from .. import values as V
     if money:
         return V.parse(f"{v}{unit if unit in ('元', '万元') else ''}", "money").value
     return float(v)
 
 
 def _x1_checks(rep, parts, s, prev, fields, tpl, settled: set) -> None:
+    from ..values import fmt
     rows = _rows(parts.get("checks", ""))
     sev = tpl.severity("X1")
     for row, v in s["cells"].items():

@@ -46,27 +46,21 @@ class _Grouped:
 
 
 class ReportRecord:
-    """One report of the run: its reports.csv row, its cells and checks (rows as read, turned
-    into dicts only where a full page is built) and its log entries."""
+    """One report of the run: its reports.csv row, its cells and checks (rows as read, `cells_at`
+    and `checks_fields` their columns; checks turned into dicts only on demand) and its log
+    entries."""
 
     def __init__(self, report: dict, cells: list[list[str]], cells_at: dict, checks: list[list[str]],
                  checks_fields: list[str], log: list[dict]):
         self.report, self.cell_rows, self.cells_at, self.log = report, cells, cells_at, log
         self.check_rows, self.checks_fields = checks, checks_fields
-        self._cells = self._checks = None
+        self._checks = None
         s, v = checks_fields.index("status") if checks_fields else 0, checks_fields.index("severity") if checks_fields else 0
         self._failed = [(r[1], r[v]) for r in checks if r[s] == "fail"]
 
     @property
     def id(self) -> str:
         return self.report["report_id"]
-
-    @property
-    def cells(self) -> list[dict]:
-        if self._cells is None:
-            names = sorted(self.cells_at, key=self.cells_at.get)
-            self._cells = [dict(zip(names, r)) for r in self.cell_rows]
-        return self._cells
 
     @property
     def checks(self) -> list[dict]:
@@ -89,6 +83,17 @@ class ReportRecord:
         return (self.report.get("status") != "ok" or bool(self.failed("error"))
                 or any(e["table"] for e in self.warnings())
                 or str(self.report.get("ambiguous_cells") or "0") not in ("", "0"))
+
+
+def record_of_rows(report: dict, cells: list[list[str]], checks: list[list[str]], log: list[list[str]],
+                   cell_fields=None) -> ReportRecord:
+    """A report's record from its rows as the CSV files hold them (lists of text in the
+    columns of pipeline.schema, as a CSV reader gives them back; the cells' columns
+    `cell_fields`, default all), `report` its reports.csv row."""
+    from ..schema import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS
+
+    return ReportRecord(report, cells, {f: i for i, f in enumerate(cell_fields or CELL_FIELDS)}, checks,
+                        CHECK_FIELDS, [dict(zip(LOG_FIELDS, r)) for r in log])
 
 
 def _rows(path: str) -> Iterator[dict]:
@@ -126,8 +131,11 @@ def cell_notes(rec: ReportRecord) -> dict[str, dict]:
     row that could not be placed, placement by position."""
     out: dict[str, dict] = {}
     row_cells: dict[tuple, list[str]] = {}
-    for c in rec.cells:
-        row_cells.setdefault((c["table"], c["row_key"]), []).append(f'{c["table"]}/{c["row_key"]}/{c["col_key"]}')
+    if any(not (e["col_key"] and e["row_key"]) for e in rec.log):   # an entry about a whole row
+        at = rec.cells_at
+        t, r, c = at["table"], at["row_key"], at["col_key"]
+        for x in rec.cell_rows:
+            row_cells.setdefault((x[t], x[r]), []).append(f"{x[t]}/{x[r]}/{x[c]}")
     for e in rec.log:
         msg = e["message"]
         if e["col_key"] and e["row_key"]:

@@ -39,30 +39,49 @@ def parse_bbox(text: str) -> Optional[list[float]]:
     return box if len(box) == 4 else None
 
 
-def source_view(report: dict, cells: list[dict], img_dir: str, img_prefix: str) -> dict:
-    """The view of one report's source: {"kind": "pdf"|"text"|"grid"|"none", ...}."""
+def source_wants(cells: list[list[str]], at: dict[str, int]) -> dict:
+    """What of the source a report's view shows, from its cells (rows as cells.csv holds them,
+    `at` the column positions): how many there are, the PDF pages that hold one (the first
+    MAX_PDF_PAGES), the first and last text line, the HTML/Word tables."""
+    pages, lines, tables = set(), [], set()
+    pg, sp = at["page"], at["source_pos"]
+    for x in cells:
+        if x[pg]:
+            pages.add(int(x[pg]))
+        if x[sp]:
+            p = parse_pos(x[sp])
+            if p and "line" in p:
+                lines.append(p["line"])
+            elif p:
+                tables.add(p["table"])
+    return {"cells": len(cells), "pages": sorted(pages)[:MAX_PDF_PAGES],
+            "lines": [min(lines), max(lines)] if lines else [], "tables": sorted(tables)}
+
+
+def source_view(report: dict, wants: dict, img_dir: str, img_prefix: str) -> dict:
+    """The view of one report's source: {"kind": "pdf"|"text"|"grid"|"none", ...}; `wants` is
+    `source_wants` of its cells."""
     path = report.get("source_path", "")
     fmt = report.get("format", "")
-    if not cells:
+    if not wants["cells"]:
         return {"kind": "none", "why": "no table cell was read from this file: " + (report.get("error") or "")}
     if not path or not os.path.exists(path):
         return {"kind": "none", "why": f"source file not found: {path}" if path else "no source path"}
     try:
         if fmt == "pdf":
-            return _pdf_view(path, cells, img_dir, img_prefix)
+            return _pdf_view(path, wants["pages"], img_dir, img_prefix)
         if fmt == "text":
-            return _text_view(path, cells)
+            return _text_view(path, wants["lines"])
         if fmt in ("html", "docx", "doc"):
-            return _grid_view(path, fmt, cells)
+            return _grid_view(path, fmt, set(wants["tables"]))
     except Exception as e:  # a source that cannot be shown must not stop the review of a batch
         return {"kind": "none", "why": f"source not shown: {type(e).__name__}: {e}"[:300]}
     return {"kind": "none", "why": f"no source view for format {fmt!r}"}
 
 
-def _pdf_view(path: str, cells: list[dict], img_dir: str, img_prefix: str) -> dict:
+def _pdf_view(path: str, wanted: list[int], img_dir: str, img_prefix: str) -> dict:
     import pypdfium2 as pdfium   # lazily: only reviews of PDF reports need it
 
-    wanted = sorted({int(c["page"]) for c in cells if c.get("page")})[:MAX_PDF_PAGES]
     pages = []
     pdf = pdfium.PdfDocument(path)
     try:
@@ -82,14 +101,14 @@ def _pdf_view(path: str, cells: list[dict], img_dir: str, img_prefix: str) -> di
     return {"kind": "pdf", "pages": pages}
 
 
-def _text_view(path: str, cells: list[dict]) -> dict:
+def _text_view(path: str, used: list[int]) -> dict:
+    """`used`: the first and last line that holds a cell (empty: none does)."""
     from parsers.encoding import decode
     from parsers.text import source_text
 
     with open(path, "rb") as f:
         text = source_text(decode(f.read())[0])
     lines = text.split("\n")
-    used = [p["line"] for p in (parse_pos(c.get("source_pos", "")) for c in cells) if p and "line" in p]
     if not used:
         return {"kind": "text", "first": 1, "lines": lines[:MAX_TEXT_LINES]}
     first = max(1, min(used) - CONTEXT_LINES)
@@ -97,11 +116,10 @@ def _text_view(path: str, cells: list[dict]) -> dict:
     return {"kind": "text", "first": first, "lines": lines[first - 1:last], "total": len(lines)}
 
 
-def _grid_view(path: str, fmt: str, cells: list[dict]) -> dict:
+def _grid_view(path: str, fmt: str, wanted: set[int]) -> dict:
     import parsers
 
     doc = parsers.read(path, fmt)
-    wanted = {p["table"] for p in (parse_pos(c.get("source_pos", "")) for c in cells) if p and "table" in p}
     tables = []
     for t in doc.tables:
         if t.source_index not in wanted:

@@ -1,0 +1,61 @@
+"""OCR decoding (parsers/ocr/engine.py) on made-up model outputs: no engine needed.
+
+Greedy CTC decoding gives one glyph per run of a class with its position and score; a round
+glyph among digits (a number cell) is the digit 0, scored by the model's belief in a round
+shape; elsewhere it is left as read.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from parsers.ocr import engine as E
+
+CHARS = ["blank", "0", "1", "7", "o", "O", "年", " "]
+
+
+def _probs(steps: list[tuple[int, float]], extra: dict | None = None):
+    """One row per step: class `c` with probability `p`, the rest spread over blank."""
+    out = np.zeros((len(steps), len(CHARS)), dtype=np.float32)
+    for t, (c, p) in enumerate(steps):
+        out[t, c] = p
+        out[t, 0] += 1 - p
+        for cls, q in (extra or {}).get(t, {}).items():
+            out[t, cls] += q
+            out[t, 0] -= q
+    return out
+
+
+def test_runs_collapse_to_one_glyph_with_position_and_score():
+    # steps: 1 1 blank 7 blank blank 1   (a blank between two 1s would keep both)
+    p = _probs([(2, 0.9), (2, 0.8), (0, 1.0), (3, 0.6), (0, 1.0), (0, 1.0), (2, 0.95)])
+    ln = E._decode(p, CHARS, px_per_step=8.0, x0=100.0, top=10.0, bottom=42.0)
+    assert ln.text == "171"
+    assert [round(g.conf, 2) for g in ln.glyphs] == [0.9, 0.6, 0.95]
+    centres = [(g.box[0] + g.box[2]) / 2 for g in ln.glyphs]
+    assert centres == sorted(centres) and 100 <= centres[0] < 100 + 2 * 8 < centres[1]
+    assert all(g.box[1] == 10.0 and g.box[3] == 42.0 for g in ln.glyphs)
+    # neighbouring glyphs never overlap
+    assert all(a.box[2] <= b.box[0] + 1e-6 for a, b in zip(ln.glyphs, ln.glyphs[1:]))
+
+
+def test_nothing_read_is_an_empty_line():
+    ln = E._decode(_probs([(0, 1.0)] * 5), CHARS, 8.0, 0.0, 0.0, 32.0)
+    assert ln.text == "" and ln.glyphs == [] and ln.conf == 0.0
+
+
+def test_round_glyph_among_digits_is_zero_scored_by_its_shape():
+    # 'o' at 0.5 with '0' at 0.3 and 'O' at 0.1 beside it: a round shape at 0.9
+    p = _probs([(2, 0.99), (0, 1.0), (4, 0.5)], extra={2: {1: 0.3, 5: 0.1}})
+    ln = E._decode(p, CHARS, 8.0, 0.0, 0.0, 32.0)
+    assert ln.text == "1o"
+    glyphs = ln.glyphs
+    E._round_glyphs_as_zero(glyphs)
+    assert [g.text for g in glyphs] == ["1", "0"]
+    assert abs(glyphs[1].conf - 0.9) < 1e-5
+
+
+def test_round_glyph_beside_text_is_left_as_read():
+    p = _probs([(6, 0.99), (0, 1.0), (4, 0.6)])
+    ln = E._decode(p, CHARS, 8.0, 0.0, 0.0, 32.0)
+    E._round_glyphs_as_zero(ln.glyphs)
+    assert [g.text for g in ln.glyphs] == ["年", "o"]
