@@ -73,20 +73,35 @@ SPACE_GROUPED = regex.compile(rf"^[+\-]?(?:\d{{1,3}}(?:[ \u00a0\u3000]\d{{3}})+|
                               rf"(?:\.\d+)?(?:{_alt(MONEY_UNITS)})?$")
 
 # ------------------------------------------------------------------ readers (printed text)
-PDF_NUMBER = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?%?$")
-PDF_VALUE_WORD = re.compile(rf"^(?:[+\-]?\d[\d,]*(?:\.\d+)?%?(?:万?元)?|[{PDF_FILLER_MARKS}]{{1,3}})$")
 LAYOUT_NUMBER = regex.compile(rf"^[+\-－—–/]?[\d,，.．]*\d[\d,，.．]*({_alt(LAYOUT_MONEY_UNITS + LAYOUT_COUNT_UNITS)})?$"
                               rf"|^[{LAYOUT_FILLERS}]$")
-PAGE_NUMBER = re.compile(r"^[\s\-—–_·.]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[\s\-—–_·.]*$")
-CJK_CHAR = re.compile(f"[{CJK_WIDE_PUNCT}]")
 
 # ------------------------------------------------------------------ enumeration marks
-ENUM_MARK = re.compile(rf"^\s*(?:[(（][{CN_NUMERALS}\d]+[)）]|[{CN_NUMERALS}]+[、.．]|\d+[、.．](?!\d))")
 LEADING_NUMBERING = regex.compile(
     rf"^(?:[(（]\s*[{CN_NUMERALS}\d]+\s*[)）]|[{CN_NUMERALS}]+\s*[、.．]|\d+\s*[、.．)）](?!\d)|[①-⑳])\s*")
 NUMBERING_PAREN = regex.compile(rf"^[(（]([{CN_NUMERALS}]+)[)）]")
 NUMBERING_CN = regex.compile(rf"^([{CN_NUMERALS}]+)[、.．]")
 NUMBERING_ARABIC = regex.compile(r"^(\d+)[、.．)）](?!\d)")
+
+# Patterns only the PDF and HTML readers use (`re`, as they were), compiled when first imported
+# (`from parsers.shapes import PDF_NUMBER`): the big character class of CJK_CHAR alone costs
+# `re` several milliseconds, and a text report's parser process never needs any of them.
+_READER_PATTERNS = {
+    "PDF_NUMBER": r"^[+\-]?\d[\d,]*(?:\.\d+)?%?$",
+    "PDF_VALUE_WORD": rf"^(?:[+\-]?\d[\d,]*(?:\.\d+)?%?(?:万?元)?|[{PDF_FILLER_MARKS}]{{1,3}})$",
+    "PAGE_NUMBER": r"^[\s\-—–_·.]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[\s\-—–_·.]*$",
+    "CJK_CHAR": f"[{CJK_WIDE_PUNCT}]",
+    "ENUM_MARK": rf"^\s*(?:[(（][{CN_NUMERALS}\d]+[)）]|[{CN_NUMERALS}]+[、.．]|\d+[、.．](?!\d))",
+}
+
+
+def __getattr__(name: str):
+    try:
+        pattern = _READER_PATTERNS[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    compiled = globals()[name] = re.compile(pattern)
+    return compiled
 
 
 def is_cjk_unified(ch: str) -> bool:

@@ -10,6 +10,8 @@ vocabulary (parsers.shapes): the pipeline builds on the readers, never the rever
 """
 from __future__ import annotations
 
+import os
+import zlib
 from functools import lru_cache
 
 import regex
@@ -41,20 +43,72 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+# OpenCC's t2s files, and the characters without which t2s leaves a text unchanged (made from
+# them by tools/make_t2s_triggers.py, which says why that holds).
+T2S_FILES = ("t2s.json", "CJK_Compatibility_Ideographs.ocd2", "TSPhrases.ocd2", "TSCharactersExt.ocd2",
+             "TSCharacters.ocd2")
+TRIGGERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "t2s_triggers.txt")
+_SURROGATES = frozenset(map(chr, range(0xD800, 0xE000)))    # OpenCC refuses them: keep its error
+
+
+def opencc_share_dir() -> str:
+    """The folder of the installed OpenCC's dictionaries, found without importing it ("" if none)."""
+    import importlib.util
+    try:
+        spec = importlib.util.find_spec("opencc")
+    except (ImportError, ValueError):
+        return ""
+    places = list(spec.submodule_search_locations or ()) if spec else []
+    share = os.path.join(places[0], "clib", "share", "opencc") if places else ""
+    return share if os.path.isdir(share) else ""
+
+
+def opencc_dicts_crc(share: str) -> int:
+    """CRC-32 over the t2s files in `share`, in T2S_FILES order."""
+    crc = 0
+    for name in T2S_FILES:
+        with open(os.path.join(share, name), "rb") as f:
+            crc = zlib.crc32(f.read(), crc)
+    return crc
+
+
+@lru_cache(maxsize=1)
+def t2s_triggers():
+    """The characters t2s can change, as a frozenset; None (every text goes through OpenCC) when
+    the installed dictionaries are not the ones the triggers file was made from."""
+    try:
+        with open(TRIGGERS_FILE, encoding="utf-8") as f:
+            _, crc_line, chars = f.read().split("\n", 2)
+        share = opencc_share_dir()
+        if not share or crc_line != f"crc32 {opencc_dicts_crc(share):08x}":
+            return None
+    except (OSError, ValueError):
+        return None
+    return frozenset(chars.rstrip("\n")) | _SURROGATES
+
+
 _REMEMBERED = 256     # characters: labels and cells are remembered, whole documents are not
 
 
 def to_simplified(text: str) -> str:
     """Given text, return it in simplified characters (OpenCC t2s). Short texts (labels, cells,
     which recur across reports) are remembered; a whole document's text is converted each time,
-    so that a long batch does not keep every report it read in memory."""
+    so that a long batch does not keep every report it read in memory. A text holding none of
+    the characters t2s can change is returned as it is, without starting OpenCC."""
     if not text or text.isascii():
         return text
-    return _t2s().convert(text) if len(text) > _REMEMBERED else _simplified(text)
+    return _convert(text) if len(text) > _REMEMBERED else _simplified(text)
 
 
 @lru_cache(maxsize=65536)
 def _simplified(text: str) -> str:
+    return _convert(text)
+
+
+def _convert(text: str) -> str:
+    triggers = t2s_triggers()
+    if triggers is not None and triggers.isdisjoint(text):
+        return text
     return _t2s().convert(text)
 
 

@@ -10,15 +10,15 @@ figure of 0. Nothing here knows about tables or templates: callers map a rule to
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Iterable, Optional
 
 import regex
 
 from parsers.model import Document, Paragraph
+
+from .datafiles import load_toml
+from .records import Record
 
 #: the number of a figure: digits with optional thousands separators and decimals
 NUMBER = r"(?<![\d.])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -45,8 +45,7 @@ FIGURE = rf"(?P<pre>大约|将近|接近|超过|约|近|逾)?{NUMBER}(?P<post>�
 _APPROX_AFTER = re.compile(r"[件条个次宗起份项篇]?(?:左右|以上|以下|有余)")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One indicator's wording: patterns with a `{N}` placeholder for the number, or zero phrases."""
     id: str
     targets: tuple[tuple[str, ...], ...]   # alternatives of cell keys "table/row/col" whose sum it states
@@ -57,8 +56,7 @@ class Rule:
     anchors: tuple[str, ...] = ()          # words one of which a clause must hold (a fast pre-test)
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(Record):
     """A figure a rule found: value None with a reason when the wording disqualifies it."""
     rule: Rule
     value: Optional[float]
@@ -67,8 +65,7 @@ class Figure:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(Record):
     """The rules of one data file, the disqualifiers they share and the gate that passes over
     the clauses none of them can match."""
     rules: tuple[Rule, ...]
@@ -273,7 +270,7 @@ def _rule(d: dict) -> Rule:
 @lru_cache(maxsize=None)
 def load_rules(name: str) -> RuleSet:
     """The rule set in `pipeline/data/<name>.toml`."""
-    raw = tomllib.loads(resources.files("pipeline").joinpath(f"data/{name}.toml").read_text("utf-8"))
+    raw = load_toml(name)
     return RuleSet(rules=tuple(_rule(r) for r in raw["rules"]),
                    disqualifiers=tuple((d["id"], d["pattern"], d["reason"])
                                       for d in raw.get("disqualifiers", ())),

@@ -14,18 +14,17 @@ API: `load()` → {id: Template}; `get(id)`; `Template.tables` (in reading order
 """
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Optional
+
+from .datafiles import load_toml
+from .records import Record, factory
 
 TABLES = ("active", "requests", "appeals")   # the tables of the national templates, in output order
 READINGS = ("any_order", "in_order", "side_by_side")
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     key: str
     label: str
     aliases: tuple[str, ...] = ()
@@ -34,8 +33,7 @@ class Column:
     positions: tuple[int, ...] = ()   # variant: where it may stand among a row's cells
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     key: str
     label: str
     aliases: tuple[str, ...] = ()
@@ -43,8 +41,7 @@ class Row:
     cols: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Record):
     """A line is the table's heading when its label key holds every word of `all` and one of `any`;
     only a line printing one of the characters `quick` (as printed) can be (a cheap first test)."""
     all: tuple[str, ...] = ()
@@ -52,22 +49,19 @@ class Heading:
     quick: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class RecoveryRule:
+class RecoveryRule(Record):
     mode: str = ""               # "rows" | "one_row" | "" (not recovered)
     max_width: int = 6           # digits in one count cell
     min_rows: int = 1
     after: str = ""              # one_row: the column label the digit run follows
 
 
-@dataclass(frozen=True)
-class DisplacedRule:
+class DisplacedRule(Record):
     row_identity: str
     column_identities: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class MergedRows:
+class MergedRows(Record):
     """Sub-rows a report may print as one row (`row`, a row of another template's layout)."""
     table: str
     rows: tuple[str, ...]
@@ -75,8 +69,7 @@ class MergedRows:
     note: str
 
 
-@dataclass(frozen=True)
-class Plausibility:
+class Plausibility(Record):
     id: str
     table: str
     rule: str                    # ordered | nonnegative_sum | in_10k_yuan
@@ -86,8 +79,7 @@ class Plausibility:
     message: str = ""
 
 
-@dataclass(frozen=True)
-class TableSpec:
+class TableSpec(Record):
     key: str
     title: str
     columns: dict[str, Column]
@@ -109,8 +101,7 @@ class TableSpec:
         return [c for c in self.columns.values() if c.variant]
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Record):
     id: str
     name: str
     table: str
@@ -119,14 +110,13 @@ class Identity:
     rhs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(Record):
     id: str
     name: str
     signature: tuple[str, ...]
-    tables: dict[str, TableSpec] = field(default_factory=dict)
+    tables: dict[str, TableSpec] = factory(dict)
     identities: tuple[Identity, ...] = ()
-    row_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    row_sets: dict[str, tuple[str, ...]] = factory(dict)
     merged_rows: tuple[MergedRows, ...] = ()
     plausibility: tuple[Plausibility, ...] = ()
 
@@ -158,8 +148,7 @@ class Template:
         return out
 
 
-@dataclass(frozen=True)
-class RecoveryFacts:
+class RecoveryFacts(Record):
     """Template-independent data of run-together recovery."""
     signal_labels: tuple[str, ...]
     prose: tuple[tuple[str, str, str], ...]      # (row key, column key, pattern)
@@ -227,7 +216,7 @@ def _template(raw: dict, tid: str, t: dict) -> Template:
 
 @lru_cache(maxsize=None)
 def _raw() -> dict:
-    return tomllib.loads(resources.files("pipeline").joinpath("data/templates.toml").read_text("utf-8"))
+    return load_toml("templates")
 
 
 @lru_cache(maxsize=None)

@@ -25,3 +25,6 @@ fi
 python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test,ocr]"   # ocr: scans and image files (about 400 MB)
+# An editable install leaves the project's modules uncompiled (pip compiles only what it copies);
+# where PYTHONDONTWRITEBYTECODE is set, every run would compile them again (~0.1 s a process).
+"$VENV/bin/python" -m compileall -q pipeline parsers ogi >/dev/null

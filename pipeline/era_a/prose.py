@@ -10,10 +10,8 @@ keeps its first figure (cells.csv holds one prose row a key).
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Optional
 
 import regex
@@ -21,6 +19,7 @@ import regex
 from parsers.model import Document
 
 from .. import prose as PR
+from ..datafiles import load_toml
 from .stream import Stream
 
 RULES = "prose_2008"
@@ -43,7 +42,7 @@ class Figure:
 @lru_cache(maxsize=None)
 def _extras() -> dict[str, dict]:
     """The adapter's keys of each rule (unit, context, channel, exclude), by rule id."""
-    raw = tomllib.loads(resources.files("pipeline").joinpath(f"data/{RULES}.toml").read_text("utf-8"))
+    raw = load_toml(RULES)
     return {r["id"]: {"unit": r.get("unit", ""), "channel": r.get("channel", False),
                       "context": regex.compile(r["context"]) if r.get("context") else None,
                       "exclude": regex.compile(r["exclude"]) if r.get("exclude") else None}
@@ -101,7 +100,7 @@ def find(doc: Document, stream: Stream, year: Optional[int], exclude: Optional[t
 
 @lru_cache(maxsize=None)
 def _heading() -> regex.Pattern:
-    raw = tomllib.loads(resources.files("pipeline").joinpath(f"data/{RULES}.toml").read_text("utf-8"))
+    raw = load_toml(RULES)
     return regex.compile(raw["settings"]["heading"])
 
 

@@ -6,20 +6,18 @@ data; code asks this module instead of naming rows.
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 
 import regex
 
+from ..datafiles import load_toml
+from ..records import Record, factory
 from .forms import label_form
 
 SEP = "\x1f"   # a cell or whitespace boundary in the compact stream
 
 
-@dataclass(frozen=True)
-class StatsRow:
+class StatsRow(Record):
     """A row of table `stats`: key, printed label variants, kind (count or money), parent."""
     key: str
     labels: tuple[str, ...]
@@ -27,8 +25,7 @@ class StatsRow:
     parent: str = ""
 
 
-@dataclass(frozen=True)
-class StatsIdentity:
+class StatsIdentity(Record):
     """An identity between rows (A1–A12): which rows, how compared, when it applies."""
     id: str
     kind: str                  # exact | plausible
@@ -48,17 +45,15 @@ class StatsIdentity:
         return "error" if self.kind == "exact" else "warning"
 
 
-@dataclass(frozen=True)
-class StatsColumn:
+class StatsColumn(Record):
     """A value column of table `stats`: key, printed labels, patterns, label priorities."""
     key: str
     labels: tuple[str, ...]
     patterns: tuple[str, ...] = ()
-    priority: dict = field(default_factory=dict)
+    priority: dict = factory(dict)
 
 
-@dataclass(frozen=True)
-class EraATemplate:
+class EraATemplate(Record):
     """Template 2008 as data/template_2008.toml holds it."""
     id: str
     name: str
@@ -89,7 +84,7 @@ class EraATemplate:
 
 @lru_cache(maxsize=None)
 def load() -> EraATemplate:
-    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    raw = load_toml("template_2008")
     t = raw["template"]
     cols = tuple(StatsColumn(key=c["key"], labels=tuple(c["labels"]), patterns=tuple(c.get("patterns", ())),
                              priority=dict(c.get("priority", {}))) for c in raw["columns"])
@@ -112,7 +107,7 @@ def load() -> EraATemplate:
 def crosswalk() -> tuple[dict, ...]:
     """era-a.md's crosswalk to modern keys, as data: [{era_a, class, modern: {template: [keys]}}]
     (`same` rows are joined in harmonized series, `approx` rows only listed)."""
-    raw = tomllib.loads(resources.files("pipeline").joinpath("data/template_2008.toml").read_text("utf-8"))
+    raw = load_toml("template_2008")
     return tuple({"era_a": c["era_a"], "class": c["class"], "modern": dict(c["modern"])} for c in raw["crosswalk"])
 
 

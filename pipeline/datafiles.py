@@ -1,0 +1,78 @@
+"""The registry's data files (pipeline/data/*.toml), parsed once per install instead of once per process.
+
+Why: every `ogi parse` worker reads four TOML files; importing tomllib and parsing them costs tens
+of milliseconds of a start-up that should take little more. `load_toml(name)` keeps a derived copy
+of the parsed file in marshal form (read in a fraction of a millisecond) in a cache folder the user
+can write. The copy holds the exact bytes of the TOML file it was made from and is used only while
+the file still holds those bytes, so an edited file is parsed again and the copy rebuilt: a stale
+copy is never used. Where no cache folder can be written, the file is simply parsed each time.
+
+The cache folder is $OGI_CACHE_DIR, else $XDG_CACHE_HOME/ogi-reports, else ~/.cache/ogi-reports;
+OGI_CACHE_DIR set to an empty string turns the cache off.
+"""
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+_FORMAT = 1      # raise when the layout of a cache file changes
+
+
+def cache_dir() -> str:
+    """The folder derived copies are kept in ("" when caching is off)."""
+    if "OGI_CACHE_DIR" in os.environ:
+        return os.environ["OGI_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ogi-reports")
+
+
+def _cache_path(folder: str, name: str) -> str:
+    tag = f"py{sys.version_info[0]}{sys.version_info[1]}"        # marshal's format follows Python's
+    return os.path.join(folder, f"{name}.{tag}.marshal")
+
+
+def _cached(path: str, source: bytes):
+    """The parsed data kept in `path` if it was made from exactly `source`, else None."""
+    try:
+        with open(path, "rb") as f:
+            fmt, kept, data = marshal.loads(f.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return data if fmt == _FORMAT and kept == source else None
+
+
+def _store(path: str, source: bytes, data) -> None:
+    """Write the derived copy atomically; any failure (read-only home, full disk, data marshal
+    cannot hold) leaves things as they were."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        blob = marshal.dumps((_FORMAT, source, data))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def load_toml(name: str, data_dir: str = DATA_DIR) -> dict:
+    """Given a data file's name without `.toml`, return its parsed content (a fresh dict on each
+    call), from the derived copy when that was made from the file's current bytes."""
+    with open(os.path.join(data_dir, f"{name}.toml"), "rb") as f:
+        source = f.read()
+    folder = cache_dir()
+    path = _cache_path(folder, name) if folder else ""
+    if path:
+        data = _cached(path, source)
+        if data is not None:
+            return data
+    import tomllib
+    data = tomllib.loads(source.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))   # as text mode reads it
+    if path:
+        _store(path, source, data)
+    return data
