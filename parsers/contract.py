@@ -12,10 +12,9 @@ of its bytes (up to a limit), and a file on disk for the libraries that want one
 """
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Optional, Union
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview]
 
@@ -92,16 +91,3 @@ def copy_to(source: Source, dest: str) -> None:
     else:
         import shutil      # lazily: only readers that need a file path copy one
         shutil.copyfile(source, dest)
-
-
-@contextlib.contextmanager
-def as_path(source: Source, suffix: str = "") -> Iterator[str]:
-    """A file path holding the source (a temporary copy for bytes), for libraries that open files."""
-    if not is_bytes(source):
-        yield os.fspath(source)
-        return
-    import tempfile        # lazily: only bytes given to a library that opens files need it
-    with tempfile.TemporaryDirectory(prefix="ogi-src-") as tmp:
-        path = os.path.join(tmp, "input" + suffix)
-        copy_to(source, path)
-        yield path

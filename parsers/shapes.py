@@ -104,11 +104,6 @@ def __getattr__(name: str):
     return compiled
 
 
-def is_cjk_unified(ch: str) -> bool:
-    """Given one character, return whether it is a CJK unified ideograph (U+4E00–U+9FFF)."""
-    return CJK_UNIFIED[0] <= ch <= CJK_UNIFIED[1]
-
-
 def is_glyph_variant(ch: str) -> bool:
     """Given one character, return whether it is a radical or compatibility code point that
     stands for an ordinary ideograph (what glyph repair maps)."""
