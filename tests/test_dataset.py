@@ -278,3 +278,22 @@ def test_real_corpus_in_one_dataset(shared_corpus, tmp_path):
     bad = con.execute("SELECT check_id, message FROM checks WHERE origin='cross_year' AND status='fail' "
                       "AND check_id <> 'Y1'").fetchall()
     assert bad == []
+
+
+def test_key_labels_do_not_depend_on_row_order():
+    """datapackage.json's labels: one label per key whatever order DuckDB returns the keys in (CI once
+    saw two builds of the same runs differ here), the latest template's label first."""
+    import duckdb
+    from ogi.dataset.export import _key_labels
+
+    rows = [("2019", "active", "r1", "规章", "c1", "新制发件数"), ("2021", "active", "r1", "规章 ", "c1", "本年制发件数"),
+            ("2021", "active", "r2", "规范性文件", "c1", "本年制发件数")]
+    seen = []
+    for order in (rows, rows[::-1]):
+        con = duckdb.connect()
+        con.execute('CREATE TABLE keys (template VARCHAR, "table" VARCHAR, row_key VARCHAR, row_label VARCHAR, '
+                    'col_key VARCHAR, col_label VARCHAR)')
+        con.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)", order)
+        seen.append(json.dumps(_key_labels(con), ensure_ascii=False))
+    assert seen[0] == seen[1]
+    assert json.loads(seen[0]) == {"row_key": {"r1": "规章 ", "r2": "规范性文件"}, "col_key": {"c1": "本年制发件数"}}

@@ -71,13 +71,16 @@ def _csv(con, query: str, path: str) -> None:
 
 
 def _key_labels(con) -> dict[str, dict[str, str]]:
-    rows = con.execute("SELECT DISTINCT row_key, row_label, col_key, col_label FROM main.keys").fetchall()
-    labels: dict[str, dict[str, str]] = {"row_key": {}, "col_key": {}}
-    for rk, rl, ck, cl in rows:
-        if rk:
-            labels["row_key"].setdefault(rk, rl)
-        if ck:
-            labels["col_key"].setdefault(ck, cl)
+    """Given the keys table, return one Chinese label per row_key and per col_key: the label of the
+    latest template that prints the key (ties by label), so the same runs always give the same file."""
+    labels: dict[str, dict[str, str]] = {}
+    for col in ("row_key", "col_key"):
+        label = col.replace("_key", "_label")
+        rows = con.execute(f"SELECT {col}, {label} FROM main.keys WHERE {col} IS NOT NULL AND {col} <> '' "
+                           f"ORDER BY {col}, template DESC, {label}").fetchall()
+        labels[col] = {}
+        for key, text in rows:
+            labels[col].setdefault(key, text)
     return labels
 
 
@@ -87,7 +90,7 @@ def write_datapackage(con, out_dir: str, bom: bool) -> None:
     from .. import __version__
 
     labels = _key_labels(con)
-    ind_labels = dict(con.execute("SELECT indicator, label FROM main.indicator_defs").fetchall())
+    ind_labels = dict(con.execute("SELECT indicator, label FROM main.indicator_defs ORDER BY indicator").fetchall())
     resources = []
     for t in schema.TABLES.values():
         cols = _out_columns(con, t)
