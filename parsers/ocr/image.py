@@ -112,7 +112,23 @@ def rulings(mask, dpi: float, text_px: float = 0.0) -> list[Segment]:
                 out.append(Segment("h", float(x), float(x + bw), y + bh / 2, y + bh / 2, (x, y, bw, bh)))
             elif orient == "v" and bw <= thick and bh >= length:
                 out.append(Segment("v", x + bw / 2, x + bw / 2, float(y), float(y + bh), (x, y, bw, bh)))
-    return out
+    return _without_strokes(out, SHORT_RULE_TEXT * text_px)
+
+
+SHORT_RULE_TEXT = 3.0    # a vertical segment shorter than this many text heights must join rules at both ends
+
+
+def _without_strokes(segs: list[Segment], short: float) -> list[Segment]:
+    """The segments less the short vertical ones that do not meet a horizontal rule at both
+    ends: a printed rule between two row rules is drawn joined to them, while the long stroke
+    of a character in a large font (十, 计, 丨) stops short of the cell's rules on both sides."""
+    hs = [s.box for s in segs if s.orientation == "h"]
+    tol = 1.0           # pixels: a joined rule's own pixels reach into the row rule's
+
+    def meets(x: float, y: float) -> bool:
+        return any(hx - tol <= x <= hx + hw + tol and hy - tol <= y <= hy + hh + tol for hx, hy, hw, hh in hs)
+    return [s for s in segs if s.orientation == "h" or s.bottom - s.top >= short
+            or (meets(s.x0, s.top) and meets(s.x0, s.bottom))]
 
 
 def erase(mask_or_gray, segments: list[Segment], dpi: float, value: int):

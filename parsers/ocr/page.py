@@ -87,14 +87,16 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     k = 72.0 / dpi
     edges = [edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
     groups = _cell_groups(edges) if ruled else []
+    text_mask = I.erase(mask, segs, dpi, 0)
     if groups:
-        lines = _read_grid(clean, I.erase(mask, segs, dpi, 0), groups, k, TEXT_PT / 72 * dpi)
+        lines = _read_grid(clean, text_mask, groups, k, TEXT_PT / 72 * dpi)
     else:
         lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
+    _close_gaps(lines, text_mask, k)
     chars = _chars(lines, k)
     h, w = gray.shape
     blocks, warns = layout(w * k, chars, edges, number)
-    _reread_empty_cells(blocks, clean, I.erase(mask, segs, dpi, 0), k, chars)
+    _reread_empty_cells(blocks, clean, text_mask, k, chars)
     return PageResult(blocks, chars, warnings + warns, turns, angle)
 
 
@@ -316,6 +318,42 @@ def layout(w: float, chars: list, edges: list[dict], number: int) -> tuple[list,
     free = [c for c in chars if not any(inside(c, t) for t in tables)]
     blocks = sorted(tables + text_lines(free, number, s), key=lambda b: b.bbox[1] if isinstance(b, PageTable) else b.top)
     return blocks, warnings
+
+
+def _close_gaps(lines: list, mask, k: float) -> None:
+    """Glyph boxes of a line made to meet where the page prints no space between them: the
+    engine places each glyph around its position in the model's output, which drifts by a few
+    pixels, so two digits of a wide font can stand further apart than the PDF reader's space
+    (`char_gap`) while the ink between them has no blank run that wide. Where the widest
+    blank run of ink columns between two glyphs' centres is at most `char_gap`, their boxes
+    meet halfway; a real space (a wider blank run) is left as it is."""
+    import numpy as np
+    from ..pdf.settings import DEFAULT as s
+    space = s.char_gap / k
+    h, w = mask.shape
+    for ln in lines:
+        for a, b in zip(ln.glyphs, ln.glyphs[1:]):
+            if b.box[0] - a.box[2] <= 0:
+                continue
+            top, bottom = max(0, int(a.box[1])), min(h, int(np.ceil(a.box[3])))
+            x0, x1 = max(0, int((a.box[0] + a.box[2]) / 2)), min(w, int(np.ceil((b.box[0] + b.box[2]) / 2)))
+            if x1 <= x0 or bottom <= top:
+                continue
+            blank = ~mask[top:bottom, x0:x1].any(axis=0)
+            if _longest_run(blank) <= space:
+                mid = (a.box[2] + b.box[0]) / 2
+                a.box = (a.box[0], a.box[1], mid, a.box[3])
+                b.box = (mid, b.box[1], b.box[2], b.box[3])
+
+
+def _longest_run(flags) -> int:
+    """Length of the longest run of True in a 1-d boolean array."""
+    import numpy as np
+    if not flags.any():
+        return 0
+    padded = np.r_[False, flags, False].astype(np.int8)
+    d = np.diff(padded)
+    return int((np.nonzero(d == -1)[0] - np.nonzero(d == 1)[0]).max())
 
 
 def _chars(lines: list, k: float, start: int = 0) -> list:
