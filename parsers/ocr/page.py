@@ -92,6 +92,7 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
         lines = _read_grid(clean, text_mask, groups, k, TEXT_PT / 72 * dpi)
     else:
         lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
+    _fit_to_ink(lines, text_mask)
     _close_gaps(lines, text_mask, k)
     chars = _chars(lines, k)
     h, w = gray.shape
@@ -129,6 +130,7 @@ def _read_grid(gray, mask, groups: list, k: float, text_px: float) -> list:
             owner.extend([_cell_px(bb, k, mask.shape)] * len(got[0]))
         else:
             regions.extend(got[0])
+    _line_height_for_short_ink(rects, owner)
     regions.extend(_outside_bands(mask, groups, k))
     n_cells = len(rects)
     for r in regions:
@@ -136,6 +138,25 @@ def _read_grid(gray, mask, groups: list, k: float, text_px: float) -> list:
     lines = E.read_rects(gray, rects)
     _reread_doubtful(gray, lines, owner, n_cells, text_px)
     return [ln for ln in lines if ln.text.strip()]
+
+
+def _line_height_for_short_ink(rects: list, owner: list) -> None:
+    """A line box whose ink is much shorter than the table's text (a lone '-', '·') is made
+    as tall as the table's typical line box, about its own middle and inside its cell, so the
+    recogniser sees the glyph at its printed size (a dash scaled to the model's full height
+    reads as '·' or nothing)."""
+    if len(rects) < 3:
+        return
+    import statistics
+    typical = statistics.median(r[3] - r[1] for r in rects)
+    for i, (x0, top, x1, bottom) in enumerate(rects):
+        if bottom - top < SHORT_INK * typical:
+            mid = (top + bottom) / 2
+            cell = owner[i]
+            rects[i] = (x0, max(cell[1], int(mid - typical / 2)), x1, min(cell[3], int(mid + typical / 2 + 1)))
+
+
+SHORT_INK = 0.6          # a line box under this share of the typical one holds a dash, a dot
 
 
 DOUBT = 0.6              # a cell line read straight with a glyph below this score is read again by the detector's boxes
@@ -186,11 +207,11 @@ def _cell_lines(mask, bb, k: float):
     a, b = top + CELL_INSET, bottom - CELL_INSET + 1
     c, d = x0 + CELL_INSET, x1 - CELL_INSET + 1
     sub = mask[a:b, c:d]
-    if sub.size == 0 or int((sub > 0).sum()) < MIN_CELL_INK:
+    if sub.size == 0 or not sub.any():
         return None
     n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
     keep = [i for i in range(1, n) if stats[i][4] >= 3]      # specks are not ink
-    if not keep:
+    if not keep or (sum(int(stats[i][4]) for i in keep) < MIN_CELL_INK and not _is_dash(stats, keep)):
         return None
     tallest = max(stats[i][3] for i in keep)
     ink = np.isin(labels, keep)
@@ -206,6 +227,18 @@ def _cell_lines(mask, bb, k: float):
         out.append((max(0, x0 + e, c + int(cols[0]) - mh - 1), max(0, top + e, a + ly0 - mv),
                     min(w, x1 - e + 1, c + int(cols[-1]) + 1 + mh + 1), min(h, bottom - e + 1, a + ly1 + mv)))
     return out, True
+
+
+def _is_dash(stats, keep: list) -> bool:
+    """A cell's only ink is one short level bar (a printed '-', '—': zero or none), too little
+    ink to pass MIN_CELL_INK yet no speck: at least DASH_LENGTH times as wide as it is tall."""
+    if len(keep) != 1:
+        return False
+    _, _, w, h, _ = stats[keep[0]]
+    return w >= DASH_LENGTH * h and w >= 4
+
+
+DASH_LENGTH = 2.5
 
 
 def _ink_lines(rows, tallest: int) -> list[tuple[int, int]]:
@@ -344,6 +377,37 @@ def _close_gaps(lines: list, mask, k: float) -> None:
                 mid = (a.box[2] + b.box[0]) / 2
                 a.box = (a.box[0], a.box[1], mid, a.box[3])
                 b.box = (mid, b.box[1], b.box[2], b.box[3])
+
+
+def _fit_to_ink(lines: list, mask) -> None:
+    """Each line's glyphs made as tall as the line's own ink: the detector's boxes reach well
+    beyond the text (about half its height either side), so the boxes of a wrapped label's two
+    lines overlap and the PDF reader's line grouping chains a whole column of labels into one
+    row. The ink band is the middle third of the box widened through ink rows (a blank row
+    ends it: the gap before the next line); a line without ink there keeps its box."""
+    import numpy as np
+    h, w = mask.shape
+    for ln in lines:
+        if not ln.glyphs:
+            continue
+        top, bottom = max(0, int(ln.glyphs[0].box[1])), min(h, int(np.ceil(ln.glyphs[0].box[3])))
+        x0 = max(0, int(min(g.box[0] for g in ln.glyphs)))
+        x1 = min(w, int(np.ceil(max(g.box[2] for g in ln.glyphs))))
+        if bottom - top < 6 or x1 <= x0:
+            continue
+        rows = mask[top:bottom, x0:x1].any(axis=1)
+        n = rows.size
+        a, b = n // 3, n - n // 3
+        if not rows[a:b].any():
+            continue
+        while a > 0 and rows[a - 1]:
+            a -= 1
+        while b < n and rows[b]:
+            b += 1
+        core = np.nonzero(rows[a:b])[0]
+        new_top, new_bottom = top + a + int(core[0]), top + a + int(core[-1]) + 1
+        for g in ln.glyphs:
+            g.box = (g.box[0], float(new_top), g.box[2], float(new_bottom))
 
 
 def _longest_run(flags) -> int:
