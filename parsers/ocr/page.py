@@ -98,6 +98,8 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     h, w = gray.shape
     blocks, warns = layout(w * k, chars, edges, number)
     _reread_empty_cells(blocks, clean, text_mask, k, chars)
+    if _reread_empty_word_cells(blocks, clean, text_mask, k, chars):
+        blocks, warns = layout(w * k, chars, edges, number)
     return PageResult(blocks, chars, warnings + warns, turns, angle)
 
 
@@ -330,6 +332,67 @@ def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list) -> None
         b.cells[n] = (bb, "".join(c.text for c in new))
 
 
+_VALUE_GLYPHS = set("0123456789-—–/／\\无,.，")
+
+
+def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list) -> bool:
+    """Cells of a table without rules (its grid from word positions) that the detector found
+    nothing in but that hold a number's worth of ink (a lone small digit among wide gaps is
+    easy for the detector to miss): the ink's box is read on its own, at the table's line
+    height, and a reading made of value glyphs only (digits, dashes, 无) joins the page's
+    glyphs. Returns whether any did (the caller then lays the page out again)."""
+    import numpy as np
+    from ..pdf.items import PageTable
+    digits = [c.bottom - c.top for c in chars if c.text.isdigit()]
+    if not digits:
+        return False
+    text_h = float(np.median(digits)) / k              # a digit's ink height, pixels
+    rects = []
+    for b in blocks:
+        if not isinstance(b, PageTable) or b.strategy != "words":
+            continue
+        for bb, text in b.cells:
+            if text.strip():
+                continue
+            box = _value_ink(mask, bb, k, text_h)
+            if box is not None:
+                rects.append(box)
+    if not rects:
+        return False
+    lines = [ln for ln in E.read_rects(gray, rects)
+             if ln.glyphs and all(g.text in _VALUE_GLYPHS for g in ln.glyphs)]
+    _fit_to_ink(lines, mask, text_h)
+    _close_gaps(lines, mask, k)
+    chars.extend(_chars(lines, k, len(chars)))
+    return bool(lines)
+
+
+def _value_ink(mask, bb, k: float, text_h: float):
+    """The box to read (pixels) for the ink inside a word-grid cell when it is one number's
+    size (as tall as a digit, at most a few digits wide, no specks), else None."""
+    import cv2
+    import numpy as np
+    x0, top, x1, bottom = (int(round(v / k)) for v in bb)
+    sub = mask[max(0, top + 1):bottom - 1, max(0, x0 + 1):x1 - 1]
+    if sub.size == 0 or not sub.any():
+        return None
+    n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    keep = [i for i in range(1, n) if stats[i][4] >= 3]
+    if not keep or (sum(int(stats[i][4]) for i in keep) < MIN_CELL_INK and not _is_dash(stats, keep)):
+        return None
+    ax0 = min(stats[i][0] for i in keep)
+    ax1 = max(stats[i][0] + stats[i][2] for i in keep)
+    ay0 = min(stats[i][1] for i in keep)
+    ay1 = max(stats[i][1] + stats[i][3] for i in keep)
+    if ay1 - ay0 > 1.5 * text_h or ax1 - ax0 > 6 * text_h:
+        return None
+    mid = max(0, top + 1) + (ay0 + ay1) / 2
+    half = max(ay1 - ay0, text_h) * (0.5 + CELL_MARGIN_V)
+    m = max(4, CELL_MARGIN * text_h)
+    left = max(0, x0 + 1) + ax0
+    return (left - m, mid - half, left + (ax1 - ax0) + m, mid + half)
+
+
 def layout(w: float, chars: list, edges: list[dict], number: int) -> tuple[list, list[str]]:
     """Given a page's OCR glyphs and ruling edges (points), return its tables and the text lines
     outside them, top to bottom, as the PDF reader makes them (pdf.pages.analyse_page's steps):
@@ -379,35 +442,48 @@ def _close_gaps(lines: list, mask, k: float) -> None:
                 b.box = (mid, b.box[1], b.box[2], b.box[3])
 
 
-def _fit_to_ink(lines: list, mask) -> None:
+def _fit_to_ink(lines: list, mask, typical: float | None = None) -> float | None:
     """Each line's glyphs made as tall as the line's own ink: the detector's boxes reach well
     beyond the text (about half its height either side), so the boxes of a wrapped label's two
     lines overlap and the PDF reader's line grouping chains a whole column of labels into one
     row. The ink band is the middle third of the box widened through ink rows (a blank row
-    ends it: the gap before the next line); a line without ink there keeps its box."""
+    ends it: the gap before the next line); a line without ink there keeps its box. A band
+    under half the `typical` line (the median band when not given: a dash, a dot) is made that
+    tall about its middle, as a printed glyph's box is. Returns the typical height used."""
+    import numpy as np
+    bands = [(ln, _ink_band(ln, mask)) for ln in lines if ln.glyphs]
+    bands = [(ln, b) for ln, b in bands if b is not None]
+    if typical is None and bands:
+        typical = float(np.median([b - a for _, (a, b) in bands]))
+    for ln, (top, bottom) in bands:
+        if typical and bottom - top < 0.5 * typical:
+            mid = (top + bottom) / 2
+            top, bottom = mid - typical / 2, mid + typical / 2
+        for g in ln.glyphs:
+            g.box = (g.box[0], float(top), g.box[2], float(bottom))
+    return typical
+
+
+def _ink_band(ln, mask):
+    """(top, bottom) pixel rows of a text line's own ink inside its box, or None."""
     import numpy as np
     h, w = mask.shape
-    for ln in lines:
-        if not ln.glyphs:
-            continue
-        top, bottom = max(0, int(ln.glyphs[0].box[1])), min(h, int(np.ceil(ln.glyphs[0].box[3])))
-        x0 = max(0, int(min(g.box[0] for g in ln.glyphs)))
-        x1 = min(w, int(np.ceil(max(g.box[2] for g in ln.glyphs))))
-        if bottom - top < 6 or x1 <= x0:
-            continue
-        rows = mask[top:bottom, x0:x1].any(axis=1)
-        n = rows.size
-        a, b = n // 3, n - n // 3
-        if not rows[a:b].any():
-            continue
-        while a > 0 and rows[a - 1]:
-            a -= 1
-        while b < n and rows[b]:
-            b += 1
-        core = np.nonzero(rows[a:b])[0]
-        new_top, new_bottom = top + a + int(core[0]), top + a + int(core[-1]) + 1
-        for g in ln.glyphs:
-            g.box = (g.box[0], float(new_top), g.box[2], float(new_bottom))
+    top, bottom = max(0, int(ln.glyphs[0].box[1])), min(h, int(np.ceil(ln.glyphs[0].box[3])))
+    x0 = max(0, int(min(g.box[0] for g in ln.glyphs)))
+    x1 = min(w, int(np.ceil(max(g.box[2] for g in ln.glyphs))))
+    if bottom - top < 6 or x1 <= x0:
+        return None
+    rows = mask[top:bottom, x0:x1].any(axis=1)
+    n = rows.size
+    a, b = n // 3, n - n // 3
+    if not rows[a:b].any():
+        return None
+    while a > 0 and rows[a - 1]:
+        a -= 1
+    while b < n and rows[b]:
+        b += 1
+    core = np.nonzero(rows[a:b])[0]
+    return top + a + int(core[0]), top + a + int(core[-1]) + 1
 
 
 def _longest_run(flags) -> int:
