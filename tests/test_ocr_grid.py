@@ -43,3 +43,68 @@ def test_touching_lines_go_to_the_detector_and_empty_cells_are_skipped():
     boxes, split = P._cell_lines(m, (0, 0, 60, 40), 0.5)
     assert not split and len(boxes) == 1
     assert P._cell_lines(_cell(), (0, 0, 60, 40), 0.5) is None
+
+
+def _line(*boxes, text="0"):
+    from parsers.ocr.engine import Glyph, TextLine
+    glyphs = [Glyph(text[i % len(text)], b, 0.99) for i, b in enumerate(boxes)]
+    return TextLine("".join(g.text for g in glyphs), 0.99, glyphs)
+
+
+def test_a_large_characters_stroke_is_not_a_rule_but_a_joined_rule_is():
+    from parsers.ocr import image as I
+    m = np.zeros((200, 400), dtype=np.uint8)
+    m[20:22, 10:390] = 255          # row rules
+    m[120:122, 10:390] = 255
+    m[20:122, 10:12] = 255          # frame
+    m[20:122, 388:390] = 255
+    m[20:122, 200:202] = 255        # a short column rule joined to both row rules
+    m[26:116, 100:102] = 255        # a stroke (十) standing clear of both rules
+    segs = I.rulings(m, 150, 40.0)
+    xs = sorted(round(s.x0) for s in segs if s.orientation == "v")
+    assert xs == [11, 201, 389]
+
+
+def test_glyph_boxes_meet_where_no_blank_run_is_a_space():
+    m = np.zeros((40, 200), dtype=np.uint8)
+    for x0 in (10, 26, 42):          # three digits 14 px wide, 2 px apart: one number
+        m[10:30, x0:x0 + 14] = 255
+    m[10:30, 120:134] = 255          # a fourth digit 64 px further: another number
+    ln = _line((12, 5, 22, 35), (28, 5, 38, 35), (45, 5, 54, 35), (122, 5, 132, 35))
+    P._close_gaps([ln], m, 72 / 150)
+    b = [g.box for g in ln.glyphs]
+    assert b[0][2] == b[1][0] and b[1][2] == b[2][0]      # the gaps closed
+    assert b[3][0] - b[2][2] > 50                          # the real space kept
+
+
+def test_glyphs_fit_their_lines_ink_and_a_dash_keeps_a_lines_height():
+    m = np.zeros((120, 200), dtype=np.uint8)
+    m[20:40, 10:150] = 255           # a text line, 20 px of ink
+    m[50:70, 10:150] = 255           # the next line of a wrapped label, 10 px below
+    m[88:90, 20:30] = 255            # a dash
+    first = _line((10, 8, 150, 52))  # a detector box reaching into the next line
+    dash = _line((16, 80, 34, 98), text="-")
+    typical = P._fit_to_ink([first, dash], m, 20.0)
+    assert typical == 20.0
+    assert first.glyphs[0].box[1] == 20 and first.glyphs[0].box[3] == 40
+    top, bottom = dash.glyphs[0].box[1], dash.glyphs[0].box[3]
+    assert bottom - top == 20 and top < 89 < bottom
+
+
+def test_a_lone_dash_is_ink_enough_and_a_speck_is_not():
+    m = _cell()
+    m[40:42, 50:58] = 255            # '-': 16 pixels, level
+    got = P._cell_lines(m, (0, 0, 60, 40), 0.5)
+    assert got is not None and got[1]
+    m = _cell()
+    m[40:43, 50:53] = 255            # a 3×3 speck
+    assert P._cell_lines(m, (0, 0, 60, 40), 0.5) is None
+
+
+def test_an_empty_word_grid_cell_is_read_only_for_one_numbers_ink():
+    m = np.zeros((100, 200), dtype=np.uint8)
+    m[40:60, 80:94] = 255            # one digit, 20 px tall
+    box = P._value_ink(m, (20, 10, 80, 40), 0.5, 20.0)
+    assert box is not None and box[0] < 80 and box[2] > 94 and box[1] < 40 and box[3] > 60
+    m[10:90, 100:104] = 255          # ink taller than a digit (a label's column): not read
+    assert P._value_ink(m, (45, 0, 60, 50), 0.5, 20.0) is None
