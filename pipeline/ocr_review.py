@@ -49,7 +49,20 @@ def _gaps(ex: Extraction, ocr: list) -> list[Note]:
     return [Note("warning", c.table, c.row_key, c.col_key,
                  "OCR: nothing read in this cell of a row read by OCR; left empty, check it against the page",
                  c.page)
-            for c in ex.cells if (c.table, c.row_key) in rows and c.value is None and not c.raw]
+            for c in ex.cells if (c.table, c.row_key) in rows and c.value is None and not c.raw] + _empty_rows(ex, ocr)
+
+
+def _empty_rows(ex: Extraction, ocr: list) -> list[Note]:
+    """Rows of a table read by OCR in which nothing at all was read (the engine may have lost
+    the row's label or its numbers): named once a row, never filled."""
+    tables = {c.table for c in ocr}
+    rows: dict[tuple, list] = {}
+    for c in ex.cells:
+        if c.table in tables:
+            rows.setdefault((c.table, c.row_key), []).append(c)
+    return [Note("warning", t, r, "", "OCR: nothing read in this row of a table read by OCR; "
+                 "left empty, check it against the page", cells[0].page)
+            for (t, r), cells in rows.items() if all(c.value is None and not c.raw for c in cells)]
 
 
 def _candidates(ex: Extraction, tpl, cells: list) -> list[Note]:

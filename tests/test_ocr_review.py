@@ -74,3 +74,16 @@ def test_empty_cell_in_a_row_read_by_ocr_is_named():
     notes = review(ex, run_checks(ex, tpl), tpl)
     assert any((n.row_key, n.col_key) == ("new_received", "total") and "nothing read" in n.message for n in notes)
     assert c.value is None                     # named, never filled
+
+
+def test_a_row_of_an_ocr_table_with_nothing_read_is_named_once():
+    doc, ex = extract_text(SEED.read_text(encoding="utf-8"))
+    tpl = get(ex.template)
+    _as_ocr(ex)
+    row = [c for c in ex.cells if (c.table, c.row_key) == ("requests", "partially_granted")]
+    assert len(row) >= 5
+    for c in row:
+        c.value, c.raw, c.method, c.confidence, c.char_confidence = None, "", "read", None, ()
+    notes = [n for n in review(ex, run_checks(ex, tpl), tpl) if n.row_key == "partially_granted"]
+    assert [n.col_key for n in notes if "nothing read in this row" in n.message] == [""]
+    assert all(c.value is None for c in row)
