@@ -469,6 +469,8 @@ class _Dispatch:
             else:
                 self._hashed(seq, path, sha)
             state.commit()
+        if backend.inflight:
+            _preload_build(self.opts.get("review", False))
         while backend.inflight:
             self._handle(backend.poll(0.5))
         state.commit(force=True)
@@ -521,6 +523,14 @@ class _Dispatch:
             if rep["status"] == "failed":
                 log.warning("%s: failed: %s", rep["source_path"], rep["error"])
             self.bar.advance(rep["status"], 1 + self.waiting.pop(job["key"], 0))
+
+
+def _preload_build(review: bool) -> None:
+    """Import what stage 3 needs while the workers parse the last files: a one-file run waits
+    for its worker's import and parse anyway, so the build's imports cost it no time then."""
+    from . import writers  # noqa: F401
+    if review:
+        from .review import site  # noqa: F401
 
 
 def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: dict | None,

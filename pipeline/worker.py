@@ -245,6 +245,8 @@ def serve(inp, out, cfg: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
+    from . import compiled_patterns, label_scores
+    compiled_patterns.install()   # the parser's patterns from the cache, not compiled again
     from .report import parse_file
     from .schema import wide_layout
     max_mb = cfg.get("max_memory_mb")
@@ -253,11 +255,16 @@ def serve(inp, out, cfg: dict) -> None:
     while True:
         job = _recv(inp)
         if job is None:
+            compiled_patterns.save()
+            label_scores.save(force=True)
             return
         if job.get("op") == "stderr":   # a worker started early learns where its log is
             _stderr_to(job["path"])
             continue
         _send(out, _do_job(job, parse_file, max_mb))
+        if job.get("op") == "parse":   # after the result: what it derived, kept for later processes
+            compiled_patterns.save()
+            label_scores.save()
 
 
 def child_main() -> None:
@@ -415,9 +422,19 @@ class Worker:
         self.started_at = time.monotonic()
 
     def stop(self) -> None:
+        """End the child: an idle one is told to finish (it saves its label scores, see
+        pipeline.label_scores) and killed if it has not within a second; a busy one is killed."""
         if self.proc is None:
             return
         try:
+            if self.proc.poll() is None and self.idle:
+                try:
+                    self.proc.stdin.close()
+                except OSError:
+                    pass
+                deadline = time.monotonic() + 1.0
+                while self.proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.001)
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
