@@ -392,6 +392,7 @@ class Worker:
         self.jobs = 0
         self.stderr = stderr
         self.proc = None  # a subprocess.Popen, or a _ForkedChild
+        self.ending = None  # when told to finish: the time by which it must have ended
         self.job: dict | None = None
         self.started_at = 0.0
         self.ready = False
@@ -421,20 +422,25 @@ class Worker:
         self.jobs = 0
         self.started_at = time.monotonic()
 
+    def finish(self) -> None:
+        """Tell an idle child to end (at the end of its input it saves what it keeps for later
+        processes, see pipeline.label_scores) without waiting for it; `stop()` reaps it."""
+        if self.proc is not None and self.idle and self.ending is None and self.proc.poll() is None:
+            self.ending = time.monotonic() + 1.0
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+
     def stop(self) -> None:
-        """End the child: an idle one is told to finish (it saves its label scores, see
-        pipeline.label_scores) and killed if it has not within a second; a busy one is killed."""
+        """End the child: an idle one as `finish()` does, killed if it has not ended within a
+        second; a busy one is killed."""
         if self.proc is None:
             return
         try:
-            if self.proc.poll() is None and self.idle:
-                try:
-                    self.proc.stdin.close()
-                except OSError:
-                    pass
-                deadline = time.monotonic() + 1.0
-                while self.proc.poll() is None and time.monotonic() < deadline:
-                    time.sleep(0.001)
+            self.finish()
+            while self.ending is not None and self.proc.poll() is None and time.monotonic() < self.ending:
+                time.sleep(0.001)
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
@@ -445,6 +451,7 @@ class Worker:
                 except Exception:
                     pass
             self.proc = None
+            self.ending = None
 
     def restart(self) -> None:
         self.stop()
