@@ -1,0 +1,188 @@
+"""What a parse worker keeps for the next process (issue 11, start-up): compiled patterns
+(pipeline.compiled_patterns) and label scores (pipeline.label_scores), in $OGI_CACHE_DIR. Kept
+state must give exactly what computing gives, be ignored when made by other code, and be off when
+OGI_CACHE_DIR is empty; a run with it writes the same outputs as one without."""
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from reportgen import LAYOUTS, random_report, render_text  # noqa: E402
+
+# patterns of both engines, with flags, groups, classes and alternations; each with texts to try
+PATTERNS = r"""
+import re, regex
+PATS = [
+    ("re", r"(\d+)\s*[.、．](?!\d)", 0), ("re", r"(?P<n>[一二三四五六七八九十]+)、", 0),
+    ("re", r"^\s*(?:合计|总计)\s*$", re.M), ("re", r"[a-z]+", re.I), ("re", rb"\x00(.)", 0),
+    ("regex", r"(?<=\S)([(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}\s*[.、．](?!\d))", 0),
+    ("regex", r"\p{Han}+(?P<num>\d+)", 0), ("regex", r"(?i)abc|ABD", 0), ("regex", r"(\d)\1", regex.V1),
+    ("regex", r"[\p{P}--[、]]+", regex.V1),
+]
+TEXTS = ["（三）不予公开1.属于国家秘密", "12、本年 34. 5.6", "合计\n总计\nx", "AbC abd", "中文x5 申请23", "1122 33",
+         "，、。！", "\x00a\x00b"]
+
+def results():
+    out = []
+    for engine, p, flags in PATS:
+        c = (re if engine == "re" else regex).compile(p, flags)
+        texts = [t.encode("utf-8", "surrogatepass") for t in TEXTS] if isinstance(p, bytes) else TEXTS
+        out.append([repr(c.pattern), int(c.flags), c.groups, sorted(c.groupindex.items()),
+                    [repr(c.findall(t)) for t in texts], [repr(c.split(t)) for t in texts]])
+    return out
+"""
+
+_CHILD = PATTERNS + r"""
+import json, sys
+from pipeline import compiled_patterns as C
+C.install()
+kept = len(C._kept)
+got = results()
+added = len(C._added)
+C.save()
+print(json.dumps({"kept": kept, "added": added, "results": got, "hooked": re._compiler.compile.__module__}))
+"""
+
+_PLAIN = PATTERNS + r"""
+import json
+print(json.dumps({"results": results(), "hooked": re._compiler.compile.__module__}))
+"""
+
+
+def _python(code: str, cache: str) -> dict:
+    env = dict(os.environ, OGI_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_kept_patterns_compile_to_the_same_matchers(tmp_path):
+    plain = _python(_PLAIN, "")
+    first = _python(_CHILD, str(tmp_path))        # compiles everything, keeps it
+    second = _python(_CHILD, str(tmp_path))       # everything from the kept code
+    assert first["kept"] == 0 and first["added"] >= len(plain["results"])
+    assert second["kept"] >= len(plain["results"]) and second["added"] == 0
+    assert first["results"] == plain["results"] == second["results"]
+    assert second["hooked"] == "pipeline.compiled_patterns"
+
+
+def test_patterns_kept_by_other_compilers_are_ignored(tmp_path):
+    _python(_CHILD, str(tmp_path))
+    [path] = tmp_path.glob("compiled-patterns.*.marshal")
+    fmt, key, data = marshal.loads(path.read_bytes())
+    # the same file as another Python or regex release would have made it, with broken code in it
+    path.write_bytes(marshal.dumps((fmt, key[::-1], {k: (v[0], v[1], [0], *v[3:]) for k, v in data.items()})))
+    again = _python(_CHILD, str(tmp_path))
+    assert again["kept"] == 0 and again["results"] == _python(_PLAIN, "")["results"]
+
+
+def test_no_cache_folder_no_hooks(tmp_path):
+    off = _python(_CHILD, "")
+    assert off["kept"] == 0 and off["hooked"] != "pipeline.compiled_patterns"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def fresh_scores(monkeypatch, tmp_path):
+    """label_scores as a new process finds it, with its cache folder in tmp_path."""
+    from pipeline import label_scores as L
+    from pipeline import match as M
+    monkeypatch.setenv("OGI_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(L, "_kept", None)
+    monkeypatch.setattr(L, "_added", {})
+    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0})
+    M._score_row.cache_clear()
+    yield L
+    M._score_row.cache_clear()
+
+
+def _cases():
+    from pipeline.templates import load
+    rows = [r for t in load().values() for table in t.tables.values() for r in table.rows]
+    labels = [("一、本年新收政府信息公开申请数量",), ("（三）不予公开", "1.属于国家秘密"), ("2.重复申请",),
+              ("行政许可",), ("其他",), ("", "合计"), ("x",)]
+    contexts = [(), ("（五）不予处理",), ("（四）无法提供",)]
+    return [(lab, ctx, r) for lab in labels for ctx in contexts for r in rows[::3]]
+
+
+def test_kept_label_scores_are_the_computed_ones(fresh_scores, monkeypatch):
+    from pipeline import match as M
+    L = fresh_scores
+    cases = _cases()
+    computed = [M._compute_score_row(*c) for c in cases]
+    assert [M.score_row(list(a), list(b), r) for a, b, r in cases] == computed
+    assert len(L._added) == len(set((a, b, r.label, r.aliases, r.group) for a, b, r in cases))
+    L.save(force=True)
+    # a new process: every score from the file, none computed, the same values
+    monkeypatch.setattr(L, "_kept", None)
+    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0})
+    M._score_row.cache_clear()
+    monkeypatch.setattr(M, "_compute_score_row", lambda *a: pytest.fail("computed again"))
+    assert [M.score_row(list(a), list(b), r) for a, b, r in cases] == computed
+    assert L._added == {}
+
+
+def test_label_scores_of_other_code_are_ignored(fresh_scores, monkeypatch, tmp_path):
+    from pipeline import match as M
+    L = fresh_scores
+    cases = _cases()[:20]
+    for c in cases:
+        M.score_row(list(c[0]), list(c[1]), c[2])
+    L.save(force=True)
+    assert list(tmp_path.glob("label-scores.*.marshal"))
+    monkeypatch.setattr(L, "_kept", None)
+    monkeypatch.setattr(L, "code_key", lambda: "another parser")
+    M._score_row.cache_clear()
+    M.score_row(list(cases[0][0]), list(cases[0][1]), cases[0][2])
+    assert L._kept == {}      # the file was made by other code: nothing of it is used
+
+
+def test_label_scores_stay_bounded(fresh_scores, monkeypatch):
+    from pipeline import match as M
+    L = fresh_scores
+    monkeypatch.setattr(L, "LIMIT", 5)
+    for a, b, r in _cases()[:40]:
+        M.score_row(list(a), list(b), r)
+    assert len(L._added) == 5
+    L.save(force=True)
+    assert len(L.datafiles.read_derived(L.NAME, L._state["key"], L._FORMAT)) == 5
+
+
+def test_label_scores_off_without_cache_folder(fresh_scores, monkeypatch, tmp_path):
+    from pipeline import match as M
+    L = fresh_scores
+    monkeypatch.setenv("OGI_CACHE_DIR", "")
+    for a, b, r in _cases()[:10]:
+        M.score_row(list(a), list(b), r)
+    L.save(force=True)
+    assert L._added == {} and list(tmp_path.iterdir()) == []
+
+
+def _outputs(out: Path) -> dict:
+    return {name: (out / name).read_bytes() for name in ("cells.csv", "checks.csv", "log.csv")}
+
+
+def test_a_run_with_kept_state_writes_the_same_outputs(tmp_path, monkeypatch):
+    """The worker keeps its patterns and label scores after a run; the next run uses them and
+    writes byte for byte what a run without any kept state writes."""
+    from pipeline import batch
+    src = tmp_path / "r.txt"
+    src.write_text(render_text(random_report(random.Random(11)), LAYOUTS[1]), encoding="utf-8")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("OGI_CACHE_DIR", "")
+    batch.run([str(src)], str(tmp_path / "plain"), quiet=True)
+    monkeypatch.setenv("OGI_CACHE_DIR", str(cache))
+    batch.run([str(src)], str(tmp_path / "first"), quiet=True)
+    kept = sorted(p.name.split(".")[0] for p in cache.iterdir())
+    assert "compiled-patterns" in kept and "label-scores" in kept
+    batch.run([str(src)], str(tmp_path / "second"), quiet=True)
+    plain = _outputs(tmp_path / "plain")
+    assert _outputs(tmp_path / "first") == plain == _outputs(tmp_path / "second")
