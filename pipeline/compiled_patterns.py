@@ -84,7 +84,17 @@ def _keep(key, args) -> None:
     _added[key] = args
 
 
-def _hook_re(re_compiler, kept: dict) -> None:
+def _from_kept(engine: _Recorder, key, args):
+    """The pattern object from kept arguments; None (compile it as usual) if the engine refuses
+    them, and they are dropped."""
+    try:
+        return engine.real.compile(*args)
+    except Exception:
+        _kept.pop(key, None)
+        return None
+
+
+def _hook_re(re_compiler, kept: dict, lock) -> None:
     original, engine = re_compiler.compile, _Recorder(re_compiler._sre)
     re_compiler._sre = engine
     debug = re_compiler.SRE_FLAG_DEBUG
@@ -95,16 +105,19 @@ def _hook_re(re_compiler, kept: dict) -> None:
         key = ("re", p, int(flags))
         args = kept.get(key)
         if args is not None:
-            return engine.real.compile(*args)
-        engine.args = None
-        compiled = original(p, flags)
-        if engine.args is not None:
-            _keep(key, engine.args)
+            compiled = _from_kept(engine, key, args)
+            if compiled is not None:
+                return compiled
+        with lock:   # the recorder holds one call's arguments: one compile at a time
+            engine.args = None
+            compiled = original(p, flags)
+            if engine.args is not None:
+                _keep(key, engine.args)
         return compiled
     re_compiler.compile = compile
 
 
-def _hook_regex(main, kept: dict) -> None:
+def _hook_regex(main, kept: dict, lock) -> None:
     original, engine = main._compile, _Recorder(main._regex)
     main._regex = engine
 
@@ -115,14 +128,17 @@ def _hook_regex(main, kept: dict) -> None:
         key = ("regex", pattern, int(flags), int(version))
         args = kept.get(key)
         cache_key = (pattern, str, flags, frozenset(), version, None)
-        if args is None or cache_key in main._cache:
-            engine.args = None
-            compiled = original(pattern, flags, ignore_unused, kwargs, cache_it)
-            if (args is None and engine.args is not None and main._locale_sensitive.get((str, pattern)) is False
-                    and main._named_args.get((pattern, str, flags)) == frozenset()):
-                _keep(key, engine.args)
+        compiled = None
+        if args is not None and cache_key not in main._cache:
+            compiled = _from_kept(engine, key, args)
+        if compiled is None:
+            with lock:   # the recorder holds one call's arguments: one compile at a time
+                engine.args = None
+                compiled = original(pattern, flags, ignore_unused, kwargs, cache_it)
+                if (args is None and engine.args is not None and main._locale_sensitive.get((str, pattern)) is False
+                        and main._named_args.get((pattern, str, flags)) == frozenset()):
+                    _keep(key, engine.args)
             return compiled
-        compiled = engine.real.compile(*args)
         # what `_compile` itself records, so that the next call of this pattern is a cache hit
         with main._cache_lock:
             main._cache[cache_key] = compiled
@@ -145,10 +161,13 @@ def install() -> None:
         key = code_key()
     except (ImportError, OSError, AttributeError):
         return
+    import threading
     _key = key
-    _kept = datafiles.read_derived(NAME, key, _FORMAT) or {}
-    _hook_re(re._compiler, _kept)
-    _hook_regex(regex._main, _kept)
+    kept = datafiles.read_derived(NAME, key, _FORMAT)
+    _kept = kept if isinstance(kept, dict) else {}
+    lock = threading.RLock()
+    _hook_re(re._compiler, _kept, lock)
+    _hook_regex(regex._main, _kept, lock)
 
 
 def save() -> None:
