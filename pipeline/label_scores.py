@@ -29,7 +29,13 @@ SAVE_EVERY = 30.0     # seconds: a long run saves what it added now and then, no
 
 _kept: dict | None = None       # scores read from the cache file (None: not read yet)
 _added: dict = {}               # scores computed by this process and not yet saved
-_state = {"key": "", "saved_at": 0.0}
+_state = {"key": "", "saved_at": 0.0, "collect": False}
+
+
+def collect() -> None:
+    """Keep the scores this process computes, for `save()` (a parse worker does; elsewhere, e.g.
+    the library API, kept scores are read but new ones are not held)."""
+    _state["collect"] = True
 
 
 def code_key() -> str:
@@ -75,7 +81,7 @@ def remembered(compute, labels: tuple, context: tuple, row):
     got = kept.get(key)
     if got is None:
         got = compute(labels, context, row)
-        if _state["key"] and len(_added) < LIMIT:
+        if _state["collect"] and _state["key"] and len(_added) < LIMIT:
             _added[key] = got
     return got
 

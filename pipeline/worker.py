@@ -247,6 +247,7 @@ def serve(inp, out, cfg: dict) -> None:
     _set_pdeathsig()
     from . import compiled_patterns, label_scores
     compiled_patterns.install()   # the parser's patterns from the cache, not compiled again
+    label_scores.collect()         # and its label scores kept for the next process
     from .report import parse_file
     from .schema import wide_layout
     max_mb = cfg.get("max_memory_mb")

@@ -98,7 +98,7 @@ def fresh_scores(monkeypatch, tmp_path):
     monkeypatch.setenv("OGI_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(L, "_kept", None)
     monkeypatch.setattr(L, "_added", {})
-    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0})
+    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0, "collect": True})
     M._score_row.cache_clear()
     yield L
     M._score_row.cache_clear()
@@ -123,7 +123,7 @@ def test_kept_label_scores_are_the_computed_ones(fresh_scores, monkeypatch):
     L.save(force=True)
     # a new process: every score from the file, none computed, the same values
     monkeypatch.setattr(L, "_kept", None)
-    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0})
+    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0, "collect": True})
     M._score_row.cache_clear()
     monkeypatch.setattr(M, "_compute_score_row", lambda *a: pytest.fail("computed again"))
     assert [M.score_row(list(a), list(b), r) for a, b, r in cases] == computed
@@ -156,6 +156,15 @@ def test_label_scores_stay_bounded(fresh_scores, monkeypatch):
     assert len(L.datafiles.read_derived(L.NAME, L._state["key"], L._FORMAT)) == 5
 
 
+def test_label_scores_are_held_only_where_they_are_saved(fresh_scores, monkeypatch):
+    from pipeline import match as M
+    L = fresh_scores
+    monkeypatch.setitem(L._state, "collect", False)     # not a parse worker (e.g. the library API)
+    for a, b, r in _cases()[:10]:
+        M.score_row(list(a), list(b), r)
+    assert L._added == {}
+
+
 def test_label_scores_off_without_cache_folder(fresh_scores, monkeypatch, tmp_path):
     from pipeline import match as M
     L = fresh_scores
@@ -170,19 +179,22 @@ def _outputs(out: Path) -> dict:
     return {name: (out / name).read_bytes() for name in ("cells.csv", "checks.csv", "log.csv")}
 
 
-def test_a_run_with_kept_state_writes_the_same_outputs(tmp_path, monkeypatch):
+def test_a_run_with_kept_state_writes_the_same_outputs(tmp_path):
     """The worker keeps its patterns and label scores after a run; the next run uses them and
-    writes byte for byte what a run without any kept state writes."""
-    from pipeline import batch
+    writes byte for byte what a run without any kept state writes (each run `ogi parse` in a
+    fresh process, as a user starts it: its worker imports the parser itself)."""
     src = tmp_path / "r.txt"
     src.write_text(render_text(random_report(random.Random(11)), LAYOUTS[1]), encoding="utf-8")
     cache = tmp_path / "cache"
-    monkeypatch.setenv("OGI_CACHE_DIR", "")
-    batch.run([str(src)], str(tmp_path / "plain"), quiet=True)
-    monkeypatch.setenv("OGI_CACHE_DIR", str(cache))
-    batch.run([str(src)], str(tmp_path / "first"), quiet=True)
+
+    def ogi_parse(out: str, cache_dir: str) -> None:
+        env = dict(os.environ, OGI_CACHE_DIR=cache_dir, PYTHONPATH=str(ROOT))
+        subprocess.run([sys.executable, "-m", "pipeline.cli", "parse", str(src), "--out", str(tmp_path / out), "-q"],
+                       env=env, cwd=ROOT, check=True)
+    ogi_parse("plain", "")
+    ogi_parse("first", str(cache))
     kept = sorted(p.name.split(".")[0] for p in cache.iterdir())
     assert "compiled-patterns" in kept and "label-scores" in kept
-    batch.run([str(src)], str(tmp_path / "second"), quiet=True)
+    ogi_parse("second", str(cache))
     plain = _outputs(tmp_path / "plain")
     assert _outputs(tmp_path / "first") == plain == _outputs(tmp_path / "second")

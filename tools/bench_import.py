@@ -25,8 +25,9 @@ _CHILD = r"""
 import json, sys, time
 t0 = time.process_time()
 try:    # as a parse worker starts (pipeline.worker.serve): kept patterns first, where the tree has them
-    from pipeline import compiled_patterns
+    from pipeline import compiled_patterns, label_scores
     compiled_patterns.install()
+    label_scores.collect()
 except ImportError:
     compiled_patterns = None
 from pipeline.report import parse_file
@@ -42,7 +43,6 @@ for _ in range(3):
     steady.append((time.process_time() - s) / len(files))
 import pipeline
 if compiled_patterns is not None:   # what a worker keeps for the next process
-    from pipeline import label_scores
     compiled_patterns.save()
     label_scores.save(force=True)
 print(json.dumps({"import": t1 - t0, "first": t2 - t1, "steady": min(steady), "where": pipeline.__file__}))
