@@ -245,9 +245,8 @@ def serve(inp, out, cfg: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
-    from . import compiled_patterns, label_scores
-    compiled_patterns.install()   # the parser's patterns from the cache, not compiled again
-    label_scores.collect()         # and its label scores kept for the next process
+    from . import label_scores
+    label_scores.collect()         # the label scores it computes are kept for the next process
     from .report import parse_file
     from .schema import wide_layout
     max_mb = cfg.get("max_memory_mb")
@@ -256,7 +255,6 @@ def serve(inp, out, cfg: dict) -> None:
     while True:
         job = _recv(inp)
         if job is None:
-            compiled_patterns.save()
             label_scores.save(force=True)
             return
         if job.get("op") == "stderr":   # a worker started early learns where its log is
@@ -264,7 +262,6 @@ def serve(inp, out, cfg: dict) -> None:
             continue
         _send(out, _do_job(job, parse_file, max_mb))
         if job.get("op") == "parse":   # after the result: what it derived, kept for later processes
-            compiled_patterns.save()
             label_scores.save()
 
 

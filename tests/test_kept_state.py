@@ -1,5 +1,5 @@
-"""What a parse worker keeps for the next process (issue 11, start-up): compiled patterns
-(pipeline.compiled_patterns) and label scores (pipeline.label_scores), in $OGI_CACHE_DIR. Kept
+"""What a parse worker keeps for the next process (issue 11, start-up): label scores
+(pipeline.label_scores), in $OGI_CACHE_DIR. Kept
 state must give exactly what computing gives, be ignored when made by other code, and be off when
 OGI_CACHE_DIR is empty; a run with it writes the same outputs as one without."""
 from __future__ import annotations
@@ -17,78 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 from reportgen import LAYOUTS, random_report, render_text  # noqa: E402
-
-# patterns of both engines, with flags, groups, classes and alternations; each with texts to try
-PATTERNS = r"""
-import re, regex
-PATS = [
-    ("re", r"(\d+)\s*[.、．](?!\d)", 0), ("re", r"(?P<n>[一二三四五六七八九十]+)、", 0),
-    ("re", r"^\s*(?:合计|总计)\s*$", re.M), ("re", r"[a-z]+", re.I), ("re", rb"\x00(.)", 0),
-    ("regex", r"(?<=\S)([(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}\s*[.、．](?!\d))", 0),
-    ("regex", r"\p{Han}+(?P<num>\d+)", 0), ("regex", r"(?i)abc|ABD", 0), ("regex", r"(\d)\1", regex.V1),
-    ("regex", r"[\p{P}--[、]]+", regex.V1),
-]
-TEXTS = ["（三）不予公开1.属于国家秘密", "12、本年 34. 5.6", "合计\n总计\nx", "AbC abd", "中文x5 申请23", "1122 33",
-         "，、。！", "\x00a\x00b"]
-
-def results():
-    out = []
-    for engine, p, flags in PATS:
-        c = (re if engine == "re" else regex).compile(p, flags)
-        texts = [t.encode("utf-8", "surrogatepass") for t in TEXTS] if isinstance(p, bytes) else TEXTS
-        out.append([repr(c.pattern), int(c.flags), c.groups, sorted(c.groupindex.items()),
-                    [repr(c.findall(t)) for t in texts], [repr(c.split(t)) for t in texts]])
-    return out
-"""
-
-_CHILD = PATTERNS + r"""
-import json, sys
-from pipeline import compiled_patterns as C
-C.install()
-kept = len(C._kept)
-got = results()
-added = len(C._added)
-C.save()
-print(json.dumps({"kept": kept, "added": added, "results": got, "hooked": re._compiler.compile.__module__}))
-"""
-
-_PLAIN = PATTERNS + r"""
-import json
-print(json.dumps({"results": results(), "hooked": re._compiler.compile.__module__}))
-"""
-
-
-def _python(code: str, cache: str) -> dict:
-    env = dict(os.environ, OGI_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def test_kept_patterns_compile_to_the_same_matchers(tmp_path):
-    plain = _python(_PLAIN, "")
-    first = _python(_CHILD, str(tmp_path))        # compiles everything, keeps it
-    second = _python(_CHILD, str(tmp_path))       # everything from the kept code
-    assert first["kept"] == 0 and first["added"] >= len(plain["results"])
-    assert second["kept"] >= len(plain["results"]) and second["added"] == 0
-    assert first["results"] == plain["results"] == second["results"]
-    assert second["hooked"] == "pipeline.compiled_patterns"
-
-
-def test_patterns_kept_by_other_compilers_are_ignored(tmp_path):
-    _python(_CHILD, str(tmp_path))
-    [path] = tmp_path.glob("compiled-patterns.*.marshal")
-    fmt, key, data = marshal.loads(path.read_bytes())
-    # the same file as another Python or regex release would have made it, with broken code in it
-    path.write_bytes(marshal.dumps((fmt, key[::-1], {k: (v[0], v[1], [0], *v[3:]) for k, v in data.items()})))
-    again = _python(_CHILD, str(tmp_path))
-    assert again["kept"] == 0 and again["results"] == _python(_PLAIN, "")["results"]
-
-
-def test_no_cache_folder_no_hooks(tmp_path):
-    off = _python(_CHILD, "")
-    assert off["kept"] == 0 and off["hooked"] != "pipeline.compiled_patterns"
-    assert list(tmp_path.iterdir()) == []
-
 
 @pytest.fixture
 def fresh_scores(monkeypatch, tmp_path):
@@ -180,7 +108,7 @@ def _outputs(out: Path) -> dict:
 
 
 def test_a_run_with_kept_state_writes_the_same_outputs(tmp_path):
-    """The worker keeps its patterns and label scores after a run; the next run uses them and
+    """The worker keeps its label scores after a run; the next run uses them and
     writes byte for byte what a run without any kept state writes (each run `ogi parse` in a
     fresh process, as a user starts it: its worker imports the parser itself)."""
     src = tmp_path / "r.txt"
@@ -194,7 +122,7 @@ def test_a_run_with_kept_state_writes_the_same_outputs(tmp_path):
     ogi_parse("plain", "")
     ogi_parse("first", str(cache))
     kept = sorted(p.name.split(".")[0] for p in cache.iterdir())
-    assert "compiled-patterns" in kept and "label-scores" in kept
+    assert "label-scores" in kept
     ogi_parse("second", str(cache))
     plain = _outputs(tmp_path / "plain")
     assert _outputs(tmp_path / "first") == plain == _outputs(tmp_path / "second")

@@ -7,10 +7,10 @@ Why: every `ogi parse` worker pays the import and the first parse, and a one-fil
 
 DIR is another checkout (e.g. `git archive REV | tar -x -C DIR`). Run with PYTHONDONTWRITEBYTECODE
 unset: the first round of each tree warms its .pyc files (and its cache folder) and is not counted.
-The child starts as a parse worker does: where the tree has `pipeline.compiled_patterns`, it is
-installed first, and what the process derived (patterns, label scores) is saved at its end, for the
-next round; `--cache cold-labels` removes the kept label scores before each run (a report whose
-labels no earlier run saw), `--cache off` runs without the cache folder.
+The child starts as a parse worker does: where the tree has `pipeline.label_scores`, it collects
+the label scores it computes and saves them at its end, for the next round; `--cache cold-labels`
+removes the kept label scores before each run (a report whose labels no earlier run saw),
+`--cache off` runs without the cache folder.
 """
 from __future__ import annotations
 
@@ -24,12 +24,11 @@ import sys
 _CHILD = r"""
 import json, sys, time
 t0 = time.process_time()
-try:    # as a parse worker starts (pipeline.worker.serve): kept patterns first, where the tree has them
-    from pipeline import compiled_patterns, label_scores
-    compiled_patterns.install()
+try:    # as a parse worker starts (pipeline.worker.serve), where the tree keeps label scores
+    from pipeline import label_scores
     label_scores.collect()
 except ImportError:
-    compiled_patterns = None
+    label_scores = None
 from pipeline.report import parse_file
 t1 = time.process_time()
 files = sys.argv[1:]
@@ -42,8 +41,7 @@ for _ in range(3):
         parse_file(f)
     steady.append((time.process_time() - s) / len(files))
 import pipeline
-if compiled_patterns is not None:   # what a worker keeps for the next process
-    compiled_patterns.save()
+if label_scores is not None:   # what a worker keeps for the next process
     label_scores.save(force=True)
 print(json.dumps({"import": t1 - t0, "first": t2 - t1, "steady": min(steady), "where": pipeline.__file__}))
 """
@@ -53,7 +51,7 @@ def _run(tree: str, files: list[str], cache: str, cold_labels: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = tree
     env["OGI_CACHE_DIR"] = cache
-    if cold_labels and cache:   # label texts never seen before (kept patterns and data files stay)
+    if cold_labels and cache:   # label texts never seen before (kept data files stay)
         for f in os.listdir(cache) if os.path.isdir(cache) else ():
             if f.startswith("label-scores."):
                 os.unlink(os.path.join(cache, f))
