@@ -10,7 +10,8 @@ layer) and every cell compared with `--ocr never` on the source PDF:
 
 Per scan it prints: cells of the text layer with a value, how many OCR read exactly, how many
 it left empty (flagged in log.csv or not), wrong values flagged (a low-confidence or identity
-note names the cell) and WRONG values written silently (the number that must stay 0). With
+note names the cell), WRONG values written silently (the number that must stay 0), and exact
+cells flagged all the same (false alarms). With
 --show every cell that is not exact is listed with the log notes about it.
 """
 from __future__ import annotations
@@ -44,12 +45,14 @@ def compare(truth, got) -> dict:
         if n["row_key"] and not n["col_key"]:
             row_notes.setdefault((n["table"], n["row_key"]), []).append(n["message"])
     out = {"cells": len(want), "exact": 0, "empty_flagged": 0, "empty_silent": 0,
-           "wrong_flagged": 0, "wrong_silent": 0, "extra_silent": 0, "misses": []}
+           "wrong_flagged": 0, "wrong_silent": 0, "extra_silent": 0, "exact_flagged": 0,
+           "misses": []}
     for k, c in want.items():
         v = have.get(k, {}).get("value", "")
         flagged = k in notes or (k[0], k[1]) in row_notes
         if v == c["value"]:
             out["exact"] += 1
+            out["exact_flagged"] += flagged
             continue
         kind = ("empty" if v == "" else "wrong") + ("_flagged" if flagged else "_silent")
         out[kind] += 1
@@ -92,7 +95,8 @@ def main(argv=None) -> int:
             results = pool.map(_run, jobs, chunksize=1)
     else:
         results = [_run(j) for j in jobs]
-    cols = ("cells", "exact", "empty_flagged", "empty_silent", "wrong_flagged", "wrong_silent", "extra_silent")
+    cols = ("cells", "exact", "empty_flagged", "empty_silent", "wrong_flagged", "wrong_silent", "extra_silent",
+            "exact_flagged")
     print(f"{'scan':<34}" + "".join(f"{c:>14}" for c in cols))
     total = dict.fromkeys(cols, 0)
     for name, dpi, variant, r in results:

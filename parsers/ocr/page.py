@@ -31,6 +31,7 @@ class PageResult:
     warnings: list[str] = field(default_factory=list)
     turns: int = 0
     skew: float = 0.0
+    unread: list = field(default_factory=list)    # ink boxes (points) beside a number left unread
 
 
 def _rgb(gray):
@@ -55,6 +56,11 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
                 break
     if res.turns:
         res.warnings.insert(0, f"page {number}: OCR: page turned {90 * res.turns}° to read it upright")
+    for x0, top, x1, bottom in res.unread:     # a score of 0 there: the cell is flagged as doubtful
+        res.chars.append(OcrChar(len(res.chars), "", x0, x1, top, bottom, round(bottom - top, 1), False,
+                                 bottom, 0.0))
+        res.warnings.append(f"page {number}: OCR: ink at ({x0:.0f}, {top:.0f}) pt beside a number was not "
+                            "read (a sign or digit may be missing); the cell is flagged")
     return res
 
 
@@ -100,7 +106,9 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     _reread_empty_cells(blocks, clean, text_mask, k, chars)
     if _reread_empty_word_cells(blocks, clean, text_mask, k, chars):
         blocks, warns = layout(w * k, chars, edges, number)
-    return PageResult(blocks, chars, warnings + warns, turns, angle)
+    res = PageResult(blocks, chars, warnings + warns, turns, angle)
+    res.unread = _unread_ink(blocks, chars, text_mask, k)
+    return res
 
 
 def _cell_groups(edges: list[dict]) -> list:
@@ -391,6 +399,39 @@ def _value_ink(mask, bb, k: float, text_h: float):
     m = max(4, CELL_MARGIN * text_h)
     left = max(0, x0 + 1) + ax0
     return (left - m, mid - half, left + (ax1 - ax0) + m, mid + half)
+
+
+UNREAD_AREA = 10         # ink pixels of a component in a number's cell that no glyph covers: left unread
+
+
+def _unread_ink(blocks: list, chars: list, mask, k: float) -> list:
+    """Boxes (points) of ink inside a table cell that holds a number but that no glyph read
+    there covers (a minus sign or a digit the recogniser dropped): such a cell's number may be
+    short of a sign or a digit, so it is flagged (score 0), never trusted as read."""
+    import cv2
+    from ..pdf.items import PageTable
+    out = []
+    for b in blocks:
+        if not isinstance(b, PageTable):
+            continue
+        for bb, text in b.cells:
+            if not any(ch.isdigit() for ch in text):
+                continue
+            x0, top, x1, bottom = (int(round(v / k)) for v in bb)
+            a, c = max(0, top + CELL_INSET), max(0, x0 + CELL_INSET)
+            sub = mask[a:bottom - CELL_INSET + 1, c:x1 - CELL_INSET + 1]
+            if sub.size == 0:
+                continue
+            mine = [ch for ch in chars if bb[0] <= ch.cx <= bb[2] and bb[1] <= ch.mid <= bb[3]]
+            n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+            for x, y, w, h, area in stats[1:n]:
+                if area < UNREAD_AREA or (w < 4 and h < 4):
+                    continue
+                px0, py0, px1, py1 = (c + x) * k, (a + y) * k, (c + x + w) * k, (a + y + h) * k
+                if not any(ch.x0 - 1 <= px1 and px0 <= ch.x1 + 1 and ch.top - 1 <= py1 and py0 <= ch.bottom + 1
+                           for ch in mine):
+                    out.append((px0, py0, px1, py1))
+    return out
 
 
 def layout(w: float, chars: list, edges: list[dict], number: int) -> tuple[list, list[str]]:
