@@ -46,7 +46,10 @@ def truth(one_page) -> dict:
 
 
 def _flagged(p) -> set:
-    return {(n["table"], n["row_key"], n["col_key"]) for n in p.log if n["row_key"]}
+    """Cells a log note names; a note on a whole row (no column) names every cell of it."""
+    notes = {(n["table"], n["row_key"], n["col_key"]) for n in p.log if n["row_key"]}
+    rows = {(t, r) for t, r, c in notes if not c}
+    return notes | {(c["table"], c["row_key"], c["col_key"]) for c in p.cells if (c["table"], c["row_key"]) in rows}
 
 
 def _check(p, truth: dict, clean: bool) -> None:
@@ -136,3 +139,30 @@ def test_never_mode_keeps_scans_failing(one_page, tmp_path):
     scan = scangen.scan_pdf(str(one_page), str(tmp_path / "s.pdf"), 72, "clean")
     p = parse_file(scan, ocr="never")
     assert p.report["status"] == "failed" and "no text layer" in p.report["error"]
+
+
+def _page_pdf(src: Path, page: int, out: Path) -> Path:
+    import pypdfium2 as pdfium
+    new = pdfium.PdfDocument.new()
+    new.import_pages(pdfium.PdfDocument(str(src)), [page])
+    new.save(str(out))
+    return out
+
+
+@pytest.mark.parametrize("name,page,template,least", [
+    ("docx_2019_bigfont", 0, "2019", 1.0),     # large serif digits, merged header cells: every cell exact
+    ("html_2019_noruling", 1, "2019", 0.9),    # no rules at all: the grid from the text boxes
+])
+def test_scanned_page_of_other_layouts(tmp_path, name, page, template, least):
+    """A large-font ruled page must read exactly; a page without rules must read at least
+    `least` of its cells exactly and the rest flagged, none wrong (150 dpi, clean render)."""
+    one = _page_pdf(ROOT / "fixtures" / "pdf" / f"{name}.pdf", page, tmp_path / "page.pdf")
+    p0 = parse_file(str(one), template=template, ocr="never")
+    truth = {(c["table"], c["row_key"], c["col_key"]): c["value"] for c in p0.cells}
+    filled = [k for k, v in truth.items() if v != ""]
+    assert len(filled) >= 20
+    p = parse_file(scangen.scan_pdf(str(one), str(tmp_path / "scan.pdf"), 150, "clean"), template=template)
+    _check(p, truth, clean=least == 1.0)
+    got = {(c["table"], c["row_key"], c["col_key"]): c["value"] for c in p.cells}
+    exact = sum(1 for k in filled if got.get(k) == truth[k])
+    assert exact >= least * len(filled), f"{exact} of {len(filled)} cells exact"
