@@ -340,14 +340,15 @@ def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list) -> None
         b.cells[n] = (bb, "".join(c.text for c in new))
 
 
-_VALUE_GLYPHS = set("0123456789-—–/／\\无,.，")
+_VALUE_GLYPHS = set("0123456789-—–无,.，")   # no slash: a '7' read alone can come out as '/' (a zero)
 
 
 def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list) -> bool:
     """Cells of a table without rules (its grid from word positions) that the detector found
     nothing in but that hold a number's worth of ink (a lone small digit among wide gaps is
     easy for the detector to miss): the ink's box is read on its own, at the table's line
-    height, and a reading made of value glyphs only (digits, dashes, 无) joins the page's
+    height, and a reading made of value glyphs only (digits, dashes, 无; not a slash, which a
+    lone '7' can be read as) joins the page's
     glyphs. Returns whether any did (the caller then lays the page out again)."""
     import numpy as np
     from ..pdf.items import PageTable
