@@ -231,29 +231,52 @@ class Layout:
         return self._filled[block]
 
 
+_HEADER_PLANS: dict[int, tuple] = {}    # id(template) → (template, plan): templates hold dicts, unhashable
+
+
+def _header_plan(tpl: Template) -> tuple:
+    """Per column of the template: its output name, the column, the label keys of its forms and
+    the key lengths a printed text may have to reach the bar (84, with a margin below the 85
+    accepted, so float rounding stays on the safe side) whatever its characters: a text of any
+    other length is not compared, and the best of the rest is the same."""
+    plan = []
+    for t, spec in tpl.tables.items():
+        for ck, col in spec.columns.items():
+            keys = tuple(N.label_key(f) for f in (col.label, *col.aliases))
+            width = len(keys[0]) + 4
+            lens = frozenset(n for n in range(width + 1)
+                             if max(M.similarity_bound(n, len(k)) for k in keys) >= 84)
+            plan.append((f"{t}/{ck}", col, keys, lens))
+    return tuple(plan)
+
+
+def header_plan(tpl: Template) -> tuple:
+    """_header_plan(tpl), made once per template object."""
+    got = _HEADER_PLANS.get(id(tpl))
+    if got is None or got[0] is not tpl:
+        got = _HEADER_PLANS[id(tpl)] = (tpl, _header_plan(tpl))
+    return got[1]
+
+
 def header_labels(tpl: Template, lines: list[Line]) -> dict[str, str]:
     """Printed column labels ("table/col" → text), from cells of lines that carry no values."""
     texts = list(dict.fromkeys(c.text for ln in lines if not ln.filled for c in ln.labels if len(c.text) <= 24))
     by_key: dict[str, str] = {}
     for x in texts:
         by_key.setdefault(N.label_key(x), x)
+    by_len: dict[int, list[str]] = {}
+    for k, x in by_key.items():
+        by_len.setdefault(len(k), []).append(x)
     out = {}
-    for t, spec in tpl.tables.items():
-        for ck, col in spec.columns.items():
-            exact = next((by_key[k] for k in (N.label_key(f) for f in (col.label, *col.aliases)) if k in by_key),
-                         None)
-            if exact is not None:
-                out[f"{t}/{ck}"] = N.clean(exact)
-                continue
-            width = len(N.label_key(col.label)) + 4
-            lens = [len(N.label_key(f)) for f in (col.label, *col.aliases)]
-            # a text that cannot reach the bar whatever its characters is not compared (the
-            # margin keeps float rounding on the safe side): the best of the rest is the same
-            best = max(((M.score_header(x, col.label, col.aliases), x) for k, x in by_key.items()
-                        if len(k) <= width and max(M.similarity_bound(len(k), n) for n in lens) >= 84),
-                       default=(0, ""))
-            if best[0] >= 85:
-                out[f"{t}/{ck}"] = N.clean(best[1])
+    for name, col, keys, lens in header_plan(tpl):
+        exact = next((by_key[k] for k in keys if k in by_key), None)
+        if exact is not None:
+            out[name] = N.clean(exact)
+            continue
+        best = max(((M.score_header(x, col.label, col.aliases), x) for n in lens & by_len.keys()
+                    for x in by_len[n]), default=(0, ""))
+        if best[0] >= 85:
+            out[name] = N.clean(best[1])
     return out
 
 
