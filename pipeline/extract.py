@@ -207,13 +207,21 @@ class Layout:
     headers: dict[str, str]
     _anchors: dict = field(default_factory=dict)
     _filled: dict = field(default_factory=dict)
+    _blocks: dict = field(default_factory=dict)
+
+    def block_lines(self, block: int) -> list[Line]:
+        """The lines of one table block, in document order (grouped once for every block)."""
+        if not self._blocks and self.lines:
+            for ln in self.lines:
+                self._blocks.setdefault(ln.block, []).append(ln)
+        return self._blocks.get(block, [])
 
     def anchor(self, block: int, n: int) -> Optional[int]:
         """The grid column where rows of `n` values start in this table, from its unambiguous rows."""
         if (block, n) not in self._anchors:
             starts = Counter()
-            for ln in self.lines:
-                if ln.block == block and ln.grid and len(ln.values) >= n:
+            for ln in self.block_lines(block):
+                if ln.grid and len(ln.values) >= n:
                     w = windows(ln.values, n)
                     if len(w) == 1:
                         starts[ln.values[w[0]].col] += 1
@@ -227,7 +235,7 @@ class Layout:
     def filled_columns(self, block: int) -> set[int]:
         """Grid columns that hold a number in some row of this table."""
         if block not in self._filled:
-            self._filled[block] = {c.col for ln in self.lines if ln.block == block for c in ln.filled}
+            self._filled[block] = {c.col for ln in self.block_lines(block) for c in ln.filled}
         return self._filled[block]
 
 
