@@ -87,7 +87,7 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
     the one before, numbers only as whole tokens."""
     def pos(li: int, a: int, b: int) -> SourcePos:
         shift = col0 if li == 0 else 0
-        return SourcePos(line=line_no + li, start=a + shift, end=b + shift)
+        return SourcePos(line_no + li, a + shift, b + shift)
 
     if isinstance(block, Paragraph):
         line = lines[i]
