@@ -99,15 +99,21 @@ def align_in_order(score: list[list[float]], n_rows: int) -> Aligned:
     # dp[i][j]: best total over lines[:i], rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
+    weak = M.WEAK
     for i in range(1, n + 1):
+        prev, cur, cur_back, row = dp[i - 1], dp[i], back[i], score[i - 1]
+        left = cur[0]
         for j in range(1, m + 1):
-            best, how = dp[i - 1][j], 1
-            if dp[i][j - 1] > best:
-                best, how = dp[i][j - 1], 2
-            s = score[i - 1][j - 1]
-            if s > 0 and dp[i - 1][j - 1] + s - M.WEAK + 1 > best:
-                best, how = dp[i - 1][j - 1] + s - M.WEAK + 1, 3
-            dp[i][j], back[i][j] = best, how
+            best, how = prev[j], 1
+            if left > best:
+                best, how = left, 2
+            s = row[j - 1]
+            if s > 0:
+                diag = prev[j - 1] + s - weak + 1
+                if diag > best:
+                    best, how = diag, 3
+            cur[j] = left = best
+            cur_back[j] = how
     out: Aligned = {}
     i, j = n, m
     while i > 0 and j > 0:
