@@ -151,3 +151,22 @@ def test_source_positions_are_immutable_and_print_as_before():
         raise AssertionError("SourcePos must stay immutable")
     doc = parse_text("标题\n\n行政许可\t52\t3\n")
     assert str(doc.tables[0].cells[1].pos) == "line=3 chars=5-7"
+
+
+def test_half_width_equals_one_replacement_per_occurrence():
+    from pipeline import prose as P
+    rnd = random.Random(2)
+    alphabet = [chr(c) for c in range(0xFF00, 0xFF60)] + list("ab12 ，。件\u3000")
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        assert P.half_width(text) == P._FULL_WIDTH.sub(lambda m: P._HALF_WIDTH[m.group()], text)
+
+
+def test_one_cell_per_line_counts_end_where_a_region_ends():
+    from parsers import text as T
+    lines = ["标题", "1", "2", "\t3", "| 4 |", "4", "这是一句很长的话" * 5 + "。", "5", "6", ""]
+    plain = [0] * (len(lines) + 1)
+    for j in range(len(lines) - 1, -1, -1):
+        s = lines[j].strip()
+        plain[j] = 0 if T._ends_dump(lines[j], s) else plain[j + 1] + T._is_numeric(s)
+    assert T._numbers_ahead(lines) == plain
