@@ -211,7 +211,8 @@ class AnchorScan:
         self.rules = rules
         self._always = frozenset(i for i, r in enumerate(rules) if not r.anchors or "" in r.anchors)
         self.always = bool(self._always)
-        words = sorted({w for r in rules for w in r.anchors if w}, key=len, reverse=True)
+        # longest first, then by text: the same pattern in every process (a set's order is not)
+        words = sorted({w for r in rules for w in r.anchors if w}, key=lambda w: (-len(w), w))
         owners = {w: frozenset(i for i, r in enumerate(rules) if w in r.anchors) for w in words}
         # the longest word found at a place stands for every anchor that is a prefix of it
         self._implied = {w: frozenset().union(*(owners[p] for p in words if w.startswith(p))) for w in words}
