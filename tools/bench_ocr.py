@@ -6,6 +6,11 @@ Pillow, see tests/scangen.py); each reading runs in a fresh process, one thread 
 share), timed in CPU seconds, its peak resident memory taken from the kernel.
 
     .venv/bin/python -m tools.bench_ocr [PDF...] [--dpi 150] [--variant clean] [--baseline DIR]
+    .venv/bin/python -m tools.bench_ocr [PDF...] --accuracy [--variant clean,jpeg60,...]
+
+With --accuracy, nothing is timed: each scan's whole-document reading (as `ogi parse`) is
+compared cell by cell with the text-layer reading of the same PDF (`--ocr never`): cells
+exact, left empty, and written wrong (with or without a flag in log.csv).
 
 With --baseline DIR (a checkout of another revision, e.g. `git worktree add /tmp/base dc0ea04`),
 every scan is also read by that revision's reader, alternating with this one, and the ratio
@@ -47,16 +52,50 @@ def measure(path: str, mode: str, root: str = ROOT) -> tuple:
     return res
 
 
+def accuracy(pdf: str, scan: str) -> dict:
+    """Cell agreement of the OCR reading of `scan` with the text-layer reading of `pdf`."""
+    from pipeline.report import parse_file
+    truth = {(c["table"], c["row_key"], c["col_key"]): c["value"] for c in parse_file(pdf, ocr="never").cells}
+    p = parse_file(scan, ocr="auto")
+    got = {(c["table"], c["row_key"], c["col_key"]): c["value"] for c in p.cells}
+    flagged = {(n["table"], n["row_key"], n["col_key"]) for n in p.log if n["row_key"]}
+    filled = [k for k, v in truth.items() if v != ""]
+    wrong = [k for k in filled if got.get(k, "") not in ("", truth[k])]
+    wrong += [k for k, v in got.items() if v != "" and truth.get(k, "") == ""]
+    return {"filled": len(filled), "exact": sum(1 for k in filled if got.get(k) == truth[k]),
+            "empty": sum(1 for k in filled if got.get(k, "") == ""), "wrong": len(wrong),
+            "unflagged": sum(1 for k in wrong if k not in flagged),
+            "examples": [(k, truth.get(k, ""), got.get(k, "")) for k in wrong][:5]}
+
+
+def main_accuracy(pdfs: list[str], dpi: int, variants: list[str], tmp: str) -> int:
+    from tests import scangen
+    print(f"{'file':34} {'variant':8} {'exact':>9} {'empty':>5} {'wrong':>5} {'unflagged':>9}")
+    bad = 0
+    for pdf in pdfs:
+        for v in variants:
+            scan = scangen.scan_pdf(pdf, os.path.join(tmp, f"{v}_{os.path.basename(pdf)}"), dpi, v)
+            r = accuracy(pdf, scan)
+            bad += r["unflagged"]
+            print(f"{os.path.basename(pdf):34} {v:8} {r['exact']:4}/{r['filled']:<4} {r['empty']:5} "
+                  f"{r['wrong']:5} {r['unflagged']:9}" + (f"  e.g. {r['examples']}" if r["wrong"] else ""))
+    return 1 if bad else 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pdfs", nargs="*")
     ap.add_argument("--dpi", type=int, default=150)
     ap.add_argument("--variant", default="clean")
     ap.add_argument("--baseline", help="checkout of another revision to read the same scans with")
+    ap.add_argument("--accuracy", action="store_true",
+                    help="compare each scan's cells with the text layer's instead of timing (--variant may list several)")
     args = ap.parse_args(argv)
     from tests import scangen
     pdfs = args.pdfs or sorted(glob.glob(os.path.join(ROOT, "fixtures", "pdf", "*.pdf")))
     tmp = tempfile.mkdtemp(prefix="bench_ocr_")
+    if args.accuracy:
+        return main_accuracy(pdfs, args.dpi, args.variant.split(","), tmp)
     tot = {"ocr_cpu": 0.0, "text_cpu": 0.0, "ocr_pages": 0, "pages": 0}
     peak = {"ocr": 0.0, "text": 0.0}
     base = {"cpu": 0.0, "pages": 0, "peak": 0.0}
