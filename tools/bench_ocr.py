@@ -65,7 +65,7 @@ def accuracy(pdf: str, scan: str) -> dict:
     return {"filled": len(filled), "exact": sum(1 for k in filled if got.get(k) == truth[k]),
             "empty": sum(1 for k in filled if got.get(k, "") == ""), "wrong": len(wrong),
             "unflagged": sum(1 for k in wrong if k not in flagged),
-            "examples": [(k, truth.get(k, ""), got.get(k, "")) for k in wrong][:5]}
+            "examples": [(k, truth.get(k, ""), got.get(k, "")) for k in sorted(wrong, key=lambda k: k in flagged)][:4]}
 
 
 def main_accuracy(pdfs: list[str], dpi: int, variants: list[str], tmp: str) -> int:
@@ -78,7 +78,7 @@ def main_accuracy(pdfs: list[str], dpi: int, variants: list[str], tmp: str) -> i
             r = accuracy(pdf, scan)
             bad += r["unflagged"]
             print(f"{os.path.basename(pdf):34} {v:8} {r['exact']:4}/{r['filled']:<4} {r['empty']:5} "
-                  f"{r['wrong']:5} {r['unflagged']:9}" + (f"  e.g. {r['examples']}" if r["wrong"] else ""))
+                  f"{r['wrong']:5} {r['unflagged']:9}" + (f"  e.g. {r['examples']}" if r["unflagged"] else ""), flush=True)
     return 1 if bad else 0
 
 

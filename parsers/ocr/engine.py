@@ -38,13 +38,14 @@ class TextLine:
 
 
 def model_files() -> list[str]:
-    """The three ONNX files the engine loads, inside the installed package (never fetched)."""
+    """The two ONNX files the engine loads (text-box detection, recognition), inside the
+    installed package (never fetched)."""
     try:
         import rapidocr_onnxruntime
     except ModuleNotFoundError:
         raise ReadError(INSTALL_HINT) from None
     root = os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models")
-    names = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx"]
+    names = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"]
     paths = [os.path.join(root, n) for n in names]
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
@@ -52,17 +53,56 @@ def model_files() -> list[str]:
     return paths
 
 
-def engine():
-    """The process's engine, made on first use (about 0.4 s) and kept."""
+@dataclass
+class Engine:
+    """The two models a worker runs: the text-box detector (rapidocr's DB pre- and post-processing
+    around its session) and the recognition session with its character list (CTC classes)."""
+    text_det: object
+    rec: object
+    chars: list
+
+    @staticmethod
+    def sorted_boxes(boxes):
+        from rapidocr_onnxruntime import RapidOCR
+        return RapidOCR.sorted_boxes(boxes)
+
+
+DET_OPTIONS = {"limit_side_len": 736, "limit_type": "min", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
+               "thresh": 0.3, "box_thresh": 0.5, "max_candidates": 1000, "unclip_ratio": 1.6,
+               "use_dilation": True, "score_mode": "fast"}    # rapidocr's defaults (its config.yaml)
+
+
+def session_options():
+    """One thread, every graph optimisation, no memory arena (a worker's memory stays what its
+    largest input needs, not the arena's high-water mark)."""
+    import onnxruntime as ort
+    o = ort.SessionOptions()
+    o.intra_op_num_threads = o.inter_op_num_threads = 1
+    o.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    o.enable_cpu_mem_arena = False
+    o.log_severity_level = 4
+    return o
+
+
+def engine() -> Engine:
+    """The process's engine, made on first use and kept for every later page and file of the
+    worker: the detection and recognition sessions only (rapidocr's RapidOCR would also load
+    its orientation classifier, which the reader never runs), OpenCV on one thread like the
+    models (a batch runs one worker per core)."""
     global _ENGINE
     if _ENGINE is None:
-        det, rec, cls = model_files()
-        from rapidocr_onnxruntime import RapidOCR
-        import logging
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        eng = RapidOCR(det_model_path=det, rec_model_path=rec, cls_model_path=cls,
-                       intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
-        _ENGINE = eng
+        det, rec = model_files()
+        import cv2
+        import onnxruntime as ort
+        from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+        cv2.setNumThreads(1)
+        text_det = TextDetector({"model_path": det, "intra_op_num_threads": 1, "inter_op_num_threads": 1,
+                                 **DET_OPTIONS})     # its session: one thread, ORT_ENABLE_ALL, no arena, as ours
+        rec_sess = ort.InferenceSession(rec, sess_options=session_options(), providers=["CPUExecutionProvider"])
+        meta = rec_sess.get_modelmeta().custom_metadata_map
+        chars = ["blank"] + meta["character"].splitlines() + [" "]    # rapidocr's CTCLabelDecode classes
+        _ENGINE = Engine(text_det, rec_sess, chars)
     return _ENGINE
 
 
@@ -167,8 +207,8 @@ def _read_strip(crops, spans, rects, strip: list[int], out: list) -> None:
     img = np.zeros((1, 3, REC_HEIGHT, width), dtype=np.float32)
     for i, off in zip(strip, offsets):
         img[0, :, :, off:off + crops[i].shape[1]] = crops[i]
-    probs = eng.text_rec.session(img)[0][0]
-    line = _decode(probs, eng.text_rec.postprocess_op.character, width / probs.shape[0], 0.0, 0.0, REC_HEIGHT)
+    probs = eng.rec.run(None, {eng.rec.get_inputs()[0].name: img})[0][0]
+    line = _decode(probs, eng.chars, width / probs.shape[0], 0.0, 0.0, REC_HEIGHT)
     for i, off in zip(strip, offsets):
         w = crops[i].shape[1]
         _, top, _, bottom = rects[i]
