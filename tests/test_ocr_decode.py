@@ -6,6 +6,8 @@ shape; elsewhere it is left as read.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from parsers.ocr import engine as E
@@ -59,3 +61,24 @@ def test_round_glyph_beside_text_is_left_as_read():
     ln = E._decode(p, CHARS, 8.0, 0.0, 0.0, 32.0)
     E._round_glyphs_as_zero(ln.glyphs)
     assert [g.text for g in ln.glyphs] == ["年", "o"]
+
+
+def test_engine_loads_detection_and_recognition_only_with_rapidocrs_classes():
+    """The worker's engine: two sessions on one thread (no orientation classifier), and the
+    CTC classes rapidocr's own decoder uses (blank first, space last), so glyphs decode alike."""
+    import pytest
+    pytest.importorskip("rapidocr_onnxruntime", reason="OCR extra not installed (pip install -e '.[ocr]')")
+    from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+    eng = E.engine()
+    assert E.engine() is eng                                  # one engine per process
+    assert [os.path.basename(p) for p in E.model_files()] == ["ch_PP-OCRv4_det_infer.onnx",
+                                                               "ch_PP-OCRv4_rec_infer.onnx"]
+    meta = eng.rec.get_modelmeta().custom_metadata_map["character"].splitlines()
+    assert eng.chars == CTCLabelDecode(character=meta).character
+    assert eng.chars[0] == "blank" and eng.chars[-1] == " " and "0" in eng.chars
+    for sess in (eng.rec, eng.text_det.infer.session):
+        opts = sess.get_session_options()
+        assert opts.intra_op_num_threads == 1 and opts.inter_op_num_threads == 1
+        assert not opts.enable_cpu_mem_arena
+    probs = eng.rec.run(None, {eng.rec.get_inputs()[0].name: np.zeros((1, 3, E.REC_HEIGHT, E.MIN_INPUT), np.float32)})[0]
+    assert probs.shape[-1] == len(eng.chars)                  # one class a column of the output

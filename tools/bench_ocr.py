@@ -42,10 +42,25 @@ def _read(path: str, mode: str, q, root: str = ROOT) -> None:
     q.put((cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, ocr_pages, doc.pages, cells))
 
 
-def measure(path: str, mode: str, root: str = ROOT) -> tuple:
+def _read_all(paths: list[str], mode: str, q, root: str = ROOT) -> None:
+    """Every file in one process, as one batch worker reads them (one engine, loaded once)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    sys.path.insert(0, root)
+    import parsers
+    t0 = time.process_time()
+    ocr_pages = 0
+    for path in paths:
+        doc = parsers.read(path, ocr=mode)
+        ocr_pages += sum(1 for w in doc.warnings if "read by OCR" in w)
+    q.put((time.process_time() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, ocr_pages))
+
+
+def measure(path, mode: str, root: str = ROOT) -> tuple:
+    """One fresh process reads `path` (a list: every file in the same process); its CPU seconds,
+    peak RSS (MB) and counts."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_read, args=(path, mode, q, root))
+    p = ctx.Process(target=_read_all if isinstance(path, list) else _read, args=(path, mode, q, root))
     p.start()
     res = q.get()
     p.join()
@@ -101,8 +116,10 @@ def main(argv=None) -> int:
     base = {"cpu": 0.0, "pages": 0, "peak": 0.0}
     print(f"{'file':34} {'pages':>5} {'ocr pages':>9} {'ocr cpu s':>9} {'text cpu s':>10} "
           f"{'ocr MB':>7} {'text MB':>7}")
+    scans = []
     for pdf in pdfs:
         scan = scangen.scan_pdf(pdf, os.path.join(tmp, os.path.basename(pdf)), args.dpi, args.variant)
+        scans.append(scan)
         o_cpu, o_mem, o_pages, pages, _ = measure(scan, "auto")
         t_cpu, t_mem, _, _, _ = measure(pdf, "never")
         print(f"{os.path.basename(pdf):34} {pages:5} {o_pages:9} {o_cpu:9.2f} {t_cpu:10.3f} {o_mem:7.0f} {t_mem:7.0f}")
@@ -128,7 +145,22 @@ def main(argv=None) -> int:
               "faster a page")
     if text_rate and ocr_rate:
         print(f"OCR is {text_rate / ocr_rate:.0f}× slower per page than the text layer")
+    _one_worker(scans, tot["ocr_pages"], args.baseline)
     return 0
+
+
+def _one_worker(scans: list[str], pages: int, baseline) -> None:
+    """All scans read in one process (a batch worker keeps its engine across files): CPU
+    seconds a page with the model loaded once, this revision and the baseline alternating."""
+    if not pages:
+        return
+    cpu, mem, _ = measure(scans, "auto")
+    print(f"one worker, all {len(scans)} scans: {cpu:.1f} CPU s = {cpu / pages:.2f} CPU s a page = "
+          f"{pages / cpu:.3f} pages/s per core, peak {mem:.0f} MB")
+    if baseline:
+        b_cpu, b_mem, _ = measure(scans, "auto", os.path.abspath(baseline))
+        print(f"  baseline: {b_cpu:.1f} CPU s = {b_cpu / pages:.2f} CPU s a page = {pages / b_cpu:.3f} pages/s per core, "
+              f"peak {b_mem:.0f} MB; this revision is {b_cpu / cpu:.2f}× faster")
 
 
 if __name__ == "__main__":
