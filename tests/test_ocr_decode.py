@@ -1,4 +1,5 @@
-"""OCR decoding (parsers/ocr/engine.py) on made-up model outputs: no engine needed.
+"""OCR decoding (parsers/ocr/engine.py) on made-up model outputs (no engine needed), and the
+engine a worker loads.
 
 Greedy CTC decoding gives one glyph per run of a class with its position and score; a round
 glyph among digits (a number cell) is the digit 0, scored by the model's belief in a round
@@ -82,3 +83,26 @@ def test_engine_loads_detection_and_recognition_only_with_rapidocrs_classes():
         assert not opts.enable_cpu_mem_arena
     probs = eng.rec.run(None, {eng.rec.get_inputs()[0].name: np.zeros((1, 3, E.REC_HEIGHT, E.MIN_INPUT), np.float32)})[0]
     assert probs.shape[-1] == len(eng.chars)                  # one class a column of the output
+
+
+def test_detector_on_one_gray_channel_gives_rapidocrs_boxes():
+    """Detection of a gray page on one channel: the boxes rapidocr's own three-channel call
+    gives, exactly (the model's input is the same bit for bit)."""
+    import pytest
+    pytest.importorskip("rapidocr_onnxruntime", reason="OCR extra not installed (pip install -e '.[ocr]')")
+    import cv2
+    import pypdfium2 as pdfium
+    from pathlib import Path
+    pdf = pdfium.PdfDocument(str(Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "docx_2021.pdf"))
+    gray = np.array(pdf[2].render(scale=100 / 72, grayscale=True).to_pil().convert("L"))
+    gray = cv2.resize(gray, (gray.shape[1] // 32 * 32, gray.shape[0] // 32 * 32), interpolation=cv2.INTER_AREA)
+    rgb = np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
+    eng = E.engine()
+    eng.text_det.limit_type, eng.text_det.limit_side_len = "min", min(gray.shape)
+    theirs, _ = eng.text_det(rgb)
+    ours = E._run_detector(eng, gray)
+    assert len(theirs) > 20 and np.array_equal(ours, theirs)
+    assert E._one_channel(rgb) is not rgb and E._one_channel(rgb).ndim == 2
+    tinted = rgb.copy()
+    tinted[:10, :10, 2] = 0
+    assert E._one_channel(tinted) is tinted                 # a colour image keeps its channels

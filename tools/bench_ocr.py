@@ -7,10 +7,12 @@ share), timed in CPU seconds, its peak resident memory taken from the kernel.
 
     .venv/bin/python -m tools.bench_ocr [PDF...] [--dpi 150] [--variant clean] [--baseline DIR]
     .venv/bin/python -m tools.bench_ocr [PDF...] --accuracy [--variant clean,jpeg60,...]
+    .venv/bin/python -m tools.bench_ocr [PDF...] --profile
 
 With --accuracy, nothing is timed: each scan's whole-document reading (as `ogi parse`) is
 compared cell by cell with the text-layer reading of the same PDF (`--ocr never`): cells
-exact, left empty, and written wrong (with or without a flag in log.csv).
+exact, left empty, and written wrong (with or without a flag in log.csv). With --profile, the
+CPU seconds a page of each stage (render, model load, detection, recognition, skew, rules).
 
 With --baseline DIR (a checkout of another revision, e.g. `git worktree add /tmp/base dc0ea04`),
 every scan is also read by that revision's reader, alternating with this one, and the ratio
@@ -67,6 +69,49 @@ def measure(path, mode: str, root: str = ROOT) -> tuple:
     return res
 
 
+STAGES = (("parsers.ocr", "pdf_page_blocks", "page (render + everything below)"),
+          ("parsers.ocr.page", "read_page", "page image read (all but rendering)"),
+          ("parsers.ocr.engine", "engine", "model load"),
+          ("parsers.ocr.engine", "detect", "text-box detection (model + pre/post)"),
+          ("parsers.ocr.engine", "_read_strip", "recognition strips (model + decode)"),
+          ("parsers.ocr.image", "skew_angle", "skew search"),
+          ("parsers.ocr.image", "rulings", "ruling lines"),
+          ("parsers.ocr.image", "ink", "binarizing"),
+          ("parsers.ocr", "has_rulings", "low-resolution scout"))
+
+
+def profile(scans: list[str]) -> None:
+    """CPU seconds a page by stage, every scan read in this process: each stage's function is
+    wrapped with a timer (a stage inside another is counted in both)."""
+    import importlib
+    spent = {label: 0.0 for *_, label in STAGES}
+    depth = {label: 0 for *_, label in STAGES}
+
+    def timed(fn, label):
+        def run(*a, **k):
+            depth[label] += 1
+            t = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                depth[label] -= 1
+                if not depth[label]:
+                    spent[label] += time.process_time() - t
+        return run
+    for mod, name, label in STAGES:
+        m = importlib.import_module(mod)
+        setattr(m, name, timed(getattr(m, name), label))
+    import parsers
+    t0, pages = time.process_time(), 0
+    for scan in scans:
+        doc = parsers.read(scan, ocr="auto")
+        pages += sum(1 for w in doc.warnings if "read by OCR" in w)
+    total = time.process_time() - t0
+    print(f"{pages} pages in {total:.1f} CPU s (one process, engine loaded once): {total / max(pages, 1):.2f} s a page")
+    for label, sec in spent.items():
+        print(f"  {label:40} {sec / max(pages, 1):6.3f} s a page  ({100 * sec / total:4.1f}%)")
+
+
 def accuracy(pdf: str, scan: str) -> dict:
     """Cell agreement of the OCR reading of `scan` with the text-layer reading of `pdf`."""
     from pipeline.report import parse_file
@@ -105,12 +150,16 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline", help="checkout of another revision to read the same scans with")
     ap.add_argument("--accuracy", action="store_true",
                     help="compare each scan's cells with the text layer's instead of timing (--variant may list several)")
+    ap.add_argument("--profile", action="store_true", help="CPU seconds a page by stage instead (one process)")
     args = ap.parse_args(argv)
     from tests import scangen
     pdfs = args.pdfs or sorted(glob.glob(os.path.join(ROOT, "fixtures", "pdf", "*.pdf")))
     tmp = tempfile.mkdtemp(prefix="bench_ocr_")
     if args.accuracy:
         return main_accuracy(pdfs, args.dpi, args.variant.split(","), tmp)
+    if args.profile:
+        profile([scangen.scan_pdf(p, os.path.join(tmp, os.path.basename(p)), args.dpi, args.variant) for p in pdfs])
+        return 0
     tot = {"ocr_cpu": 0.0, "text_cpu": 0.0, "ocr_pages": 0, "pages": 0}
     peak = {"ocr": 0.0, "text": 0.0}
     base = {"cpu": 0.0, "pages": 0, "peak": 0.0}
