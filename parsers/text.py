@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 import regex
@@ -81,13 +82,16 @@ def _value_at(line: str, piece: str, start: int) -> int:
     return -1
 
 
+_READING_ORDER = attrgetter("row", "col")
+
+
 def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> None:
     """Set the source position of a block read from lines[i:j] of a page (page line 0 is file
     line `line_no`, starting at column `col0`): cells are found in reading order, each after
     the one before, numbers only as whole tokens."""
     def pos(li: int, a: int, b: int) -> SourcePos:
         shift = col0 if li == 0 else 0
-        return SourcePos(line=line_no + li, start=a + shift, end=b + shift)
+        return SourcePos(line_no + li, a + shift, b + shift)
 
     if isinstance(block, Paragraph):
         line = lines[i]
@@ -96,7 +100,7 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
             block.pos = pos(i, a, a + len(block.text))
         return
     li, at = i, 0
-    for c in sorted(block.cells, key=lambda c: (c.row, c.col)):
+    for c in sorted(block.cells, key=_READING_ORDER):
         piece = c.text.split("\n")[0].strip()
         if not piece:
             continue
@@ -544,8 +548,11 @@ def _numbers_ahead(lines: list[str]) -> list[int]:
     rescanned from every line (the scan of _dump_region_end stops at that line or sooner)."""
     out = [0] * (len(lines) + 1)
     for j in range(len(lines) - 1, -1, -1):
-        s = lines[j].strip()
-        out[j] = 0 if _ends_dump(lines[j], s) else out[j + 1] + _is_numeric(s)
+        line = lines[j]
+        s = line.strip()
+        # _ends_dump(line, s), inlined (this runs on every line of every page)
+        ends = len(s) > 80 or (s.endswith("。") and len(s) > 30) or "\t" in line or s.startswith("|")
+        out[j] = 0 if ends else out[j + 1] + _is_numeric(s)
     return out
 
 

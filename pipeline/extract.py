@@ -99,15 +99,21 @@ def align_in_order(score: list[list[float]], n_rows: int) -> Aligned:
     # dp[i][j]: best total over lines[:i], rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
+    weak = M.WEAK
     for i in range(1, n + 1):
+        prev, cur, cur_back, row = dp[i - 1], dp[i], back[i], score[i - 1]
+        left = cur[0]
         for j in range(1, m + 1):
-            best, how = dp[i - 1][j], 1
-            if dp[i][j - 1] > best:
-                best, how = dp[i][j - 1], 2
-            s = score[i - 1][j - 1]
-            if s > 0 and dp[i - 1][j - 1] + s - M.WEAK + 1 > best:
-                best, how = dp[i - 1][j - 1] + s - M.WEAK + 1, 3
-            dp[i][j], back[i][j] = best, how
+            best, how = prev[j], 1
+            if left > best:
+                best, how = left, 2
+            s = row[j - 1]
+            if s > 0:
+                diag = prev[j - 1] + s - weak + 1
+                if diag > best:
+                    best, how = diag, 3
+            cur[j] = left = best
+            cur_back[j] = how
     out: Aligned = {}
     i, j = n, m
     while i > 0 and j > 0:
@@ -207,13 +213,21 @@ class Layout:
     headers: dict[str, str]
     _anchors: dict = field(default_factory=dict)
     _filled: dict = field(default_factory=dict)
+    _blocks: dict = field(default_factory=dict)
+
+    def block_lines(self, block: int) -> list[Line]:
+        """The lines of one table block, in document order (grouped once for every block)."""
+        if not self._blocks and self.lines:
+            for ln in self.lines:
+                self._blocks.setdefault(ln.block, []).append(ln)
+        return self._blocks.get(block, [])
 
     def anchor(self, block: int, n: int) -> Optional[int]:
         """The grid column where rows of `n` values start in this table, from its unambiguous rows."""
         if (block, n) not in self._anchors:
             starts = Counter()
-            for ln in self.lines:
-                if ln.block == block and ln.grid and len(ln.values) >= n:
+            for ln in self.block_lines(block):
+                if ln.grid and len(ln.values) >= n:
                     w = windows(ln.values, n)
                     if len(w) == 1:
                         starts[ln.values[w[0]].col] += 1
@@ -227,8 +241,35 @@ class Layout:
     def filled_columns(self, block: int) -> set[int]:
         """Grid columns that hold a number in some row of this table."""
         if block not in self._filled:
-            self._filled[block] = {c.col for ln in self.lines if ln.block == block for c in ln.filled}
+            self._filled[block] = {c.col for ln in self.block_lines(block) for c in ln.filled}
         return self._filled[block]
+
+
+_HEADER_PLANS: dict[int, tuple] = {}    # id(template) → (template, plan): templates hold dicts, unhashable
+
+
+def _header_plan(tpl: Template) -> tuple:
+    """Per column of the template: its output name, the column, the label keys of its forms and
+    the key lengths a printed text may have to reach the bar (84, with a margin below the 85
+    accepted, so float rounding stays on the safe side) whatever its characters: a text of any
+    other length is not compared, and the best of the rest is the same."""
+    plan = []
+    for t, spec in tpl.tables.items():
+        for ck, col in spec.columns.items():
+            keys = tuple(N.label_key(f) for f in (col.label, *col.aliases))
+            width = len(keys[0]) + 4
+            lens = frozenset(n for n in range(width + 1)
+                             if max(M.similarity_bound(n, len(k)) for k in keys) >= 84)
+            plan.append((f"{t}/{ck}", col, keys, lens))
+    return tuple(plan)
+
+
+def header_plan(tpl: Template) -> tuple:
+    """_header_plan(tpl), made once per template object."""
+    got = _HEADER_PLANS.get(id(tpl))
+    if got is None or got[0] is not tpl:
+        got = _HEADER_PLANS[id(tpl)] = (tpl, _header_plan(tpl))
+    return got[1]
 
 
 def header_labels(tpl: Template, lines: list[Line]) -> dict[str, str]:
@@ -237,23 +278,19 @@ def header_labels(tpl: Template, lines: list[Line]) -> dict[str, str]:
     by_key: dict[str, str] = {}
     for x in texts:
         by_key.setdefault(N.label_key(x), x)
+    by_len: dict[int, list[str]] = {}
+    for k, x in by_key.items():
+        by_len.setdefault(len(k), []).append(x)
     out = {}
-    for t, spec in tpl.tables.items():
-        for ck, col in spec.columns.items():
-            exact = next((by_key[k] for k in (N.label_key(f) for f in (col.label, *col.aliases)) if k in by_key),
-                         None)
-            if exact is not None:
-                out[f"{t}/{ck}"] = N.clean(exact)
-                continue
-            width = len(N.label_key(col.label)) + 4
-            lens = [len(N.label_key(f)) for f in (col.label, *col.aliases)]
-            # a text that cannot reach the bar whatever its characters is not compared (the
-            # margin keeps float rounding on the safe side): the best of the rest is the same
-            best = max(((M.score_header(x, col.label, col.aliases), x) for k, x in by_key.items()
-                        if len(k) <= width and max(M.similarity_bound(len(k), n) for n in lens) >= 84),
-                       default=(0, ""))
-            if best[0] >= 85:
-                out[f"{t}/{ck}"] = N.clean(best[1])
+    for name, col, keys, lens in header_plan(tpl):
+        exact = next((by_key[k] for k in keys if k in by_key), None)
+        if exact is not None:
+            out[name] = N.clean(exact)
+            continue
+        best = max(((M.score_header(x, col.label, col.aliases), x) for n in lens & by_len.keys()
+                    for x in by_len[n]), default=(0, ""))
+        if best[0] >= 85:
+            out[name] = N.clean(best[1])
     return out
 
 

@@ -6,6 +6,7 @@ lines are read joined. The intro's statistics period (自YYYY年1月1日…) con
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -15,7 +16,7 @@ from parsers.model import Document, Paragraph, Table
 
 from . import normalize as N
 
-_WS = regex.compile(r"[\s\u3000]+")
+_WS = re.compile(f"[{N.WHITE_SPACE}]+")     # `regex`'s [\s\u3000]+, read alike by `re`
 _PREFIX = regex.compile(r"^(?:标题|题目|正文|title)[:：]?", regex.I)
 _TAIL = r"(?:关于)?(?:政府|政务)(?:信息)?公开"
 _AGENCY_FIRST = regex.compile(rf"^(?P<agency>[^\s，。；;:：《》“”\"]{{2,40}}?)(?P<year>20\d{{2}})年度?(?:的)?{_TAIL}")

@@ -80,11 +80,11 @@ class RuleSet(Record):
 def half_width(text: str) -> str:
     """Given text, return it with full-width ASCII forms (digits, letters, punctuation) and the
     ideographic space as their half-width ASCII, one character for one (so positions keep)."""
-    return _FULL_WIDTH.sub(_half_char, text)
-
-
-def _half_char(m: re.Match) -> str:
-    return _HALF_WIDTH[m.group()]
+    # each distinct full-width character replaced once over the text (no call per occurrence);
+    # the replacements are ASCII, which no later replacement touches
+    for ch in set(_FULL_WIDTH.findall(text)):
+        text = text.replace(ch, _HALF_WIDTH[ch])
+    return text
 
 
 def clean(text: str) -> str:
@@ -211,7 +211,8 @@ class AnchorScan:
         self.rules = rules
         self._always = frozenset(i for i, r in enumerate(rules) if not r.anchors or "" in r.anchors)
         self.always = bool(self._always)
-        words = sorted({w for r in rules for w in r.anchors if w}, key=len, reverse=True)
+        # longest first, then by text: the same pattern in every process (a set's order is not)
+        words = sorted({w for r in rules for w in r.anchors if w}, key=lambda w: (-len(w), w))
         owners = {w: frozenset(i for i, r in enumerate(rules) if w in r.anchors) for w in words}
         # the longest word found at a place stands for every anchor that is a prefix of it
         self._implied = {w: frozenset().union(*(owners[p] for p in words if w.startswith(p))) for w in words}

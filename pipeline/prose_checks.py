@@ -60,7 +60,8 @@ def _compare(fig: Figure, keys: tuple, cells: dict, tpl: Template) -> Check:
 def prose_checks(doc: Document, ex: Extraction, tpl: Template, year: Optional[int]) -> list[Check]:
     """Given a report's document, its extraction and template, return one P7 check per distinct
     figure whose rule's cells are in the report's tables."""
-    cells = {(c.table, c.row_key, c.col_key): c for c in ex.cells if c.table in ex.tables_found}
+    found = set(ex.tables_found)
+    cells = {(c.table, c.row_key, c.col_key): c for c in ex.cells if c.table in found}
     if not cells:
         return []
     out, seen = [], set()

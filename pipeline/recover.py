@@ -28,6 +28,7 @@ a label's fuzzy search runs only where a match could end just before a digit run
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -79,8 +80,8 @@ class RunRow:
 # the characters str.isspace() accepts (tests/test_recover.py checks the list), and two invisible ones
 DROPPED = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
            "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" "\u200b\ufeff")
-_KEPT = regex.compile(f"[^{regex.escape(DROPPED)}]+")
-_DROP = regex.compile(f"[{regex.escape(DROPPED)}]+")
+_KEPT = re.compile(f"[^{re.escape(DROPPED)}]+")     # explicit characters: `re` reads them as `regex` did
+_DROP = re.compile(f"[{re.escape(DROPPED)}]+")
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:
@@ -88,7 +89,7 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     its characters, the index of the original character it came from."""
     idx: list[int] = []
     for m in _KEPT.finditer(text):
-        idx.extend(range(m.start(), m.end()))
+        idx.extend(range(*m.span()))
     raw = _DROP.sub("", text)
     s = N.unify_quotes(N.fix_glyphs(raw))
     if len(s) != len(raw):          # some character expanded: map character by character
@@ -251,16 +252,17 @@ def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]
         if hit is None:
             continue
         q0, q1, score = hit
+        n0 = _numbering_start(t, q0, row)
         # the previous run may have swallowed this row's numbering ("…00000002.其他…")
         if found:
-            cut = t.orig_end(_numbering_start(t, q0, row)) if _numbering_start(t, q0, row) < q0 else None
+            cut = t.orig_end(n0) if n0 < q0 else None
             if cut is not None:
                 pr, ps, pe, psc, pl = found[-1]
                 if ps < cut < pe:
                     found[-1] = (pr, ps, cut, psc, pl)
         run = t.run_at(q1)
         rs, re_, _ = run
-        label = t.text[t.idx[_numbering_start(t, q0, row)]:t.orig_end(q1)]
+        label = t.text[t.idx[n0]:t.orig_end(q1)]
         found.append((r_idx, rs, re_, score, label))
         # the number just read may end in the next row's numbering: search on from the label end
         pos = q1
@@ -581,6 +583,32 @@ def _contributions(by_key: dict[str, RunRow], slot: dict[str, dict[str, int]], i
     return contrib
 
 
+class _Bounds:
+    """The least and greatest contribution of each row's remaining candidates to each identity
+    (contrib, dom as in _joint), recomputed only for a row whose domain was narrowed since."""
+
+    def __init__(self, contrib: list[dict], dom: dict[str, list[int]]):
+        self.contrib, self.dom = contrib, dom
+        self.version = dict.fromkeys(dom, 0)
+        self.kept: dict[tuple[int, str], tuple[int, float, float]] = {}
+
+    def narrow(self, k: str, keep: list[int]) -> None:
+        self.dom[k] = keep
+        self.version[k] += 1
+
+    def of(self, e: int) -> tuple[dict, dict]:
+        """({row: least}, {row: greatest}) over identity e's rows, in its order (0 for an empty domain)."""
+        lo, hi = {}, {}
+        for k, vals in self.contrib[e].items():
+            got = self.kept.get((e, k))
+            if got is None or got[0] != self.version[k]:
+                dk = self.dom[k]
+                got = self.kept[e, k] = (self.version[k], min(vals[j] for j in dk) if dk else 0,
+                                         max(vals[j] for j in dk) if dk else 0)
+            lo[k], hi[k] = got[1], got[2]
+        return lo, hi
+
+
 def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
     """All choices {row key: candidate index} satisfying the column identities; None when capped.
 
@@ -592,24 +620,23 @@ def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool
     involved = sorted({k for _, _, l, rr in idents for k in l + rr})
     contrib = _contributions(by_key, slot, idents)
     dom = {k: list(range(len(by_key[k].cands))) for k in involved}
+    bounds = _Bounds(contrib, dom)
     changed = True
     while changed:
         changed = False
-        for d in contrib:
-            lo = {k: min(d[k][j] for j in dom[k]) if dom[k] else 0 for k in d}
-            hi = {k: max(d[k][j] for j in dom[k]) if dom[k] else 0 for k in d}
+        for e, d in enumerate(contrib):
+            lo, hi = bounds.of(e)
             slo, shi = sum(lo.values()), sum(hi.values())
             for k in d:
                 keep = [j for j in dom[k] if slo - lo[k] + d[k][j] <= 1e-6 and shi - hi[k] + d[k][j] >= -1e-6]
                 if len(keep) < len(dom[k]):
-                    dom[k] = keep
+                    bounds.narrow(k, keep)
                     changed = True
     if any(not v for v in dom.values()):
         return [], False
     touching = {k: [e for e, d in enumerate(contrib) if k in d] for k in involved}
     order = sorted(involved, key=lambda k: (len(dom[k]), -len(touching[k])))
-    lo = [{k: min(d[k][j] for j in dom[k]) for k in d} for d in contrib]
-    hi = [{k: max(d[k][j] for j in dom[k]) for k in d} for d in contrib]
+    lo, hi = map(list, zip(*(bounds.of(e) for e in range(len(contrib))))) if contrib else ([], [])
     partial = [0.0] * len(contrib)
     rem_min = [sum(x.values()) for x in lo]
     rem_max = [sum(x.values()) for x in hi]
@@ -759,8 +786,10 @@ def _scraped(ln, prev) -> bool:
     paragraph text rather than a table header."""
     if not ln.grid:
         return True
-    if any(_LEADING_ZERO.fullmatch(c.text.strip()) for c in ln.values):
-        return True
+    for c in ln.values:   # the cheap test first: most cells do not start with 0
+        x = c.text.strip()
+        if x[:1] == "0" and _LEADING_ZERO.fullmatch(x):
+            return True
     return not ln.labels and prev is not None and not prev.grid
 
 

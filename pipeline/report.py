@@ -150,9 +150,10 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         ex.notes += review_ocr(ex, checks, tpl)
         _add_checks(out, rid, checks, tpl)
     row["checks_failed"] = sum(1 for c in out.checks if c["status"] == "fail" and c["severity"] == "error")
+    agency, year, template = meta.agency, meta.year or "", ex.template
     for c in ex.cells:
-        out.cells.append({"report_id": rid, "agency": meta.agency, "year": meta.year or "",
-                          "template": ex.template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
+        out.cells.append({"report_id": rid, "agency": agency, "year": year,
+                          "template": template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
                           "value": fmt(c.value), "raw": c.raw, "row_label": c.row_label, "col_label": c.col_label,
                           "match_score": f"{c.match_score:g}", "page": c.page or "",
                           "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method,

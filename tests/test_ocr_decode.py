@@ -1,10 +1,13 @@
-"""OCR decoding (parsers/ocr/engine.py) on made-up model outputs: no engine needed.
+"""OCR decoding (parsers/ocr/engine.py) on made-up model outputs (no engine needed), and the
+engine a worker loads.
 
 Greedy CTC decoding gives one glyph per run of a class with its position and score; a round
 glyph among digits (a number cell) is the digit 0, scored by the model's belief in a round
 shape; elsewhere it is left as read.
 """
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -59,3 +62,47 @@ def test_round_glyph_beside_text_is_left_as_read():
     ln = E._decode(p, CHARS, 8.0, 0.0, 0.0, 32.0)
     E._round_glyphs_as_zero(ln.glyphs)
     assert [g.text for g in ln.glyphs] == ["年", "o"]
+
+
+def test_engine_loads_detection_and_recognition_only_with_rapidocrs_classes():
+    """The worker's engine: two sessions on one thread (no orientation classifier), and the
+    CTC classes rapidocr's own decoder uses (blank first, space last), so glyphs decode alike."""
+    import pytest
+    pytest.importorskip("rapidocr_onnxruntime", reason="OCR extra not installed (pip install -e '.[ocr]')")
+    from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+    eng = E.engine()
+    assert E.engine() is eng                                  # one engine per process
+    assert [os.path.basename(p) for p in E.model_files()] == ["ch_PP-OCRv4_det_infer.onnx",
+                                                               "ch_PP-OCRv4_rec_infer.onnx"]
+    meta = eng.rec.get_modelmeta().custom_metadata_map["character"].splitlines()
+    assert eng.chars == CTCLabelDecode(character=meta).character
+    assert eng.chars[0] == "blank" and eng.chars[-1] == " " and "0" in eng.chars
+    for sess in (eng.rec, eng.text_det.infer.session):
+        opts = sess.get_session_options()
+        assert opts.intra_op_num_threads == 1 and opts.inter_op_num_threads == 1
+        assert not opts.enable_cpu_mem_arena
+    probs = eng.rec.run(None, {eng.rec.get_inputs()[0].name: np.zeros((1, 3, E.REC_HEIGHT, E.MIN_INPUT), np.float32)})[0]
+    assert probs.shape[-1] == len(eng.chars)                  # one class a column of the output
+
+
+def test_detector_on_one_gray_channel_gives_rapidocrs_boxes():
+    """Detection of a gray page on one channel: the boxes rapidocr's own three-channel call
+    gives, exactly (the model's input is the same bit for bit)."""
+    import pytest
+    pytest.importorskip("rapidocr_onnxruntime", reason="OCR extra not installed (pip install -e '.[ocr]')")
+    import cv2
+    import pypdfium2 as pdfium
+    from pathlib import Path
+    pdf = pdfium.PdfDocument(str(Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "docx_2021.pdf"))
+    gray = np.array(pdf[2].render(scale=100 / 72, grayscale=True).to_pil().convert("L"))
+    gray = cv2.resize(gray, (gray.shape[1] // 32 * 32, gray.shape[0] // 32 * 32), interpolation=cv2.INTER_AREA)
+    rgb = np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
+    eng = E.engine()
+    eng.text_det.limit_type, eng.text_det.limit_side_len = "min", min(gray.shape)
+    theirs, _ = eng.text_det(rgb)
+    ours = E._run_detector(eng, gray)
+    assert len(theirs) > 20 and np.array_equal(ours, theirs)
+    assert E._one_channel(rgb) is not rgb and E._one_channel(rgb).ndim == 2
+    tinted = rgb.copy()
+    tinted[:10, :10, 2] = 0
+    assert E._one_channel(tinted) is tinted                 # a colour image keeps its channels

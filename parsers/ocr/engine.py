@@ -38,13 +38,14 @@ class TextLine:
 
 
 def model_files() -> list[str]:
-    """The three ONNX files the engine loads, inside the installed package (never fetched)."""
+    """The two ONNX files the engine loads (text-box detection, recognition), inside the
+    installed package (never fetched)."""
     try:
         import rapidocr_onnxruntime
     except ModuleNotFoundError:
         raise ReadError(INSTALL_HINT) from None
     root = os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models")
-    names = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx"]
+    names = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"]
     paths = [os.path.join(root, n) for n in names]
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
@@ -52,22 +53,61 @@ def model_files() -> list[str]:
     return paths
 
 
-def engine():
-    """The process's engine, made on first use (about 0.4 s) and kept."""
+@dataclass
+class Engine:
+    """The two models a worker runs: the text-box detector (rapidocr's DB pre- and post-processing
+    around its session) and the recognition session with its character list (CTC classes)."""
+    text_det: object
+    rec: object
+    chars: list
+
+    @staticmethod
+    def sorted_boxes(boxes):
+        from rapidocr_onnxruntime import RapidOCR
+        return RapidOCR.sorted_boxes(boxes)
+
+
+DET_OPTIONS = {"limit_side_len": 736, "limit_type": "min", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
+               "thresh": 0.3, "box_thresh": 0.5, "max_candidates": 1000, "unclip_ratio": 1.6,
+               "use_dilation": True, "score_mode": "fast"}    # rapidocr's defaults (its config.yaml)
+
+
+def session_options():
+    """One thread, every graph optimisation, no memory arena (a worker's memory stays what its
+    largest input needs, not the arena's high-water mark)."""
+    import onnxruntime as ort
+    o = ort.SessionOptions()
+    o.intra_op_num_threads = o.inter_op_num_threads = 1
+    o.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    o.enable_cpu_mem_arena = False
+    o.log_severity_level = 4
+    return o
+
+
+def engine() -> Engine:
+    """The process's engine, made on first use and kept for every later page and file of the
+    worker: the detection and recognition sessions only (rapidocr's RapidOCR would also load
+    its orientation classifier, which the reader never runs), OpenCV on one thread like the
+    models (a batch runs one worker per core)."""
     global _ENGINE
     if _ENGINE is None:
-        det, rec, cls = model_files()
-        from rapidocr_onnxruntime import RapidOCR
-        import logging
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        eng = RapidOCR(det_model_path=det, rec_model_path=rec, cls_model_path=cls,
-                       intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
-        _ENGINE = eng
+        det, rec = model_files()
+        import cv2
+        import onnxruntime as ort
+        from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+        cv2.setNumThreads(1)
+        text_det = TextDetector({"model_path": det, "intra_op_num_threads": 1, "inter_op_num_threads": 1,
+                                 **DET_OPTIONS})     # its session: one thread, ORT_ENABLE_ALL, no arena, as ours
+        rec_sess = ort.InferenceSession(rec, sess_options=session_options(), providers=["CPUExecutionProvider"])
+        meta = rec_sess.get_modelmeta().custom_metadata_map
+        chars = ["blank"] + meta["character"].splitlines() + [" "]    # rapidocr's CTCLabelDecode classes
+        _ENGINE = Engine(text_det, rec_sess, chars)
     return _ENGINE
 
 
 def detect(rgb, text_px: float, det_px: float = 0.0):
-    """Text boxes (4×2 point arrays, image pixels, reading order) of an RGB image whose text is
+    """Text boxes (4×2 point arrays, image pixels, reading order) of an RGB (or gray) image whose text is
     about `text_px` tall; detection runs on a copy reduced to `det_px` (DET_TEXT_PX) text."""
     import cv2
     import numpy as np
@@ -75,14 +115,47 @@ def detect(rgb, text_px: float, det_px: float = 0.0):
     eng = engine()
     h, w = rgb.shape[:2]
     s = min(1.0, (det_px or DET_TEXT_PX) / max(text_px, 1.0), (DET_MAX_PIXELS / (w * h)) ** 0.5)
-    small = cv2.resize(rgb, (max(32, int(w * s) // 32 * 32), max(32, int(h * s) // 32 * 32)),
-                       interpolation=cv2.INTER_AREA) if s < 1.0 else rgb
-    eng.text_det.limit_type, eng.text_det.limit_side_len = "min", min(small.shape[:2])
-    boxes, _ = eng.text_det(small)
+    img = _one_channel(rgb)          # a gray page: every step below on one channel (the same numbers)
+    small = cv2.resize(img, (max(32, int(w * s) // 32 * 32), max(32, int(h * s) // 32 * 32)),
+                       interpolation=cv2.INTER_AREA) if s < 1.0 else img
+    boxes = _run_detector(eng, small)
     if boxes is None or len(boxes) == 0:
         return []
     sx, sy = w / small.shape[1], h / small.shape[0]
     return eng.sorted_boxes(np.array([b * [sx, sy] for b in boxes], dtype=np.float32))
+
+
+def _one_channel(rgb):
+    """The image's one channel when its three are equal (a gray page as the reader makes it),
+    else the image itself."""
+    import numpy as np
+    if rgb.ndim == 2:
+        return rgb
+    gray = rgb[:, :, 0]
+    return gray if np.array_equal(gray, rgb[:, :, 1]) and np.array_equal(gray, rgb[:, :, 2]) else rgb
+
+
+def _run_detector(eng, img):
+    """rapidocr's TextDetector call on `img` at its own size (limit "min" = its shorter side);
+    for a gray image (2-D) its normalisation is done once, not on three float64 channels: the
+    same input to the model, bit for bit, at a third of the work and without the page-sized
+    float64 copies (a worker's peak memory on a full page)."""
+    import numpy as np
+    det = eng.text_det
+    det.limit_type, det.limit_side_len = "min", min(img.shape[:2])
+    if img.ndim == 3:
+        return det(img)[0]
+    pre = det.get_preprocess(max(img.shape[:2]))
+    resized = pre.resize(img)
+    if resized is None:
+        return None
+    if not (np.all(pre.mean == pre.mean[0]) and np.all(pre.std == pre.std[0])):
+        return det(np.ascontiguousarray(np.stack([img] * 3, axis=-1)))[0]
+    norm = ((resized.astype("float32") * pre.scale - pre.mean[0]) / pre.std[0]).astype(np.float32)
+    x = np.ascontiguousarray(np.broadcast_to(norm, (1, 3) + norm.shape))
+    preds = det.infer(x)[0]
+    boxes, _scores = det.postprocess_op(preds, img.shape[:2])
+    return det.filter_tag_det_res(boxes, img.shape[:2])
 
 
 def read_boxes(rgb, boxes, keep_empty: bool = False) -> list[TextLine]:
@@ -167,8 +240,8 @@ def _read_strip(crops, spans, rects, strip: list[int], out: list) -> None:
     img = np.zeros((1, 3, REC_HEIGHT, width), dtype=np.float32)
     for i, off in zip(strip, offsets):
         img[0, :, :, off:off + crops[i].shape[1]] = crops[i]
-    probs = eng.text_rec.session(img)[0][0]
-    line = _decode(probs, eng.text_rec.postprocess_op.character, width / probs.shape[0], 0.0, 0.0, REC_HEIGHT)
+    probs = eng.rec.run(None, {eng.rec.get_inputs()[0].name: img})[0][0]
+    line = _decode(probs, eng.chars, width / probs.shape[0], 0.0, 0.0, REC_HEIGHT)
     for i, off in zip(strip, offsets):
         w = crops[i].shape[1]
         _, top, _, bottom = rects[i]

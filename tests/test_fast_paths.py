@@ -1,0 +1,172 @@
+"""The per-report pipeline's quicker forms give exactly what the plain computation gives: each
+is checked against a straightforward version of the same step on random inputs."""
+from __future__ import annotations
+
+import random
+import sys
+from itertools import product
+
+import regex
+
+from parsers.model import SourcePos, Table
+from parsers.text import parse_text
+from pipeline import extract as E
+from pipeline import match as M
+from pipeline import metadata as MD
+from pipeline import normalize as N
+from pipeline import recover as R
+from pipeline.lines import Line
+from pipeline.templates import get
+
+_ALL = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+
+
+def test_whitespace_classes_read_by_re_as_regex_read_them():
+    assert N._SPACE.findall(_ALL) == regex.findall(r"[\s\u3000\u00a0\u200b\ufeff]+", _ALL)
+    assert MD._WS.findall(_ALL) == regex.findall(r"[\s\u3000]+", _ALL)
+    assert R._DROP.findall(_ALL) == regex.findall(f"[{regex.escape(R.DROPPED)}]+", _ALL)
+
+
+def _align_plain(score, n_rows):
+    """extract.align_in_order as first written (index arithmetic in the inner loop)."""
+    n, m = len(score), n_rows
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    back = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best, how = dp[i - 1][j], 1
+            if dp[i][j - 1] > best:
+                best, how = dp[i][j - 1], 2
+            s = score[i - 1][j - 1]
+            if s > 0 and dp[i - 1][j - 1] + s - M.WEAK + 1 > best:
+                best, how = dp[i - 1][j - 1] + s - M.WEAK + 1, 3
+            dp[i][j], back[i][j] = best, how
+    out = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        how = back[i][j]
+        if how == 3:
+            out[i - 1] = (j - 1, score[i - 1][j - 1])
+            i, j = i - 1, j - 1
+        elif how == 1:
+            i -= 1
+        else:
+            j -= 1
+    return out
+
+
+def test_monotone_alignment_equals_the_plain_dynamic_programme():
+    rnd = random.Random(11)
+    for _ in range(400):
+        n, m = rnd.randint(0, 12), rnd.randint(1, 10)
+        # few distinct scores, so that ties (which the order of the tests decides) are common
+        score = [[rnd.choice([0.0, 0.0, 0.0, 62.0, 70.5, 85.0, 100.0]) for _ in range(m)] for _ in range(n)]
+        assert E.align_in_order(score, m) == _align_plain(score, m)
+
+
+def _header_plain(tpl, lines):
+    """extract.header_labels comparing every text whose length bound reaches the bar."""
+    texts = list(dict.fromkeys(c.text for ln in lines if not ln.filled for c in ln.labels if len(c.text) <= 24))
+    by_key = {}
+    for x in texts:
+        by_key.setdefault(N.label_key(x), x)
+    out = {}
+    for t, spec in tpl.tables.items():
+        for ck, col in spec.columns.items():
+            exact = next((by_key[k] for k in (N.label_key(f) for f in (col.label, *col.aliases)) if k in by_key),
+                         None)
+            if exact is not None:
+                out[f"{t}/{ck}"] = N.clean(exact)
+                continue
+            best = max(((M.score_header(x, col.label, col.aliases), x) for x in by_key.values()), default=(0, ""))
+            if best[0] >= 85:
+                out[f"{t}/{ck}"] = N.clean(best[1])
+    return out
+
+
+def test_header_labels_planned_by_length_equal_comparing_every_text():
+    rnd = random.Random(5)
+    for tid in ("2019", "2021"):
+        tpl = get(tid)
+        words = [f for spec in tpl.tables.values() for c in spec.columns.values() for f in (c.label, *c.aliases)]
+        words += [r.label for spec in tpl.tables.values() for r in spec.rows]
+        for _ in range(60):
+            texts = []
+            for _ in range(rnd.randint(1, 12)):
+                w = rnd.choice(words)
+                cut = rnd.randint(0, 3)       # clipped, padded, with a stray character: near misses
+                w = w[cut:] if rnd.random() < 0.5 else w[:len(w) - cut] or w
+                if rnd.random() < 0.3:
+                    w += rnd.choice("数量件合计（）")
+                texts.append(w)
+            cells = [Table.from_rows([[x]]).cells[0] for x in texts]
+            lines = [Line(labels=[c], values=[]) for c in cells]
+            assert E.header_labels(tpl, lines) == _header_plain(tpl, lines)
+
+
+def _joint_plain(rows, idents):
+    """Every choice of one candidate a row that satisfies every identity (brute force)."""
+    by_key = {r.keys[0]: r for r in rows}
+    slot = {k: {c.key: i for i, c in enumerate(r.cols)} for k, r in by_key.items()}
+    involved = sorted({k for _, _, l, rr in idents for k in l + rr})
+    sols = []
+    for pick in product(*(range(len(by_key[k].cands)) for k in involved)):
+        choice = dict(zip(involved, pick))
+        if all(abs(sum(R._value(by_key[k].cands[choice[k]][slot[k][col]], by_key[k].cols[slot[k][col]])
+                       for k in lhs) -
+                   sum(R._value(by_key[k].cands[choice[k]][slot[k][col]], by_key[k].cols[slot[k][col]])
+                       for k in rhs)) <= 1e-6
+               for _, col, lhs, rhs in idents):
+            sols.append(choice)
+    return sols
+
+
+def test_joint_choice_finds_exactly_the_brute_force_solutions():
+    tpl = get("2019")
+    spec = tpl.tables["requests"]
+    cols = spec.row_columns(spec.rows[0])[:3]
+    rnd = random.Random(3)
+    for _ in range(150):
+        keys = ["a", "b", "c", "d"][:rnd.randint(2, 4)]
+        rows = []
+        for k in keys:
+            cands = [tuple(str(rnd.randint(0, 6)) for _ in cols) for _ in range(rnd.randint(1, 5))]
+            rows.append(R.RunRow("requests", [k] * len(cols), list(cols), "", k, 100.0, [], cands=cands))
+        idents = [("E", c.key, keys[:-1], keys[-1:]) for c in cols[:rnd.randint(1, len(cols))]]
+        sols, capped = R._joint(rows, idents)
+        assert not capped
+        key = lambda s: sorted(s.items())   # noqa: E731
+        assert sorted(sols, key=key) == sorted(_joint_plain(rows, idents), key=key)
+
+
+def test_source_positions_are_immutable_and_print_as_before():
+    p = SourcePos(line=3, start=4, end=9)
+    assert str(p) == "line=3 chars=4-9" and str(p.shifted(1, 2)) == "line=3 chars=5-6"
+    assert str(SourcePos(table=2, row=5, col=7)) == "table=2 row=5 col=7"
+    try:
+        p.line = 4
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("SourcePos must stay immutable")
+    doc = parse_text("标题\n\n行政许可\t52\t3\n")
+    assert str(doc.tables[0].cells[1].pos) == "line=3 chars=5-7"
+
+
+def test_half_width_equals_one_replacement_per_occurrence():
+    from pipeline import prose as P
+    rnd = random.Random(2)
+    alphabet = [chr(c) for c in range(0xFF00, 0xFF60)] + list("ab12 ，。件\u3000")
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        assert P.half_width(text) == P._FULL_WIDTH.sub(lambda m: P._HALF_WIDTH[m.group()], text)
+
+
+def test_one_cell_per_line_counts_end_where_a_region_ends():
+    from parsers import text as T
+    lines = ["标题", "1", "2", "\t3", "| 4 |", "4", "这是一句很长的话" * 5 + "。", "5", "6", ""]
+    plain = [0] * (len(lines) + 1)
+    for j in range(len(lines) - 1, -1, -1):
+        s = lines[j].strip()
+        plain[j] = 0 if T._ends_dump(lines[j], s) else plain[j + 1] + T._is_numeric(s)
+    assert T._numbers_ahead(lines) == plain
