@@ -20,7 +20,7 @@ from .items import Box, Line, PageTable
 from .settings import DEFAULT, PdfSettings
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     """A cell of a table part, placed in the joined table's coordinates."""
     page: int

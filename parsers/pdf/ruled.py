@@ -128,7 +128,8 @@ def cells(points: dict) -> list[Box]:
     joined by edges, one per top-left corner, in corner order."""
     vset = {p: {_bbox(e) for e in at["v"]} for p, at in points.items()}
     hset = {p: {_bbox(e) for e in at["h"]} for p, at in points.items()}
-    connects = lambda p, q: (p[0] == q[0] and bool(vset[p] & vset[q])) or (p[1] == q[1] and bool(hset[p] & hset[q]))
+    connects = lambda p, q: (p[0] == q[0] and not vset[p].isdisjoint(vset[q])) or \
+        (p[1] == q[1] and not hset[p].isdisjoint(hset[q]))
     ordered = sorted(points)
     by_y: dict[float, list] = {}
     for p in ordered:
@@ -172,7 +173,7 @@ def tables(cells_: list[Box]) -> list[list[Box]]:
         before = len(current)
         for cell in list(remaining):
             cc = corners(cell)
-            if not current or any(c in current_corners for c in cc):
+            if not current or not current_corners.isdisjoint(cc):
                 current_corners |= set(cc)
                 current.append(cell)
                 remaining.remove(cell)
