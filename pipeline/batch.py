@@ -362,6 +362,12 @@ class PoolBackend:
         """The wide files' columns as a worker reported them (None when no worker started)."""
         return next((w.wide for w in self.workers if w.wide), None)
 
+    def release(self) -> None:
+        """Tell the idle workers to end (they save what they keep while the outputs are built);
+        `close()` reaps them."""
+        for w in self.workers:
+            w.finish()
+
     def close(self) -> None:
         for w in self.workers:
             w.stop()
@@ -469,6 +475,8 @@ class _Dispatch:
             else:
                 self._hashed(seq, path, sha)
             state.commit()
+        if backend.inflight:
+            _preload_build(self.opts.get("review", False))
         while backend.inflight:
             self._handle(backend.poll(0.5))
         state.commit(force=True)
@@ -523,6 +531,14 @@ class _Dispatch:
             self.bar.advance(rep["status"], 1 + self.waiting.pop(job["key"], 0))
 
 
+def _preload_build(review: bool) -> None:
+    """Import what stage 3 needs while the workers parse the last files: a one-file run waits
+    for its worker's import and parse anyway, so the build's imports cost it no time then."""
+    from . import writers  # noqa: F401
+    if review:
+        from .review import site  # noqa: F401
+
+
 def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: dict | None,
                    site=None) -> dict:
     """Stage 3 of a run: the output files from the state, in input order, published as one set;
@@ -575,7 +591,13 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
         run_info.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         seconds=round(time.perf_counter() - run_info.pop("_t0"), 3), files=files,
                         status=dict(status), checks_failed=failed_checks)
-        writer.close(run_info)
+        # the state's last flush to disk (its close) runs beside the output files' own
+        closing = threading.Thread(target=state.close)
+        closing.start()
+        try:
+            writer.close(run_info)
+        finally:
+            closing.join()
     except BaseException:
         writer.abort()
         if site is not None:
@@ -649,8 +671,11 @@ def run(paths: list[str], out_dir: str, *, workers: int | None = None, timeout: 
         stage = _Dispatch(state, backend, bar, run_id, opts)  # 2. dispatch
         stage.run()
         wide = state.wide_layout(getattr(backend, "wide_layout", None))
-        backend.close()
-        backend = None
+        if isinstance(backend, PoolBackend):
+            backend.release()   # the workers end while the outputs are built; reaped at the end
+        else:
+            backend.close()
+            backend = None
         bar.stop()
         bar = None
         site = None

@@ -33,31 +33,47 @@ def _cache_path(folder: str, name: str) -> str:
     return os.path.join(folder, f"{name}.{tag}.marshal")
 
 
-def _cached(path: str, source: bytes):
-    """The parsed data kept in `path` if it was made from exactly `source`, else None."""
+def _cached(path: str, source: bytes, fmt: int = _FORMAT):
+    """The data kept in `path` if it was made from exactly `source` (the bytes or the key it
+    was derived from) in layout `fmt`, else None."""
     try:
         with open(path, "rb") as f:
-            fmt, kept, data = marshal.loads(f.read())
+            kept_fmt, kept, data = marshal.loads(f.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return data if fmt == _FORMAT and kept == source else None
+    return data if kept_fmt == fmt and kept == source else None
 
 
-def _store(path: str, source: bytes, data) -> None:
+def _store(path: str, source: bytes, data, fmt: int = _FORMAT) -> bool:
     """Write the derived copy atomically; any failure (read-only home, full disk, data marshal
-    cannot hold) leaves things as they were."""
+    cannot hold) leaves things as they were (and returns False)."""
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        blob = marshal.dumps((_FORMAT, source, data))
+        blob = marshal.dumps((fmt, source, data))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as f:
             f.write(blob)
         os.replace(tmp, path)
+        return True
     except (OSError, ValueError):
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        return False
+
+
+def read_derived(name: str, key: str, fmt: int):
+    """Data kept under `name` in the cache folder by `write_derived` with the same `key` and
+    layout `fmt`; None when there is none, it was made from another key, or caching is off."""
+    folder = cache_dir()
+    return _cached(_cache_path(folder, name), key, fmt) if folder else None
+
+
+def write_derived(name: str, key: str, fmt: int, data) -> bool:
+    """Keep `data` (what marshal holds) under `name`, for processes that derive it from `key`."""
+    folder = cache_dir()
+    return _store(_cache_path(folder, name), key, data, fmt) if folder else False
 
 
 def load_toml(name: str, data_dir: str = DATA_DIR) -> dict:

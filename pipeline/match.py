@@ -12,6 +12,7 @@ from functools import lru_cache
 import regex
 from rapidfuzz import fuzz
 
+from . import label_scores
 from . import normalize as N
 from .templates import Row
 
@@ -74,6 +75,10 @@ def score_row(labels: list[str], context: list[str], row: Row) -> float:
 
 @lru_cache(maxsize=200000)
 def _score_row(labels: tuple[str, ...], context: tuple[str, ...], row: Row) -> float:
+    return label_scores.remembered(_compute_score_row, labels, context, row)   # kept across processes
+
+
+def _compute_score_row(labels: tuple[str, ...], context: tuple[str, ...], row: Row) -> float:
     if not labels:
         return 0.0
     candidates = [labels[-1], "".join(labels)]

@@ -245,6 +245,8 @@ def serve(inp, out, cfg: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
+    from . import label_scores
+    label_scores.collect()         # the label scores it computes are kept for the next process
     from .report import parse_file
     from .schema import wide_layout
     max_mb = cfg.get("max_memory_mb")
@@ -253,11 +255,14 @@ def serve(inp, out, cfg: dict) -> None:
     while True:
         job = _recv(inp)
         if job is None:
+            label_scores.save(force=True)
             return
         if job.get("op") == "stderr":   # a worker started early learns where its log is
             _stderr_to(job["path"])
             continue
         _send(out, _do_job(job, parse_file, max_mb))
+        if job.get("op") == "parse":   # after the result: what it derived, kept for later processes
+            label_scores.save()
 
 
 def child_main() -> None:
@@ -385,6 +390,7 @@ class Worker:
         self.jobs = 0
         self.stderr = stderr
         self.proc = None  # a subprocess.Popen, or a _ForkedChild
+        self.ending = None  # when told to finish: the time by which it must have ended
         self.job: dict | None = None
         self.started_at = 0.0
         self.ready = False
@@ -414,10 +420,25 @@ class Worker:
         self.jobs = 0
         self.started_at = time.monotonic()
 
+    def finish(self) -> None:
+        """Tell an idle child to end (at the end of its input it saves what it keeps for later
+        processes, see pipeline.label_scores) without waiting for it; `stop()` reaps it."""
+        if self.proc is not None and self.idle and self.ending is None and self.proc.poll() is None:
+            self.ending = time.monotonic() + 1.0
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+
     def stop(self) -> None:
+        """End the child: an idle one as `finish()` does, killed if it has not ended within a
+        second; a busy one is killed."""
         if self.proc is None:
             return
         try:
+            self.finish()
+            while self.ending is not None and self.proc.poll() is None and time.monotonic() < self.ending:
+                time.sleep(0.001)
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
@@ -428,6 +449,7 @@ class Worker:
                 except Exception:
                     pass
             self.proc = None
+            self.ending = None
 
     def restart(self) -> None:
         self.stop()

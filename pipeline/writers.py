@@ -47,11 +47,10 @@ class _CsvFile:
         """Rows already rendered as CSV text (by `schema.render_parts`)."""
         self.f.write(text)
 
-    def finish(self) -> None:
-        """Flush the file to disk and close it."""
+    def flush(self) -> int:
+        """Hand what is buffered to the OS; the file's descriptor (for `fsync_all`)."""
         self.f.flush()
-        os.fsync(self.f.fileno())
-        self.f.close()
+        return self.f.fileno()
 
     def close_quietly(self) -> None:
         try:
@@ -103,15 +102,14 @@ class OutputWriter:
             self.files[f"wide/{t}"].write_lists([schema.wide_row(report, values)])
 
     def close(self, run_info: dict) -> None:
-        """Flush every file and run.json to disk, then publish the set as one unit."""
-        for f in self.files.values():
-            f.finish()
+        """Flush every file, run.json and their folders to disk, then publish the set as one unit."""
         with open(self.path("run.json"), "x", encoding="utf-8") as fh:
             json.dump(run_info, fh, ensure_ascii=False, indent=2)
+            fds = [f.flush() for f in self.files.values()]
             fh.flush()
-            os.fsync(fh.fileno())
-        for d in (os.path.join(self.dir, "wide"), self.dir):
-            _fsync_dir(d)
+            fsync_all([*fds, fh.fileno()], [os.path.join(self.dir, "wide"), self.dir])
+        for f in self.files.values():
+            f.close_quietly()
         publish(self.out_dir, self.generation)
 
     def abort(self) -> None:
@@ -196,6 +194,31 @@ def discard_unpublished(out_dir: str) -> None:
                             os.unlink(p)
                         except FileNotFoundError:
                             pass
+
+
+def fsync_all(fds: list[int], folders: list[str]) -> None:
+    """Flush the open files `fds` and the folders' entries to disk, all at once (one thread
+    each): the file system commits concurrent flushes together, where one after the other each
+    waits for its own disk write (about 2–8 ms each on this machine's ext4). Raises the first
+    error of a file's flush; a folder that cannot be flushed is skipped, as `_fsync_dir` does."""
+    import threading
+
+    errors: list[OSError] = []
+
+    def flush(fd: int) -> None:
+        try:
+            os.fsync(fd)
+        except OSError as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=flush, args=(fd,)) for fd in fds]
+    threads += [threading.Thread(target=_fsync_dir, args=(d,)) for d in folders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
 
 
 def _fsync_dir(path: str) -> None:

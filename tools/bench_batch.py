@@ -12,6 +12,7 @@ on it as a user would (a subprocess, fresh output folder each time), then prints
     python -m tools.bench_batch --reports 400 --sizes 200 800 --keep /tmp/bench
     python -m tools.bench_batch --real ../shared/corpus/reports --copies 240 --rounds 3 \
         --baseline /path/to/other/checkout                 # real text reports, one-file start-up
+    python -m tools.bench_batch --one fixtures/seed_xiuzhou_2019.txt --rounds 9 --baseline DIR [--cache cold-labels]
 
 `--real DIR` copies the folder's .txt/.md reports to `--copies` unique files (a comment line
 appended to each copy) and runs `ogi parse --workers 1` and `--workers 2` on them, and a
@@ -211,6 +212,53 @@ def bench_real(a) -> None:
     shutil.rmtree(base, ignore_errors=True)
 
 
+def run_one_file(root: Path, path: Path, out: Path, env: dict) -> tuple[float, float]:
+    """(wall, CPU of the process and its workers) of `ogi parse PATH --out NEW -q` as a user
+    types it: the tree's own console script, a fresh output folder."""
+    import resource
+    shutil.rmtree(out, ignore_errors=True)
+    ogi = root / ".venv" / "bin" / "ogi"
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([str(ogi), "parse", str(path), "--out", str(out), "-q"], env=env, cwd=root, check=True)
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+
+
+def bench_one(a) -> None:
+    """One-file runs of this tree and `--baseline`, alternating, `--rounds` rounds after one
+    uncounted warm-up round each (it writes the .pyc files and fills the tree's cache folder)."""
+    import statistics
+    base = Path(tempfile.mkdtemp(prefix="ogi-bench-one-"))
+    roots = [("this", ROOT)] + ([("baseline", Path(a.baseline).resolve())] if a.baseline else [])
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
+    got: dict = {name: [] for name, _ in roots}
+    loads = []
+    for rnd in range(a.rounds + 1):
+        for name, root in (roots if rnd % 2 == 0 else roots[::-1]):
+            cache = base / f"cache-{name}"
+            if a.cache == "cold-labels" and cache.is_dir():   # a report whose labels no earlier run saw
+                for f in cache.glob("label-scores.*"):
+                    f.unlink()
+            e = dict(env, OGI_CACHE_DIR="" if a.cache == "off" else str(cache))
+            r = run_one_file(root, Path(a.one).resolve(), base / f"out-{name}", e)
+            if rnd:
+                got[name].append(r)
+        loads.append(os.getloadavg()[0])
+    print(f"one-file `ogi parse {a.one} --out NEW -q`: {a.rounds} rounds, cache {a.cache}, {os.cpu_count()} cores, "
+          f"load average {min(loads):.2f}–{max(loads):.2f}")
+    print(f"{'revision':<10}{'wall median':>12}{'wall min':>10}{'cpu median':>12}{'cpu min':>9}")
+    for name, rs in got.items():
+        w, c = [x[0] for x in rs], [x[1] for x in rs]
+        print(f"{name:<10}{statistics.median(w):>12.3f}{min(w):>10.3f}{statistics.median(c):>12.3f}{min(c):>9.3f}")
+    if a.baseline:
+        t, b = got["this"], got["baseline"]
+        print(f"ratio this/baseline (medians): wall {statistics.median(x[0] for x in t) / statistics.median(x[0] for x in b):.2f}"
+              f", cpu {statistics.median(x[1] for x in t) / statistics.median(x[1] for x in b):.2f}")
+    shutil.rmtree(base, ignore_errors=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real", metavar="DIR", help="benchmark copies of the real .txt/.md reports in DIR instead")
@@ -223,7 +271,15 @@ def main() -> int:
                     help="corpus sizes for the peak-memory comparison (default 1000 4000)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' (default: cpu count)")
     ap.add_argument("--keep", metavar="DIR", help="build the corpus and outputs here and keep them")
+    ap.add_argument("--one", metavar="FILE", help="benchmark one-file runs of FILE instead (with --rounds, "
+                    "--baseline): `ogi parse FILE --out NEW -q` through each tree's .venv/bin/ogi")
+    ap.add_argument("--cache", choices=["warm", "cold-labels", "off"], default="warm",
+                    help="with --one: $OGI_CACHE_DIR as a second run finds it (warm), without the label scores "
+                         "kept by earlier runs (cold-labels: labels never seen), or off")
     a = ap.parse_args()
+    if a.one:
+        bench_one(a)
+        return 0
     if a.real:
         bench_real(a)
         return 0
