@@ -109,8 +109,11 @@ def intersections(edges: list[dict], f: FinderSettings = FINDER) -> dict:
     out: dict = {}
     vs = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
     hs = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in hs]
+    margin = tol + 1.0    # a superset of the rows the test below can accept, found by bisection
     for v in vs:
-        for h in hs:
+        # the horizontal edges near the vertical one's span, in the same order as all of them
+        for h in hs[bisect.bisect_left(tops, v["top"] - margin):bisect.bisect_right(tops, v["bottom"] + margin)]:
             if v["top"] <= h["top"] + tol and v["bottom"] >= h["top"] - tol \
                     and h["x0"] - tol <= v["x0"] <= h["x1"] + tol:
                 at = out.setdefault((v["x0"], h["top"]), {"v": [], "h": []})
