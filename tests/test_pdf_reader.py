@@ -375,3 +375,23 @@ def test_glyph_variant_search_is_shapes_test():
     from parsers.shapes import is_glyph_variant
     chars = [chr(o) for o in range(0x30000) if not 0xD800 <= o <= 0xDFFF]     # planes 0–2 hold all the ranges
     assert [ch for ch in chars if _VARIANT.search(ch)] == [ch for ch in chars if is_glyph_variant(ch)]
+
+
+def test_plain_text_pass_is_ocr_reasons_character_test():
+    """pdf._all_plain (one regex pass over a page's text) holds exactly when parsers.ocr finds no
+    character outside CJK/ASCII/punctuation, so skipping its per-character count changes nothing."""
+    from parsers.ocr import _PLAIN, ocr_reason
+    from parsers.pdf import _all_plain
+    chars = [chr(o) for o in range(0x30000) if not 0xD800 <= o <= 0xDFFF]
+    assert [c for c in chars if _all_plain(c)] == [c for c in chars if c.isspace() or _PLAIN.match(c)]
+    for text in ("年度报告 2024\n第一条", "abc\u0e01\u0e02\u0e03", "\ue000\ue001x", ""):
+        for n_chars, n_bad in ((len(text), 0), (len(text) + 3, 2), (10, 4), (0, 0)):
+            want = ocr_reason(text, n_chars, n_bad, 0, "auto")
+            assert ocr_reason("" if _all_plain(text) else text, n_chars, n_bad, 0, "auto") == want
+
+
+def test_glyph_counts_leave_out_tabs():
+    from parsers.pdf.objects import glyph_counts
+    glyphs = [(0, "a", False), (1, "\t", True), (2, "\ue000", True), (3, "\t", False), (4, "b", True)]
+    assert glyph_counts(glyphs) == (3, 2)
+    assert glyph_counts([(0, "a", False)]) == (1, 0) and glyph_counts([]) == (0, 0)

@@ -117,7 +117,27 @@ def _ocr_reason(scan, mode: str) -> str:
     if mode == "never":
         return ""
     from ..ocr import ocr_reason
-    return ocr_reason("".join(scan.lines), scan.n_chars, scan.n_bad, scan.n_images, mode)
+    text = "".join(scan.lines)
+    if _all_plain(text):     # no character outside CJK/ASCII/punctuation: none to count
+        text = ""
+    return ocr_reason(text, scan.n_chars, scan.n_bad, scan.n_images, mode)
+
+
+_ALL_PLAIN = []
+
+
+def _all_plain(text: str) -> bool:
+    """Given a page's text, return whether every character but white space is one that
+    parsers.ocr counts as plain (one regex pass instead of a test per character)."""
+    if not _ALL_PLAIN:
+        import re
+
+        from ..ocr import _PLAIN
+        pat = _PLAIN.pattern
+        one_class = pat.startswith("[") and pat.endswith("]") and "[" not in pat[1:] and not pat.startswith("[^")
+        _ALL_PLAIN.append(re.compile(r"[\s" + pat[1:] + "*").fullmatch if one_class else None)
+    match = _ALL_PLAIN[0]
+    return match is not None and match(text) is not None
 
 
 def page_tables(source: Source, settings: PdfSettings = DEFAULT) -> list[PageTable]:

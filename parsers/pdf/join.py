@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Optional
 
 from ..model import Cell, Paragraph, Table
@@ -20,7 +21,7 @@ from .items import Box, Line, PageTable
 from .settings import DEFAULT, PdfSettings
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     """A cell of a table part, placed in the joined table's coordinates."""
     page: int
@@ -71,7 +72,7 @@ def grid(pieces: list[Piece], s: PdfSettings = DEFAULT) -> Table:
         cells.append(Cell(text=p.text, row=r0, col=c0, rowspan=max(1, r1 - r0), colspan=max(1, c1 - c0),
                           page=p.page, bbox=(round(p.bbox[0], 2), round(p.bbox[1], 2), round(p.bbox[2], 2),
                                              round(p.bbox[3], 2))))
-    cells.sort(key=lambda c: (c.row, c.col))
+    cells.sort(key=attrgetter("row", "col"))
     return Table(cells=cells, page=pieces[0].page if pieces else None)
 
 

@@ -61,7 +61,7 @@ def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list
     lies within the current line's vertical extent joins it), each line's text in x order."""
     rows: list[list[Char]] = []
     top = bottom = 0.0
-    for c in sorted(chars, key=lambda c: (c.top, c.x0)):
+    for c in sorted(chars, key=attrgetter("top", "x0")):
         if rows and top <= (c.top + c.bottom) / 2 <= bottom:
             rows[-1].append(c)
             top, bottom = min(top, c.top), max(bottom, c.bottom)

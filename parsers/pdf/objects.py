@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 
 from ..shapes import is_bad_glyph
 from .items import Char, edge
 from .settings import DEFAULT, PdfSettings
 
 _IDENTITY = (1, 0, 0, 1, 0, 0)
+_TEXT, _FLAG = itemgetter(1), itemgetter(2)
 _BARE: dict = {}
 
 
@@ -105,7 +108,11 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
     map_error = bare("FPDFText_HasUnicodeMapError")
     if len(text) == n:
         bad = {ch for ch in set(text) if is_bad_glyph(ch)}
-        return [(i, ch, map_error(tp, i) == 1 or ch in bad) for i, ch in enumerate(text) if ch not in "\r\n "]
+        glyphs = [(i, ch) for i, ch in enumerate(text) if ch not in "\r\n "]
+        errors = list(map(map_error, repeat(tp, len(glyphs)), [i for i, _ in glyphs]))
+        if not bad and 1 not in errors:       # the usual page: every glyph mapped
+            return [(i, ch, False) for i, ch in glyphs]
+        return [(i, ch, e == 1 or ch in bad) for (i, ch), e in zip(glyphs, errors)]
     out = []
     generated, unicode = bare("FPDFText_IsGenerated"), bare("FPDFText_GetUnicode")
     for i in range(n):
@@ -119,23 +126,33 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
     return out
 
 
+def glyph_counts(glyphs: list[tuple[int, str, bool]]) -> tuple[int, int]:
+    """Given a page's glyphs (`glyph_flags`), return (glyphs, undecodable glyphs), tabs not counted."""
+    n_tabs = list(map(_TEXT, glyphs)).count("\t")
+    bad = sum(map(_FLAG, glyphs))
+    if bad and n_tabs:
+        bad -= sum(1 for g in glyphs if g[2] and g[1] == "\t")
+    return len(glyphs) - n_tabs, bad
+
+
 def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[Char]:
     """Given a text page and its glyphs (`glyph_flags`), return them with their loose boxes
     (top measured from the page top); glyphs without a box or without width left out."""
     import pypdfium2.raw as raw
 
-    tp, box, loose = textpage.raw, raw.FS_RECTF(), bare("FPDFText_GetLooseCharBox")
-    pbox = ctypes.byref(box)
+    box = (ctypes.c_float * 4)()        # FS_RECTF's fields in order: left, top, right, bottom
+    assert ctypes.sizeof(box) == ctypes.sizeof(raw.FS_RECTF) and raw.FS_RECTF.right.offset == 8
+    tp, loose, pbox = textpage.raw, bare("FPDFText_GetLooseCharBox"), ctypes.byref(box)
     out: list[Char] = []
     append = out.append
     sizes: dict[float, float] = {}      # box height → rounded (round() costs more than the lookup)
     for i, ch, bad in glyphs:
         if ch is None or not loose(tp, i, pbox):
             continue
-        x0, x1 = box.left, box.right
+        x0, y1, x1, y0 = box[:]             # one read of the four fields
         if x1 - x0 <= 0:
             continue
-        top, bottom = page_h - box.top, page_h - box.bottom
+        top, bottom = page_h - y1, page_h - y0
         height = bottom - top
         size = sizes.get(height)
         if size is None:

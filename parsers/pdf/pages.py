@@ -77,9 +77,7 @@ def scan_page(page, textpage, number: int, s: PdfSettings = DEFAULT) -> PageScan
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     scan = PageScan(number=number, lines=[ln for ln in lines if ln], settings=s)
     scan.glyphs = O.glyph_flags(textpage, text) if n else []
-    counted = [g for g in scan.glyphs if g[1] != "\t"]
-    scan.n_chars = len(counted)
-    scan.n_bad = sum(1 for g in counted if g[2])
+    scan.n_chars, scan.n_bad = O.glyph_counts(scan.glyphs)
     scan.numeric_lines = sum(1 for ln in scan.lines if sum(1 for tok in ln.split() if PDF_NUMBER.match(tok)) >= 2)
     scan.objects = O.page_objects(page)
     return scan

@@ -109,8 +109,11 @@ def intersections(edges: list[dict], f: FinderSettings = FINDER) -> dict:
     out: dict = {}
     vs = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
     hs = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in hs]
+    margin = tol + 1.0    # a superset of the rows the test below can accept, found by bisection
     for v in vs:
-        for h in hs:
+        # the horizontal edges near the vertical one's span, in the same order as all of them
+        for h in hs[bisect.bisect_left(tops, v["top"] - margin):bisect.bisect_right(tops, v["bottom"] + margin)]:
             if v["top"] <= h["top"] + tol and v["bottom"] >= h["top"] - tol \
                     and h["x0"] - tol <= v["x0"] <= h["x1"] + tol:
                 at = out.setdefault((v["x0"], h["top"]), {"v": [], "h": []})
@@ -128,7 +131,8 @@ def cells(points: dict) -> list[Box]:
     joined by edges, one per top-left corner, in corner order."""
     vset = {p: {_bbox(e) for e in at["v"]} for p, at in points.items()}
     hset = {p: {_bbox(e) for e in at["h"]} for p, at in points.items()}
-    connects = lambda p, q: (p[0] == q[0] and bool(vset[p] & vset[q])) or (p[1] == q[1] and bool(hset[p] & hset[q]))
+    connects = lambda p, q: (p[0] == q[0] and not vset[p].isdisjoint(vset[q])) or \
+        (p[1] == q[1] and not hset[p].isdisjoint(hset[q]))
     ordered = sorted(points)
     by_y: dict[float, list] = {}
     for p in ordered:
@@ -172,7 +176,7 @@ def tables(cells_: list[Box]) -> list[list[Box]]:
         before = len(current)
         for cell in list(remaining):
             cc = corners(cell)
-            if not current or any(c in current_corners for c in cc):
+            if not current or not current_corners.isdisjoint(cc):
                 current_corners |= set(cc)
                 current.append(cell)
                 remaining.remove(cell)

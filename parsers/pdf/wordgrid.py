@@ -8,6 +8,7 @@ numbers; label and header blocks are placed around them; empty cells are kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Optional
 
 from ..glyphs import repair_chars
@@ -88,13 +89,13 @@ def words(chars: list[Char], s: PdfSettings = DEFAULT) -> list[Word]:
     `baseline_share` of the glyph height), split where a gap wider than `word_gap` ems opens."""
     out: list[Word] = []
     lines: list[list[Char]] = []
-    for c in sorted(chars, key=lambda c: c.base):
+    for c in sorted(chars, key=attrgetter("base")):
         if lines and abs(c.base - lines[-1][0].base) <= s.baseline_share * max(1.0, c.bottom - c.top):
             lines[-1].append(c)
         else:
             lines.append([c])
     for ln in lines:
-        ln.sort(key=lambda c: c.x0)
+        ln.sort(key=attrgetter("x0"))
         heights = sorted(c.bottom - c.top for c in ln)
         em = heights[len(heights) // 2] or 1.0
         run = [ln[0]]
@@ -116,7 +117,7 @@ def bands(words_: list[Word], s: PdfSettings = DEFAULT) -> list[list[Word]]:
     """Given words, return horizontal bands: chains of vertically overlapping words."""
     out: list[list[Word]] = []
     bottom = None
-    for w in sorted(words_, key=lambda w: w.top):
+    for w in sorted(words_, key=attrgetter("top")):
         if out and w.top < bottom - s.band_overlap * w.em:
             out[-1].append(w)
             bottom = max(bottom, w.bottom)
@@ -214,7 +215,7 @@ def text_blocks(texts: list[Word], vspan, s: PdfSettings = DEFAULT) -> list[Bloc
     """Given the text (non-value) words and the value rows' extents, return cell blocks (lines
     of one cell stacked), each with the value row it overlaps most (None: none)."""
     blocks: list[Block] = []
-    for w in sorted(texts, key=lambda w: (w.top, w.x0)):
+    for w in sorted(texts, key=attrgetter("top", "x0")):
         home = _home_block(w, blocks, vspan, s)
         if home:
             home.words.append(w)
@@ -232,7 +233,7 @@ def value_columns(values: list[Word], row_of: dict) -> tuple[list[ValueColumn], 
     cluster; a cluster between two columns that never shares a row with either is a cell
     spanning both (a stray), not a column."""
     clusters: list[ValueColumn] = []
-    for w in sorted(values, key=lambda w: w.x0):
+    for w in sorted(values, key=attrgetter("x0")):
         if clusters and w.x0 < clusters[-1].x1:
             clusters[-1].x1 = max(clusters[-1].x1, w.x1)
             clusters[-1].words.append(w)
