@@ -26,7 +26,6 @@ Memory stays flat: paths, results and rows live in the state database, never in 
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import sqlite3
@@ -127,17 +126,8 @@ def result_key(sha: str, path: str, fmt: str | None, template: str | None, ocr: 
 @functools.lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """The tool version and a hash of the code and data that turn a file into rows."""
-    h = hashlib.sha256(__version__.encode())
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for pkg in ("parsers", "pipeline"):
-        base = os.path.join(root, pkg)
-        for dirpath, dirs, files in sorted(os.walk(base)):
-            dirs.sort()
-            for f in sorted(files):
-                if f.endswith((".py", ".toml", ".json")):
-                    with open(os.path.join(dirpath, f), "rb") as fh:
-                        h.update(f.encode() + fh.read())
-    return f"{__version__}+{h.hexdigest()[:16]}"
+    from .datafiles import code_digest
+    return f"{__version__}+{code_digest()[:16]}"
 
 
 def _fs(path: str) -> bytes:

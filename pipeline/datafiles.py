@@ -12,6 +12,7 @@ OGI_CACHE_DIR set to an empty string turns the cache off.
 """
 from __future__ import annotations
 
+import functools
 import marshal
 import os
 import sys
@@ -74,6 +75,25 @@ def write_derived(name: str, key: str, fmt: int, data) -> bool:
     """Keep `data` (what marshal holds) under `name`, for processes that derive it from `key`."""
     folder = cache_dir()
     return _store(_cache_path(folder, name), key, data, fmt) if folder else False
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest() -> str:
+    """A SHA-256 (hex) of the path and bytes of every source and data file of `parsers/` and
+    `pipeline/`: what our own code contributes to a parse result (the batch state's parser
+    fingerprint) and to a kept label score. Read once a process."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for pkg in ("parsers", "pipeline"):
+        for dirpath, dirs, files in sorted(os.walk(os.path.join(root, pkg))):
+            dirs.sort()
+            for f in sorted(files):
+                if f.endswith((".py", ".toml", ".json", ".txt")):
+                    with open(os.path.join(dirpath, f), "rb") as fh:
+                        h.update(f"{os.path.relpath(dirpath, root)}/{f}\0".encode() + fh.read() + b"\0")
+    return h.hexdigest()
 
 
 def load_toml(name: str, data_dir: str = DATA_DIR) -> dict:

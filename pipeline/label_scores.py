@@ -8,7 +8,7 @@ aliases and group) and of the code and data that compute it, so its results can 
 
 Exact by construction: the kept scores are used only by a process whose code and data are
 those they were computed with. The key is a hash of every source and data file of `parsers/`
-and `pipeline/` (what `batch.parser_fingerprint` covers), the Python, rapidfuzz and regex
+and `pipeline/` (`datafiles.code_digest`, as the batch state's parser fingerprint), the Python, rapidfuzz and regex
 versions, and the OpenCC dictionaries label keys are simplified with; any change makes the
 kept file foreign, and it is ignored and replaced. Stored like `pipeline.datafiles`' copies in
 $OGI_CACHE_DIR (`label-scores.<python>.marshal`, at most `LIMIT` entries, written atomically;
@@ -16,7 +16,6 @@ concurrent writers can only lose each other's additions); OGI_CACHE_DIR empty tu
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -47,15 +46,7 @@ def code_key() -> str:
     import regex
 
     from . import normalize as N
-    h = hashlib.sha256(f"{sys.version}|{rapidfuzz.__version__}|{regex.__version__}".encode())
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for pkg in ("parsers", "pipeline"):
-        for dirpath, dirs, files in sorted(os.walk(os.path.join(root, pkg))):
-            dirs.sort()
-            for f in sorted(files):
-                if f.endswith((".py", ".toml", ".json", ".txt")):
-                    with open(os.path.join(dirpath, f), "rb") as fh:
-                        h.update(f"{os.path.relpath(dirpath, root)}/{f}\0".encode() + fh.read() + b"\0")
+    h = hashlib.sha256(f"{sys.version}|{rapidfuzz.__version__}|{regex.__version__}|{datafiles.code_digest()}".encode())
     share = N.opencc_share_dir()
     h.update(f"{share}|{N.opencc_dicts_crc(share) if share else ''}".encode())
     return h.hexdigest()
