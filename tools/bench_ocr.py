@@ -9,9 +9,9 @@ share), timed in CPU seconds, its peak resident memory taken from the kernel.
     .venv/bin/python -m tools.bench_ocr [PDF...] --accuracy [--variant clean,jpeg60,...]
     .venv/bin/python -m tools.bench_ocr [PDF...] --profile
 
-With --accuracy, nothing is timed: each scan's whole-document reading (as `ogi parse`) is
-compared cell by cell with the text-layer reading of the same PDF (`--ocr never`): cells
-exact, left empty, and written wrong (with or without a flag in log.csv). With --profile, the
+With --accuracy, nothing is timed: `tools.ocr_accuracy` compares each scan's whole-document
+reading cell by cell with the text-layer reading of the same PDF (`--ocr never`): cells exact,
+left empty, and written wrong (with or without a flag in log.csv). With --profile, the
 CPU seconds a page of each stage (render, model load, detection, recognition, skew, rules).
 
 With --baseline DIR (a checkout of another revision, e.g. `git worktree add /tmp/base dc0ea04`),
@@ -112,36 +112,6 @@ def profile(scans: list[str]) -> None:
         print(f"  {label:40} {sec / max(pages, 1):6.3f} s a page  ({100 * sec / total:4.1f}%)")
 
 
-def accuracy(pdf: str, scan: str) -> dict:
-    """Cell agreement of the OCR reading of `scan` with the text-layer reading of `pdf`."""
-    from pipeline.report import parse_file
-    truth = {(c["table"], c["row_key"], c["col_key"]): c["value"] for c in parse_file(pdf, ocr="never").cells}
-    p = parse_file(scan, ocr="auto")
-    got = {(c["table"], c["row_key"], c["col_key"]): c["value"] for c in p.cells}
-    flagged = {(n["table"], n["row_key"], n["col_key"]) for n in p.log if n["row_key"]}
-    filled = [k for k, v in truth.items() if v != ""]
-    wrong = [k for k in filled if got.get(k, "") not in ("", truth[k])]
-    wrong += [k for k, v in got.items() if v != "" and truth.get(k, "") == ""]
-    return {"filled": len(filled), "exact": sum(1 for k in filled if got.get(k) == truth[k]),
-            "empty": sum(1 for k in filled if got.get(k, "") == ""), "wrong": len(wrong),
-            "unflagged": sum(1 for k in wrong if k not in flagged),
-            "examples": [(k, truth.get(k, ""), got.get(k, "")) for k in sorted(wrong, key=lambda k: k in flagged)][:4]}
-
-
-def main_accuracy(pdfs: list[str], dpi: int, variants: list[str], tmp: str) -> int:
-    from tests import scangen
-    print(f"{'file':34} {'variant':8} {'exact':>9} {'empty':>5} {'wrong':>5} {'unflagged':>9}")
-    bad = 0
-    for pdf in pdfs:
-        for v in variants:
-            scan = scangen.scan_pdf(pdf, os.path.join(tmp, f"{v}_{os.path.basename(pdf)}"), dpi, v)
-            r = accuracy(pdf, scan)
-            bad += r["unflagged"]
-            print(f"{os.path.basename(pdf):34} {v:8} {r['exact']:4}/{r['filled']:<4} {r['empty']:5} "
-                  f"{r['wrong']:5} {r['unflagged']:9}" + (f"  e.g. {r['examples']}" if r["unflagged"] else ""), flush=True)
-    return 1 if bad else 0
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pdfs", nargs="*")
@@ -155,8 +125,9 @@ def main(argv=None) -> int:
     from tests import scangen
     pdfs = args.pdfs or sorted(glob.glob(os.path.join(ROOT, "fixtures", "pdf", "*.pdf")))
     tmp = tempfile.mkdtemp(prefix="bench_ocr_")
-    if args.accuracy:
-        return main_accuracy(pdfs, args.dpi, args.variant.split(","), tmp)
+    if args.accuracy:   # the cell-by-cell comparison is tools/ocr_accuracy's
+        from tools import ocr_accuracy
+        return ocr_accuracy.main([*pdfs, "--dpi", str(args.dpi), "--variant", *args.variant.split(",")])
     if args.profile:
         profile([scangen.scan_pdf(p, os.path.join(tmp, os.path.basename(p)), args.dpi, args.variant) for p in pdfs])
         return 0
