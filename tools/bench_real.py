@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import os
 import shutil
 import statistics
@@ -51,20 +50,12 @@ def default_corpus() -> Path:
 
 # ---------------------------------------------------------------- the variants, in one process
 def ours(path: str) -> None:
+    """A parse and its output as a worker of `ogi parse` makes it (rows as CSV text, wide rows,
+    the review entry, compressed: pipeline.worker.pack_parts)."""
+    from pipeline import worker
     from pipeline.report import parse_file
     rep = parse_file(path)
-    render_rows(rep)
-
-
-def render_rows(rep) -> None:
-    """The output rows as CSV text, as a worker sends them."""
-    import csv
-
-    from pipeline.report import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    for fields, rows in ((CELL_FIELDS, rep.cells), (CHECK_FIELDS, rep.checks), (LOG_FIELDS, rep.log)):
-        w.writerows([r.get(f, "") for f in fields] for r in rows)
+    worker.pack_parts(rep.report, rep.cells, rep.checks, rep.log, True)
 
 
 def read_decode(path: str) -> None:
@@ -142,11 +133,17 @@ STAGES = [  # (stage, module, attribute): exclusive CPU time of each wrapped cal
     ("alignment + values", "pipeline.extract", "read_tables"),
     ("recovery", "pipeline.recover", "recover"),
     ("recovery", "pipeline.recover", "recovered_table"),
+    ("extract, other", "pipeline.report", "extract"),
     ("checks", "pipeline.report", "run_checks"),
     ("checks", "pipeline.report", "prose_checks"),
     ("metadata", "pipeline.report", "extract_metadata"),
-    ("output", "", "render_rows"),           # "": this module
-    ("rest (hash, rows)", "", "ours"),
+    ("era A", "pipeline.era_a.stage", "extract"),
+    ("hash", "pipeline.report", "sha256_file"),
+    ("check rows", "pipeline.report", "_add_checks"),
+    ("output: CSV text", "pipeline.schema", "csv_text"),
+    ("output: review entry", "pipeline.review.site", "rendered_entry"),
+    ("output: other", "pipeline.worker", "pack_parts"),
+    ("rest (cell/log rows)", "", "ours"),    # "": this module
 ]
 
 
