@@ -1,0 +1,72 @@
+"""The output rows a parse makes, and their quicker forms: each gives exactly what the plain
+computation gives (csv.writer's text; the rows as the CSV files hold them)."""
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import pytest
+
+from pipeline import schema
+from pipeline.report import cell_rows, parse_file
+from pipeline.result import CellValue
+from parsers.model import SourcePos
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _written(rows) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue()
+
+
+# characters the writer treats specially, and some it does not
+_PIECES = ["", "a", "秀洲", ",", '"', "\r", "\n", "\r\n", " ", "'", "=1", "\t", "\x00", "\u2028", "1.5", "—", ";"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_csv_text_is_what_the_csv_writer_writes(seed):
+    rnd = random.Random(seed)
+    rows = [[("".join(rnd.choice(_PIECES) for _ in range(rnd.randrange(4)))
+              if rnd.random() < 0.9 or seed % 2 else rnd.choice([None, 3, 2.5]))
+             for _ in range(rnd.choice([1, 1, 2, 7]))]
+            for _ in range(rnd.randrange(6))]
+    assert schema.csv_text(rows) == _written(rows)
+    assert schema.csv_text(iter(rows)) == _written(rows)
+    assert schema.csv_text([tuple(r) for r in rows]) == _written(rows)
+
+
+@pytest.mark.parametrize("rows", [
+    [], [[]], [[""]], [["", ""]], [["a"], [""]], [[""], ["a"]], [["a"], [""], ["b"]], [[], ["a", "b"]],
+    [["a,b", "c"]], [["a", 'b"']], [["a\nb", "c"]], [["a\rb", "c"]], [["x", "y"], ["", "z"]],
+    [["", "", ""], ["", "", ""]], [["a", "b"]] * 3,
+])
+def test_csv_text_edge_rows(rows):
+    assert schema.csv_text(rows) == _written(rows)
+
+
+def test_cell_rows_hold_text_as_the_csv_holds_it():
+    cells = [CellValue("active", "r1", "c1", 12.0, "12", "行", "列", 97.5, page=3, bbox=(1, 2.25, 3, 4),
+                       method="ocr", confidence=0.91234),
+             CellValue("active", "r2", "c1", None, "", "行2", "列", 100.0, pos=SourcePos(4, 0, 2))]
+    rows = cell_rows("ab" * 8, "某局", 2019, "2019", cells)
+    assert all(v.__class__ is str for r in rows for v in r.values())
+    assert [rows[0][k] for k in ("year", "value", "match_score", "page", "bbox", "confidence", "source_pos")] == \
+        ["2019", "12", "97.5", "3", "1.0 2.2 3.0 4.0", "0.912", ""]
+    assert [rows[1][k] for k in ("value", "match_score", "page", "bbox", "confidence", "source_pos")] == \
+        ["", "100", "", "", "", "line=4 chars=0-2"]
+    assert cell_rows("r", "", None, None, cells)[0]["year"] == "" and cell_rows("r", "", None, None, cells)[0]["template"] == ""
+
+
+@pytest.mark.parametrize("name", ["seed_xiuzhou_2019.txt", "pdf/docx_2021.pdf"])
+def test_a_parse_gives_rows_of_text_only(name):
+    path = FIXTURES / name
+    if not path.exists():
+        pytest.skip(f"{name} not in fixtures")
+    p = parse_file(str(path))
+    assert p.cells and p.checks
+    for rows, cols in ((p.cells, schema.CELLS), (p.checks, schema.CHECKS), (p.log, schema.LOG)):
+        assert all(v.__class__ is str for r in schema.render_rows(rows, cols) for v in r)
