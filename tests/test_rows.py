@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline import prose as PR
 from pipeline import schema
 from pipeline.report import cell_rows, parse_file
 from pipeline.result import CellValue
@@ -70,3 +74,37 @@ def test_a_parse_gives_rows_of_text_only(name):
     assert p.cells and p.checks
     for rows, cols in ((p.cells, schema.CELLS), (p.checks, schema.CHECKS), (p.log, schema.LOG)):
         assert all(v.__class__ is str for r in schema.render_rows(rows, cols) for v in r)
+
+
+# ---------------------------------------------------------------- prose text, by lines
+_LINE_SPACE = re.compile(r"[^\S\n]+")
+_SOFT_BREAK = re.compile(r"(?<![。；;！!？?\x00\n])\n+(?![\x00\n])")
+_ALL = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+
+
+def test_lines_lose_what_re_reads_as_white_space():
+    assert "\n".join(PR._unspaced_lines(_ALL)) == _LINE_SPACE.sub("", _ALL)
+    text = " a\u3000b\t\n\n c \u00a0\n\x1f\x1c"
+    assert PR.clean_lines(text) == _LINE_SPACE.sub("", PR.half_width(text)).split("\n")
+
+
+def test_soft_breaks_go_as_the_pattern_takes_them():
+    """Every text of up to 7 characters over the characters that matter, and random longer ones."""
+    alphabet = ["a", "。", "\x00", "\n", "?"]
+    texts = ["".join(t) for n in range(8) for t in itertools.product(alphabet, repeat=n)]
+    rnd = random.Random(3)
+    texts += ["".join(rnd.choice(alphabet + ["秀洲", " "]) for _ in range(rnd.randrange(60))) for _ in range(3000)]
+    for text in texts:
+        assert PR._soft_breaks_joined(text.split("\n")) == _SOFT_BREAK.sub("", text), repr(text)
+
+
+def test_prose_text_is_the_plain_join():
+    from parsers.model import Document, Paragraph, Table
+    rnd = random.Random(5)
+    pieces = ["收到申请 3 件", "。", "\n", " ", "，", "\u3000", "未收到", "12", "件；", "\n\n", "！"]
+    for _ in range(500):
+        blocks = [Table() if rnd.random() < 0.15 else Paragraph("".join(rnd.choice(pieces) for _ in range(rnd.randrange(6))))
+                  for _ in range(rnd.randrange(8))]
+        doc = Document(blocks=blocks)
+        text = "\n".join("\x00" if not isinstance(b, Paragraph) else b.text for b in blocks)
+        assert PR.prose_text(doc) == _SOFT_BREAK.sub("", _LINE_SPACE.sub("", text)).replace("\x00", "\n")
