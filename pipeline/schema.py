@@ -193,22 +193,24 @@ def row_values(row: dict, cols: tuple[Col, ...]) -> list:
 
 def csv_text(rows: Iterable[list]) -> str:
     """Rows (lists in column order) as CSV text, as `csv.writer` writes them. Most rows are text
-    that needs no quoting, and joining them is several times quicker than the writer; the joined
-    text is kept only when it shows no field needed quoting (no `"`, every `,` and line break one
-    the join put there) and no row is a lone empty field (which the writer writes as `""`)."""
+    that needs no quoting, and joining them is several times quicker than the writer: a joined
+    row is kept when it shows that no field needed quoting (no `"` or line break, every `,` one
+    the join put there) and is not empty (the writer writes a lone empty field as `""`); the
+    other rows are written by the writer."""
     rows = rows if isinstance(rows, list) else list(rows)
-    try:
-        text = "\r\n".join(map(",".join, rows))
-    except TypeError:          # a value that is not text (a number, None): the writer converts it
-        return _written(rows)
     if not rows:
         return ""
-    n = len(rows)
-    if ('"' in text or text.count("\n") != n - 1 or text.count("\r") != n - 1
-            or text.count(",") != sum(map(len, rows)) - n or (not text and n == 1) or "\r\n\r\n" in text
-            or text.startswith("\r\n") or text.endswith("\r\n")):
+    try:
+        lines = list(map(",".join, rows))
+    except TypeError:          # a value that is not text (a number, None): the writer converts it
         return _written(rows)
-    return text + "\r\n"
+    text = "\r\n".join(lines)
+    n = len(rows)
+    if ('"' not in text and text.count("\n") == n - 1 and text.count("\r") == n - 1
+            and text.count(",") == sum(map(len, rows)) - n and all(lines)):
+        return text + "\r\n"
+    return "".join([line + "\r\n" if line and '"' not in line and "\n" not in line and "\r" not in line
+                    and line.count(",") == len(row) - 1 else _written([row]) for line, row in zip(lines, rows)])
 
 
 def _written(rows: list) -> str:
