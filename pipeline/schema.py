@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import operator
 import os
 from collections import namedtuple
@@ -164,7 +165,8 @@ def one_line(msg: str, limit: int = 300) -> str:
 # = + - @ or a tab / carriage return. Such a field is written with a leading apostrophe, the
 # mark spreadsheet tools read as "this is text". A field that is a plain number (a signed
 # change such as +52 or -13, with or without its unit) is left as printed: numbers never change.
-_FORMULA_START = frozenset("=+-@\t\r")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")    # as str.startswith takes them
+_FORMULA_START = frozenset(_FORMULA_PREFIXES)
 _PLAIN_NUMBER = re.compile(r"[+\-]?(\d[\d,.]*|\.\d+)\s*(万元|萬元|万|萬|元|件|个|個|条|條|项|項|人|家|次|%)?|[+\-]+")
 
 
@@ -237,7 +239,7 @@ def render_rows(rows: Iterable[dict], cols: tuple[Col, ...]) -> list:
             continue
         for i in text:
             v = values[i]
-            if v.__class__ is str and v[:1] in _FORMULA_START and v:
+            if v.__class__ is str and v.startswith(_FORMULA_PREFIXES):
                 out.append(row_values(r, cols))
                 break
         else:
@@ -305,12 +307,17 @@ def wide_values(cells: list[dict]) -> dict[str, list]:
     for c in cells:
         t = c["table"]
         if t in tables:
-            (prose if c.get("method") == "prose" else read).setdefault(t, {})[f"{c['row_key']}.{c['col_key']}"] = c["value"]
+            by = prose if c.get("method") == "prose" else read
+            values = by.get(t)
+            if values is None:
+                values = by[t] = {}
+            values[c["row_key"] + "." + c["col_key"]] = c["value"]
     wide = {}
     for t in tables:
         if t in read or t in prose:
             values = {**prose.get(t, {}), **read.get(t, {})}
-            wide[t] = [values.get(k, "") for k in wide_columns(t)]
+            cols = wide_columns(t)
+            wide[t] = list(map(values.get, cols, itertools.repeat("", len(cols))))
     return wide
 
 

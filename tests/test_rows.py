@@ -108,3 +108,41 @@ def test_prose_text_is_the_plain_join():
         doc = Document(blocks=blocks)
         text = "\n".join("\x00" if not isinstance(b, Paragraph) else b.text for b in blocks)
         assert PR.prose_text(doc) == _SOFT_BREAK.sub("", _LINE_SPACE.sub("", text)).replace("\x00", "\n")
+
+
+# ---------------------------------------------------------------- rendering rows
+_VALUES = ["", "a", "=1+1", "+52", "-13", "-x", "@a", "\tb", "\rc", "秀洲", 3, None, "—"]
+
+
+@pytest.mark.parametrize("cols", [schema.CELLS, schema.CHECKS, schema.LOG])
+def test_render_rows_is_row_values_of_each_row(cols):
+    rnd = random.Random(len(cols))
+    rows = []
+    for _ in range(400):
+        row = {c.name: rnd.choice(_VALUES) for c in cols}
+        if rnd.random() < 0.1:
+            row.pop(rnd.choice(cols).name)
+        rows.append(row)
+    assert [list(v) for v in schema.render_rows(rows, cols)] == [schema.row_values(r, cols) for r in rows]
+
+
+def _plain_wide(cells):
+    tables = schema.wide_tables()
+    read, prose = {}, {}
+    for c in cells:
+        if c["table"] in tables:
+            (prose if c.get("method") == "prose" else read).setdefault(c["table"], {})[
+                f"{c['row_key']}.{c['col_key']}"] = c["value"]
+    return {t: [{**prose.get(t, {}), **read.get(t, {})}.get(k, "") for k in schema.wide_columns(t)]
+            for t in tables if t in read or t in prose}
+
+
+def test_wide_values_as_plainly_computed():
+    rnd = random.Random(11)
+    keys = [(t, *k.split(".")) for t in schema.wide_tables() for k in schema.wide_columns(t)]
+    for _ in range(50):
+        cells = [{"table": t, "row_key": r, "col_key": c, "value": str(rnd.randrange(9)),
+                  "method": rnd.choice(["read", "prose", "recovered"])}
+                 for t, r, c in rnd.sample(keys, rnd.randrange(60))]
+        cells += [{"table": "other", "row_key": "x", "col_key": "y", "value": "1", "method": "read"}]
+        assert schema.wide_values(cells) == _plain_wide(cells)
