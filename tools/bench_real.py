@@ -6,12 +6,14 @@ Reads the real reports of ../shared/corpus/reports (and any folders given), grou
 (text/HTML/Markdown vs. PDF vs. other), and measures, alternating in several rounds so machine
 noise hits every variant alike:
 
-1. in one process (one core, each round on its own distinct copies): a full parse of each file (`parse_file` and rendering its
-   output rows as CSV) against the baselines — reading and decoding the file; for PDFs a bare
+1. in one process (one core, each round on its own distinct copies): a full parse of each file
+   and its output as a worker of `ogi parse` makes it (`parse_file`, then `worker.pack_parts`:
+   the rows as CSV text, the wide rows, the review entry, compressed) against the baselines — reading and decoding the file; for PDFs a bare
    pypdfium2 text pass and pdfplumber `extract_tables` on every page. CPU time per file,
    reports per second per core, and the ratios;
 2. the per-stage split of our parse (reader, lines, template detection, alignment and values,
-   recovery, checks, metadata, output, the rest), from an instrumented pass;
+   recovery, checks, metadata, era A, hash, check rows, output: CSV text / review entry / the
+   rest of it, the rest of parse_file), from an instrumented pass;
 3. as whole processes (unless --no-processes): `ogi parse --workers 1` and `--workers 2` over
    --copies distinct copies of each group's files (a trailing newline added, so no two copies
    share a hash), against the same baselines run as processes over the same files; CPU time of
