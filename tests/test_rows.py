@@ -114,16 +114,24 @@ def test_prose_text_is_the_plain_join():
 _VALUES = ["", "a", "=1+1", "+52", "-13", "-x", "@a", "\tb", "\rc", "秀洲", 3, None, "—"]
 
 
+_PLAIN_VALUES = ["", "a", "秀洲", "12", "a=b", "x\x00y", "—"]
+
+
 @pytest.mark.parametrize("cols", [schema.CELLS, schema.CHECKS, schema.LOG])
-def test_render_rows_is_row_values_of_each_row(cols):
+@pytest.mark.parametrize("rare", [0.0, 0.002, 0.05, 1.0])
+def test_render_rows_is_row_values_of_each_row(cols, rare):
+    """`rare`: how often a field is formula-like, not text or missing (most batches: never)."""
     rnd = random.Random(len(cols))
     rows = []
     for _ in range(400):
-        row = {c.name: rnd.choice(_VALUES) for c in cols}
-        if rnd.random() < 0.1:
+        row = {c.name: rnd.choice(_VALUES if rnd.random() < rare else _PLAIN_VALUES) for c in cols}
+        if rnd.random() < rare / 2:
             row.pop(rnd.choice(cols).name)
+        if rnd.random() < rare / 2:
+            row[rnd.choice(cols).name] = "\x00=x"
         rows.append(row)
     assert [list(v) for v in schema.render_rows(rows, cols)] == [schema.row_values(r, cols) for r in rows]
+    assert [list(v) for v in schema.render_rows(iter(rows), cols)] == [schema.row_values(r, cols) for r in rows]
 
 
 def _plain_wide(cells):
