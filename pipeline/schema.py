@@ -323,6 +323,9 @@ def wide_layout() -> dict[str, list[str]]:
     return {t: list(wide_columns(t)) for t in wide_tables()}
 
 
+_WIDE_GET = operator.itemgetter("table", "row_key", "col_key", "value", "method")
+
+
 def wide_values(cells: list[dict]) -> dict[str, list]:
     """A report's wide rows: per table with a value, its values in wide-column order (without the
     per-path metadata columns). Era A prints a key in the appendix and in prose: the appendix
@@ -330,14 +333,17 @@ def wide_values(cells: list[dict]) -> dict[str, list]:
     tables = wide_tables()
     read: dict[str, dict] = {}
     prose: dict[str, dict] = {}
-    for c in cells:
-        t = c["table"]
+    try:
+        quads = list(map(_WIDE_GET, cells))
+    except KeyError:        # a row without a method (rows made by hand)
+        quads = [(c["table"], c["row_key"], c["col_key"], c["value"], c.get("method")) for c in cells]
+    for t, r, k, v, method in quads:
         if t in tables:
-            by = prose if c.get("method") == "prose" else read
+            by = prose if method == "prose" else read
             values = by.get(t)
             if values is None:
                 values = by[t] = {}
-            values[c["row_key"] + "." + c["col_key"]] = c["value"]
+            values[f"{r}.{k}"] = v
     wide = {}
     for t in tables:
         if t in read or t in prose:
