@@ -177,3 +177,19 @@ def test_label_pattern_finds_in_re_what_regex_finds():
     assert found > 500
     astral = "不予公开范围\U00010d40"          # a digit only `regex` knows: read by `regex`
     assert [m.group("skip") for m in pat.finditer(astral)] == [astral]
+
+
+def test_label_pattern_grouped_by_first_character_finds_what_the_flat_alternation_finds():
+    """The keyed labels' alternation is grouped by first character (one test a group, not one a
+    label): at every place the match and its groups are the flat alternation's."""
+    import regex
+
+    pat, forms = T.label_regex()
+    ordered = sorted(forms, key=len, reverse=True)
+    flat = f"(?P<skip>{'|'.join(T.load().unkeyed_rows)})|(?P<label>{'|'.join(T._loose(f) for f in ordered)})"
+    assert flat != pat.body
+    plain = regex.compile(flat)
+    for text in _label_texts():
+        got = [(m.span(), m.group("skip"), m.group("label")) for m in pat.exact.finditer(text)]
+        assert got == [(m.span(), m.group("skip"), m.group("label")) for m in plain.finditer(text)], text
+        assert [(m.span(), m.group("skip"), m.group("label")) for m in pat.finditer(text)] == got
