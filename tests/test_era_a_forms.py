@@ -193,3 +193,15 @@ def test_label_pattern_grouped_by_first_character_finds_what_the_flat_alternatio
         got = [(m.span(), m.group("skip"), m.group("label")) for m in pat.exact.finditer(text)]
         assert got == [(m.span(), m.group("skip"), m.group("label")) for m in plain.finditer(text)], text
         assert [(m.span(), m.group("skip"), m.group("label")) for m in pat.finditer(text)] == got
+
+
+def test_the_fast_pass_looks_at_every_character_that_does_not_stay():
+    """The pass's pattern (blocks that mostly stay, and the characters in them that do not)
+    finds, over every code point, what the class of every staying character finds."""
+    import sys
+
+    keys = glyphs._translate()
+    stay = [o for lo, hi in F.COMMON for o in range(lo, hi + 1) if F.own_form(chr(o)) == chr(o)]
+    stay += [o for lo, hi in F.IDEOGRAPHS for o in range(lo, hi + 1) if o not in keys]
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert F._fast_pass().other.findall(every) == regex.compile(f"[^{F._runs(sorted(stay))}]").findall(every)
