@@ -66,7 +66,7 @@ _HDR5 = struct.Struct("!IIIII")
 
 def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool = True) -> bytes:
     """A report's rows rendered as CSV text (as schema.render_parts does), its wide rows and,
-    with `review`, its review-site entry (pipeline.review.site), compressed: the worker does the
+    with `review`, its review-site entry (pipeline.review.entry), compressed: the worker does the
     formatting so the run's final build only copies text."""
     from .schema import CELLS, CHECKS, LOG, csv_text, render_rows, wide_values
 
@@ -74,7 +74,7 @@ def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool 
     parts = {k: csv_text(rows[k]) for k in _TEXTS}
     parts["wide"] = wide_values(cells)
     if review:
-        from .review.site import rendered_entry
+        from .review.entry import rendered_entry
         parts["review"] = rendered_entry(report, rows)
     return _pack(parts)
 
@@ -94,7 +94,7 @@ def _pack(parts: dict) -> bytes:
 
 def unpack_parts(blob: bytes) -> dict:
     """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
-    "review": the review entry (a pipeline.review.site.Entry) or None}."""
+    "review": the review entry (a pipeline.review.entry.Entry) or None}."""
     data = zlib.decompress(blob)
     at, sections = _HDR5.size, []
     for n in _HDR5.unpack_from(data):
@@ -105,7 +105,7 @@ def unpack_parts(blob: bytes) -> dict:
     out["wide"] = meta["wide"]
     out["review"] = None
     if "summary" in meta:
-        from .review.site import Entry
+        from .review.entry import Entry
         payload = sections[3].decode()
         if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
             full, source = payload.split("\0")
@@ -226,7 +226,7 @@ def _do_job(job: dict, parse_file, max_mb) -> dict:
         blob = pack_parts(p.report, p.cells, p.checks, p.log, job.get("review", False))
         res = {"op": "parse", "job": job, "sha": job["sha"], "report": p.report, "blob": blob}
         if job.get("review") and not _LAYOUTS_SENT:  # the review's template layouts, once a process
-            from .review.site import template_layouts
+            from .review.entry import template_layouts
             _LAYOUTS_SENT.append(1)
             res["layouts"] = template_layouts()
         return res

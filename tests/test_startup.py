@@ -141,3 +141,13 @@ def test_the_console_script_exits_with_the_runs_status_and_complete_outputs(tmp_
                         "sys.argv = ['ogi', 'keys']; entry()"], cwd=ROOT, capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0 and r.stdout.startswith("# Codebook")
+
+
+def test_a_parse_worker_packs_its_review_entry_without_the_site_writer():
+    """A worker makes each report's review entry (pipeline.review.entry); the site writer, with
+    its file, compression and logging modules, is the parent's alone."""
+    seed = str(ROOT / "fixtures" / "seed_xiuzhou_2019.txt")
+    mods = modules_after("from pipeline.report import parse_file\nfrom pipeline.worker import pack_parts\n"
+                         f"p = parse_file({seed!r})\nassert pack_parts(p.report, p.cells, p.checks, p.log, True)")
+    assert "pipeline.review.entry" in mods
+    assert not {"pipeline.review.site", "gzip", "shutil", "tempfile"} & set(mods), sorted(mods)
