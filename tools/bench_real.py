@@ -143,7 +143,7 @@ STAGES = [  # (stage, module, attribute): exclusive CPU time of each wrapped cal
     ("hash", "pipeline.report", "sha256_file"),
     ("check rows", "pipeline.report", "_add_checks"),
     ("output: CSV text", "pipeline.schema", "csv_text"),
-    ("output: review entry", "pipeline.review.site", "rendered_entry"),
+    ("output: review entry", "pipeline.review.entry", "rendered_entry"),
     ("output: other", "pipeline.worker", "pack_parts"),
     ("rest (cell/log rows)", "", "ours"),    # "": this module
 ]
