@@ -9,8 +9,8 @@ noise hits every variant alike:
 1. in one process (one core, each round on its own distinct copies): a full parse of each file
    and its output as a worker of `ogi parse` makes it (`parse_file`, then `worker.pack_parts`:
    the rows as CSV text, the wide rows, the review entry, compressed) against the baselines —
-   reading and decoding the file; for PDFs a bare pypdfium2 text pass and pdfplumber `extract_tables` on every page. CPU time per file,
-   reports per second per core, and the ratios;
+   reading and decoding the file; for PDFs a bare pypdfium2 text pass and pdfplumber
+   `extract_tables` on every page. CPU time per file, reports per second per core, and the ratios;
 2. the per-stage split of our parse (reader, lines, template detection, alignment and values,
    recovery, checks, metadata, era A, hash, check rows, output: CSV text / review entry / the
    rest of it, the rest of parse_file), from an instrumented pass;
