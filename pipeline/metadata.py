@@ -2,7 +2,8 @@
 
 The year is the first `YYYY年(度)` before 政府/政务信息公开 in the title; the agency is the text
 before it, or between it and 政府信息公开 when the year leads. Titles broken over two or three
-lines are read joined. The intro's statistics period (自YYYY年1月1日…) confirms or supplies the year.
+lines are read joined. The intro's statistics period (自YYYY年1月1日…) supplies the year when the title
+gives none.
 """
 from __future__ import annotations
 
