@@ -172,7 +172,10 @@ def stage_split(files: list[str], rounds: int) -> dict[str, float]:
         return timed
 
     for stage, mod, attr in STAGES:
-        m = importlib.import_module(mod) if mod else sys.modules[__name__]
+        try:
+            m = importlib.import_module(mod) if mod else sys.modules[__name__]
+        except ModuleNotFoundError:    # a module this revision does not have
+            continue
         if not hasattr(m, attr):       # a stage this revision does not have
             continue
         saved.append((m, attr, getattr(m, attr)))
