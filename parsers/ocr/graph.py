@@ -11,7 +11,9 @@ model file's bytes, `faster_model` returns a model where:
 - hard-swish is HardSigmoid(1/6, 0.5) × x (onnxruntime runs HardSigmoid inside its blocked
   convolution layout);
 - the affine block after a hard-swish is a 1×1 depthwise Conv (scale as weight, shift as bias),
-  which stays in that layout instead of two scalar passes that leave it.
+  which stays in that layout instead of two scalar passes that leave it;
+- the detector's upsampling ConvTranspose takes the bias Add and BatchNormalization after it
+  into its own weights and bias.
 
 Every rewrite checks its pattern exactly (each intermediate used once, the constants 3, 0, 6,
 6), so a model that differs is left as it is. The results equal the original's to float
@@ -264,6 +266,51 @@ def _fold_conv_affine(g: _Graph, drop: set, rename: dict, added: list) -> None:
         rename[add.outputs[0]] = n.outputs[0]
 
 
+def _attr_float_value(node: _Node, name: str, default: float) -> float:
+    a = node.attr(name)
+    v = next((v for f, _, v in a if f == _ATTR_F), None) if a else None
+    return struct.unpack("<f", struct.pack("<I", v))[0] if v is not None else default
+
+
+def _attr_int_value(node: _Node, name: str, default: int) -> int:
+    a = node.attr(name)
+    return next((v for f, _, v in a if f == _ATTR_I), default) if a else default
+
+
+def _fold_deconv_bias_norm(g: _Graph, drop: set, rename: dict, added: list) -> None:
+    """ConvTranspose → Add(per-channel constant) [→ BatchNormalization] (the detector's
+    upsampling head) becomes one ConvTranspose with that bias and the normalisation in its
+    weights: onnxruntime adds a broadcast bias in a pass of its own over the page-sized map."""
+    import numpy as np
+    for n in g.nodes:
+        if n.op != "ConvTranspose" or len(n.inputs) != 2 or _attr_int_value(n, "group", 1) != 1:
+            continue
+        w = g.const(n.inputs[1])
+        add = g.only_reader(n.outputs[0])
+        if w is None or w.ndim != 4 or add is None or add.op != "Add" or len(add.inputs) != 2:
+            continue
+        b = g.const(_other(add, n.outputs[0]))
+        c = w.shape[1]
+        if b is None or b.size != c or b.shape not in ((1, c, 1, 1), (c, 1, 1)):
+            continue
+        scale, bias, last = np.ones(c, np.float32), b.reshape(-1).astype(np.float32), add
+        bn = g.only_reader(add.outputs[0])
+        if bn is not None and bn.op == "BatchNormalization" and len(bn.inputs) == 5 and len(bn.outputs) == 1:
+            gamma, beta, mean, var = (g.const(i) for i in bn.inputs[1:])
+            if all(v is not None and v.size == c for v in (gamma, beta, mean, var)):
+                eps = _attr_float_value(bn, "epsilon", 1e-5)
+                scale = (gamma.reshape(-1) / np.sqrt(var.reshape(-1) + np.float32(eps))).astype(np.float32)
+                bias = ((bias - mean.reshape(-1)) * scale + beta.reshape(-1)).astype(np.float32)
+                last = bn
+                drop.add(id(bn))
+        wname, bname = n.inputs[1] + ".folded", n.outputs[0] + ".folded_bias"
+        added += [_const_node(wname, w * scale.reshape(1, c, 1, 1)), _const_node(bname, bias)]
+        n.inputs[1:] = [wname, bname]
+        n.raw = None
+        drop.add(id(add))
+        rename[last.outputs[0]] = n.outputs[0]
+
+
 def _hard_swish(g: _Graph, clip: _Node):
     """(x, [Add, Clip, Mul, Div] nodes) when `clip` is the middle of x·Clip(x + 3, 0, 6) / 6."""
     add = g.producer.get(clip.inputs[0])
@@ -338,6 +385,7 @@ def faster_model(model: bytes) -> bytes:
     replace: dict = {}
     channels = _conv_channels(g)
     _fold_conv_affine(g, drop, rename, added)
+    _fold_deconv_bias_norm(g, drop, rename, added)
     for old, new in rename.items():            # a folded Conv's channels under the name its readers use
         if new in channels:
             channels[old] = channels[new]
