@@ -318,7 +318,7 @@ def _decode(probs, chars, px_per_step: float, x0: float, top: float, bottom: flo
     reach halfway to their neighbours, at most half the line's height either side."""
     import numpy as np
     idx = probs.argmax(axis=1)
-    best = probs.max(axis=1)
+    best = probs[np.arange(idx.size), idx]     # the maximum, without a second pass over every class
     runs = []                                # (class, first step, last step)
     for t, c in enumerate(idx.tolist()):
         if c and runs and runs[-1][0] == c and runs[-1][2] == t - 1:
