@@ -190,3 +190,40 @@ def test_engines_detector_finds_the_boxes_rapidocr_finds_on_the_shipped_model():
     got = E._run_detector(E.engine(), gray)
     assert len(want) > 20 and len(got) == len(want)
     assert float(np.abs(np.asarray(got, np.float32) - np.asarray(want, np.float32)).max()) <= 1.0
+
+
+def _tiny_model(tail_relu: bool) -> bytes:
+    """x (1×2×4×4) → Conv (1×1, 3 channels) → Mul(0.5) → Add(0.25) [→ Relu] as ONNX bytes."""
+    from parsers.ocr import graph as G
+    enc = G._encode
+
+    def value_info(name: str, dims: list[int]) -> bytes:
+        shape = enc([(1, 2, enc([(1, 0, d)])) for d in dims])
+        return enc([(1, 2, name.encode()), (2, 2, enc([(1, 2, enc([(1, 0, 1), (2, 2, shape)]))]))])
+    w = np.arange(6, dtype=np.float32).reshape(3, 2, 1, 1) - 2.5
+    nodes = [G._const_node("w", w), G._const_node("s", np.array([0.5], np.float32)),
+             G._const_node("b", np.array([0.25], np.float32)),
+             G._new_node("Conv", ["x", "w"], ["c"], "conv", []), G._new_node("Mul", ["c", "s"], ["m"], "mul", []),
+             G._new_node("Add", ["m", "b"], ["a"], "add", [])]
+    if tail_relu:
+        nodes.append(G._new_node("Relu", ["a"], ["y"], "relu", []))
+    out = "y" if tail_relu else "a"
+    graph = enc([(1, 2, n.encode()) for n in nodes] + [(2, 2, b"tiny"), (11, 2, value_info("x", [1, 2, 4, 4])),
+                                                          (12, 2, value_info(out, [1, 3, 4, 4]))])
+    return enc([(1, 0, 8), (8, 2, enc([(1, 2, b""), (2, 0, 12)])), (7, 2, graph)])
+
+
+def test_conv_scale_shift_folded_unless_it_makes_a_graph_output():
+    """A Conv's scalar scale and shift go into its weights and bias (same results); when the
+    shift's result is the graph's output the model is left as it is (its name must stay)."""
+    import pytest
+    ort = pytest.importorskip("onnxruntime", reason="OCR extra not installed (pip install -e '.[ocr]')")
+    from parsers.ocr import graph as G
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 2, 4, 4)).astype(np.float32)
+    kept = _tiny_model(tail_relu=False)
+    assert G.faster_model(kept) == kept
+    model = _tiny_model(tail_relu=True)
+    fast = G.faster_model(model)
+    assert _ops(fast) == ["Constant", "Constant", "Conv", "Relu"]
+    got = [ort.InferenceSession(m, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0] for m in (model, fast)]
+    assert got[0].shape == (1, 3, 4, 4) and np.allclose(got[0], got[1], atol=1e-6) and (got[0] > 0).any()

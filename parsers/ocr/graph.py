@@ -252,8 +252,8 @@ def _fold_conv_affine(g: _Graph, drop: set, rename: dict, added: list) -> None:
             continue
         aff = _affine_after(g, n.outputs[0])
         w = g.const(n.inputs[1])
-        if aff is None or w is None or len(g.readers.get(n.inputs[1], [])) != 1:
-            continue
+        if aff is None or w is None or len(g.readers.get(n.inputs[1], [])) != 1 or aff[1].outputs[0] in g.graph_outputs:
+            continue                # (a graph output keeps the node that makes it)
         bias = g.const(n.inputs[2]) if len(n.inputs) > 2 else np.zeros(w.shape[0], np.float32)
         if bias is None:
             continue
@@ -291,11 +291,12 @@ def _fold_deconv_bias_norm(g: _Graph, drop: set, rename: dict, added: list) -> N
             continue
         b = g.const(_other(add, n.outputs[0]))
         c = w.shape[1]
-        if b is None or b.size != c or b.shape not in ((1, c, 1, 1), (c, 1, 1)):
+        if b is None or b.size != c or b.shape not in ((1, c, 1, 1), (c, 1, 1)) or add.outputs[0] in g.graph_outputs:
             continue
         scale, bias, last = np.ones(c, np.float32), b.reshape(-1).astype(np.float32), add
         bn = g.only_reader(add.outputs[0])
-        if bn is not None and bn.op == "BatchNormalization" and len(bn.inputs) == 5 and len(bn.outputs) == 1:
+        if (bn is not None and bn.op == "BatchNormalization" and len(bn.inputs) == 5 and len(bn.outputs) == 1
+                and bn.outputs[0] not in g.graph_outputs):
             gamma, beta, mean, var = (g.const(i) for i in bn.inputs[1:])
             if all(v is not None and v.size == c for v in (gamma, beta, mean, var)):
                 eps = _attr_float_value(bn, "epsilon", 1e-5)
