@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sys
 from itertools import product
+from pathlib import Path
 
 import regex
 
@@ -137,6 +138,70 @@ def test_joint_choice_finds_exactly_the_brute_force_solutions():
         assert not capped
         key = lambda s: sorted(s.items())   # noqa: E731
         assert sorted(sols, key=key) == sorted(_joint_plain(rows, idents), key=key)
+
+
+def _chain_plain(t, rows, start):
+    """recover._chain as first written: one walk over the rows for each start."""
+    found: list = []
+    pos, limit = start, None
+    for r_idx, row in enumerate(rows):
+        hit = R._find_label(t, R._forms(row), pos, len(t.norm) if limit is None else limit)
+        if hit is None:
+            continue
+        q0, q1, score = hit
+        n0 = R._numbering_start(t, q0, row)
+        # the previous run may have swallowed this row's numbering ("…00000002.其他…")
+        if found:
+            cut = t.orig_end(n0) if n0 < q0 else None
+            if cut is not None:
+                pr, ps, pe, psc, pl = found[-1]
+                if ps < cut < pe:
+                    found[-1] = (pr, ps, cut, psc, pl)
+        run = t.run_at(q1)
+        rs, re_, _ = run
+        label = t.text[t.idx[n0]:t.orig_end(q1)]
+        found.append((r_idx, rs, re_, score, label))
+        # the number just read may end in the next row's numbering: search on from the label end
+        pos = q1
+        limit = t.back(min(re_, len(t.text))) + R.WINDOW
+    return found
+
+
+def _scraped_texts():
+    """Flattened generated reports (one line and many, labels misprinted, spaces in runs) and
+    the corpus's scraped reports where ../shared holds them."""
+    from reportgen import random_report
+    from reportgen.flat import flatten
+    for seed in range(30):
+        rnd = random.Random(seed)
+        rep = random_report(rnd, rnd.choice(["2019", "2021"]), blank_rate=0.0, noise=rnd.random() < 0.5)
+        yield rep.template, flatten(rep, rnd.random() < 0.5, rnd, rnd.choice([0.0, 0.3]))
+    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "reports"
+    for name, tid in (("019_pingtan_syq_2019.txt", "2019"), ("021_pingtan_syq_2021.txt", "2021")):
+        if (corpus / name).is_file():
+            yield tid, (corpus / name).read_text(encoding="utf-8")
+
+
+def test_chains_remembered_across_starts_equal_one_walk_per_start():
+    checked = 0
+    for tid, text in _scraped_texts():
+        tpl = get(tid)
+        t, plain = R._Text(text), R._Text(text)
+        for spec in tpl.tables.values():
+            if spec.recovery.mode != "rows":
+                continue
+            starts = {0, len(t.norm) // 3, max(0, len(t.norm) - 400)}
+            for r in spec.rows[:3]:
+                for f in R._forms(r):
+                    p = t.norm.find(f)
+                    while p >= 0:
+                        starts |= {max(0, p - 8), p, p + 1}
+                        p = t.norm.find(f, p + 1)
+            for s in sorted(starts):
+                got = R._chain(t, spec.rows, s)
+                assert got == _chain_plain(plain, spec.rows, s), (tid, spec.key, s)
+                checked += bool(got)
+    assert checked > 100
 
 
 def test_source_positions_are_immutable_and_print_as_before():
