@@ -297,25 +297,28 @@ def header_labels(tpl: Template, lines: list[Line]) -> dict[str, str]:
 # ---------------------------------------------------------------- values to columns
 def cell_value(part: TableCells, layout: Layout, row_key: str, col: Column, raw: Optional[str], label: str,
                score: float, ln: Line, src) -> CellValue:
-    """One cell from its printed text, with a note when the text is unreadable or negative."""
-    v = V.parse(raw, col.kind) if raw is not None else V.Value(None)
+    """One cell from its printed text, with a note when the text is unreadable or negative.
+    Built with positional arguments (CellValue's field order; tests/test_fast_paths.py checks
+    it against keywords): a dataclass call by 11 keywords costs three times as much."""
+    v = V.parse(raw, col.kind) if raw is not None else _BLANK
     if not v.ok:
         part.note("warning", row_key, col.key, f"unreadable value {raw!r} kept in raw: {v.note}", ln.page)
     elif v.note and "negative" in v.note:
         part.note("warning", row_key, col.key, v.note, ln.page)
-    return CellValue(table=part.table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
-                     row_label=label, col_label=layout.headers.get(f"{part.table}/{col.key}", col.label),
-                     match_score=round(score, 1), page=src.page if src else ln.page,
-                     bbox=src.bbox if src else None, pos=src.pos if src else None,
-                     **_ocr_fields(src))
+    table = part.table
+    col_label = layout.headers.get(f"{table}/{col.key}", col.label) if layout.headers else col.label
+    if src is None:
+        return CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label,
+                         round(score, 1), ln.page)
+    cell = CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label,
+                     round(score, 1), src.page, src.bbox, "read", False, False, src.pos)
+    conf = getattr(src, "confidence", None)
+    if conf is not None:     # a cell read from an OCR page: method `ocr` and the engine's scores
+        cell.method, cell.confidence, cell.char_confidence = "ocr", conf, src.char_confidence
+    return cell
 
 
-def _ocr_fields(src) -> dict:
-    """A cell read from an OCR page: method `ocr` and the engine's scores."""
-    conf = getattr(src, "confidence", None) if src is not None else None
-    if conf is None:
-        return {}
-    return {"method": "ocr", "confidence": conf, "char_confidence": src.char_confidence}
+_BLANK = V.Value(None)
 
 
 def row_values(layout: Layout, ln: Line, row: Row, n: int) -> tuple[Optional[list], Optional[str]]:

@@ -88,9 +88,11 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
     its characters, the index of the original character it came from."""
     idx: list[int] = []
+    kept: list[str] = []
     for m in _KEPT.finditer(text):
         idx.extend(range(*m.span()))
-    raw = _DROP.sub("", text)
+        kept.append(m.group())
+    raw = "".join(kept)             # _DROP.sub("", text), from the same pass
     s = N.unify_quotes(N.fix_glyphs(raw))
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
@@ -927,7 +929,7 @@ def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Rec
             why = "candidates: " + shown if vals else "no valid split"
             part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
                       f"{col.label} not settled by the arithmetic ({why}); left empty")
-        part.cells.append(CellValue(
-            table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
-            col_label=headers.get(f"{table}/{col.key}", col.label), match_score=score,
-            page=r.page, method=method))
+        # positional: CellValue's field order (tests/test_fast_paths.py checks it against keywords)
+        part.cells.append(CellValue(table, rk, col.key, value, raw, label,
+                                    headers.get(f"{table}/{col.key}", col.label) if headers else col.label,
+                                    score, r.page, None, method))

@@ -28,6 +28,81 @@ def test_whitespace_classes_read_by_re_as_regex_read_them():
     assert R._DROP.findall(_ALL) == regex.findall(f"[{regex.escape(R.DROPPED)}]+", _ALL)
 
 
+def test_space_dropped_by_split_equals_the_regex_on_every_code_point():
+    for text in (_ALL, _ALL[::-1], "a\x1cb \u200bc\ufeffd", "甲 乙\u3000丙\u200b丁\ufeff", "", "\u200b"):
+        assert N.no_space(text) == N._SPACE.sub("", text)
+        assert N.no_space(text, invisible=False) == regex.sub(r"\s+", "", text)
+    rnd = random.Random(5)
+    pool = "甲乙 \t\n\u3000\u200b\ufeff\x1c\x1f\xa0ab1"
+    for _ in range(2000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12)))
+        assert N.no_space(text) == N._SPACE.sub("", text)
+        assert N.no_space(text, invisible=False) == regex.sub(r"\s+", "", text)
+
+
+def test_recovery_comparison_form_drops_what_the_drop_pattern_drops():
+    rnd = random.Random(6)
+    pool = "本年新收 \t\n\u3000\u200b\ufeff\x1c“”0１23."
+    for k in range(2000):
+        text = _ALL[k * 500:k * 500 + 40] + "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
+        norm, idx = R._normalized(text)
+        raw = R._DROP.sub("", text)
+        assert len(idx) == len(norm)
+        if len(N.unify_quotes(N.fix_glyphs(raw))) == len(raw):
+            assert [text[i] for i in idx] == list(raw)
+
+
+def test_cells_built_by_position_name_the_fields_they_mean():
+    """extract.cell_value and recover build CellValue positionally: its field order must stay."""
+    import dataclasses
+
+    from pipeline.result import CellValue
+    names = [f.name for f in dataclasses.fields(CellValue)]
+    assert names[:14] == ["table", "row_key", "col_key", "value", "raw", "row_label", "col_label",
+                          "match_score", "page", "bbox", "method", "unplaced", "by_position", "pos"]
+
+
+def _cell_value_plain(part, layout, row_key, col, raw, label, score, ln, src):
+    """extract.cell_value as first written (keywords, OCR fields as a dict)."""
+    from pipeline import values as V
+    from pipeline.result import CellValue
+    v = V.parse(raw, col.kind) if raw is not None else V.Value(None)
+    if not v.ok:
+        part.note("warning", row_key, col.key, f"unreadable value {raw!r} kept in raw: {v.note}", ln.page)
+    elif v.note and "negative" in v.note:
+        part.note("warning", row_key, col.key, v.note, ln.page)
+    conf = getattr(src, "confidence", None) if src is not None else None
+    ocr = {} if conf is None else {"method": "ocr", "confidence": conf, "char_confidence": src.char_confidence}
+    return CellValue(table=part.table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
+                     row_label=label, col_label=layout.headers.get(f"{part.table}/{col.key}", col.label),
+                     match_score=round(score, 1), page=src.page if src else ln.page,
+                     bbox=src.bbox if src else None, pos=src.pos if src else None, **ocr)
+
+
+def test_cell_value_equals_the_keyword_form():
+    from types import SimpleNamespace
+
+    from pipeline.result import TableCells
+    tpl = get("2019")
+    spec = tpl.tables["requests"]
+    cols = spec.row_columns(spec.rows[0])
+    rnd = random.Random(9)
+    raws = [None, "", "0", "12", "-3", "1 234", "32 60", "见附件", "—", "1.5", "１２", " 7 "]
+    for _ in range(600):
+        col = rnd.choice(cols)
+        headers = rnd.choice([{}, {f"requests/{col.key}": "自然人（印）"}, {"requests/x": "y"}])
+        layout = SimpleNamespace(headers=headers)
+        ln = SimpleNamespace(page=rnd.choice([None, 2]))
+        src = rnd.choice([None, SimpleNamespace(page=3, bbox=(1, 2, 3, 4), pos=SourcePos(4, 1, 2)),
+                          SimpleNamespace(page=1, bbox=None, pos=None, confidence=0.8,
+                                          char_confidence=(("1", 0.8),))])
+        raw, label, score = rnd.choice(raws), rnd.choice(["甲", ""]), rnd.uniform(60, 100)
+        a, b = TableCells("requests"), TableCells("requests")
+        got = E.cell_value(a, layout, "r", col, raw, label, score, ln, src)
+        assert got == _cell_value_plain(b, layout, "r", col, raw, label, score, ln, src)
+        assert a.notes == b.notes
+
+
 def _align_plain(score, n_rows):
     """extract.align_in_order as first written (index arithmetic in the inner loop)."""
     n, m = len(score), n_rows
