@@ -485,7 +485,7 @@ def _layout(lines: list[str]) -> Table:
     value_rows = {c.row for c in merged.values() if c.col >= grid.n_label and _is_numeric(c.text)}
     for r in value_rows:
         for k in range(len(cols)):
-            merged.setdefault((r, grid.n_label + k), Cell(text="", row=r, col=grid.n_label + k))
+            merged.setdefault((r, grid.n_label + k), Cell("", r, grid.n_label + k))
     return Table(cells=list(merged.values()), doubts=doubts, ordered=ordered, positional=True)
 
 
@@ -518,7 +518,7 @@ def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
         # label text: left of the value columns, or before the row's first number (rows
         # compacted differently from the others push their label past the columns' start)
         if not _is_numeric(t) and (b <= left or first_num is not None and a < first_num):
-            out.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
+            out.append(Cell(t, r, min(label_i, n_label - 1)))
             label_i += 1
             continue
         col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
@@ -528,7 +528,7 @@ def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
         if col in placed:
             placed[col].text += " " + t
         else:
-            placed[col] = Cell(text=t, row=r, col=col)
+            placed[col] = Cell(t, r, col)
             out.append(placed[col])
     return out, doubt, in_order
 

@@ -239,19 +239,19 @@ def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
         return Line(labels=[], values=[], block=block, grid=False, text=text)
     if V.looks_numeric(text):
         # a number standing alone (a cell a conversion moved out of its row, or a page number)
-        return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page, pos=at(0, len(text)))],
+        return Line(labels=[], values=[Cell(text, 0, 0, 1, 1, p.page, None, at(0, len(text)))],
                     block=block, grid=False, text=text)
     # a row ends in a digit, a thousands comma or 元: test that before the (slow) full pattern
     m = _PARA_ROW.match(text) if text and (text[-1].isdecimal() or text[-1] in ",元") else None
     if not m or len(m.group("label")) > 70:
-        return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
+        return Line(labels=[Cell(text, 0, 0, 1, 1, p.page)], values=[], block=block,
                     grid=False, text=text)
     base = m.start("vals")
     vals = [(v.group(), at(base + v.start(), base + v.end())) for v in _TOKEN.finditer(m.group("vals"))]
     # "行政许可97": digits glued to a label are one cell here; a row of several columns
     # printed that way is split by run-together recovery (recover.py) or left ambiguous
-    return Line(labels=[Cell(text=m.group("label").strip(), row=0, col=0, page=p.page)],
-                values=[Cell(text=v, row=0, col=k + 1, page=p.page, pos=pos) for k, (v, pos) in enumerate(vals)],
+    return Line(labels=[Cell(m.group("label").strip(), 0, 0, 1, 1, p.page)],
+                values=[Cell(v, 0, k + 1, 1, 1, p.page, None, pos) for k, (v, pos) in enumerate(vals)],
                 block=block, grid=False, text=text)
 
 

@@ -62,6 +62,18 @@ def test_cells_built_by_position_name_the_fields_they_mean():
                           "match_score", "page", "bbox", "method", "unplaced", "by_position", "pos"]
 
 
+def test_reader_cells_built_by_position_name_the_fields_they_mean():
+    """Table.from_rows, the text reader and lines.py build Cell positionally."""
+    import dataclasses
+
+    from parsers.model import Cell
+    assert [f.name for f in dataclasses.fields(Cell)][:8] == ["text", "row", "col", "rowspan", "colspan", "page",
+                                                             "bbox", "pos"]
+    t = Table.from_rows([["a", "1"], ["b"]], page=4)
+    assert t.cells == [Cell(text="a", row=0, col=0, page=4), Cell(text="1", row=0, col=1, page=4),
+                       Cell(text="b", row=1, col=0, page=4)]
+
+
 def _cell_value_plain(part, layout, row_key, col, raw, label, score, ln, src):
     """extract.cell_value as first written (keywords, OCR fields as a dict)."""
     from pipeline import values as V
