@@ -128,9 +128,41 @@ def _simplified(text: str) -> str:
 
 def _convert(text: str) -> str:
     triggers = t2s_triggers()
-    if triggers is not None and triggers.isdisjoint(text):
+    if triggers is not None and not _may_change(text, triggers):
         return text
     return _t2s().convert(text)
+
+
+_SCANS_BEFORE_COMPILING = 4     # whole documents checked by set before the class is compiled
+_scans = 0
+
+
+def _may_change(text: str, triggers: frozenset) -> bool:
+    """Whether `text` holds a character t2s can change. frozenset.isdisjoint costs about 50 ns
+    a character on a whole document (each character is made a str to hash it); a compiled
+    class of the triggers below U+10000 scans at a tenth of that, but takes ~9 ms to compile,
+    so a process compiles it only once it has checked a few whole documents (a one-file run
+    never does). Text with a character above U+FFFF is checked by the set."""
+    global _scans
+    if len(text) <= _REMEMBERED or _scans < _SCANS_BEFORE_COMPILING:
+        _scans += len(text) > _REMEMBERED
+        return not triggers.isdisjoint(text)
+    if len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
+        return not triggers.isdisjoint(text)
+    return _bmp_trigger_class(triggers).search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _bmp_trigger_class(triggers: frozenset) -> re.Pattern:
+    """A character class of the triggers below U+10000 (surrogates included), as ranges."""
+    runs: list[list[int]] = []
+    for o in sorted(ord(c) for c in triggers if ord(c) < 0x10000):
+        if runs and runs[-1][1] == o - 1:
+            runs[-1][1] = o
+        else:
+            runs.append([o, o])
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in runs)
+    return re.compile(f"[{body}]")
 
 
 _CJK_GAP = regex.compile(r"(?<=[\p{Han}（）、，：“”])\s+(?=[\p{Han}（）、，：“”])")
