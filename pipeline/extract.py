@@ -100,8 +100,14 @@ def align_in_order(score: list[list[float]], n_rows: int) -> Aligned:
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
     weak = M.WEAK
+    unmatched = [0] + [1] * m      # the back pointers of a line that matches no row (never changed)
     for i in range(1, n + 1):
         prev, cur, cur_back, row = dp[i - 1], dp[i], back[i], score[i - 1]
+        if not any(row):
+            # dp rises with j, so with no score the row above wins every cell (how 1): most
+            # lines of a document match no row of a given table
+            dp[i], back[i] = prev, unmatched     # neither is written again
+            continue
         left = cur[0]
         for j in range(1, m + 1):
             best, how = prev[j], 1
