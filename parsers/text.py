@@ -552,8 +552,15 @@ def _numbers_ahead(lines: list[str]) -> list[int]:
         s = line.strip()
         # _ends_dump(line, s), inlined (this runs on every line of every page)
         ends = len(s) > 80 or (s.endswith("。") and len(s) > 30) or "\t" in line or s.startswith("|")
-        out[j] = 0 if ends else out[j + 1] + _is_numeric(s)
+        out[j] = 0 if ends else out[j + 1] + (_could_be_number(s) and _is_numeric(s))
     return out
+
+
+def _could_be_number(s: str) -> bool:
+    """A cheap necessary test of `_is_numeric` for a stripped line: a number starts with a sign,
+    a digit or a separator, never with an ideograph (U+3400–U+9FFF: most prose lines), and a
+    filler is one character; so a prose line is not hashed into the cache for nothing."""
+    return bool(s) and (len(s) == 1 or not "\u3400" <= s[0] <= "\u9fff")
 
 
 def _dump_region_end(lines: list[str], i: int) -> int:

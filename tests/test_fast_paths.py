@@ -325,3 +325,31 @@ def test_one_cell_per_line_counts_end_where_a_region_ends():
         s = lines[j].strip()
         plain[j] = 0 if T._ends_dump(lines[j], s) else plain[j + 1] + T._is_numeric(s)
     assert T._numbers_ahead(lines) == plain
+
+
+def test_cheap_number_test_never_rules_out_a_layout_number():
+    from parsers import text as T
+    for c in _ALL:
+        for s in (c, c + "1"):     # c + "1" is a number whenever c can start one
+            s = s.strip()
+            if T._is_numeric(s):
+                assert T._could_be_number(s), repr(s)
+    for s in ("", "12", "-3", "—", "无", "１２", "٣", ".5", "1,234", "合计 3", "3 件"):
+        assert T._could_be_number(s) or not T._is_numeric(s)
+
+
+def test_numbers_ahead_equal_the_plain_count():
+    from parsers import text as T
+
+    def plain(lines):
+        out = [0] * (len(lines) + 1)
+        for j in range(len(lines) - 1, -1, -1):
+            s = lines[j].strip()
+            out[j] = 0 if T._ends_dump(lines[j], s) else out[j + 1] + T._is_numeric(s)
+        return out
+    rnd = random.Random(4)
+    pool = ["", "12", " 7 ", "—", "无", "合计", "本年新收政府信息公开申请数量", "1,234元", "x" * 90, "\t3", "| a |",
+            "说明。" * 12, "١٢", "/", "-5", "3件", ".5"]
+    for _ in range(500):
+        lines = [rnd.choice(pool) for _ in range(rnd.randint(0, 30))]
+        assert T._numbers_ahead(lines) == plain(lines)
