@@ -468,7 +468,12 @@ def merged_rows(part: TableCells, tpl: Template, spec: TableSpec, rows_seen: dic
 # ---------------------------------------------------------------- tables read by alignment
 def match_notes(part: TableCells, spec: TableSpec, ln: Line, r: int, s: float, scores: list[float]) -> None:
     """Log a weak label accepted for its place in the sequence, or one that fits two rows."""
-    rival = max(((x, o) for x, o in zip(scores, spec.rows) if o.key != spec.rows[r].key), key=lambda x: x[0])
+    key, rival = spec.rows[r].key, None
+    for x, o in zip(scores, spec.rows):      # the first best other row, as max() picks it
+        if o.key != key and (rival is None or x > rival[0]):
+            rival = (x, o)
+    if rival is None:
+        raise ValueError("max() arg is an empty sequence")     # as the max() this loop replaces
     if rival[0] >= M.WEAK and rival[0] >= s - 3:
         part.note("info", spec.rows[r].key, "",
                   f"ambiguous label {N.clean(ln.label)!r}: matches {spec.rows[r].label!r} ({s:.0f}) "

@@ -353,3 +353,35 @@ def test_numbers_ahead_equal_the_plain_count():
     for _ in range(500):
         lines = [rnd.choice(pool) for _ in range(rnd.randint(0, 30))]
         assert T._numbers_ahead(lines) == plain(lines)
+
+
+def test_match_notes_rival_is_the_first_best_other_row():
+    from types import SimpleNamespace
+
+    from pipeline.result import TableCells
+
+    def plain(part, spec, ln, r, s, scores):
+        rival = max(((x, o) for x, o in zip(scores, spec.rows) if o.key != spec.rows[r].key), key=lambda x: x[0])
+        if rival[0] >= M.WEAK and rival[0] >= s - 3:
+            part.note("info", spec.rows[r].key, "", f"ambiguous {rival[1].key} {rival[0]:.0f}", ln.page)
+
+    def notes_of(fn, spec, r, s, scores):
+        part = TableCells("requests")
+        orig = part.note
+        got = []
+        part.note = lambda *a: got.append(a)     # noqa: E731
+        fn(part, spec, SimpleNamespace(label="x", page=None), r, s, scores)
+        part.note = orig
+        return [a for a in got if a[3].startswith("ambiguous")]
+
+    spec = get("2019").tables["requests"]
+    rnd = random.Random(8)
+    for _ in range(400):
+        scores = [rnd.choice([0.0, 61.0, 70.0, 88.0, 90.0]) for _ in spec.rows]
+        r = rnd.randrange(len(spec.rows))
+        s = rnd.choice([70.0, 90.0, 100.0])
+        got = [(a[1], a[3].split("and ")[1].split("(")[0]) for a in notes_of(E.match_notes, spec, r, s, scores)]
+        want = [(a[1], a[3].split()[1]) for a in notes_of(plain, spec, r, s, scores)]
+        assert [g[0] for g in got] == [w[0] for w in want]
+        for (_, label), (_, key) in zip(got, want):
+            assert label.strip().strip("'") == spec.row(key).label
