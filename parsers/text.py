@@ -89,19 +89,17 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
     """Set the source position of a block read from lines[i:j] of a page (page line 0 is file
     line `line_no`, starting at column `col0`): cells are found in reading order, each after
     the one before, numbers only as whole tokens."""
-    def pos(li: int, a: int, b: int) -> SourcePos:
-        shift = col0 if li == 0 else 0
-        return SourcePos(line_no + li, a + shift, b + shift)
-
     if isinstance(block, Paragraph):
         line = lines[i]
         a = line.find(block.text)
         if a >= 0:
-            block.pos = pos(i, a, a + len(block.text))
+            shift = col0 if i == 0 else 0     # page line 0 starts at column col0
+            block.pos = SourcePos(line_no + i, a + shift, a + len(block.text) + shift)
         return
     li, at = i, 0
     for c in sorted(block.cells, key=_READING_ORDER):
-        piece = c.text.split("\n")[0].strip()
+        text = c.text
+        piece = (text[:text.index("\n")] if "\n" in text else text).strip()
         if not piece:
             continue
         numeric = _is_numeric(piece)
@@ -109,7 +107,8 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
             start = at if k == li else 0
             a = _value_at(lines[k], piece, start) if numeric else lines[k].find(piece, start)
             if a >= 0:
-                c.pos = pos(k, a, a + len(piece))
+                shift = col0 if k == 0 else 0
+                c.pos = SourcePos(line_no + k, a + shift, a + len(piece) + shift)
                 li, at = k, a + len(piece)
                 break
 

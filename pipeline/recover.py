@@ -590,10 +590,16 @@ def _contributions(by_key: dict[str, RunRow], slot: dict[str, dict[str, int]], i
             sign = lhs.count(k) - rhs.count(k)
             i = slot[k][col]
             if (k, i) not in values:
-                values[k, i] = [_value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+                values[k, i] = _column_values([c[i] for c in by_key[k].cands], by_key[k].cols[i])
             d[k] = [sign * v for v in values[k, i]]
         contrib.append(d)
     return contrib
+
+
+def _column_values(pieces: list[str], col: Column) -> list[float]:
+    """_value of each piece, each distinct piece read once (candidates repeat a column's few pieces)."""
+    of = {p: _value(p, col) for p in set(pieces)}
+    return [of[p] for p in pieces]
 
 
 class _Bounds:
@@ -914,7 +920,7 @@ def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Rec
     columns = list(zip(*r.cands)) if r.cands else [()] * len(r.cols)
     for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
         pieces = set(columns[i])
-        vals = {_value(p, col) for p in pieces}
+        vals = {_value(next(iter(pieces)), col)} if len(pieces) == 1 else {_value(p, col) for p in pieces}
         label = r.label if one_key else spec.row(rk).label
         if len(vals) == 1:
             piece = sorted(pieces)[0]
