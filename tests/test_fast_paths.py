@@ -385,3 +385,28 @@ def test_match_notes_rival_is_the_first_best_other_row():
         assert [g[0] for g in got] == [w[0] for w in want]
         for (_, label), (_, key) in zip(got, want):
             assert label.strip().strip("'") == spec.row(key).label
+
+
+def test_lines_built_by_position_name_the_fields_they_mean():
+    import dataclasses
+
+    from pipeline.lines import Line
+    assert [f.name for f in dataclasses.fields(Line)][:10] == ["labels", "values", "context", "block", "index", "grid",
+                                                              "text", "doubt", "positional", "ordered"]
+
+
+def test_row_split_from_the_end_equals_the_scan_from_the_start():
+    from parsers.model import Cell
+    from pipeline import lines as LN
+
+    def plain(cells):
+        last_text = -1
+        for k, c in enumerate(cells):
+            if not LN._is_value(c):
+                last_text = k
+        return cells[:last_text + 1], cells[last_text + 1:]
+    rnd = random.Random(12)
+    pool = ["", "12", "—", "合计", "行政许可", "3件", "见附件", " ", "0"]
+    for _ in range(500):
+        cells = [Cell(rnd.choice(pool), 0, k) for k in range(rnd.randint(0, 9))]
+        assert LN._split_row(cells) == plain(cells)
