@@ -11,7 +11,8 @@ working tree) parses, in one process under `valgrind --tool=callgrind`, one warm
 a worker makes (pipeline.worker.pack_parts) are counted too. With --stages, the reading stages
 are counted one by one instead, each over documents already read (reader; lines; template
 detection; table reading, recovery included; recovery alone), and the whole parse: one callgrind
-dump per stage (`--dump-after`). Needs valgrind.
+dump per stage (`--dump-after`), the garbage collector off inside each (a collection would land in
+whichever stage allocates past the threshold). Needs valgrind.
 """
 from __future__ import annotations
 
@@ -86,8 +87,12 @@ def measured_stages(files: list[str], copies: int, tmp: str) -> int:
     for name in STAGES:     # warm-up: every cache and lazily compiled pattern a batch worker would hold
         for m in made:
             run[name](*m)
-    for name in STAGES:
+    import gc
+    for name in STAGES:     # a collection falling in one stage here and another there is noise: none
+        gc.collect()
+        gc.disable()
         operator.call(stage, run[name])
+        gc.enable()
     return len(files) * copies
 
 
