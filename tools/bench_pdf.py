@@ -17,6 +17,10 @@ Then, once: whether the reader's page tables reproduce pdfplumber's (cell texts,
 ignored).
 
     .venv/bin/python -m tools.bench_pdf [--rounds 5] [--real PDF...] [--generated PDF...]
+        [--copies 30] [--baseline DIR] [--processes-only]
+
+--copies makes distinct copies of each file (a batch parses identical files once); --baseline
+runs another checkout's `ogi parse` alongside, alternating, and prints this ÷ baseline.
 """
 from __future__ import annotations
 
@@ -48,27 +52,40 @@ def ogi_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
 
 
-def run_process(cmd: list[str]) -> tuple[float, float]:
+def run_process(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[float, float]:
     """(CPU seconds of the child, wall seconds) of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
-def processes(files: list[Path], rounds: int) -> dict[str, list[tuple[float, float]]]:
+def run_ogi(names: list[str], checkout: Path | None = None) -> tuple[float, float]:
+    """`ogi parse --workers 1` over the files as one process: this checkout's console script,
+    or `python -m pipeline.cli` of another checkout (its tree first on the path)."""
+    tmp = tempfile.mkdtemp(prefix="ogi-bench-")
+    args = ["parse", "--workers", "1", "--quiet", "--out", tmp] + names
+    try:
+        if checkout is None:
+            return run_process(ogi_command() + args)
+        env = dict(os.environ, PYTHONPATH=str(checkout))
+        return run_process([sys.executable, "-m", "pipeline.cli"] + args, cwd=checkout, env=env)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def processes(files: list[Path], rounds: int, baseline: Path | None = None) -> dict[str, list[tuple[float, float]]]:
     """Each contender as a whole process over the set, alternating, `rounds` times."""
     names = [str(Path(f).resolve()) for f in files]     # the commands run from the repo root
     out: dict[str, list] = {"ogi parse --workers 1": [], "pdfplumber extract_tables": [], "bare pypdfium2 text": []}
+    if baseline is not None:
+        out["baseline ogi parse --workers 1"] = []
     for _ in range(rounds):
-        tmp = tempfile.mkdtemp(prefix="ogi-bench-")
-        try:
-            out["ogi parse --workers 1"].append(
-                run_process(ogi_command() + ["parse", "--workers", "1", "--quiet", "--out", tmp] + names))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        out["ogi parse --workers 1"].append(run_ogi(names))
+        if baseline is not None:
+            out["baseline ogi parse --workers 1"].append(run_ogi(names, baseline))
         out["pdfplumber extract_tables"].append(run_process(pdf_baselines.command("pdfplumber", names)))
         out["bare pypdfium2 text"].append(run_process(pdf_baselines.command("pdfium", names)))
     return out
@@ -134,7 +151,19 @@ def compare(path: Path) -> tuple[int, int, int]:
     return n, same, sup
 
 
-def report(label: str, files: list[Path], rounds: int) -> None:
+def distinct_copies(files: list[Path], n: int, out: Path) -> list[Path]:
+    """`n` distinct copies of each file (a comment after %%EOF: another hash, the same pages), so
+    a batch run parses every one (identical files are parsed once)."""
+    made = []
+    for k in range(n):
+        for f in files:
+            p = out / f"{k}_{f.name}"
+            p.write_bytes(f.read_bytes() + b"\n%copy " + str(k).encode() + b"\n")
+            made.append(p)
+    return made
+
+
+def report(label: str, files: list[Path], rounds: int, baseline: Path | None = None, in_proc: bool = True) -> None:
     import pypdfium2 as pdfium
     pages = 0
     for f in files:
@@ -142,13 +171,19 @@ def report(label: str, files: list[Path], rounds: int) -> None:
         pages += len(d)
         d.close()
     print(f"\n== {label}: {len(files)} PDFs, {pages} pages, {rounds} rounds (medians)")
-    procs = processes(files, rounds)
+    procs = processes(files, rounds, baseline)
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v)) for k, v in procs.items()}
     for k, (cpu, wall) in med.items():
         print(f"  process  {k:28s} cpu {cpu:7.3f} s   wall {wall:7.3f} s")
     ogi, plumb, bare = med["ogi parse --workers 1"], med["pdfplumber extract_tables"], med["bare pypdfium2 text"]
     print(f"  ratios (cpu; wall): pdfplumber / ogi = {plumb[0] / ogi[0]:.2f}x; {plumb[1] / ogi[1]:.2f}x   (goal >= 5)")
     print(f"                      ogi / bare pypdfium2 = {ogi[0] / bare[0]:.2f}x; {ogi[1] / bare[1]:.2f}x   (goal <= 2)")
+    if baseline is not None:
+        old = med["baseline ogi parse --workers 1"]
+        print(f"  baseline ({baseline}): pdfplumber / ogi = {plumb[0] / old[0]:.2f}x; "
+              f"ogi / bare pypdfium2 = {old[0] / bare[0]:.2f}x (cpu); this / baseline = {ogi[0] / old[0]:.3f}")
+    if not in_proc:
+        return
     inproc = in_process(files, rounds)
     for k, v in inproc.items():
         print(f"  in-process {k:26s} cpu {v * 1000:8.1f} ms  ({pages / v:7.1f} pages/s)")
@@ -167,6 +202,10 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--real", nargs="*", help="real report PDFs (default: ../shared/corpus/reports/*.pdf)")
     ap.add_argument("--generated", nargs="*", help="generated report PDFs (default: fixtures/pdf/*.pdf)")
+    ap.add_argument("--baseline", type=Path, help="another checkout (e.g. a git worktree at the base revision) "
+                    "whose `ogi parse` runs alongside, alternating")
+    ap.add_argument("--copies", type=int, default=0, help="distinct copies of each file (a comment after %%%%EOF)")
+    ap.add_argument("--processes-only", action="store_true", help="skip the in-process and table comparisons")
     args = ap.parse_args(argv)
     sets = default_sets()
     if args.real is not None:
@@ -174,9 +213,13 @@ def main(argv=None) -> int:
     if args.generated is not None:
         sets["generated"] = [Path(p) for p in args.generated]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; ogi = {' '.join(ogi_command())}")
-    for label, files in sets.items():
-        if files:
-            report(label, files, args.rounds)
+    with tempfile.TemporaryDirectory(prefix="ogi-bench-copies-") as tmp:
+        for label, files in sets.items():
+            if files and args.copies:
+                (Path(tmp) / label).mkdir()
+                files = distinct_copies(files, args.copies, Path(tmp) / label)
+            if files:
+                report(label, files, args.rounds, args.baseline and args.baseline.resolve(), not args.processes_only)
     return 0
 
 

@@ -174,19 +174,26 @@ class _Break:
 
 def _break_of(prev: list[Piece], cont: list[Piece], s: PdfSettings) -> _Break:
     tol = s.snap_same_page
-    bottom = max(p.vbox[3] for p in prev)
-    top = min(p.vbox[1] for p in cont)
-    last = [p for p in prev if abs(p.vbox[3] - bottom) <= tol]
-    first = [q for q in cont if abs(q.vbox[1] - top) <= tol]
-    same = lambda p, q: abs(p.vbox[0] - q.vbox[0]) <= tol and abs(p.vbox[2] - q.vbox[2]) <= tol
+    box = {id(p): p.vbox for p in prev + cont}      # the pieces do not move while this looks
+    bottom = max(box[id(p)][3] for p in prev)
+    top = min(box[id(q)][1] for q in cont)
+    last = [p for p in prev if abs(box[id(p)][3] - bottom) <= tol]
+    first = [q for q in cont if abs(box[id(q)][1] - top) <= tol]
+
+    def same(p, q):
+        a, b = box[id(p)], box[id(q)]
+        return abs(a[0] - b[0]) <= tol and abs(a[2] - b[2]) <= tol
     return _Break(last, first, {id(q): next((p for p in last if same(p, q)), None) for q in first},
-                  cluster([p.vbox[1] for p in prev] + [p.vbox[3] for p in prev], tol),
-                  cluster([p.vbox[1] for p in cont] + [p.vbox[3] for p in cont], tol),
-                  {(round(p.vbox[0]), round(p.vbox[2])) for p in prev + cont if PDF_NUMBER.match(p.text.strip())})
+                  cluster([box[id(p)][1] for p in prev] + [box[id(p)][3] for p in prev], tol),
+                  cluster([box[id(q)][1] for q in cont] + [box[id(q)][3] for q in cont], tol),
+                  {(round(box[id(p)][0]), round(box[id(p)][2])) for p in prev + cont
+                   if PDF_NUMBER.match(p.text.strip())})
 
 
 def _spans(p: Piece, ys: list[float], tol: float) -> int:
-    return sum(1 for y in ys if p.vbox[1] + tol < y < p.vbox[3] - tol) + 1
+    b = p.vbox
+    lo, hi = b[1] + tol, b[3] - tol
+    return sum(1 for y in ys if lo < y < hi) + 1
 
 
 def _broken_row(br: _Break) -> bool:

@@ -13,7 +13,7 @@ from .settings import DEFAULT, PdfSettings
 
 # what shapes.is_glyph_variant accepts, as one search (most cells hold none)
 _VARIANT = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
-_X0 = attrgetter("x0")
+_X0, _X1, _TOP_X0 = attrgetter("x0"), attrgetter("x1"), attrgetter("top", "x0")
 
 
 def _join_line(line: list[Char], s: PdfSettings) -> str:
@@ -43,10 +43,13 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
     lines: list[list[Char]] = []
     total = 0.0      # sum of the current line's glyph centres
     join_min, join_share = s.line_join_min, s.line_join_share
-    for mid, _, c in sorted([((c.top + c.bottom) / 2, k, c) for k, c in enumerate(chars)]):
+    mids = [(c.top + c.bottom) / 2 for c in chars]
+    for k in sorted(range(len(chars)), key=mids.__getitem__):    # stable: by centre, then input order
+        mid, c = mids[k], chars[k]
         if lines:
             last = lines[-1]
-            if abs(mid - total / len(last)) <= max(join_min, join_share * (c.bottom - c.top)):
+            reach = join_share * (c.bottom - c.top)
+            if abs(mid - total / len(last)) <= (reach if reach > join_min else join_min):
                 last.append(c)
                 total += mid
                 continue
@@ -60,16 +63,24 @@ def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list
     """Given free glyphs of page `number`, return them grouped into lines (a glyph whose centre
     lies within the current line's vertical extent joins it), each line's text in x order."""
     rows: list[list[Char]] = []
+    extents: list[tuple[float, float]] = []     # each row's (top, bottom), kept as it grows
     top = bottom = 0.0
-    for c in sorted(chars, key=attrgetter("top", "x0")):
+    for c in sorted(chars, key=_TOP_X0):
         if rows and top <= (c.top + c.bottom) / 2 <= bottom:
             rows[-1].append(c)
-            top, bottom = min(top, c.top), max(bottom, c.bottom)
+            if c.top < top:
+                top = c.top
+            if c.bottom > bottom:
+                bottom = c.bottom
             continue
+        if rows:
+            extents.append((top, bottom))
         rows.append([c])
         top, bottom = c.top, c.bottom
-    return [Line(number, min(c.top for c in r), max(c.bottom for c in r), cell_text(r, s).replace("\n", ""),
-                 min(c.x0 for c in r), max(c.x1 for c in r)) for r in rows]
+    if rows:
+        extents.append((top, bottom))
+    return [Line(number, t, b, cell_text(r, s).replace("\n", ""), min(map(_X0, r)), max(map(_X1, r)))
+            for r, (t, b) in zip(rows, extents)]
 
 
 def numeric_lines(lines: list[Line]) -> int:

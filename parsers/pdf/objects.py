@@ -5,6 +5,7 @@ path segments in pdfplumber's edge shape."""
 from __future__ import annotations
 
 import ctypes
+import struct
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -16,20 +17,21 @@ from .settings import DEFAULT, PdfSettings
 _IDENTITY = (1, 0, 0, 1, 0, 0)
 _TEXT, _FLAG = itemgetter(1), itemgetter(2)
 _BARE: dict = {}
+_FOUR_FLOATS = struct.Struct("4f")      # a C float[4] (native order and size, as ctypes.c_float)
 
 
 def bare(name: str):
     """Given the name of a pypdfium2.raw function, return the same C function without ctypes'
-    argument conversion (same result type). The reader calls a few of them once per glyph or
-    page object, and the conversion costs as much as the call itself; callers pass only ctypes
-    handles and pointers of the declared types, and Python ints for C ints."""
+    argument conversion (same result type), called with the GIL held. The reader calls a few of
+    them once per glyph or page object, and the conversion and the GIL hand-over cost more than
+    the call itself; callers pass only ctypes handles and pointers of the declared types, and
+    Python ints for C ints. None of them calls back into Python, and each returns at once."""
     fn = _BARE.get(name)
     if fn is None:
         import pypdfium2.raw as raw
 
         typed = getattr(raw, name)
-        fn = type(typed)(ctypes.cast(typed, ctypes.c_void_p).value)
-        fn.restype = typed.restype
+        fn = ctypes.PYFUNCTYPE(typed.restype)(ctypes.cast(typed, ctypes.c_void_p).value)
         _BARE[name] = fn
     return fn
 
@@ -73,8 +75,9 @@ def page_objects(page) -> PageObjects:
         """(objects, types, matrix) of a page or form, only its forms, paths and images kept
         (in content order); the types read in one pass."""
         get = get_form_obj if is_form else get_page_obj
-        objs = [get(h, i) for i in range((raw.FPDFFormObj_CountObjects if is_form else raw.FPDFPage_CountObjects)(h))]
-        types = [get_type(o) for o in objs]
+        n = (raw.FPDFFormObj_CountObjects if is_form else raw.FPDFPage_CountObjects)(h)
+        objs = list(map(get, repeat(h, n), range(n)))
+        types = list(map(get_type, objs))
         keep = [k for k, t in enumerate(types) if t in wanted]
         return [objs[k] for k in keep], [types[k] for k in keep], parent
 
@@ -143,13 +146,14 @@ def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[
     box = (ctypes.c_float * 4)()        # FS_RECTF's fields in order: left, top, right, bottom
     assert ctypes.sizeof(box) == ctypes.sizeof(raw.FS_RECTF) and raw.FS_RECTF.right.offset == 8
     tp, loose, pbox = textpage.raw, bare("FPDFText_GetLooseCharBox"), ctypes.byref(box)
+    read_box = _FOUR_FLOATS.unpack_from     # the four fields at once, as box[:] reads them
     out: list[Char] = []
     append = out.append
     sizes: dict[float, float] = {}      # box height → rounded (round() costs more than the lookup)
     for i, ch, bad in glyphs:
         if ch is None or not loose(tp, i, pbox):
             continue
-        x0, y1, x1, y0 = box[:]             # one read of the four fields
+        x0, y1, x1, y0 = read_box(box)
         if x1 - x0 <= 0:
             continue
         top, bottom = page_h - y1, page_h - y0

@@ -131,35 +131,42 @@ def cells(points: dict) -> list[Box]:
     joined by edges, one per top-left corner, in corner order."""
     vset = {p: {_bbox(e) for e in at["v"]} for p, at in points.items()}
     hset = {p: {_bbox(e) for e in at["h"]} for p, at in points.items()}
-    connects = lambda p, q: (p[0] == q[0] and not vset[p].isdisjoint(vset[q])) or \
-        (p[1] == q[1] and not hset[p].isdisjoint(hset[q]))
     ordered = sorted(points)
     by_y: dict[float, list] = {}
     for p in ordered:
         by_y.setdefault(p[1], []).append(p)
     rank = {p: k for ys in by_y.values() for k, p in enumerate(ys)}
-    out = []
     n = len(ordered)
-    for i, pt in enumerate(ordered[:-1]):
-        j = i + 1
-        while j < n and ordered[j][0] == pt[0]:
-            j += 1
+    col_end = [n] * n           # past the last point with the same x (points sorted by x, y)
+    for i in range(n - 2, -1, -1):
+        col_end[i] = col_end[i + 1] if ordered[i + 1][0] == ordered[i][0] else i + 1
+    out = []
+    for i in range(n - 1):
+        pt = ordered[i]
         row = by_y[pt[1]]
-        cell = _smallest_cell(pt, ordered[i + 1:j], row[rank[pt] + 1:], points, connects)
+        cell = _smallest_cell(pt, ordered, i + 1, col_end[i], row, rank[pt] + 1, vset, hset)
         if cell:
             out.append(cell)
     return out
 
 
-def _smallest_cell(pt, below, right, points, connects) -> Optional[Box]:
-    for b in below:
-        if not connects(pt, b):
+def _smallest_cell(pt, ordered, lo, hi, row, first, vset, hset) -> Optional[Box]:
+    """The first corner below (ordered[lo:hi], same x) and right (row[first:], same y) of `pt`
+    that closes a rectangle of edges: a point below shares a vertical edge with `pt`, one to the
+    right a horizontal edge, and their far corner shares those with each of them."""
+    vp, hp = vset[pt], hset[pt]
+    for k in range(lo, hi):
+        b = ordered[k]
+        if vp.isdisjoint(vset[b]):
             continue
-        for r in right:
-            if not connects(pt, r):
+        hb = hset[b]
+        for m in range(first, len(row)):
+            r = row[m]
+            if hp.isdisjoint(hset[r]):
                 continue
             corner = (r[0], b[1])
-            if corner in points and connects(corner, r) and connects(corner, b):
+            vc = vset.get(corner)
+            if vc is not None and not vc.isdisjoint(vset[r]) and not hset[corner].isdisjoint(hb):
                 return pt[0], pt[1], corner[0], corner[1]
     return None
 

@@ -1,0 +1,144 @@
+"""The PDF reader's faster forms give what the plain computation gives: pdfium calls made with
+the GIL held and without argument conversion (`objects.bare`), the ruled-cell corner search over
+index ranges, line extents kept as lines grow, the cell-text sort by key, the word-grid overlap."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from parsers.pdf import objects as O
+from parsers.pdf import ruled as R
+from parsers.pdf.items import Char, Line, edge
+from parsers.pdf.lines import _join_line, cell_text, text_lines
+from parsers.pdf.settings import DEFAULT
+from parsers.pdf.wordgrid import overlap
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
+PDFS = sorted(p for p in FIXTURES.glob("*.pdf") if not p.name.startswith("bad_"))
+
+
+@pytest.mark.parametrize("path", PDFS[:3], ids=lambda p: p.name)
+def test_bare_calls_read_what_pypdfium2_reads(path):
+    """Object types, paths and images, and every glyph's loose box, as pypdfium2's own
+    (argument-checking, GIL-releasing) API returns them."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            found = O.page_objects(page)
+            objs = list(page.get_objects(max_depth=15))
+            assert len(found.paths) == sum(1 for o in objs if o.type == raw.FPDF_PAGEOBJ_PATH)
+            assert found.n_images == sum(1 for o in objs if o.type == raw.FPDF_PAGEOBJ_IMAGE)
+            text = tp.get_text_range()
+            glyphs = O.glyph_flags(tp, text)
+            assert all(raw.FPDFText_HasUnicodeMapError(tp.raw, k) != 1 for k, _, bad in glyphs if not bad)
+            h = page.get_size()[1]
+            chars = O.chars(tp, glyphs, h)
+            assert chars, "fixture pages hold text"
+            for c in chars:
+                left, bottom, right, top = tp.get_charbox(c.index, loose=True)
+                assert (c.x0, c.x1, c.top, c.bottom) == pytest.approx((left, right, h - top, h - bottom), abs=1e-4)
+            tp.close()
+            page.close()
+    finally:
+        pdf.close()
+
+
+def _plain_cells(points: dict) -> list:
+    """pdfplumber's cell search as written there: every point below and right tested in turn."""
+    vset = {p: {R._bbox(e) for e in at["v"]} for p, at in points.items()}
+    hset = {p: {R._bbox(e) for e in at["h"]} for p, at in points.items()}
+
+    def connects(p, q):
+        return (p[0] == q[0] and not vset[p].isdisjoint(vset[q])) or \
+            (p[1] == q[1] and not hset[p].isdisjoint(hset[q]))
+    ordered = sorted(points)
+    out = []
+    for i, pt in enumerate(ordered[:-1]):
+        below = [p for p in ordered[i + 1:] if p[0] == pt[0]]
+        right = [p for p in ordered[i + 1:] if p[1] == pt[1]]
+        done = False
+        for b in below:
+            if done or not connects(pt, b):
+                continue
+            for r in right:
+                corner = (r[0], b[1])
+                if connects(pt, r) and corner in points and connects(corner, r) and connects(corner, b):
+                    out.append((pt[0], pt[1], corner[0], corner[1]))
+                    done = True
+                    break
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_cells_equal_the_plain_search(seed):
+    """Random grids with missing and broken rules: the same cells in the same order."""
+    rnd = random.Random(seed)
+    xs = sorted(rnd.sample(range(0, 400, 10), rnd.randint(2, 9)))
+    ys = sorted(rnd.sample(range(0, 400, 10), rnd.randint(2, 9)))
+    edges = []
+    for y in ys:
+        for a, b in zip(xs, xs[1:]):
+            if rnd.random() < 0.85:
+                edges.append(edge("h", a, b, y, y))
+    for x in xs:
+        for a, b in zip(ys, ys[1:]):
+            if rnd.random() < 0.85:
+                edges.append(edge("v", x, x, a, b))
+    points = R.intersections(R.merged_edges(edges))
+    assert R.cells(points) == _plain_cells(points)
+
+
+def _chars(rnd, n):
+    out = []
+    for k in range(n):
+        x0 = rnd.choice([rnd.uniform(0, 300), float(rnd.randrange(0, 300, 12))])
+        top = rnd.choice([float(rnd.randrange(0, 100, 7)), rnd.uniform(0, 100)])
+        h = rnd.choice([10.0, 10.5, rnd.uniform(4, 14)])
+        out.append(Char(k, rnd.choice("一二三1234"), x0, x0 + rnd.uniform(3, 11), top, top + h, round(h, 1), False))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_line_texts_and_extents_equal_the_plain_computation(seed):
+    rnd = random.Random(seed)
+    chars = _chars(rnd, rnd.randint(1, 40))
+    # cell_text's lines: sorted by (centre, input order) as tuples, a glyph joins a line whose
+    # mean centre is within max(line_join_min, share x its height)
+    lines, total = [], 0.0
+    for mid, _, c in sorted([((c.top + c.bottom) / 2, k, c) for k, c in enumerate(chars)]):
+        if lines and abs(mid - total / len(lines[-1])) <= max(DEFAULT.line_join_min,
+                                                               DEFAULT.line_join_share * (c.bottom - c.top)):
+            lines[-1].append(c)
+            total += mid
+        else:
+            lines.append([c])
+            total = mid
+    want = "\n".join(_join_line(ln, DEFAULT) for ln in lines)
+    assert cell_text(list(chars)) == want
+    # text_lines: rows by top, a glyph whose centre lies within the row's extent joins it
+    rows, top, bottom = [], 0.0, 0.0
+    for c in sorted(chars, key=lambda c: (c.top, c.x0)):
+        if rows and top <= (c.top + c.bottom) / 2 <= bottom:
+            rows[-1].append(c)
+            top, bottom = min(top, c.top), max(bottom, c.bottom)
+        else:
+            rows.append([c])
+            top, bottom = c.top, c.bottom
+    plain = [Line(1, min(c.top for c in r), max(c.bottom for c in r), cell_text(r).replace("\n", ""),
+                  min(c.x0 for c in r), max(c.x1 for c in r)) for r in rows]
+    assert text_lines(list(chars), 1) == plain
+
+
+def test_overlap_is_min_minus_max():
+    rnd = random.Random(7)
+    vals = [0, 1, 1.0, 2.5, -3, 7]
+    for _ in range(2000):
+        a0, a1, b0, b1 = (rnd.choice(vals) if rnd.random() < 0.5 else rnd.uniform(-5, 8) for _ in range(4))
+        assert overlap(a0, a1, b0, b1) == min(a1, b1) - max(a0, b0)
