@@ -108,3 +108,50 @@ def test_an_empty_word_grid_cell_is_read_only_for_one_numbers_ink():
     assert box is not None and box[0] < 80 and box[2] > 94 and box[1] < 40 and box[3] > 60
     m[10:90, 100:104] = 255          # ink taller than a digit (a label's column): not read
     assert P._value_ink(m, (45, 0, 60, 50), 0.5, 20.0) is None
+
+
+def _text_page(glyph_w=18, glyph_h=18, gap=3, line_gap=12, lines=12, per_line=14):
+    """A page's ink mask (rules erased) holding lines of glyph blobs set across the page."""
+    m = np.zeros((800, 600), dtype=np.uint8)
+    for i in range(lines):
+        y = 40 + i * (glyph_h + line_gap)
+        for j in range(per_line):
+            x = 30 + j * (glyph_w + gap)
+            m[y:y + glyph_h, x:x + glyph_w] = 255
+    return m
+
+
+def test_line_direction_tells_a_page_on_its_side_from_an_upright_one():
+    from parsers.ocr import image as I
+    up = _text_page()
+    assert I.line_direction(up, 22.0) > P.SIDEWAYS
+    side = np.ascontiguousarray(np.rot90(up))
+    assert I.line_direction(side, 22.0) < 1 / P.SIDEWAYS
+    digits = _text_page(glyph_w=9, glyph_h=16, gap=2, line_gap=14, per_line=3)      # short numbers
+    assert I.line_direction(np.ascontiguousarray(np.rot90(digits, -1)), 22.0) < 1 / P.SIDEWAYS
+    assert I.line_direction(_text_page(lines=1, per_line=3), 22.0) is None            # too little text
+    grain = up.copy()
+    grain[np.random.RandomState(1).random_sample(up.shape) < 0.02] = 255              # specks are not glyphs
+    assert I.line_direction(grain, 22.0) > P.SIDEWAYS
+
+
+def test_a_page_on_its_side_is_turned_though_it_reads_sure_as_it_stands(monkeypatch):
+    """Single digits read sideways score as high as upright text: the ink's line direction,
+    not the reading score, decides that the page is turned; the score picks which way."""
+    from parsers.ocr import image as I
+    side = np.where(np.rot90(_text_page()) > 0, 0, 255).astype(np.uint8)
+    scores = {0: 0.9, 1: 0.97, 3: 0.6, 2: 0.5}
+    read = []
+
+    def fake_read(p):
+        read.append(p.turns)
+        return P.PageResult([], [P.OcrChar(0, "1", 0, 1, 0, 1, 1, False, 1, scores[p.turns])], [], p.turns)
+    monkeypatch.setattr(P, "_read", fake_read)
+    res = P.read_page(side, 150, 1)
+    assert res.turns == 1 and 0 not in read and "turned 90°" in res.warnings[0]
+    read.clear()
+    up = np.where(_text_page() > 0, 0, 255).astype(np.uint8)
+    scores[0] = 0.8                          # upright but poor: only the half turn is tried
+    res = P.read_page(up, 150, 1)
+    assert read == [0, 2] and res.turns == 0
+    assert I.line_direction(I.ink(up, 150), 22.0) > P.SIDEWAYS

@@ -140,3 +140,29 @@ def erase(mask_or_gray, segments: list[Segment], dpi: float, value: int):
         x, y, w, h = s.box
         cv2.rectangle(img, (int(x) - 1, int(y) - 1), (int(x + w), int(y + h)), value, -1)
     return img
+
+
+LINE_CLOSE_TEXT = 0.25   # a closing this many text heights long joins a line's glyphs, not its lines
+SPECK_TEXT = 0.05        # ink components under this many squared text heights are grain, not glyphs
+MIN_DIRECTION_BLOBS = 40  # fewer joined glyph groups than this: too little text to tell a direction
+
+
+def line_direction(text_mask, text_px: float) -> float | None:
+    """How strongly the page's text lines run across it rather than down it, from the ink
+    alone (rules erased): the number of ink groups left after joining glyphs down the
+    columns, over the number after joining them along the rows. Glyphs of a line stand
+    closer than the lines do, so an upright (or upside-down) page gives well above 1 and a
+    page on its side well below 1, whatever its characters read as. None when the page holds
+    too little text to say."""
+    import cv2
+    import numpy as np
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text_mask, connectivity=8)
+    keep = (stats[:, 4] >= SPECK_TEXT * text_px * text_px).astype(np.uint8) * 255
+    keep[0] = 0
+    glyphs = keep[labels]
+    k = max(3, int(LINE_CLOSE_TEXT * text_px))
+    across = cv2.connectedComponents(cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8)))[0] - 1
+    down = cv2.connectedComponents(cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8)))[0] - 1
+    if across + down < MIN_DIRECTION_BLOBS or not across:
+        return None
+    return down / across
