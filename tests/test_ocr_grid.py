@@ -155,3 +155,22 @@ def test_a_page_on_its_side_is_turned_though_it_reads_sure_as_it_stands(monkeypa
     res = P.read_page(up, 150, 1)
     assert read == [0, 2] and res.turns == 0
     assert I.line_direction(I.ink(up, 150), 22.0) > P.SIDEWAYS
+
+
+def test_rules_a_degree_askew_count_at_the_scouts_low_resolution():
+    """The low-resolution look that picks the pages worth reading sees a page before any
+    deskew: its vertical rules, a degree off, step a pixel sideways every ~57 rows, so their
+    boxes are wider than a rule is thick; judged by mean thickness they are still rules, and
+    a filled block is still not one."""
+    from parsers.ocr import image as I
+    m = np.zeros((440, 340), dtype=np.uint8)
+    for y in range(40, 400, 30):
+        m[y, 40:300] = 255                                   # row rules
+    for x0 in range(40, 301, 52):
+        for y in range(40, 401):
+            m[y, x0 + (y - 40) // 57] = 255                  # column rules, 1° off vertical
+    m[300:330, 150:160] = 255                                # a filled block: no rule
+    v_plain = [s for s in I.rulings(m, 40) if s.orientation == "v"]
+    v_askew = [s for s in I.rulings(m, 40, askew=True) if s.orientation == "v"]
+    assert len(v_plain) < 3 and len(v_askew) == 6
+    assert all(s.bottom - s.top > 300 for s in v_askew)
