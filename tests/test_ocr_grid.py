@@ -174,3 +174,19 @@ def test_rules_a_degree_askew_count_at_the_scouts_low_resolution():
     v_askew = [s for s in I.rulings(m, 40, askew=True) if s.orientation == "v"]
     assert len(v_plain) < 3 and len(v_askew) == 6
     assert all(s.bottom - s.top > 300 for s in v_askew)
+
+
+def test_a_one_read_as_a_letter_in_a_number_becomes_a_doubtful_one():
+    from parsers.ocr.engine import Glyph
+    def line(text, conf=0.9):
+        return [Glyph(ch, (i * 10, 0, i * 10 + 8, 20), conf) for i, ch in enumerate(text)]
+    for text, want in (("i", "1"), ("2l", "21"), ("1,0I0", "1,010"), ("|", "1"), ("ll", "11")):
+        gs = line(text)
+        P._one_shapes_as_one(gs)
+        assert "".join(g.text for g in gs) == want
+        assert all(g.conf <= P.ONE_SHAPE_CONF for g, ch in zip(gs, text) if ch != g.text)   # still flagged
+        assert all(g.conf == 0.9 for g, ch in zip(gs, text) if ch == g.text)
+    for text in ("件i", "ia", "0", "i" * 17):                 # words, no stroke, no one number
+        gs = line(text)
+        P._one_shapes_as_one(gs)
+        assert "".join(g.text for g in gs) == text

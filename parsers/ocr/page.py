@@ -578,8 +578,32 @@ def _chars(lines: list, k: float, start: int = 0) -> list:
         if all(g.text in _STROKES for g in ln.glyphs):   # a lone stroke is a dash (zero/none), not 一
             for g in ln.glyphs:
                 g.text = "—"
+        _one_shapes_as_one(ln.glyphs)
         for g in ln.glyphs:
             x0, top, x1, bottom = (v * k for v in g.box)
             out.append(OcrChar(start + len(out), g.text, x0, x1, top, bottom, round(bottom - top, 1), False,
                                base, g.conf))
     return out
+
+
+_ONE_SHAPES = set("ilI|丨ｉｌＩ｜")
+_NUMBER_GLYPHS = set("0123456789,.，．")
+ONE_SHAPE_CONF = 0.5     # the score of a '1' read as a letter: the class was wrong, so it stays in doubt
+
+
+def _one_shapes_as_one(glyphs: list) -> None:
+    """In a line of nothing but digits and upright strokes (a number cell), a stroke read as
+    'i', 'l', 'I' or '|' is the digit 1 (a lone 1 among wide gaps is often read as a letter);
+    it becomes '1' with a score of at most ONE_SHAPE_CONF, so the cell is still flagged for a
+    look while its value can meet the identities. A line holding any other letter or a
+    character is left as read."""
+    if not glyphs or not any(g.text in _ONE_SHAPES for g in glyphs):
+        return
+    if len(glyphs) > MAX_NUMBER_GLYPHS or not all(g.text in _ONE_SHAPES or g.text in _NUMBER_GLYPHS for g in glyphs):
+        return
+    for g in glyphs:
+        if g.text in _ONE_SHAPES:
+            g.text, g.conf = "1", min(g.conf, ONE_SHAPE_CONF)
+
+
+MAX_NUMBER_GLYPHS = 16   # longer runs of strokes are not one number's digits
