@@ -190,3 +190,23 @@ def test_a_one_read_as_a_letter_in_a_number_becomes_a_doubtful_one():
         gs = line(text)
         P._one_shapes_as_one(gs)
         assert "".join(g.text for g in gs) == text
+
+
+def test_a_lone_stroke_read_in_an_empty_word_grid_cell_is_a_dash(monkeypatch):
+    """An empty word-grid cell whose only ink is a short bar, read on its own as '一' or '－'
+    (the recogniser's usual reading of a lone dash), joins the page as '—' (a zero); a '/'
+    (a lone 7 can read so) is still refused."""
+    from parsers.ocr.engine import Glyph, TextLine
+    from parsers.pdf.items import PageTable
+    k = 0.5
+    m = np.zeros((100, 200), dtype=np.uint8)
+    m[48:51, 80:96] = 255                                         # a printed dash
+    digit = P.OcrChar(0, "3", 10, 14, 20, 30, 10, False, 30, 0.99)   # the table's digits are 10 pt tall
+    for read_as, joins in (("一", "—"), ("－", "—"), ("/", None)):
+        blocks = [PageTable(1, [((30, 15, 60, 35), "")], (0, 0, 100, 50), "words")]
+        chars = [digit]
+        monkeypatch.setattr(P.E, "read_rects", lambda gray, rects, t=read_as: [
+            TextLine(t, 0.9, [Glyph(t, (r[0] + 4, r[1], r[2] - 4, r[3]), 0.9)]) for r in rects])
+        got = P._reread_empty_word_cells(blocks, m, m, k, chars)
+        assert got == (joins is not None)
+        assert [c.text for c in chars[1:]] == ([joins] if joins else [])

@@ -369,7 +369,8 @@ def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list) -> None
         b.cells[n] = (bb, "".join(c.text for c in new))
 
 
-_VALUE_GLYPHS = set("0123456789-—–无,.，")   # no slash: a '7' read alone can come out as '/' (a zero)
+_VALUE_GLYPHS = set("0123456789-—–无,.，") | _STROKES   # no slash: a '7' read alone can come out as '/'
+# (a lone stroke, '一' or '－', is the dash of a zero: `_chars` makes it '—')
 
 
 def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list) -> bool:
