@@ -150,6 +150,11 @@ def test_a_page_on_its_side_is_turned_though_it_reads_sure_as_it_stands(monkeypa
     res = P.read_page(side, 150, 1)
     assert res.turns == 1 and 0 not in read and "turned 90°" in res.warnings[0]
     read.clear()
+    scores.update({1: 0.6, 3: 0.5})          # neither quarter turn reads well: the page as it stands wins
+    res = P.read_page(side, 150, 1)
+    assert sorted(read) == [0, 1, 3] and res.turns == 0
+    scores.update({1: 0.97, 3: 0.6})
+    read.clear()
     up = np.where(_text_page() > 0, 0, 255).astype(np.uint8)
     scores[0] = 0.8                          # upright but poor: only the half turn is tried
     res = P.read_page(up, 150, 1)

@@ -44,7 +44,8 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
     up. Which way the text lines run (`image.line_direction`, from the ink) tells a page on
     its side from an upright one; the characters' scores could not (single digits read
     sideways score as high as grainy upright text). A page on its side is read turned a
-    quarter both ways and the surer reading kept; an upright page is read as it stands, and
+    quarter both ways and the surer reading kept (and as it stands too, should neither read
+    well); an upright page is read as it stands, and
     again turned half when it reads poorly (upside down). When the ink does not tell, a page
     that reads poorly is read turned a quarter, three quarters and half, until a reading is
     sure, and the best reading is kept."""
@@ -52,6 +53,8 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
     direction = I.line_direction(first.text_mask, TEXT_PT / 72 * dpi)
     if direction is not None and direction < 1 / SIDEWAYS:
         res = max((_read(_prepare(gray, dpi, number, t)) for t in (1, 3)), key=_mean_conf)
+        if _mean_conf(res) < ORIENT_SURE:       # neither quarter turn reads well: the ink may mislead
+            res = max((res, _read(first)), key=_mean_conf)
     else:
         res = _read(first)
         if res.chars and _mean_conf(res) < ORIENT_SURE:    # a blank page is not tried again
