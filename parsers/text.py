@@ -89,19 +89,17 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
     """Set the source position of a block read from lines[i:j] of a page (page line 0 is file
     line `line_no`, starting at column `col0`): cells are found in reading order, each after
     the one before, numbers only as whole tokens."""
-    def pos(li: int, a: int, b: int) -> SourcePos:
-        shift = col0 if li == 0 else 0
-        return SourcePos(line_no + li, a + shift, b + shift)
-
     if isinstance(block, Paragraph):
         line = lines[i]
         a = line.find(block.text)
         if a >= 0:
-            block.pos = pos(i, a, a + len(block.text))
+            shift = col0 if i == 0 else 0     # page line 0 starts at column col0
+            block.pos = SourcePos(line_no + i, a + shift, a + len(block.text) + shift)
         return
     li, at = i, 0
     for c in sorted(block.cells, key=_READING_ORDER):
-        piece = c.text.split("\n")[0].strip()
+        text = c.text
+        piece = (text[:text.index("\n")] if "\n" in text else text).strip()
         if not piece:
             continue
         numeric = _is_numeric(piece)
@@ -109,7 +107,8 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
             start = at if k == li else 0
             a = _value_at(lines[k], piece, start) if numeric else lines[k].find(piece, start)
             if a >= 0:
-                c.pos = pos(k, a, a + len(piece))
+                shift = col0 if k == 0 else 0
+                c.pos = SourcePos(line_no + k, a + shift, a + len(piece) + shift)
                 li, at = k, a + len(piece)
                 break
 
@@ -485,7 +484,7 @@ def _layout(lines: list[str]) -> Table:
     value_rows = {c.row for c in merged.values() if c.col >= grid.n_label and _is_numeric(c.text)}
     for r in value_rows:
         for k in range(len(cols)):
-            merged.setdefault((r, grid.n_label + k), Cell(text="", row=r, col=grid.n_label + k))
+            merged.setdefault((r, grid.n_label + k), Cell("", r, grid.n_label + k))
     return Table(cells=list(merged.values()), doubts=doubts, ordered=ordered, positional=True)
 
 
@@ -518,7 +517,7 @@ def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
         # label text: left of the value columns, or before the row's first number (rows
         # compacted differently from the others push their label past the columns' start)
         if not _is_numeric(t) and (b <= left or first_num is not None and a < first_num):
-            out.append(Cell(text=t, row=r, col=min(label_i, n_label - 1)))
+            out.append(Cell(t, r, min(label_i, n_label - 1)))
             label_i += 1
             continue
         col = n_label + (num_col[id(tok)] if id(tok) in num_col else _nearest_column(cols, starts, a, b))
@@ -528,7 +527,7 @@ def _row_cells(row, r: int, grid: _Grid) -> tuple[list[Cell], str, bool]:
         if col in placed:
             placed[col].text += " " + t
         else:
-            placed[col] = Cell(text=t, row=r, col=col)
+            placed[col] = Cell(t, r, col)
             out.append(placed[col])
     return out, doubt, in_order
 
@@ -552,8 +551,15 @@ def _numbers_ahead(lines: list[str]) -> list[int]:
         s = line.strip()
         # _ends_dump(line, s), inlined (this runs on every line of every page)
         ends = len(s) > 80 or (s.endswith("。") and len(s) > 30) or "\t" in line or s.startswith("|")
-        out[j] = 0 if ends else out[j + 1] + _is_numeric(s)
+        out[j] = 0 if ends else out[j + 1] + (_could_be_number(s) and _is_numeric(s))
     return out
+
+
+def _could_be_number(s: str) -> bool:
+    """A cheap necessary test of `_is_numeric` for a stripped line: a number starts with a sign,
+    a digit or a separator, never with an ideograph (U+3400–U+9FFF: most prose lines), and a
+    filler is one character; so a prose line is not hashed into the cache for nothing."""
+    return bool(s) and (len(s) == 1 or not "\u3400" <= s[0] <= "\u9fff")
 
 
 def _dump_region_end(lines: list[str], i: int) -> int:

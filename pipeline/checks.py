@@ -234,15 +234,15 @@ def _culprits(checks: list[Check], ex: Extraction, tpl: Template) -> None:
 
 def _nonnegative(ex: Extraction, tpl: Template) -> list[Check]:
     out = []
+    printed: dict[str, list] = {}     # the cells with a value, by table (in output order)
+    for c in ex.cells:
+        if c.value is not None:
+            printed.setdefault(c.table, []).append(c)
     for table in ex.tables_found:
         spec = tpl.tables[table]
-        bad = []
-        for c in ex.cells:
-            if c.table != table or c.value is None:
-                continue
-            kind = spec.columns[c.col_key].kind
-            if kind == "count" and (c.value < 0 or not float(c.value).is_integer()):
-                bad.append(c)
+        cols = spec.columns
+        bad = [c for c in printed.get(table, ()) if cols[c.col_key].kind == "count"
+               and (c.value < 0 or not float(c.value).is_integer())]
         expr = f"{spec.title}: counts are non-negative integers"
         msg = "; ".join(f"{c.row_key}.{c.col_key} = {c.raw}" for c in bad[:6])
         keys = tuple((c.table, c.row_key, c.col_key) for c in bad)

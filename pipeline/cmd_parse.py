@@ -119,7 +119,7 @@ def main(args) -> int:
     from . import worker
 
     if not args.dask:   # the parse worker starts now: its import overlaps ours and the planning
-        worker.start_early(args.max_memory or None)
+        worker.start_early()
     try:
         return _run(args)
     finally:

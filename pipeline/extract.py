@@ -100,8 +100,14 @@ def align_in_order(score: list[list[float]], n_rows: int) -> Aligned:
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
     weak = M.WEAK
+    unmatched = [0] + [1] * m      # the back pointers of a line that matches no row (never changed)
     for i in range(1, n + 1):
         prev, cur, cur_back, row = dp[i - 1], dp[i], back[i], score[i - 1]
+        if not any(row):
+            # dp rises with j, so with no score the row above wins every cell (how 1): most
+            # lines of a document match no row of a given table
+            dp[i], back[i] = prev, unmatched     # neither is written again
+            continue
         left = cur[0]
         for j in range(1, m + 1):
             best, how = prev[j], 1
@@ -297,25 +303,28 @@ def header_labels(tpl: Template, lines: list[Line]) -> dict[str, str]:
 # ---------------------------------------------------------------- values to columns
 def cell_value(part: TableCells, layout: Layout, row_key: str, col: Column, raw: Optional[str], label: str,
                score: float, ln: Line, src) -> CellValue:
-    """One cell from its printed text, with a note when the text is unreadable or negative."""
-    v = V.parse(raw, col.kind) if raw is not None else V.Value(None)
+    """One cell from its printed text, with a note when the text is unreadable or negative.
+    Built with positional arguments (CellValue's field order; tests/test_fast_paths.py checks
+    it against keywords): a dataclass call by 11 keywords costs three times as much."""
+    v = V.parse(raw, col.kind) if raw is not None else _BLANK
     if not v.ok:
         part.note("warning", row_key, col.key, f"unreadable value {raw!r} kept in raw: {v.note}", ln.page)
     elif v.note and "negative" in v.note:
         part.note("warning", row_key, col.key, v.note, ln.page)
-    return CellValue(table=part.table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
-                     row_label=label, col_label=layout.headers.get(f"{part.table}/{col.key}", col.label),
-                     match_score=round(score, 1), page=src.page if src else ln.page,
-                     bbox=src.bbox if src else None, pos=src.pos if src else None,
-                     **_ocr_fields(src))
+    table = part.table
+    col_label = layout.headers.get(f"{table}/{col.key}", col.label) if layout.headers else col.label
+    if src is None:
+        return CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label,
+                         round(score, 1), ln.page)
+    cell = CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label,
+                     round(score, 1), src.page, src.bbox, "read", False, False, src.pos)
+    conf = getattr(src, "confidence", None)
+    if conf is not None:     # a cell read from an OCR page: method `ocr` and the engine's scores
+        cell.method, cell.confidence, cell.char_confidence = "ocr", conf, src.char_confidence
+    return cell
 
 
-def _ocr_fields(src) -> dict:
-    """A cell read from an OCR page: method `ocr` and the engine's scores."""
-    conf = getattr(src, "confidence", None) if src is not None else None
-    if conf is None:
-        return {}
-    return {"method": "ocr", "confidence": conf, "char_confidence": src.char_confidence}
+_BLANK = V.Value(None)
 
 
 def row_values(layout: Layout, ln: Line, row: Row, n: int) -> tuple[Optional[list], Optional[str]]:
@@ -459,7 +468,12 @@ def merged_rows(part: TableCells, tpl: Template, spec: TableSpec, rows_seen: dic
 # ---------------------------------------------------------------- tables read by alignment
 def match_notes(part: TableCells, spec: TableSpec, ln: Line, r: int, s: float, scores: list[float]) -> None:
     """Log a weak label accepted for its place in the sequence, or one that fits two rows."""
-    rival = max(((x, o) for x, o in zip(scores, spec.rows) if o.key != spec.rows[r].key), key=lambda x: x[0])
+    key, rival = spec.rows[r].key, None
+    for x, o in zip(scores, spec.rows):      # the first best other row, as max() picks it
+        if o.key != key and (rival is None or x > rival[0]):
+            rival = (x, o)
+    if rival is None:
+        raise ValueError("max() arg is an empty sequence")     # as the max() this loop replaces
     if rival[0] >= M.WEAK and rival[0] >= s - 3:
         part.note("info", spec.rows[r].key, "",
                   f"ambiguous label {N.clean(ln.label)!r}: matches {spec.rows[r].label!r} ({s:.0f}) "

@@ -42,14 +42,25 @@ def code_key() -> str:
     Python and of the libraries it calls, and the OpenCC dictionaries."""
     import hashlib
 
-    import rapidfuzz
     import regex
 
     from . import normalize as N
-    h = hashlib.sha256(f"{sys.version}|{rapidfuzz.__version__}|{regex.__version__}|{datafiles.code_digest()}".encode())
+    h = hashlib.sha256(f"{sys.version}|{_package_init('rapidfuzz')}|{regex.__version__}|{datafiles.code_digest()}".encode())
     share = N.opencc_share_dir()
     h.update(f"{share}|{N.opencc_dicts_crc(share) if share else ''}".encode())
     return h.hexdigest()
+
+
+def _package_init(name: str) -> str:
+    """The text of a package's __init__.py (it states the version), read without importing the
+    package: rapidfuzz is imported only when a score must be computed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        return ""
+    with open(spec.origin, encoding="utf-8", errors="replace") as f:
+        return f.read()
 
 
 def _load() -> dict:

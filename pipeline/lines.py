@@ -23,7 +23,7 @@ _PARA_ROW = regex.compile(r"^(?P<label>.*?\p{Han}[^\d+\-]*?)\s*(?P<vals>(?:[+\-]
 
 
 @dataclass
-class Line:
+class Line:     # built by position in this module (the field order below; tests/test_fast_paths.py)
     labels: list[Cell]                 # printed label cells, left to right
     values: list[Cell]                 # value cells (numeric or blank), left to right
     context: list[str] = field(default_factory=list)   # group labels carried from row spans
@@ -60,11 +60,10 @@ def _is_value(cell: Cell) -> bool:
 
 def _split_row(cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
     """Labels = up to the last text cell; values = the numeric/blank cells after it."""
-    last_text = -1
-    for k, c in enumerate(cells):
-        if not _is_value(c):
-            last_text = k
-    return [c for c in cells[:last_text + 1]], cells[last_text + 1:]
+    last_text = len(cells) - 1
+    while last_text >= 0 and _is_value(cells[last_text]):     # from the end: the values, then one label
+        last_text -= 1
+    return cells[:last_text + 1], cells[last_text + 1:]
 
 
 def _table_lines(table: Table, block: int) -> list[Line]:
@@ -94,9 +93,9 @@ def _table_lines(table: Table, block: int) -> list[Line]:
             for k, c in enumerate(labels):
                 if c.text.strip():
                     carried[k] = c.text
-        out.append(Line(labels=[c for c in labels if c.text.strip()], values=vals, context=context,
-                        block=block, text=" ".join(c.text for c in row), doubt=table.doubts.get(r, ""),
-                        positional=table.positional, ordered=r in table.ordered))
+        out.append(Line([c for c in labels if c.text.strip()], vals, context, block, 0, True,
+                        " ".join(c.text for c in row), table.doubts.get(r, ""), table.positional,
+                        r in table.ordered))
     return _join_labels_continued_below(_join_wrapped_labels(out))
 
 
@@ -218,10 +217,10 @@ def _reflow(rows: list[list[Cell]], block: int) -> list[Line]:
         if _is_value(c) and cur is not None:
             cur.values.append(c)
         elif _is_value(c):
-            cur = Line(labels=[], values=[c], block=block, grid=False)
+            cur = Line([], [c], [], block, 0, False)
             out.append(cur)
         else:
-            cur = Line(labels=[c], values=[], block=block, grid=False, text=c.text)
+            cur = Line([c], [], [], block, 0, False, c.text)
             out.append(cur)
     # trailing blanks after the last number of a line are separators, not cells, when the
     # next line starts immediately; keep them: the matcher trims by the template's count.
@@ -236,23 +235,21 @@ def _paragraph_line(p: Paragraph, block: int) -> Optional[Line]:
         return p.pos.shifted(lead + a, lead + b) if p.pos is not None else None
 
     if len(text) > 120:
-        return Line(labels=[], values=[], block=block, grid=False, text=text)
+        return Line([], [], [], block, 0, False, text)
     if V.looks_numeric(text):
         # a number standing alone (a cell a conversion moved out of its row, or a page number)
-        return Line(labels=[], values=[Cell(text=text, row=0, col=0, page=p.page, pos=at(0, len(text)))],
-                    block=block, grid=False, text=text)
+        return Line([], [Cell(text, 0, 0, 1, 1, p.page, None, at(0, len(text)))], [], block, 0, False, text)
     # a row ends in a digit, a thousands comma or 元: test that before the (slow) full pattern
     m = _PARA_ROW.match(text) if text and (text[-1].isdecimal() or text[-1] in ",元") else None
     if not m or len(m.group("label")) > 70:
-        return Line(labels=[Cell(text=text, row=0, col=0, page=p.page)], values=[], block=block,
-                    grid=False, text=text)
+        return Line([Cell(text, 0, 0, 1, 1, p.page)], [], [], block, 0, False, text)
     base = m.start("vals")
     vals = [(v.group(), at(base + v.start(), base + v.end())) for v in _TOKEN.finditer(m.group("vals"))]
     # "行政许可97": digits glued to a label are one cell here; a row of several columns
     # printed that way is split by run-together recovery (recover.py) or left ambiguous
-    return Line(labels=[Cell(text=m.group("label").strip(), row=0, col=0, page=p.page)],
-                values=[Cell(text=v, row=0, col=k + 1, page=p.page, pos=pos) for k, (v, pos) in enumerate(vals)],
-                block=block, grid=False, text=text)
+    return Line([Cell(m.group("label").strip(), 0, 0, 1, 1, p.page)],
+                [Cell(v, 0, k + 1, 1, 1, p.page, None, pos) for k, (v, pos) in enumerate(vals)],
+                [], block, 0, False, text)
 
 
 def document_lines(doc: Document) -> list[Line]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import regex
-from rapidfuzz import fuzz
 
 from . import label_scores
 from . import normalize as N
@@ -28,6 +27,8 @@ def _similarity(a: str, b: str) -> float:
         return 0.0
     if a == b:
         return 100.0
+    from rapidfuzz import fuzz   # imported at the first label no kept score holds (label_scores)
+
     full = fuzz.ratio(a, b)
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 4:

@@ -2,7 +2,8 @@
 
 The year is the first `YYYY年(度)` before 政府/政务信息公开 in the title; the agency is the text
 before it, or between it and 政府信息公开 when the year leads. Titles broken over two or three
-lines are read joined. The intro's statistics period (自YYYY年1月1日…) confirms or supplies the year.
+lines are read joined. The intro's statistics period (自YYYY年1月1日…) supplies the year when the title
+gives none.
 """
 from __future__ import annotations
 
@@ -46,18 +47,36 @@ def strip_markup(text: str) -> str:
     return _LEAD_MARKUP.sub("", _INLINE_MARKUP.sub("", text))
 
 
-def _heads(doc: Document, limit: int = 25) -> list[str]:
-    out = []
+def _heads(doc: Document, limit: int = 25):
+    """The first `limit` non-empty paragraphs before the first table, as title text (one at a
+    time: a title is nearly always found in the first two, and cleaning a paragraph costs)."""
+    n = 0
     for b in doc.blocks:
         if isinstance(b, Paragraph):
             t = _PREFIX.sub("", strip_markup(N.to_simplified(_WS.sub("", N.fix_glyphs(b.text)))))
             if t:
-                out.append(t)
-        elif isinstance(b, Table) and out:
-            break
-        if len(out) >= limit:
-            break
-    return out
+                yield t
+                n += 1
+        elif isinstance(b, Table) and n:
+            return
+        if n >= limit:
+            return
+
+
+class _Lazy:
+    """A list made from an iterator as far as it is read."""
+
+    def __init__(self, it):
+        self.items, self._it = [], it
+
+    def has(self, i: int) -> bool:
+        """Is there an item `i`?"""
+        while len(self.items) <= i:
+            try:
+                self.items.append(next(self._it))
+            except StopIteration:
+                return False
+        return True
 
 
 def _clean_agency(a: str) -> str:
@@ -72,25 +91,29 @@ def _clean_agency(a: str) -> str:
 
 
 def extract_metadata(doc: Document) -> Metadata:
-    heads = _heads(doc)
+    lazy = _Lazy(_heads(doc))
+    heads, has = lazy.items, lazy.has
     md = Metadata()
     for size in (1, 2, 3):
-        for k in range(len(heads) - size + 1):
+        k = 0
+        while has(k + size - 1):
             text = "".join(heads[k:k + size])[:120]
             for pat in (_AGENCY_FIRST, _YEAR_FIRST):
                 m = pat.match(text)
-                if m and "报告" in text[m.end():m.end() + 30] + heads[min(k + size, len(heads) - 1)][:12]:
+                # the title's 报告 may stand in the next head (or the last)
+                if m and "报告" in text[m.end():m.end() + 30] + heads[k + size if has(k + size) else -1][:12]:
                     agency = _clean_agency(m.group("agency"))
                     if len(agency) >= 2:
                         md.agency, md.year, md.title = agency, int(m.group("year")), text
                         break
             if md.year:
                 break
+            k += 1
         if md.year:
             break
-    full = _WS.sub("", doc.text()[:20000])
-    period = _PERIOD.search(full)
     if md.year is None:
+        full = _WS.sub("", doc.text()[:20000])
+        period = _PERIOD.search(full)
         if period:
             md.year = int(period.group(1))
         else:

@@ -21,12 +21,29 @@ from parsers.glyphs import fix_glyphs, repair_glyphs
 from parsers.shapes import LEADING_NUMBERING, NUMBERING_ARABIC, NUMBERING_CN, NUMBERING_PAREN
 
 __all__ = ["fix_glyphs", "repair_glyphs", "to_simplified", "clean", "compact", "label_key", "numbering",
-           "unify_quotes"]
+           "unify_quotes", "no_space"]
 
 # the `regex` module's \s, spelled out (`re`'s \s also takes U+001C–U+001F): patterns over whole
 # documents use `re` with this class, which reads them as `regex` did, at a fraction of the cost
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACE = re.compile(f"[{WHITE_SPACE}\u200b\ufeff]+")
+_WHITE = re.compile(f"[{WHITE_SPACE}]+")
+
+
+def no_space(text: str, invisible: bool = True) -> str:
+    """Given text, return it without WHITE_SPACE (and, with `invisible`, without U+200B and
+    U+FEFF): `_SPACE.sub("", text)`. str.split() drops exactly WHITE_SPACE and U+001C–U+001F
+    at a few ns a character, a third of the regex's cost on a whole document; text holding one
+    of those four controls goes through the regex."""
+    if "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text:
+        return (_SPACE if invisible else _WHITE).sub("", text)
+    s = "".join(text.split())
+    if invisible:
+        if "\u200b" in s:
+            s = s.replace("\u200b", "")
+        if "\ufeff" in s:
+            s = s.replace("\ufeff", "")
+    return s
 _QUOTE_MAP = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "「": '"', "」": '"',
               "‘": "'", "’": "'", "『": '"', "』": '"'}
 _QUOTES = str.maketrans(_QUOTE_MAP)     # the same as a table (era_a.template uses it)
@@ -111,9 +128,41 @@ def _simplified(text: str) -> str:
 
 def _convert(text: str) -> str:
     triggers = t2s_triggers()
-    if triggers is not None and triggers.isdisjoint(text):
+    if triggers is not None and not _may_change(text, triggers):
         return text
     return _t2s().convert(text)
+
+
+_SCANS_BEFORE_COMPILING = 4     # whole documents checked by set before the class is compiled
+_scans = 0
+
+
+def _may_change(text: str, triggers: frozenset) -> bool:
+    """Whether `text` holds a character t2s can change. frozenset.isdisjoint costs about 50 ns
+    a character on a whole document (each character is made a str to hash it); a compiled
+    class of the triggers below U+10000 scans at a tenth of that, but takes ~9 ms to compile,
+    so a process compiles it only once it has checked a few whole documents (a one-file run
+    never does). Text with a character above U+FFFF is checked by the set."""
+    global _scans
+    if len(text) <= _REMEMBERED or _scans < _SCANS_BEFORE_COMPILING:
+        _scans += len(text) > _REMEMBERED
+        return not triggers.isdisjoint(text)
+    if len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
+        return not triggers.isdisjoint(text)
+    return _bmp_trigger_class(triggers).search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _bmp_trigger_class(triggers: frozenset) -> re.Pattern:
+    """A character class of the triggers below U+10000 (surrogates included), as ranges."""
+    runs: list[list[int]] = []
+    for o in sorted(ord(c) for c in triggers if ord(c) < 0x10000):
+        if runs and runs[-1][1] == o - 1:
+            runs[-1][1] = o
+        else:
+            runs.append([o, o])
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in runs)
+    return re.compile(f"[{body}]")
 
 
 _CJK_GAP = regex.compile(r"(?<=[\p{Han}（）、，：“”])\s+(?=[\p{Han}（）、，：“”])")
@@ -129,14 +178,14 @@ def clean(text: str) -> str:
 def compact(text: str) -> str:
     """Glyph-fixed text without whitespace, quotes unified: for finding labels in long text
     (no traditional → simplified conversion, which is costly on a whole document)."""
-    return _SPACE.sub("", unify_quotes(fix_glyphs(text or ""))).replace("：", ":").replace("，", ",")
+    return no_space(unify_quotes(fix_glyphs(text or ""))).replace("：", ":").replace("，", ",")
 
 
 @lru_cache(maxsize=65536)
 def label_key(text: str, keep_numbering: bool = False) -> str:
     """The comparison form of a label: no whitespace, simplified, unified punctuation."""
     s = unify_quotes(fix_glyphs(text or ""))
-    s = _SPACE.sub("", s)
+    s = no_space(s)
     s = to_simplified(s)
     s = s.replace("：", ":").replace("，", ",").replace("、", "、")
     if not keep_numbering:
@@ -149,7 +198,7 @@ def label_key(text: str, keep_numbering: bool = False) -> str:
 @lru_cache(maxsize=65536)
 def numbering(text: str) -> str:
     """The leading numbering of a label in a canonical form ('三', '（一）', '1'), or ''."""
-    s = _SPACE.sub("", fix_glyphs(text or ""))
+    s = no_space(fix_glyphs(text or ""))
     m = NUMBERING_PAREN.match(s)
     if m:
         return f"（{m.group(1)}）"

@@ -88,9 +88,11 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
     its characters, the index of the original character it came from."""
     idx: list[int] = []
+    kept: list[str] = []
     for m in _KEPT.finditer(text):
         idx.extend(range(*m.span()))
-    raw = _DROP.sub("", text)
+        kept.append(m.group())
+    raw = "".join(kept)             # _DROP.sub("", text), from the same pass
     s = N.unify_quotes(N.fix_glyphs(raw))
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
@@ -119,6 +121,7 @@ class _Text:
         self._ends: dict[str, list[int]] = {}
         self._runs: dict[int, Optional[tuple[int, int, str]]] = {}   # run_at's answers
         self.found: dict[tuple, Optional[tuple[int, int, float]]] = {}    # _find_label's answers
+        self.chains: dict[tuple, tuple] = {}                               # _chain_from's answers
 
     def back(self, i: int) -> int:
         """Normalized index at or after original index i."""
@@ -245,29 +248,39 @@ def _numbering_pattern(label: str) -> Optional[regex.Pattern]:
 
 def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]:
     """Rows found in order from `start`: (row index, run start, run end, score, label text)."""
-    found: list = []
-    pos, limit = start, None
-    for r_idx, row in enumerate(rows):
-        hit = _find_label(t, _forms(row), pos, len(t.norm) if limit is None else limit)
+    return list(_chain_from(t, rows, 0, start, None)[0])
+
+
+def _chain_from(t: _Text, rows, r0: int, pos: int, limit: Optional[int]) -> tuple[tuple, Optional[int]]:
+    """The chain's rows from row index r0, searching from `pos` up to `limit` (None: the text's
+    end), and where the first of them cuts the run before it (its numbering's original start,
+    None when it prints none). Remembered per text: the chains tried from several starts meet
+    at the same label and then go on alike, so each rest of a chain is walked once."""
+    key = (id(rows), r0, pos, limit)
+    got = t.chains.get(key)
+    if got is not None:
+        return got
+    end = len(t.norm) if limit is None else limit
+    for r_idx in range(r0, len(rows)):
+        row = rows[r_idx]
+        hit = _find_label(t, _forms(row), pos, end)
         if hit is None:
             continue
         q0, q1, score = hit
         n0 = _numbering_start(t, q0, row)
-        # the previous run may have swallowed this row's numbering ("…00000002.其他…")
-        if found:
-            cut = t.orig_end(n0) if n0 < q0 else None
-            if cut is not None:
-                pr, ps, pe, psc, pl = found[-1]
-                if ps < cut < pe:
-                    found[-1] = (pr, ps, cut, psc, pl)
-        run = t.run_at(q1)
-        rs, re_, _ = run
+        rs, re_, _ = t.run_at(q1)
         label = t.text[t.idx[n0]:t.orig_end(q1)]
-        found.append((r_idx, rs, re_, score, label))
         # the number just read may end in the next row's numbering: search on from the label end
-        pos = q1
-        limit = t.back(min(re_, len(t.text))) + WINDOW
-    return found
+        rest, cut = _chain_from(t, rows, r_idx + 1, q1, t.back(min(re_, len(t.text))) + WINDOW)
+        # the next row's numbering may have been swallowed by this run ("…00000002.其他…")
+        if cut is not None and rs < cut < re_:
+            re_ = cut
+        got = ((r_idx, rs, re_, score, label),) + rest, (t.orig_end(n0) if n0 < q0 else None)
+        break
+    else:
+        got = (), None
+    t.chains[key] = got
+    return got
 
 
 def _clean_run(text: str, rs: int, re_: int) -> str:
@@ -577,10 +590,16 @@ def _contributions(by_key: dict[str, RunRow], slot: dict[str, dict[str, int]], i
             sign = lhs.count(k) - rhs.count(k)
             i = slot[k][col]
             if (k, i) not in values:
-                values[k, i] = [_value(c[i], by_key[k].cols[i]) for c in by_key[k].cands]
+                values[k, i] = _column_values([c[i] for c in by_key[k].cands], by_key[k].cols[i])
             d[k] = [sign * v for v in values[k, i]]
         contrib.append(d)
     return contrib
+
+
+def _column_values(pieces: list[str], col: Column) -> list[float]:
+    """_value of each piece, each distinct piece read once (candidates repeat a column's few pieces)."""
+    of = {p: _value(p, col) for p in set(pieces)}
+    return [of[p] for p in pieces]
 
 
 class _Bounds:
@@ -901,7 +920,7 @@ def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Rec
     columns = list(zip(*r.cands)) if r.cands else [()] * len(r.cols)
     for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
         pieces = set(columns[i])
-        vals = {_value(p, col) for p in pieces}
+        vals = {_value(next(iter(pieces)), col)} if len(pieces) == 1 else {_value(p, col) for p in pieces}
         label = r.label if one_key else spec.row(rk).label
         if len(vals) == 1:
             piece = sorted(pieces)[0]
@@ -916,7 +935,7 @@ def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Rec
             why = "candidates: " + shown if vals else "no valid split"
             part.note("warning", rk, col.key, f"ambiguous split of '{r.run[:80]}' into {len(r.cols)} cells: "
                       f"{col.label} not settled by the arithmetic ({why}); left empty")
-        part.cells.append(CellValue(
-            table=table, row_key=rk, col_key=col.key, value=value, raw=raw, row_label=label,
-            col_label=headers.get(f"{table}/{col.key}", col.label), match_score=score,
-            page=r.page, method=method))
+        # positional: CellValue's field order (tests/test_fast_paths.py checks it against keywords)
+        part.cells.append(CellValue(table, rk, col.key, value, raw, label,
+                                    headers.get(f"{table}/{col.key}", col.label) if headers else col.label,
+                                    score, r.page, None, method))

@@ -49,11 +49,6 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def cell_key(key: tuple) -> str:
-    """(table, row_key, col_key) → `table/row_key/col_key`, as checks.csv names cells."""
-    return "/".join(key)
-
-
 def _second_reading(path, fmt_, template, doc, ex):
     """A PDF whose text layer looks wrong (see ocr_review.suspect_text_layer) read again by OCR;
     the reading that breaks fewer identities is kept, and the log says which and why."""
@@ -78,13 +73,26 @@ def _second_reading(path, fmt_, template, doc, ex):
 
 
 def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
-    for c in checks:
-        out.checks.append({"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
-                           "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
-                           "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                           "message": c.message, "cells": ";".join(map(cell_key, dict.fromkeys(c.cells))),
-                           "culprit": cell_key(c.culprit) if c.culprit else "",
-                           "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind})
+    """The checks.csv rows of `checks` (cells named `table/row_key/col_key`)."""
+    join = "/".join
+    out.checks += [{"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
+                    "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
+                    "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
+                    "message": c.message, "cells": ";".join([join(k) for k in dict.fromkeys(c.cells)]),
+                    "culprit": join(c.culprit) if c.culprit else "",
+                    "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind} for c in checks]
+
+
+def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list) -> list[dict]:
+    """The cells.csv rows of a report's cells, every value as the CSV file holds it (text)."""
+    year, template = str(year) if year else "", template or ""
+    return [{"report_id": rid, "agency": agency, "year": year, "template": template, "table": c.table,
+             "row_key": c.row_key, "col_key": c.col_key, "value": fmt(c.value), "raw": c.raw,
+             "row_label": c.row_label, "col_label": c.col_label, "match_score": f"{c.match_score:g}",
+             "page": str(c.page) if c.page else "",
+             "bbox": " ".join([f"{x:.1f}" for x in c.bbox]) if c.bbox else "", "method": c.method,
+             "confidence": "" if c.confidence is None else f"{c.confidence:.3f}",
+             "source_pos": str(c.pos) if c.pos else ""} for c in cells]
 
 
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
@@ -150,18 +158,9 @@ def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = 
         ex.notes += review_ocr(ex, checks, tpl)
         _add_checks(out, rid, checks, tpl)
     row["checks_failed"] = sum(1 for c in out.checks if c["status"] == "fail" and c["severity"] == "error")
-    agency, year, template = meta.agency, meta.year or "", ex.template
-    for c in ex.cells:
-        out.cells.append({"report_id": rid, "agency": agency, "year": year,
-                          "template": template, "table": c.table, "row_key": c.row_key, "col_key": c.col_key,
-                          "value": fmt(c.value), "raw": c.raw, "row_label": c.row_label, "col_label": c.col_label,
-                          "match_score": f"{c.match_score:g}", "page": c.page or "",
-                          "bbox": " ".join(f"{x:.1f}" for x in c.bbox) if c.bbox else "", "method": c.method,
-                          "confidence": "" if c.confidence is None else f"{c.confidence:.3f}",
-                          "source_pos": str(c.pos) if c.pos else ""})
+    out.cells = cell_rows(rid, meta.agency, meta.year, ex.template, ex.cells)
     row["cells"] = len(out.cells)
-    for n in ex.notes:
-        out.log.append({"report_id": rid, "level": n.level, "table": n.table, "row_key": n.row_key,
-                        "col_key": n.col_key, "page": n.page or "", "message": n.message})
+    out.log += [{"report_id": rid, "level": n.level, "table": n.table, "row_key": n.row_key, "col_key": n.col_key,
+                 "page": str(n.page) if n.page else "", "message": n.message} for n in ex.notes]
     row["seconds"] = f"{time.perf_counter() - t0:.3f}"
     return out

@@ -66,7 +66,7 @@ _HDR5 = struct.Struct("!IIIII")
 
 def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool = True) -> bytes:
     """A report's rows rendered as CSV text (as schema.render_parts does), its wide rows and,
-    with `review`, its review-site entry (pipeline.review.site), compressed: the worker does the
+    with `review`, its review-site entry (pipeline.review.entry), compressed: the worker does the
     formatting so the run's final build only copies text."""
     from .schema import CELLS, CHECKS, LOG, csv_text, render_rows, wide_values
 
@@ -74,7 +74,7 @@ def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool 
     parts = {k: csv_text(rows[k]) for k in _TEXTS}
     parts["wide"] = wide_values(cells)
     if review:
-        from .review.site import rendered_entry
+        from .review.entry import rendered_entry
         parts["review"] = rendered_entry(report, rows)
     return _pack(parts)
 
@@ -94,7 +94,7 @@ def _pack(parts: dict) -> bytes:
 
 def unpack_parts(blob: bytes) -> dict:
     """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
-    "review": the review entry (a pipeline.review.site.Entry) or None}."""
+    "review": the review entry (a pipeline.review.entry.Entry) or None}."""
     data = zlib.decompress(blob)
     at, sections = _HDR5.size, []
     for n in _HDR5.unpack_from(data):
@@ -105,7 +105,7 @@ def unpack_parts(blob: bytes) -> dict:
     out["wide"] = meta["wide"]
     out["review"] = None
     if "summary" in meta:
-        from .review.site import Entry
+        from .review.entry import Entry
         payload = sections[3].decode()
         if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
             full, source = payload.split("\0")
@@ -226,7 +226,7 @@ def _do_job(job: dict, parse_file, max_mb) -> dict:
         blob = pack_parts(p.report, p.cells, p.checks, p.log, job.get("review", False))
         res = {"op": "parse", "job": job, "sha": job["sha"], "report": p.report, "blob": blob}
         if job.get("review") and not _LAYOUTS_SENT:  # the review's template layouts, once a process
-            from .review.site import template_layouts
+            from .review.entry import template_layouts
             _LAYOUTS_SENT.append(1)
             res["layouts"] = template_layouts()
         return res
@@ -240,8 +240,10 @@ def _do_job(job: dict, parse_file, max_mb) -> dict:
                              time.perf_counter() - t0)
 
 
-def serve(inp, out, cfg: dict) -> None:
-    """The child's loop: import the parser once, say ready, then answer jobs until EOF."""
+def serve(inp, out, cfg: dict | None) -> None:
+    """The child's loop: import the parser once, say ready, then answer jobs until EOF. A
+    worker forked before the run knew its limits (`cfg` None) gets them in a `config` message
+    before its first job."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
@@ -249,16 +251,21 @@ def serve(inp, out, cfg: dict) -> None:
     label_scores.collect()         # the label scores it computes are kept for the next process
     from .report import parse_file
     from .schema import wide_layout
-    max_mb = cfg.get("max_memory_mb")
-    _limit_memory(max_mb)
+    max_mb = None
+    if cfg is not None:
+        max_mb = cfg.get("max_memory_mb")
+        _limit_memory(max_mb)
     _send(out, {"ready": os.getpid(), "wide": wide_layout()})
     while True:
         job = _recv(inp)
         if job is None:
             label_scores.save(force=True)
             return
-        if job.get("op") == "stderr":   # a worker started early learns where its log is
-            _stderr_to(job["path"])
+        if job.get("op") == "config":   # a worker started early learns its limits and its log
+            if job.get("stderr"):
+                _stderr_to(job["stderr"])
+            max_mb = job.get("max_memory_mb")
+            _limit_memory(max_mb)
             continue
         _send(out, _do_job(job, parse_file, max_mb))
         if job.get("op") == "parse":   # after the result: what it derived, kept for later processes
@@ -285,31 +292,27 @@ def _stderr_to(path: str) -> None:
     os.close(fd)
 
 
-_EARLY: list = []   # [(cfg, _ForkedChild)] started by `start_early`, not yet taken by a Worker
+_EARLY: list = []   # [_ForkedChild] started by `start_early`, not yet taken by a Worker
 
 
-def start_early(max_memory_mb: int | None) -> None:
-    """Fork one worker now, at the start of a run, so that its import of the parser overlaps
-    the parent's own start-up and planning (a one-file run waits for that import otherwise).
-    The first forked `Worker` of the same limits takes it (and tells it where its error output
-    goes: the output folder is not made yet); `discard_early()` ends it if none does."""
-    cfg = {"max_memory_mb": max_memory_mb}
+def start_early() -> None:
+    """Fork one worker now, at the very start of `ogi parse`, so that its import of the parser
+    overlaps the parent's own start-up and planning (a one-file run waits for that import
+    otherwise). It does not know the run's limits yet: the first forked `Worker` takes it and
+    sends them, with where its error output goes (the output folder is not made yet), before
+    any job; `discard_early()` ends it if none does."""
     if not _EARLY:
-        _EARLY.append((cfg, _ForkedChild(cfg)))
+        _EARLY.append(_ForkedChild(None))
 
 
-def _take_early(cfg: dict):
-    for i, (c, child) in enumerate(_EARLY):
-        if c == cfg:
-            del _EARLY[i]
-            return child
-    return None
+def _take_early():
+    return _EARLY.pop() if _EARLY else None
 
 
 def discard_early() -> None:
     """End a worker `start_early` forked that no run took."""
     while _EARLY:
-        _, child = _EARLY.pop()
+        child = _EARLY.pop()
         child.kill()
         child.wait()
         for f in (child.stdin, child.stdout):
@@ -320,7 +323,7 @@ class _ForkedChild:
     """A worker forked from this process (no new interpreter, no second import of what is
     already loaded), with the part of `subprocess.Popen`'s interface `Worker` uses."""
 
-    def __init__(self, cfg: dict, stderr=None):
+    def __init__(self, cfg: dict | None, stderr=None):
         to_child_r, to_child_w = os.pipe()
         to_parent_r, to_parent_w = os.pipe()
         sys.stdout.flush()
@@ -401,11 +404,12 @@ class Worker:
     def start(self) -> None:
         cfg = {"max_memory_mb": self.max_memory_mb}
         if self.fork:
-            self.proc = _take_early(cfg)
+            self.proc = _take_early()
             if self.proc is None:
                 self.proc = _ForkedChild(cfg, self.stderr)
-            elif self.stderr is not None:
-                _send(self.proc.stdin, {"op": "stderr", "path": self.stderr.name})
+            else:
+                _send(self.proc.stdin, {"op": "config", **cfg,
+                                        "stderr": self.stderr.name if self.stderr is not None else None})
         else:
             import subprocess
             env = dict(os.environ)

@@ -177,3 +177,31 @@ def test_label_pattern_finds_in_re_what_regex_finds():
     assert found > 500
     astral = "不予公开范围\U00010d40"          # a digit only `regex` knows: read by `regex`
     assert [m.group("skip") for m in pat.finditer(astral)] == [astral]
+
+
+def test_label_pattern_grouped_by_first_character_finds_what_the_flat_alternation_finds():
+    """The keyed labels' alternation is grouped by first character (one test a group, not one a
+    label): at every place the match and its groups are the flat alternation's."""
+    import regex
+
+    pat, forms = T.label_regex()
+    ordered = sorted(forms, key=len, reverse=True)
+    flat = f"(?P<skip>{'|'.join(T.load().unkeyed_rows)})|(?P<label>{'|'.join(T._loose(f) for f in ordered)})"
+    assert flat != pat.body
+    plain = regex.compile(flat)
+    for text in _label_texts():
+        got = [(m.span(), m.group("skip"), m.group("label")) for m in pat.exact.finditer(text)]
+        assert got == [(m.span(), m.group("skip"), m.group("label")) for m in plain.finditer(text)], text
+        assert [(m.span(), m.group("skip"), m.group("label")) for m in pat.finditer(text)] == got
+
+
+def test_the_fast_pass_looks_at_every_character_that_does_not_stay():
+    """The pass's pattern (blocks that mostly stay, and the characters in them that do not)
+    finds, over every code point, what the class of every staying character finds."""
+    import sys
+
+    keys = glyphs._translate()
+    stay = [o for lo, hi in F.COMMON for o in range(lo, hi + 1) if F.own_form(chr(o)) == chr(o)]
+    stay += [o for lo, hi in F.IDEOGRAPHS for o in range(lo, hi + 1) if o not in keys]
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert F._fast_pass().other.findall(every) == regex.compile(f"[^{F._runs(sorted(stay))}]").findall(every)

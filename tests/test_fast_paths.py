@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sys
 from itertools import product
+from pathlib import Path
 
 import regex
 
@@ -25,6 +26,93 @@ def test_whitespace_classes_read_by_re_as_regex_read_them():
     assert N._SPACE.findall(_ALL) == regex.findall(r"[\s\u3000\u00a0\u200b\ufeff]+", _ALL)
     assert MD._WS.findall(_ALL) == regex.findall(r"[\s\u3000]+", _ALL)
     assert R._DROP.findall(_ALL) == regex.findall(f"[{regex.escape(R.DROPPED)}]+", _ALL)
+
+
+def test_space_dropped_by_split_equals_the_regex_on_every_code_point():
+    for text in (_ALL, _ALL[::-1], "a\x1cb \u200bc\ufeffd", "甲 乙\u3000丙\u200b丁\ufeff", "", "\u200b"):
+        assert N.no_space(text) == N._SPACE.sub("", text)
+        assert N.no_space(text, invisible=False) == regex.sub(r"\s+", "", text)
+    rnd = random.Random(5)
+    pool = "甲乙 \t\n\u3000\u200b\ufeff\x1c\x1f\xa0ab1"
+    for _ in range(2000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12)))
+        assert N.no_space(text) == N._SPACE.sub("", text)
+        assert N.no_space(text, invisible=False) == regex.sub(r"\s+", "", text)
+
+
+def test_recovery_comparison_form_drops_what_the_drop_pattern_drops():
+    rnd = random.Random(6)
+    pool = "本年新收 \t\n\u3000\u200b\ufeff\x1c“”0１23."
+    for k in range(2000):
+        text = _ALL[k * 500:k * 500 + 40] + "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
+        norm, idx = R._normalized(text)
+        raw = R._DROP.sub("", text)
+        assert len(idx) == len(norm)
+        if len(N.unify_quotes(N.fix_glyphs(raw))) == len(raw):
+            assert [text[i] for i in idx] == list(raw)
+
+
+def test_cells_built_by_position_name_the_fields_they_mean():
+    """extract.cell_value and recover build CellValue positionally: its field order must stay."""
+    import dataclasses
+
+    from pipeline.result import CellValue
+    names = [f.name for f in dataclasses.fields(CellValue)]
+    assert names[:14] == ["table", "row_key", "col_key", "value", "raw", "row_label", "col_label",
+                          "match_score", "page", "bbox", "method", "unplaced", "by_position", "pos"]
+
+
+def test_reader_cells_built_by_position_name_the_fields_they_mean():
+    """Table.from_rows, the text reader and lines.py build Cell positionally."""
+    import dataclasses
+
+    from parsers.model import Cell
+    assert [f.name for f in dataclasses.fields(Cell)][:8] == ["text", "row", "col", "rowspan", "colspan", "page",
+                                                             "bbox", "pos"]
+    t = Table.from_rows([["a", "1"], ["b"]], page=4)
+    assert t.cells == [Cell(text="a", row=0, col=0, page=4), Cell(text="1", row=0, col=1, page=4),
+                       Cell(text="b", row=1, col=0, page=4)]
+
+
+def _cell_value_plain(part, layout, row_key, col, raw, label, score, ln, src):
+    """extract.cell_value as first written (keywords, OCR fields as a dict)."""
+    from pipeline import values as V
+    from pipeline.result import CellValue
+    v = V.parse(raw, col.kind) if raw is not None else V.Value(None)
+    if not v.ok:
+        part.note("warning", row_key, col.key, f"unreadable value {raw!r} kept in raw: {v.note}", ln.page)
+    elif v.note and "negative" in v.note:
+        part.note("warning", row_key, col.key, v.note, ln.page)
+    conf = getattr(src, "confidence", None) if src is not None else None
+    ocr = {} if conf is None else {"method": "ocr", "confidence": conf, "char_confidence": src.char_confidence}
+    return CellValue(table=part.table, row_key=row_key, col_key=col.key, value=v.value, raw=N.clean(raw or ""),
+                     row_label=label, col_label=layout.headers.get(f"{part.table}/{col.key}", col.label),
+                     match_score=round(score, 1), page=src.page if src else ln.page,
+                     bbox=src.bbox if src else None, pos=src.pos if src else None, **ocr)
+
+
+def test_cell_value_equals_the_keyword_form():
+    from types import SimpleNamespace
+
+    from pipeline.result import TableCells
+    tpl = get("2019")
+    spec = tpl.tables["requests"]
+    cols = spec.row_columns(spec.rows[0])
+    rnd = random.Random(9)
+    raws = [None, "", "0", "12", "-3", "1 234", "32 60", "见附件", "—", "1.5", "１２", " 7 "]
+    for _ in range(600):
+        col = rnd.choice(cols)
+        headers = rnd.choice([{}, {f"requests/{col.key}": "自然人（印）"}, {"requests/x": "y"}])
+        layout = SimpleNamespace(headers=headers)
+        ln = SimpleNamespace(page=rnd.choice([None, 2]))
+        src = rnd.choice([None, SimpleNamespace(page=3, bbox=(1, 2, 3, 4), pos=SourcePos(4, 1, 2)),
+                          SimpleNamespace(page=1, bbox=None, pos=None, confidence=0.8,
+                                          char_confidence=(("1", 0.8),))])
+        raw, label, score = rnd.choice(raws), rnd.choice(["甲", ""]), rnd.uniform(60, 100)
+        a, b = TableCells("requests"), TableCells("requests")
+        got = E.cell_value(a, layout, "r", col, raw, label, score, ln, src)
+        assert got == _cell_value_plain(b, layout, "r", col, raw, label, score, ln, src)
+        assert a.notes == b.notes
 
 
 def _align_plain(score, n_rows):
@@ -61,6 +149,9 @@ def test_monotone_alignment_equals_the_plain_dynamic_programme():
         n, m = rnd.randint(0, 12), rnd.randint(1, 10)
         # few distinct scores, so that ties (which the order of the tests decides) are common
         score = [[rnd.choice([0.0, 0.0, 0.0, 62.0, 70.5, 85.0, 100.0]) for _ in range(m)] for _ in range(n)]
+        for i in range(n):      # lines that match no row, as most lines of a document
+            if rnd.random() < 0.4:
+                score[i] = [0.0] * m
         assert E.align_in_order(score, m) == _align_plain(score, m)
 
 
@@ -139,6 +230,70 @@ def test_joint_choice_finds_exactly_the_brute_force_solutions():
         assert sorted(sols, key=key) == sorted(_joint_plain(rows, idents), key=key)
 
 
+def _chain_plain(t, rows, start):
+    """recover._chain as first written: one walk over the rows for each start."""
+    found: list = []
+    pos, limit = start, None
+    for r_idx, row in enumerate(rows):
+        hit = R._find_label(t, R._forms(row), pos, len(t.norm) if limit is None else limit)
+        if hit is None:
+            continue
+        q0, q1, score = hit
+        n0 = R._numbering_start(t, q0, row)
+        # the previous run may have swallowed this row's numbering ("…00000002.其他…")
+        if found:
+            cut = t.orig_end(n0) if n0 < q0 else None
+            if cut is not None:
+                pr, ps, pe, psc, pl = found[-1]
+                if ps < cut < pe:
+                    found[-1] = (pr, ps, cut, psc, pl)
+        run = t.run_at(q1)
+        rs, re_, _ = run
+        label = t.text[t.idx[n0]:t.orig_end(q1)]
+        found.append((r_idx, rs, re_, score, label))
+        # the number just read may end in the next row's numbering: search on from the label end
+        pos = q1
+        limit = t.back(min(re_, len(t.text))) + R.WINDOW
+    return found
+
+
+def _scraped_texts():
+    """Flattened generated reports (one line and many, labels misprinted, spaces in runs) and
+    the corpus's scraped reports where ../shared holds them."""
+    from reportgen import random_report
+    from reportgen.flat import flatten
+    for seed in range(30):
+        rnd = random.Random(seed)
+        rep = random_report(rnd, rnd.choice(["2019", "2021"]), blank_rate=0.0, noise=rnd.random() < 0.5)
+        yield rep.template, flatten(rep, rnd.random() < 0.5, rnd, rnd.choice([0.0, 0.3]))
+    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "reports"
+    for name, tid in (("019_pingtan_syq_2019.txt", "2019"), ("021_pingtan_syq_2021.txt", "2021")):
+        if (corpus / name).is_file():
+            yield tid, (corpus / name).read_text(encoding="utf-8")
+
+
+def test_chains_remembered_across_starts_equal_one_walk_per_start():
+    checked = 0
+    for tid, text in _scraped_texts():
+        tpl = get(tid)
+        t, plain = R._Text(text), R._Text(text)
+        for spec in tpl.tables.values():
+            if spec.recovery.mode != "rows":
+                continue
+            starts = {0, len(t.norm) // 3, max(0, len(t.norm) - 400)}
+            for r in spec.rows[:3]:
+                for f in R._forms(r):
+                    p = t.norm.find(f)
+                    while p >= 0:
+                        starts |= {max(0, p - 8), p, p + 1}
+                        p = t.norm.find(f, p + 1)
+            for s in sorted(starts):
+                got = R._chain(t, spec.rows, s)
+                assert got == _chain_plain(plain, spec.rows, s), (tid, spec.key, s)
+                checked += bool(got)
+    assert checked > 100
+
+
 def test_source_positions_are_immutable_and_print_as_before():
     p = SourcePos(line=3, start=4, end=9)
     assert str(p) == "line=3 chars=4-9" and str(p.shifted(1, 2)) == "line=3 chars=5-6"
@@ -170,3 +325,88 @@ def test_one_cell_per_line_counts_end_where_a_region_ends():
         s = lines[j].strip()
         plain[j] = 0 if T._ends_dump(lines[j], s) else plain[j + 1] + T._is_numeric(s)
     assert T._numbers_ahead(lines) == plain
+
+
+def test_cheap_number_test_never_rules_out_a_layout_number():
+    from parsers import text as T
+    for c in _ALL:
+        for s in (c, c + "1"):     # c + "1" is a number whenever c can start one
+            s = s.strip()
+            if T._is_numeric(s):
+                assert T._could_be_number(s), repr(s)
+    for s in ("", "12", "-3", "—", "无", "１２", "٣", ".5", "1,234", "合计 3", "3 件"):
+        assert T._could_be_number(s) or not T._is_numeric(s)
+
+
+def test_numbers_ahead_equal_the_plain_count():
+    from parsers import text as T
+
+    def plain(lines):
+        out = [0] * (len(lines) + 1)
+        for j in range(len(lines) - 1, -1, -1):
+            s = lines[j].strip()
+            out[j] = 0 if T._ends_dump(lines[j], s) else out[j + 1] + T._is_numeric(s)
+        return out
+    rnd = random.Random(4)
+    pool = ["", "12", " 7 ", "—", "无", "合计", "本年新收政府信息公开申请数量", "1,234元", "x" * 90, "\t3", "| a |",
+            "说明。" * 12, "١٢", "/", "-5", "3件", ".5"]
+    for _ in range(500):
+        lines = [rnd.choice(pool) for _ in range(rnd.randint(0, 30))]
+        assert T._numbers_ahead(lines) == plain(lines)
+
+
+def test_match_notes_rival_is_the_first_best_other_row():
+    from types import SimpleNamespace
+
+    from pipeline.result import TableCells
+
+    def plain(part, spec, ln, r, s, scores):
+        rival = max(((x, o) for x, o in zip(scores, spec.rows) if o.key != spec.rows[r].key), key=lambda x: x[0])
+        if rival[0] >= M.WEAK and rival[0] >= s - 3:
+            part.note("info", spec.rows[r].key, "", f"ambiguous {rival[1].key} {rival[0]:.0f}", ln.page)
+
+    def notes_of(fn, spec, r, s, scores):
+        part = TableCells("requests")
+        orig = part.note
+        got = []
+        part.note = lambda *a: got.append(a)     # noqa: E731
+        fn(part, spec, SimpleNamespace(label="x", page=None), r, s, scores)
+        part.note = orig
+        return [a for a in got if a[3].startswith("ambiguous")]
+
+    spec = get("2019").tables["requests"]
+    rnd = random.Random(8)
+    for _ in range(400):
+        scores = [rnd.choice([0.0, 61.0, 70.0, 88.0, 90.0]) for _ in spec.rows]
+        r = rnd.randrange(len(spec.rows))
+        s = rnd.choice([70.0, 90.0, 100.0])
+        got = [(a[1], a[3].split("and ")[1].split("(")[0]) for a in notes_of(E.match_notes, spec, r, s, scores)]
+        want = [(a[1], a[3].split()[1]) for a in notes_of(plain, spec, r, s, scores)]
+        assert [g[0] for g in got] == [w[0] for w in want]
+        for (_, label), (_, key) in zip(got, want):
+            assert label.strip().strip("'") == spec.row(key).label
+
+
+def test_lines_built_by_position_name_the_fields_they_mean():
+    import dataclasses
+
+    from pipeline.lines import Line
+    assert [f.name for f in dataclasses.fields(Line)][:10] == ["labels", "values", "context", "block", "index", "grid",
+                                                              "text", "doubt", "positional", "ordered"]
+
+
+def test_row_split_from_the_end_equals_the_scan_from_the_start():
+    from parsers.model import Cell
+    from pipeline import lines as LN
+
+    def plain(cells):
+        last_text = -1
+        for k, c in enumerate(cells):
+            if not LN._is_value(c):
+                last_text = k
+        return cells[:last_text + 1], cells[last_text + 1:]
+    rnd = random.Random(12)
+    pool = ["", "12", "—", "合计", "行政许可", "3件", "见附件", " ", "0"]
+    for _ in range(500):
+        cells = [Cell(rnd.choice(pool), 0, k) for k in range(rnd.randint(0, 9))]
+        assert LN._split_row(cells) == plain(cells)

@@ -126,3 +126,19 @@ def test_a_run_with_kept_state_writes_the_same_outputs(tmp_path):
     ogi_parse("second", str(cache))
     plain = _outputs(tmp_path / "plain")
     assert _outputs(tmp_path / "first") == plain == _outputs(tmp_path / "second")
+
+
+def test_a_report_whose_scores_are_all_kept_needs_no_rapidfuzz(tmp_path):
+    """A process whose label scores are all kept does not import rapidfuzz (about a tenth of a
+    worker's start-up), and reads the report exactly as the process that computed them."""
+    seed = str(ROOT / "fixtures" / "seed_xiuzhou_2019.txt")
+    code = ("import sys, json\nfrom pipeline import label_scores\nlabel_scores.collect()\n"
+            "from pipeline.report import parse_file\n"
+            f"p = parse_file({seed!r})\nlabel_scores.save(force=True)\n"
+            "print(json.dumps(['rapidfuzz' in sys.modules, p.cells]))")
+    env = dict(os.environ, OGI_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    runs = [json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                                      text=True, timeout=300, check=True).stdout.splitlines()[-1])
+            for _ in range(2)]
+    assert runs[0][0] is True and runs[1][0] is False
+    assert runs[0][1] == runs[1][1]

@@ -14,7 +14,7 @@ import pytest
 from helpers import X1_PAIR
 from pipeline import batch
 from pipeline.review import build_site
-from pipeline.review.site import rendered_entry, template_layouts, text_entry
+from pipeline.review.entry import rendered_entry, template_layouts, text_entry
 from pipeline.schema import CELLS, CHECKS, LOG, REPORTS, read_row, render_rows, rows_text
 from planted import write_planted
 from reportgen import LAYOUTS, random_report, render_text

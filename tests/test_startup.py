@@ -84,3 +84,72 @@ def test_ogi_parse_starts_its_worker_early_and_logs_its_errors(tmp_path, monkeyp
     assert forks == [1, 1] and W._EARLY == []               # started early, then ended unused
     assert main(["parse", str(tmp_path / "missing"), "--out", str(tmp_path / "o2"), "-q"]) == 2
     assert W._EARLY == [] and not (tmp_path / "o2").exists()
+
+
+def test_the_early_worker_gets_the_runs_memory_limit(tmp_path, monkeypatch):
+    """The worker `ogi parse` forks before it has read its options learns --max-memory from
+    the run before its first file: its address space is capped (the parent's is not)."""
+    import resource
+
+    import pipeline.worker as W
+    from pipeline.cli import main
+
+    seen = tmp_path / "limits"
+    monkeypatch.setattr(W, "_faults", lambda path: seen.open("a").write(
+        f"{resource.getrlimit(resource.RLIMIT_AS)[0]}\n"))
+    p = tmp_path / "in" / "one.txt"
+    p.parent.mkdir()
+    p.write_text(render_text(random_report(random.Random(8)), LAYOUTS[0]), encoding="utf-8")
+    # a limit well above what the worker holds: a forked worker's resident size counts the pages
+    # it shares with its parent, and the parent here is this test session, however big it grew
+    for mb, capped in ((4096, True), (0, False)):
+        assert main(["parse", str(p), "--out", str(tmp_path / f"out{mb}"), "-q", "--workers", "1",
+                     "--max-memory", str(mb)]) == 0
+        limit = int(seen.read_text().split()[-1])
+        assert (limit != resource.RLIM_INFINITY) is capped, (mb, limit)
+        assert W._EARLY == []
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
+
+
+def test_runs_a_parse_forks_only_for_a_local_parse():
+    from pipeline.cli import _runs_a_parse
+
+    assert _runs_a_parse(["parse", "a.txt", "--out", "o"])
+    assert _runs_a_parse(["parse", "-q", "a.txt", "--workers", "2"])
+    for argv in (["parse", "--help"], ["parse", "-h"], ["--version"], ["keys"], ["review", "out"],
+                 ["parse", "a.txt", "--dask", "local"], ["parse", "a.txt", "--dask=tcp://h:8786"], []):
+        assert not _runs_a_parse(argv), argv
+
+
+def test_the_console_script_exits_with_the_runs_status_and_complete_outputs(tmp_path):
+    """`ogi` (pipeline.cli:entry) skips the interpreter's tear-down: its exit status, its
+    summary on stdout, the reason on stderr and every output file are still all there."""
+    import subprocess
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ok.txt").write_text(render_text(random_report(random.Random(9)), LAYOUTS[1]), encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    code = ("import sys; from pipeline.cli import entry; "
+            f"sys.argv = ['ogi', 'parse', {str(src)!r}, '--out', {str(out)!r}, '--workers', '1']; entry()")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert "2 files:" in r.stdout and "1 of 2 files failed" in r.stderr
+    assert (out / "reports.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+    assert (out / "cells.csv").stat().st_size > 1000 and (out / "review" / "index.html").exists()
+    assert "finished" in (out / "ogi.log").read_text().splitlines()[-1]
+    r = subprocess.run([sys.executable, "-c", "import sys; from pipeline.cli import entry; "
+                        "sys.argv = ['ogi', 'keys']; entry()"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith("# Codebook")
+
+
+def test_a_parse_worker_packs_its_review_entry_without_the_site_writer():
+    """A worker makes each report's review entry (pipeline.review.entry); the site writer, with
+    its file, compression and logging modules, is the parent's alone."""
+    seed = str(ROOT / "fixtures" / "seed_xiuzhou_2019.txt")
+    mods = modules_after("from pipeline.report import parse_file\nfrom pipeline.worker import pack_parts\n"
+                         f"p = parse_file({seed!r})\nassert pack_parts(p.report, p.cells, p.checks, p.log, True)")
+    assert "pipeline.review.entry" in mods
+    assert not {"pipeline.review.site", "gzip", "shutil", "tempfile"} & set(mods), sorted(mods)

@@ -119,3 +119,32 @@ def test_changed_dictionary_changes_the_crc(tmp_path):
     with open(copy / "TSPhrases.ocd2", "ab") as f:
         f.write(b"\0")
     assert N.opencc_dicts_crc(str(copy)) != before
+
+
+def test_compiled_trigger_class_answers_as_the_set_does(triggers, monkeypatch):
+    """After a few whole documents a process tests them with a compiled class instead of the
+    set: same answer for every character below U+10000, alone and in long texts, and texts
+    with a character above U+FFFF still go through the set."""
+    pat = N._bmp_trigger_class(triggers)
+    for c in range(0x10000):
+        assert (pat.search(chr(c)) is not None) == (chr(c) in triggers), hex(c)
+    monkeypatch.setattr(N, "_scans", N._SCANS_BEFORE_COMPILING)
+    plain = "本年新收政府信息公开申请数量" * 30
+    astral = plain + "\U00020000"
+    astral_trigger = plain + next(c for c in sorted(triggers) if ord(c) > 0xFFFF)
+    for text in (plain, plain + "這", astral, astral_trigger, plain + "\ud800", "\ufeff" + plain):
+        assert len(text) > N._REMEMBERED
+        assert N._may_change(text, triggers) == (not triggers.isdisjoint(text))
+    assert N.to_simplified(plain + "這") == T2S.convert(plain + "這")
+
+
+def test_trigger_class_compiled_only_after_some_documents(triggers, monkeypatch):
+    N._bmp_trigger_class.cache_clear()
+    monkeypatch.setattr(N, "_scans", 0)
+    long = "本年新收政府信息公开申请数量" * 30
+    for _ in range(N._SCANS_BEFORE_COMPILING):
+        N._may_change(long, triggers)
+        N._may_change("短", triggers)
+    assert N._bmp_trigger_class.cache_info().currsize == 0
+    N._may_change(long, triggers)
+    assert N._bmp_trigger_class.cache_info().currsize == 1

@@ -200,3 +200,27 @@ def test_tab_region_end_matches_its_definition():
         starts = [k for k, l in enumerate(lines) if "\t" in l]
         for i in starts[:3]:
             assert _tab_region_end(lines, i) == _tab_region_end_by_definition(lines, i), (lines, i)
+
+
+def test_source_positions_point_at_the_printed_text_across_pages():
+    """Every located cell and paragraph names the file line and characters that print it, also
+    on a page that starts after a form feed in the middle of a line."""
+    from parsers.model import Paragraph
+    from parsers.text import parse_text
+    text = ("说明段落一\n\n| 项目 | 数量 |\n|---|---|\n| 行政许可 | 12 |\n| 其他 | 0 |\n"
+            "尾行\f第二页段落\n\t本年新收\n\t64\n\n\t上年结转\n\t3\n\n"
+            "收到申请数    10   2\n办结数量    8   1\n")
+    doc = parse_text(text)
+    file_lines = text.split("\n")      # a form feed is no line break: the page starts mid-line
+
+    def printed(pos):
+        line = file_lines[pos.line - 1]
+        return line[pos.start:pos.end]
+    seen = 0
+    for b in doc.blocks:
+        items = [(b.text, b.pos)] if isinstance(b, Paragraph) else [(c.text, c.pos) for c in b.cells]
+        for t, pos in items:
+            if pos is not None:
+                assert printed(pos) == t.split("\n")[0].strip(), (t, pos)
+                seen += 1
+    assert seen >= 14

@@ -6,12 +6,14 @@ Reads the real reports of ../shared/corpus/reports (and any folders given), grou
 (text/HTML/Markdown vs. PDF vs. other), and measures, alternating in several rounds so machine
 noise hits every variant alike:
 
-1. in one process (one core, each round on its own distinct copies): a full parse of each file (`parse_file` and rendering its
-   output rows as CSV) against the baselines — reading and decoding the file; for PDFs a bare
-   pypdfium2 text pass and pdfplumber `extract_tables` on every page. CPU time per file,
-   reports per second per core, and the ratios;
+1. in one process (one core, each round on its own distinct copies): a full parse of each file
+   and its output as a worker of `ogi parse` makes it (`parse_file`, then `worker.pack_parts`:
+   the rows as CSV text, the wide rows, the review entry, compressed) against the baselines —
+   reading and decoding the file; for PDFs a bare pypdfium2 text pass and pdfplumber
+   `extract_tables` on every page. CPU time per file, reports per second per core, and the ratios;
 2. the per-stage split of our parse (reader, lines, template detection, alignment and values,
-   recovery, checks, metadata, output, the rest), from an instrumented pass;
+   recovery, checks, metadata, era A, hash, check rows, output: CSV text / review entry / the
+   rest of it, the rest of parse_file), from an instrumented pass;
 3. as whole processes (unless --no-processes): `ogi parse --workers 1` and `--workers 2` over
    --copies distinct copies of each group's files (a trailing newline added, so no two copies
    share a hash), against the same baselines run as processes over the same files; CPU time of
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import os
 import shutil
 import statistics
@@ -51,20 +52,12 @@ def default_corpus() -> Path:
 
 # ---------------------------------------------------------------- the variants, in one process
 def ours(path: str) -> None:
+    """A parse and its output as a worker of `ogi parse` makes it (rows as CSV text, wide rows,
+    the review entry, compressed: pipeline.worker.pack_parts)."""
+    from pipeline import worker
     from pipeline.report import parse_file
     rep = parse_file(path)
-    render_rows(rep)
-
-
-def render_rows(rep) -> None:
-    """The output rows as CSV text, as a worker sends them."""
-    import csv
-
-    from pipeline.report import CELL_FIELDS, CHECK_FIELDS, LOG_FIELDS
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    for fields, rows in ((CELL_FIELDS, rep.cells), (CHECK_FIELDS, rep.checks), (LOG_FIELDS, rep.log)):
-        w.writerows([r.get(f, "") for f in fields] for r in rows)
+    worker.pack_parts(rep.report, rep.cells, rep.checks, rep.log, True)
 
 
 def read_decode(path: str) -> None:
@@ -142,11 +135,17 @@ STAGES = [  # (stage, module, attribute): exclusive CPU time of each wrapped cal
     ("alignment + values", "pipeline.extract", "read_tables"),
     ("recovery", "pipeline.recover", "recover"),
     ("recovery", "pipeline.recover", "recovered_table"),
+    ("extract, other", "pipeline.report", "extract"),
     ("checks", "pipeline.report", "run_checks"),
     ("checks", "pipeline.report", "prose_checks"),
     ("metadata", "pipeline.report", "extract_metadata"),
-    ("output", "", "render_rows"),           # "": this module
-    ("rest (hash, rows)", "", "ours"),
+    ("era A", "pipeline.era_a.stage", "extract"),
+    ("hash", "pipeline.report", "sha256_file"),
+    ("check rows", "pipeline.report", "_add_checks"),
+    ("output: CSV text", "pipeline.schema", "csv_text"),
+    ("output: review entry", "pipeline.review.entry", "rendered_entry"),
+    ("output: other", "pipeline.worker", "pack_parts"),
+    ("rest (cell/log rows)", "", "ours"),    # "": this module
 ]
 
 
@@ -173,7 +172,10 @@ def stage_split(files: list[str], rounds: int) -> dict[str, float]:
         return timed
 
     for stage, mod, attr in STAGES:
-        m = importlib.import_module(mod) if mod else sys.modules[__name__]
+        try:
+            m = importlib.import_module(mod) if mod else sys.modules[__name__]
+        except ModuleNotFoundError:    # a module this revision does not have
+            continue
         if not hasattr(m, attr):       # a stage this revision does not have
             continue
         saved.append((m, attr, getattr(m, attr)))

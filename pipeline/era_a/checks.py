@@ -19,34 +19,43 @@ USED_MSG = "used to settle run-together cells: not independent evidence"
 APPENDIX = ("read", "recovered")
 
 
-def _sets(ex: Extraction, ident: StatsIdentity) -> list[tuple[str, dict[tuple[str, str], CellValue]]]:
-    """The groups of cells an identity runs on: the appendix, all prose, or prose per clause."""
-    out = []
-    for kind in ident.cells:
-        if kind == "appendix":
-            cells = {(c.row_key, c.col_key): c for c in ex.cells if c.method in APPENDIX}
-            out.append(("", cells))
-        elif kind == "prose":
-            out.append(("prose", {(c.row_key, c.col_key): c for c in ex.cells if c.method == "prose"}))
-        elif kind == "prose_sentence":
-            by_raw: dict[str, dict] = defaultdict(dict)
-            for c in ex.cells:
-                if c.method == "prose":
-                    by_raw[c.raw][(c.row_key, c.col_key)] = c
-            out += [("prose", v) for v in by_raw.values() if len(v) > 1]
-    return out
+class _CellSet:
+    """A group of cells an identity runs on, keyed (row, col), with what `_identity` asks of it
+    each time: the rows printed in each column, and the first cell of each row."""
+
+    def __init__(self, cells: dict[tuple[str, str], CellValue]):
+        self.cells = cells
+        self.rows_in: dict[str, set] = {}
+        self.first: dict[str, CellValue] = {}
+        for (r, col), c in cells.items():
+            self.rows_in.setdefault(col, set()).add(r)
+            self.first.setdefault(r, c)
 
 
-def _label(cells: dict, key: str, tpl: EraATemplate) -> str:
-    c = next((c for (r, _), c in cells.items() if r == key), None)
+def _cell_sets(ex: Extraction) -> dict[str, list[tuple[str, _CellSet]]]:
+    """Per kind of an identity's `cells`, the groups of cells it runs on: the appendix, all
+    prose, or prose per clause (made once a report: every identity reads the same groups)."""
+    appendix = {(c.row_key, c.col_key): c for c in ex.cells if c.method in APPENDIX}
+    prose = {(c.row_key, c.col_key): c for c in ex.cells if c.method == "prose"}
+    by_raw: dict[str, dict] = defaultdict(dict)
+    for c in ex.cells:
+        if c.method == "prose":
+            by_raw[c.raw][(c.row_key, c.col_key)] = c
+    return {"appendix": [("", _CellSet(appendix))], "prose": [("prose", _CellSet(prose))],
+            "prose_sentence": [("prose", _CellSet(v)) for v in by_raw.values() if len(v) > 1]}
+
+
+def _label(cells: _CellSet, key: str) -> str:
+    c = cells.first.get(key)
     return c.row_label if c is not None and c.method != "prose" else key
 
 
-def _identity(ident: StatsIdentity, ex: Extraction, tpl: EraATemplate, used: set, amb: set) -> list[Check]:
+def _identity(ident: StatsIdentity, sets: dict, tpl: EraATemplate, used: set, amb: set) -> list[Check]:
     out = []
-    for tag, cells in _sets(ex, ident):
+    for tag, group in (x for kind in ident.cells for x in sets.get(kind, ())):
+        cells = group.cells
         for col in ident.cols:
-            printed = {r for (r, c), cell in cells.items() if c == col}
+            printed = group.rows_in.get(col, set())
             if not _applies(ident, printed):
                 continue
             lk = [(tpl.table, r, col) for r in ident.lhs if r in printed]
@@ -54,8 +63,8 @@ def _identity(ident: StatsIdentity, ex: Extraction, tpl: EraATemplate, used: set
             lv = [cells[(r, col)].value for _, r, _ in lk]
             rv = [cells[(r, col)].value for _, r, _ in rk]
             sym = {"eq": "=", "le": "≤", "le_each": "≥ each of"}[ident.op]
-            expr = (" + ".join(_label(cells, r, tpl) for _, r, _ in lk) + f" {sym} "
-                    + " + ".join(_label(cells, r, tpl) for _, r, _ in rk) + f" [{tag or col}]")
+            expr = (" + ".join(_label(group, r) for _, r, _ in lk) + f" {sym} "
+                    + " + ".join(_label(group, r) for _, r, _ in rk) + f" [{tag or col}]")
             scope = f"{col} (prose)" if tag else col
             hit = [r for r in (*ident.lhs, *ident.rhs) if r in amb]
             if hit and not tag:
@@ -143,8 +152,9 @@ def run(ex: Extraction, tpl: Optional[EraATemplate] = None) -> list[Check]:
     used = set(split.get("used", ()))
     amb = set(split.get("ambiguous", {}))
     checks: list[Check] = []
+    sets = _cell_sets(ex)
     for ident in tpl.identities:
-        checks += _identity(ident, ex, tpl, used, amb)
+        checks += _identity(ident, sets, tpl, used, amb)
     checks += _a11(ex, tpl)
     checks += _p1(ex, tpl)
     _culprits(checks, ex)

@@ -125,6 +125,26 @@ def _first_literal(pattern: str) -> str:
     return pattern[0]
 
 
+def _first(form: str) -> str:
+    """The first character of a label form as `_loose` spells it ("" for none)."""
+    return next((c for c in label_form(form) if not c.isspace()), "")
+
+
+def _by_first_character(alts: list[str], firsts: list[str]) -> str:
+    """The alternation of `alts` (each a pattern that starts with its literal first character),
+    grouped by that character: `a(?:…|…)|b(?:…)`. At a place of the text only the group of the
+    character printed there can match, in the alternatives' own order, so the first that
+    matches is the one the flat alternation finds; but the engine tries one test a group, not
+    one an alternative."""
+    groups: dict[str, list[str]] = {}
+    for alt, ch in zip(alts, firsts):
+        head = regex.escape(ch)
+        if not ch or not alt.startswith(head):
+            return "|".join(alts)
+        groups.setdefault(head, []).append(alt[len(head):])
+    return "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items())
+
+
 class LabelPattern:
     """The label pattern in two engines. `regex` tries every label at every place of a text;
     plain `re`, led by a look-ahead for the characters a label can start with, finds the same
@@ -166,9 +186,9 @@ def label_regex() -> tuple[LabelPattern, dict[str, tuple[str, ...]]]:
         for lab in r.labels:
             by_form.setdefault("".join(label_form(lab).split()), []).append(r.key)
     forms = sorted(by_form, key=len, reverse=True)
-    keyed = "|".join(_loose(f) for f in forms)
+    keyed = _by_first_character([_loose(f) for f in forms], [_first(f) for f in forms])
     skip = "|".join(tpl.unkeyed_rows)
-    firsts = {next((c for c in label_form(f) if not c.isspace()), "") for f in forms}
+    firsts = {_first(f) for f in forms}
     firsts |= {_first_literal(u) for u in tpl.unkeyed_rows}
     lead = "" if "" in firsts else "(?=[" + "".join(map(re.escape, sorted(firsts))) + "])"
     fast = not any(re.search(r"\\[^d\\\W]", u) for u in tpl.unkeyed_rows)   # no class escape but \\d

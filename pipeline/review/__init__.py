@@ -5,6 +5,12 @@ the file system: index.html lists every report; report.html#<report_id> shows on
 tables coloured by each cell's state, its failed identities and log, and the source (PDF page
 image with boxes, text lines, or the HTML/Word table re-drawn) with the selected cell marked.
 """
-from .site import build_site
-
 __all__ = ["build_site"]
+
+
+def __getattr__(name: str):
+    """`build_site`, imported when asked for: a parse worker imports only `review.entry`."""
+    if name == "build_site":
+        from .site import build_site
+        return build_site
+    raise AttributeError(name)
