@@ -108,3 +108,110 @@ def test_an_empty_word_grid_cell_is_read_only_for_one_numbers_ink():
     assert box is not None and box[0] < 80 and box[2] > 94 and box[1] < 40 and box[3] > 60
     m[10:90, 100:104] = 255          # ink taller than a digit (a label's column): not read
     assert P._value_ink(m, (45, 0, 60, 50), 0.5, 20.0) is None
+
+
+def _text_page(glyph_w=18, glyph_h=18, gap=3, line_gap=12, lines=12, per_line=14):
+    """A page's ink mask (rules erased) holding lines of glyph blobs set across the page."""
+    m = np.zeros((800, 600), dtype=np.uint8)
+    for i in range(lines):
+        y = 40 + i * (glyph_h + line_gap)
+        for j in range(per_line):
+            x = 30 + j * (glyph_w + gap)
+            m[y:y + glyph_h, x:x + glyph_w] = 255
+    return m
+
+
+def test_line_direction_tells_a_page_on_its_side_from_an_upright_one():
+    from parsers.ocr import image as I
+    up = _text_page()
+    assert I.line_direction(up, 22.0) > P.SIDEWAYS
+    side = np.ascontiguousarray(np.rot90(up))
+    assert I.line_direction(side, 22.0) < 1 / P.SIDEWAYS
+    digits = _text_page(glyph_w=9, glyph_h=16, gap=2, line_gap=14, per_line=3)      # short numbers
+    assert I.line_direction(np.ascontiguousarray(np.rot90(digits, -1)), 22.0) < 1 / P.SIDEWAYS
+    assert I.line_direction(_text_page(lines=1, per_line=3), 22.0) is None            # too little text
+    grain = up.copy()
+    grain[np.random.RandomState(1).random_sample(up.shape) < 0.02] = 255              # specks are not glyphs
+    assert I.line_direction(grain, 22.0) > P.SIDEWAYS
+
+
+def test_a_page_on_its_side_is_turned_though_it_reads_sure_as_it_stands(monkeypatch):
+    """Single digits read sideways score as high as upright text: the ink's line direction,
+    not the reading score, decides that the page is turned; the score picks which way."""
+    from parsers.ocr import image as I
+    side = np.where(np.rot90(_text_page()) > 0, 0, 255).astype(np.uint8)
+    scores = {0: 0.9, 1: 0.97, 3: 0.6, 2: 0.5}
+    read = []
+
+    def fake_read(p):
+        read.append(p.turns)
+        return P.PageResult([], [P.OcrChar(0, "1", 0, 1, 0, 1, 1, False, 1, scores[p.turns])], [], p.turns)
+    monkeypatch.setattr(P, "_read", fake_read)
+    res = P.read_page(side, 150, 1)
+    assert res.turns == 1 and 0 not in read and "turned 90°" in res.warnings[0]
+    read.clear()
+    scores.update({1: 0.6, 3: 0.5})          # neither quarter turn reads well: the page as it stands wins
+    res = P.read_page(side, 150, 1)
+    assert sorted(read) == [0, 1, 3] and res.turns == 0
+    scores.update({1: 0.97, 3: 0.6})
+    read.clear()
+    up = np.where(_text_page() > 0, 0, 255).astype(np.uint8)
+    scores[0] = 0.8                          # upright but poor: only the half turn is tried
+    res = P.read_page(up, 150, 1)
+    assert read == [0, 2] and res.turns == 0
+    assert I.line_direction(I.ink(up, 150), 22.0) > P.SIDEWAYS
+
+
+def test_rules_a_degree_askew_count_at_the_scouts_low_resolution():
+    """The low-resolution look that picks the pages worth reading sees a page before any
+    deskew: its vertical rules, a degree off, step a pixel sideways every ~57 rows, so their
+    boxes are wider than a rule is thick; judged by mean thickness they are still rules, and
+    a filled block is still not one."""
+    from parsers.ocr import image as I
+    m = np.zeros((440, 340), dtype=np.uint8)
+    for y in range(40, 400, 30):
+        m[y, 40:300] = 255                                   # row rules
+    for x0 in range(40, 301, 52):
+        for y in range(40, 401):
+            m[y, x0 + (y - 40) // 57] = 255                  # column rules, 1° off vertical
+    m[300:330, 150:160] = 255                                # a filled block: no rule
+    v_plain = [s for s in I.rulings(m, 40) if s.orientation == "v"]
+    v_askew = [s for s in I.rulings(m, 40, askew=True) if s.orientation == "v"]
+    assert len(v_plain) < 3 and len(v_askew) == 6
+    assert all(s.bottom - s.top > 300 for s in v_askew)
+
+
+def test_a_one_read_as_a_letter_in_a_number_becomes_a_doubtful_one():
+    from parsers.ocr.engine import Glyph
+    def line(text, conf=0.9):
+        return [Glyph(ch, (i * 10, 0, i * 10 + 8, 20), conf) for i, ch in enumerate(text)]
+    for text, want in (("i", "1"), ("2l", "21"), ("1,0I0", "1,010"), ("|", "1"), ("ll", "11")):
+        gs = line(text)
+        P._one_shapes_as_one(gs)
+        assert "".join(g.text for g in gs) == want
+        assert all(g.conf <= P.ONE_SHAPE_CONF for g, ch in zip(gs, text) if ch != g.text)   # still flagged
+        assert all(g.conf == 0.9 for g, ch in zip(gs, text) if ch == g.text)
+    for text in ("件i", "ia", "0", "i" * 17):                 # words, no stroke, no one number
+        gs = line(text)
+        P._one_shapes_as_one(gs)
+        assert "".join(g.text for g in gs) == text
+
+
+def test_a_lone_stroke_read_in_an_empty_word_grid_cell_is_a_dash(monkeypatch):
+    """An empty word-grid cell whose only ink is a short bar, read on its own as '一' or '－'
+    (the recogniser's usual reading of a lone dash), joins the page as '—' (a zero); a '/'
+    (a lone 7 can read so) is still refused."""
+    from parsers.ocr.engine import Glyph, TextLine
+    from parsers.pdf.items import PageTable
+    k = 0.5
+    m = np.zeros((100, 200), dtype=np.uint8)
+    m[48:51, 80:96] = 255                                         # a printed dash
+    digit = P.OcrChar(0, "3", 10, 14, 20, 30, 10, False, 30, 0.99)   # the table's digits are 10 pt tall
+    for read_as, joins in (("一", "—"), ("－", "—"), ("/", None)):
+        blocks = [PageTable(1, [((30, 15, 60, 35), "")], (0, 0, 100, 50), "words")]
+        chars = [digit]
+        monkeypatch.setattr(P.E, "read_rects", lambda gray, rects, t=read_as: [
+            TextLine(t, 0.9, [Glyph(t, (r[0] + 4, r[1], r[2] - 4, r[3]), 0.9)]) for r in rects])
+        got = P._reread_empty_word_cells(blocks, m, m, k, chars)
+        assert got == (joins is not None)
+        assert [c.text for c in chars[1:]] == ([joins] if joins else [])

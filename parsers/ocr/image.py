@@ -91,11 +91,14 @@ def deskew(gray, angle: float):
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def rulings(mask, dpi: float, text_px: float = 0.0) -> list[Segment]:
+def rulings(mask, dpi: float, text_px: float = 0.0, askew: bool = False) -> list[Segment]:
     """Horizontal and vertical ruling segments (pixels): ink that survives an opening with a
     long one-pixel kernel, split into connected runs; thick blobs (filled areas) are not rules.
     The kernel is longer than any stroke of a character (`text_px` tall) yet shorter than one
-    table row, so the rule between a label and a number in a one-row table is still found."""
+    table row, so the rule between a label and a number in a one-row table is still found.
+    With `askew` (a page not deskewed yet), a run is judged by its mean thickness (pixels over
+    length), not its box: a rule a degree off level steps sideways every few dozen pixels,
+    so its box is wider than the rule is thick."""
     import cv2
     thick = RULING_MAX_PX * max(1.0, dpi / 150)
     text_px = text_px or 10.5 / 72 * dpi
@@ -107,10 +110,10 @@ def rulings(mask, dpi: float, text_px: float = 0.0) -> list[Segment]:
         bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1) if orient == "h" else (1, 5))
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, bridge)
         n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-        for x, y, bw, bh, _area in stats[1:n]:
-            if orient == "h" and bh <= thick and bw >= length:
+        for x, y, bw, bh, area in stats[1:n]:
+            if orient == "h" and (area / bw if askew else bh) <= thick and bw >= length:
                 out.append(Segment("h", float(x), float(x + bw), y + bh / 2, y + bh / 2, (x, y, bw, bh)))
-            elif orient == "v" and bw <= thick and bh >= length:
+            elif orient == "v" and (area / bh if askew else bw) <= thick and bh >= length:
                 out.append(Segment("v", x + bw / 2, x + bw / 2, float(y), float(y + bh), (x, y, bw, bh)))
     return _without_strokes(out, SHORT_RULE_TEXT * text_px)
 
@@ -140,3 +143,29 @@ def erase(mask_or_gray, segments: list[Segment], dpi: float, value: int):
         x, y, w, h = s.box
         cv2.rectangle(img, (int(x) - 1, int(y) - 1), (int(x + w), int(y + h)), value, -1)
     return img
+
+
+LINE_CLOSE_TEXT = 0.25   # a closing this many text heights long joins a line's glyphs, not its lines
+SPECK_TEXT = 0.05        # ink components under this many squared text heights are grain, not glyphs
+MIN_DIRECTION_BLOBS = 40  # fewer joined glyph groups than this: too little text to tell a direction
+
+
+def line_direction(text_mask, text_px: float) -> float | None:
+    """How strongly the page's text lines run across it rather than down it, from the ink
+    alone (rules erased): the number of ink groups left after joining glyphs down the
+    columns, over the number after joining them along the rows. Glyphs of a line stand
+    closer than the lines do, so an upright (or upside-down) page gives well above 1 and a
+    page on its side well below 1, whatever its characters read as. None when the page holds
+    too little text to say."""
+    import cv2
+    import numpy as np
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text_mask, connectivity=8)
+    keep = (stats[:, 4] >= SPECK_TEXT * text_px * text_px).astype(np.uint8) * 255
+    keep[0] = 0
+    glyphs = keep[labels]
+    k = max(3, int(LINE_CLOSE_TEXT * text_px))
+    across = cv2.connectedComponents(cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8)))[0] - 1
+    down = cv2.connectedComponents(cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8)))[0] - 1
+    if across + down < MIN_DIRECTION_BLOBS or not across:
+        return None
+    return down / across

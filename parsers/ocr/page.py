@@ -1,6 +1,6 @@
 """One page image → the PDF reader's page blocks (tables and text lines, PDF points).
 
-Steps: orientation (the page read as it stands; turned when it reads poorly, see read_page),
+Steps: orientation (which way the text lines run, then the reading scores; see read_page),
 deskew, ruling lines by morphology, text with a score per character,
 then the PDF reader's own layout (`pdf.analyse_layout`): cells from ruling intersections with
 merged cells where segments are missing, or the word grid for tables without lines. Each
@@ -40,20 +40,30 @@ def _rgb(gray):
 
 
 def read_page(gray, dpi: float, number: int) -> PageResult:
-    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`, read as it
-    stands; a page that reads poorly (its characters' mean score below ORIENT_SURE: a page
-    on its side or upside down reads as noise) is read turned a quarter, three quarters and
-    half, until a reading is sure, and the best reading is kept. An upright page, the usual
-    case, is read once. (The text boxes' shape would mislead: a column of wrapped table labels
-    turned on its side looks like rows of wide boxes.)"""
-    res = _read_turned(gray, dpi, number, 0)
-    if res.chars and _mean_conf(res) < ORIENT_SURE:    # a blank page is not tried again
-        for turns in (1, 3, 2):
-            other = _read_turned(gray, dpi, number, turns)
-            if _mean_conf(other) > _mean_conf(res):
-                res = other
-            if _mean_conf(res) >= ORIENT_SURE:
-                break
+    """Blocks of one page image (grayscale uint8) rendered or scanned at `dpi`, the right way
+    up. Which way the text lines run (`image.line_direction`, from the ink) tells a page on
+    its side from an upright one; the characters' scores could not (single digits read
+    sideways score as high as grainy upright text). A page on its side is read turned a
+    quarter both ways and the surer reading kept (and as it stands too, should neither read
+    well); an upright page is read as it stands, and
+    again turned half when it reads poorly (upside down). When the ink does not tell, a page
+    that reads poorly is read turned a quarter, three quarters and half, until a reading is
+    sure, and the best reading is kept."""
+    first = _prepare(gray, dpi, number, 0)
+    direction = I.line_direction(first.text_mask, TEXT_PT / 72 * dpi)
+    if direction is not None and direction < 1 / SIDEWAYS:
+        res = max((_read(_prepare(gray, dpi, number, t)) for t in (1, 3)), key=_mean_conf)
+        if _mean_conf(res) < ORIENT_SURE:       # neither quarter turn reads well: the ink may mislead
+            res = max((res, _read(first)), key=_mean_conf)
+    else:
+        res = _read(first)
+        if res.chars and _mean_conf(res) < ORIENT_SURE:    # a blank page is not tried again
+            for turns in ((2,) if direction is not None and direction > SIDEWAYS else (1, 3, 2)):
+                other = _read(_prepare(gray, dpi, number, turns))
+                if _mean_conf(other) > _mean_conf(res):
+                    res = other
+                if _mean_conf(res) >= ORIENT_SURE:
+                    break
     if res.turns:
         res.warnings.insert(0, f"page {number}: OCR: page turned {90 * res.turns}° to read it upright")
     for x0, top, x1, bottom in res.unread:     # a score of 0 there: the cell is flagged as doubtful
@@ -65,15 +75,30 @@ def read_page(gray, dpi: float, number: int) -> PageResult:
 
 
 ORIENT_SURE = 0.85       # a page whose characters score at least this on average is read the right way up
+SIDEWAYS = 1.15          # line_direction beyond this (or under its inverse) says upright (or on its side)
 
 
 def _mean_conf(res: PageResult) -> float:
     return sum(c.conf for c in res.chars) / len(res.chars) if res.chars else 0.0
 
 
-def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
-    from ..pdf.items import edge
+@dataclass
+class Prepared:
+    """A page image turned, smoothed and straightened for reading, with its ruling lines."""
+    number: int
+    dpi: float
+    turns: int
+    gray: object          # the straightened page, rules still drawn
+    clean: object         # the same with the rules painted out
+    text_mask: object     # its ink mask without the rules
+    segs: list
+    angle: float
+    warnings: list[str]
 
+
+def _prepare(gray, dpi: float, number: int, turns: int) -> Prepared:
+    """The page turned clockwise `turns` quarters, smoothed when grainy, deskewed, its ruling
+    segments found and painted out."""
     warnings: list[str] = []
     turns %= 4
     if turns:
@@ -88,12 +113,19 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
         mask = I.ink(gray, dpi)
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
     segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
-    clean = I.erase(gray, segs, dpi, 255)
+    return Prepared(number, dpi, turns, gray, I.erase(gray, segs, dpi, 255), I.erase(mask, segs, dpi, 0),
+                    segs, angle, warnings)
+
+
+def _read(p: Prepared) -> PageResult:
+    """The text, tables and text lines of a prepared page."""
+    from ..pdf.items import edge
+
+    segs, clean, text_mask, dpi, number = p.segs, p.clean, p.text_mask, p.dpi, p.number
     ruled = sum(g.orientation == "h" for g in segs) >= 3 and sum(g.orientation == "v" for g in segs) >= 3
     k = 72.0 / dpi
     edges = [edge(s.orientation, s.x0 * k, s.x1 * k, s.top * k, s.bottom * k) for s in segs]
     groups = _cell_groups(edges) if ruled else []
-    text_mask = I.erase(mask, segs, dpi, 0)
     if groups:
         lines = _read_grid(clean, text_mask, groups, k, TEXT_PT / 72 * dpi)
     else:
@@ -101,12 +133,12 @@ def _read_turned(gray, dpi: float, number: int, turns: int) -> PageResult:
     _fit_to_ink(lines, text_mask)
     _close_gaps(lines, text_mask, k)
     chars = _chars(lines, k)
-    h, w = gray.shape
+    h, w = p.gray.shape
     blocks, warns = layout(w * k, chars, edges, number)
     _reread_empty_cells(blocks, clean, text_mask, k, chars)
     if _reread_empty_word_cells(blocks, clean, text_mask, k, chars):
         blocks, warns = layout(w * k, chars, edges, number)
-    res = PageResult(blocks, chars, warnings + warns, turns, angle)
+    res = PageResult(blocks, chars, p.warnings + warns, p.turns, p.angle)
     res.unread = _unread_ink(blocks, chars, text_mask, k)
     return res
 
@@ -340,7 +372,8 @@ def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list) -> None
         b.cells[n] = (bb, "".join(c.text for c in new))
 
 
-_VALUE_GLYPHS = set("0123456789-—–无,.，")   # no slash: a '7' read alone can come out as '/' (a zero)
+_VALUE_GLYPHS = set("0123456789-—–无,.，") | _STROKES   # no slash: a '7' read alone can come out as '/'
+# (a lone stroke, '一' or '－', is the dash of a zero: `_chars` makes it '—')
 
 
 def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list) -> bool:
@@ -549,8 +582,32 @@ def _chars(lines: list, k: float, start: int = 0) -> list:
         if all(g.text in _STROKES for g in ln.glyphs):   # a lone stroke is a dash (zero/none), not 一
             for g in ln.glyphs:
                 g.text = "—"
+        _one_shapes_as_one(ln.glyphs)
         for g in ln.glyphs:
             x0, top, x1, bottom = (v * k for v in g.box)
             out.append(OcrChar(start + len(out), g.text, x0, x1, top, bottom, round(bottom - top, 1), False,
                                base, g.conf))
     return out
+
+
+_ONE_SHAPES = set("ilI|丨ｉｌＩ｜")
+_NUMBER_GLYPHS = set("0123456789,.，．")
+ONE_SHAPE_CONF = 0.5     # the score of a '1' read as a letter: the class was wrong, so it stays in doubt
+
+
+def _one_shapes_as_one(glyphs: list) -> None:
+    """In a line of nothing but digits and upright strokes (a number cell), a stroke read as
+    'i', 'l', 'I' or '|' is the digit 1 (a lone 1 among wide gaps is often read as a letter);
+    it becomes '1' with a score of at most ONE_SHAPE_CONF, so the cell is still flagged for a
+    look while its value can meet the identities. A line holding any other letter or a
+    character is left as read."""
+    if not glyphs or not any(g.text in _ONE_SHAPES for g in glyphs):
+        return
+    if len(glyphs) > MAX_NUMBER_GLYPHS or not all(g.text in _ONE_SHAPES or g.text in _NUMBER_GLYPHS for g in glyphs):
+        return
+    for g in glyphs:
+        if g.text in _ONE_SHAPES:
+            g.text, g.conf = "1", min(g.conf, ONE_SHAPE_CONF)
+
+
+MAX_NUMBER_GLYPHS = 16   # longer runs of strokes are not one number's digits
