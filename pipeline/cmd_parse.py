@@ -116,17 +116,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args) -> int:
-    from . import worker
-
-    if not args.dask:   # the parse worker starts now: its import overlaps ours and the planning
-        worker.start_early()
-    try:
-        return _run(args)
-    finally:
-        worker.discard_early()
-
-
-def _run(args) -> int:
+    """Run the parse (its first worker was forked by `pipeline.cli` before these options were
+    even read, see `cli._runs_a_parse`)."""
     import signal
 
     from .batch import OutputLocked, UsageError, run

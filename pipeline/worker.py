@@ -251,10 +251,8 @@ def serve(inp, out, cfg: dict | None) -> None:
     label_scores.collect()         # the label scores it computes are kept for the next process
     from .report import parse_file
     from .schema import wide_layout
-    max_mb = None
-    if cfg is not None:
-        max_mb = cfg.get("max_memory_mb")
-        _limit_memory(max_mb)
+    max_mb = (cfg or {}).get("max_memory_mb")
+    _limit_memory(max_mb)
     _send(out, {"ready": os.getpid(), "wide": wide_layout()})
     while True:
         job = _recv(inp)

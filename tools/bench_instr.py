@@ -96,18 +96,25 @@ def measured_stages(files: list[str], copies: int, tmp: str) -> int:
     return len(files) * copies
 
 
+def _callgrind(checkout: Path, call: str, options: list[str]) -> tuple[int, str]:
+    """Run this file's `call` (e.g. "measured(...)") under callgrind with `checkout`'s pipeline
+    (a baseline need not have this script); the number of reports it measured and callgrind's
+    own output."""
+    code = (f"import sys, importlib.util as u; sys.path.insert(0, {str(checkout)!r}); "
+            f"s = u.spec_from_file_location('bench_instr', {__file__!r}); m = u.module_from_spec(s); "
+            f"s.loader.exec_module(m); print('reports', m.{call})")
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=_operator_call", *options,
+                          sys.executable, "-c", code], cwd=checkout, env=env, capture_output=True, text=True,
+                         check=True)
+    return int(re.search(r"^reports (\d+)", out.stdout, re.M).group(1)), out.stderr
+
+
 def count_stages(checkout: Path, files: list[str], copies: int) -> dict[str, float]:
     """Instructions per report of each stage when `checkout`'s pipeline runs it."""
     with tempfile.TemporaryDirectory() as tmp:
-        code = (f"import sys, importlib.util as u; sys.path.insert(0, {str(checkout)!r}); "
-                f"s = u.spec_from_file_location('bench_instr', {__file__!r}); m = u.module_from_spec(s); "
-                f"s.loader.exec_module(m); print('reports', m.measured_stages({files!r}, {copies}, {tmp!r}))")
-        env = dict(os.environ, PYTHONPATH=str(checkout))
-        out = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=_operator_call",
-                              "--dump-after=_operator_call", f"--callgrind-out-file={tmp}/cg.out",
-                              sys.executable, "-c", code],
-                             cwd=checkout, env=env, capture_output=True, text=True, check=True)
-        n = int(re.search(r"^reports (\d+)", out.stdout, re.M).group(1))
+        n, _ = _callgrind(checkout, f"measured_stages({files!r}, {copies}, {tmp!r})",
+                          ["--dump-after=_operator_call", f"--callgrind-out-file={tmp}/cg.out"])
         dumps = sorted(Path(tmp).glob("cg.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
         totals = []
         for d in dumps:
@@ -121,17 +128,9 @@ def count_stages(checkout: Path, files: list[str], copies: int) -> dict[str, flo
 def count(checkout: Path, files: list[str], copies: int, rows: bool) -> float:
     """Instructions per report when `checkout`'s pipeline parses the files."""
     with tempfile.TemporaryDirectory() as tmp:
-        # this file's `measured`, the checkout's pipeline (a baseline need not have this script)
-        code = (f"import sys, importlib.util as u; sys.path.insert(0, {str(checkout)!r}); "
-                f"s = u.spec_from_file_location('bench_instr', {__file__!r}); m = u.module_from_spec(s); "
-                f"s.loader.exec_module(m); print('reports', m.measured({files!r}, {copies}, {rows}, {tmp!r}))")
-        env = dict(os.environ, PYTHONPATH=str(checkout))
-        out = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=_operator_call",
-                              "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
-                             cwd=checkout, env=env, capture_output=True, text=True, check=True)
-    n = int(re.search(r"^reports (\d+)", out.stdout, re.M).group(1))
-    ir = int(re.search(r"Collected : (\d+)", out.stderr).group(1))
-    return ir / n
+        n, err = _callgrind(checkout, f"measured({files!r}, {copies}, {rows}, {tmp!r})",
+                            ["--callgrind-out-file=/dev/null"])
+    return int(re.search(r"Collected : (\d+)", err).group(1)) / n
 
 
 def main(argv: list[str] | None = None) -> int:
