@@ -589,9 +589,13 @@ def _contributions(by_key: dict[str, RunRow], slot: dict[str, dict[str, int]], i
         for k in set(lhs + rhs):
             sign = lhs.count(k) - rhs.count(k)
             i = slot[k][col]
-            if (k, i) not in values:
-                values[k, i] = _column_values([c[i] for c in by_key[k].cands], by_key[k].cols[i])
-            d[k] = [sign * v for v in values[k, i]]
+            got = values.get((k, i))
+            if got is None:
+                r = by_key[k]
+                # most rows have one candidate: its value alone (what _column_values gives it)
+                got = values[k, i] = (_column_values([c[i] for c in r.cands], r.cols[i]) if len(r.cands) > 1
+                                      else [_value(r.cands[0][i], r.cols[i])])
+            d[k] = [sign * v for v in got]
         contrib.append(d)
     return contrib
 
@@ -628,6 +632,38 @@ class _Bounds:
         return lo, hi
 
 
+def _narrow(contrib: list[dict], dom: dict[str, list[int]], touching: dict[str, list[int]], bounds: _Bounds) -> None:
+    """Narrow the domains per identity to a fixpoint: a candidate that cannot meet an identity
+    whatever the other rows take is dropped, pass after pass until a pass drops nothing.
+
+    Fast paths, exact: an identity none of whose rows was narrowed since it was last read is
+    not read again (it would read the same domains and drop nothing), and a row left with one
+    candidate is tested without building a list (the same sums, in the same order)."""
+    stale = set(range(len(contrib)))     # identities whose rows were narrowed since they were read
+    changed = True
+    while changed:
+        changed = False
+        for e, d in enumerate(contrib):
+            if e not in stale:
+                continue
+            stale.discard(e)
+            lo, hi = bounds.of(e)
+            slo, shi = sum(lo.values()), sum(hi.values())
+            for k in d:
+                dk, dv = dom[k], d[k]
+                if len(dk) == 1:
+                    j = dk[0]
+                    if slo - lo[k] + dv[j] <= 1e-6 and shi - hi[k] + dv[j] >= -1e-6:
+                        continue
+                    keep = []
+                else:
+                    keep = [j for j in dk if slo - lo[k] + dv[j] <= 1e-6 and shi - hi[k] + dv[j] >= -1e-6]
+                if len(keep) < len(dk):
+                    bounds.narrow(k, keep)
+                    stale.update(touching[k])
+                    changed = True
+
+
 def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool]:
     """All choices {row key: candidate index} satisfying the column identities; None when capped.
 
@@ -639,21 +675,11 @@ def _joint(rows: list[RunRow], idents: list) -> tuple[Optional[list[dict]], bool
     involved = sorted({k for _, _, l, rr in idents for k in l + rr})
     contrib = _contributions(by_key, slot, idents)
     dom = {k: list(range(len(by_key[k].cands))) for k in involved}
+    touching = {k: [e for e, d in enumerate(contrib) if k in d] for k in involved}
     bounds = _Bounds(contrib, dom)
-    changed = True
-    while changed:
-        changed = False
-        for e, d in enumerate(contrib):
-            lo, hi = bounds.of(e)
-            slo, shi = sum(lo.values()), sum(hi.values())
-            for k in d:
-                keep = [j for j in dom[k] if slo - lo[k] + d[k][j] <= 1e-6 and shi - hi[k] + d[k][j] >= -1e-6]
-                if len(keep) < len(dom[k]):
-                    bounds.narrow(k, keep)
-                    changed = True
+    _narrow(contrib, dom, touching, bounds)
     if any(not v for v in dom.values()):
         return [], False
-    touching = {k: [e for e, d in enumerate(contrib) if k in d] for k in involved}
     order = sorted(involved, key=lambda k: (len(dom[k]), -len(touching[k])))
     lo, hi = map(list, zip(*(bounds.of(e) for e in range(len(contrib))))) if contrib else ([], [])
     partial = [0.0] * len(contrib)
