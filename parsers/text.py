@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import regex
 
-from .contract import Source, read_bytes
+from .contract import Source, read_bytes, source_size
 from .encoding import decode
 from .layout_place import place_row
 from .model import Cell, Document, Paragraph, ReadError, SourcePos, Table
@@ -38,7 +38,11 @@ _WIDE_GAP = regex.compile(r"\S {2,}\S")              # two tokens two or more sp
 
 def read(source: Source) -> Document:
     """Given a text file (path or bytes), return its Document."""
-    data = read_bytes(source, MAX_BYTES + 1)
+    # read no more than the file holds (a read of MAX_BYTES + 1 reserves that much memory first)
+    limit = min(source_size(source), MAX_BYTES) + 1
+    data = read_bytes(source, limit)
+    if len(data) == limit and limit <= MAX_BYTES:      # the file grew since: read it as before
+        data = read_bytes(source, MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ReadError(f"text file larger than {MAX_BYTES // (1024 * 1024)} MB (a report's text is well under 1 MB)")
     text, _ = decode(data)

@@ -49,6 +49,30 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+SMALL = 1 << 20     # bytes: a plain-text file up to this size is read once, for its hash, format and reader
+
+
+def read_once(path: str, fmt_: Optional[str], want_hash: bool) -> tuple[str, Optional[bytes], Optional[str]]:
+    """Given a path, return from one opening of the file: its format (`fmt_` when given, else
+    detected from its first bytes and its name, as parsers.detect_format does), its bytes when
+    it is plain text of at most SMALL bytes (the text reader reads bytes as it reads the file;
+    other formats are read from their path) and, when `want_hash`, its sha256."""
+    with open(path, "rb") as f:
+        first = f.read(2048)
+        fmt_ = fmt_ or parsers.detect(first, os.fspath(path))
+        if fmt_ != "text" and not want_hash:
+            return fmt_, None, None
+        data = first + f.read(SMALL + 1 - len(first))
+        digest = None
+        if want_hash:
+            h = hashlib.sha256(data)
+            if len(data) > SMALL:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digest = h.hexdigest()
+    return fmt_, (data if fmt_ == "text" and len(data) <= SMALL else None), digest
+
+
 def _second_reading(path, fmt_, template, doc, ex):
     """A PDF whose text layer looks wrong (see ocr_review.suspect_text_layer) read again by OCR;
     the reading that breaks fewer identities is kept, and the log says which and why."""
@@ -98,14 +122,16 @@ def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list)
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
                sha256: Optional[str] = None, ocr: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
-    digest = sha256 or sha256_file(path)
+    found = read_once(path, fmt_, True) if sha256 is None else None    # an unreadable file raises, as hashing it did
+    digest = sha256 or found[2]
     rid = digest[:16]
     row = report_row(digest, path, fmt_ or "")
     out = ParsedReport(report=row)
     try:
-        fmt_ = fmt_ or parsers.detect_format(path)
+        fmt_, data, _ = found or read_once(path, fmt_, False)
         row["format"] = fmt_
-        doc = parsers.read(path, fmt_) if (ocr or "auto") == "auto" else parsers.read(path, fmt_, ocr=ocr)
+        src = data if data is not None else path
+        doc = parsers.read(src, fmt_) if (ocr or "auto") == "auto" else parsers.read(src, fmt_, ocr=ocr)
         row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
         ex = extract(doc, template) if not _is_era_a(template) else Extraction(template=None)
