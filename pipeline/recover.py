@@ -791,9 +791,11 @@ def _settle_by_prose(table: str, by_key: dict[str, RunRow], sols: list[dict], pr
     return sols
 
 
-def choose_jointly(tpl: Template, rows: list[RunRow], rec: Recovery, prose: dict[str, float]) -> None:
+def choose_jointly(tpl: Template, rows: list[RunRow], rec: Recovery, prose) -> None:
     """Narrow the rows' candidate splits to those that together satisfy the table's column
-    identities (and then the numbers quoted in the prose); record what was used or failed."""
+    identities (and then the numbers quoted in the prose: `prose` is prose_facts' dict, or a
+    function giving it, asked only when the identities leave a choice); record what was used
+    or failed."""
     table = rows[0].table
     by_key = {r.keys[0]: r for r in rows}
     idents = _column_identities(tpl, table, by_key)
@@ -807,8 +809,10 @@ def choose_jointly(tpl: Template, rows: list[RunRow], rec: Recovery, prose: dict
     if not sols:
         _flag_clashes(tpl, table, rows, idents, rec)
         return
-    if prose and any(len({s[k] for s in sols}) > 1 for k in sols[0]):
-        sols = _settle_by_prose(table, by_key, sols, prose, rec)
+    if any(len({s[k] for s in sols}) > 1 for k in sols[0]):
+        facts = prose() if callable(prose) else prose
+        if facts:
+            sols = _settle_by_prose(table, by_key, sols, facts, rec)
     narrowed = False
     for k in sols[0]:
         r = by_key[k]
@@ -907,10 +911,9 @@ def recover(tpl: Template, lines, read: frozenset = frozenset()) -> Optional[Rec
         return None
     for table, rows in rec.rows.items():
         _split_rows(table, rows, tpl.tables[table].recovery.max_width, rec)
-    prose = None
+    prose = lru_cache(maxsize=1)(lambda: prose_facts(text))    # scanned for once, if a choice needs it
     for table, rows in rec.rows.items():
         if any(i.table == table and i.over == "columns" for i in tpl.identities):
-            prose = prose_facts(text) if prose is None else prose
             choose_jointly(tpl, rows, rec, prose)
     return rec
 
@@ -943,13 +946,17 @@ def _recovered_row(spec: TableSpec, r: RunRow, headers: dict[str, str], rec: Rec
     toks = set(printed or ())
     one_key = len(set(r.keys)) == 1
     score = round(r.score, 1)
-    columns = list(zip(*r.cands)) if r.cands else [()] * len(r.cols)
+    columns = list(zip(*r.cands)) if len(r.cands) > 1 else None
+    only = r.cands[0] if len(r.cands) == 1 else None
     for i, (rk, col) in enumerate(zip(r.keys, r.cols)):
-        pieces = set(columns[i])
-        vals = {_value(next(iter(pieces)), col)} if len(pieces) == 1 else {_value(p, col) for p in pieces}
+        if only is not None:        # one candidate (most rows): its piece, without gathering sets
+            pieces, vals = (only[i],), {_value(only[i], col)}
+        else:
+            pieces = set(columns[i]) if columns is not None else set()
+            vals = {_value(next(iter(pieces)), col)} if len(pieces) == 1 else {_value(p, col) for p in pieces}
         label = r.label if one_key else spec.row(rk).label
         if len(vals) == 1:
-            piece = sorted(pieces)[0]
+            piece = min(pieces)     # the first of them sorted
             value = vals.pop()
             method = "read" if printed is not None and printed[i] == piece and piece in toks else "recovered"
             raw = piece

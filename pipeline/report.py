@@ -107,12 +107,24 @@ def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
                     "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind} for c in checks]
 
 
+_SCORE_TEXT: dict[float, str] = {}     # f"{score:g}" of each match score met (a few dozen distinct)
+
+
+def _score_text(score: float) -> str:
+    """f"{score:g}", kept for a score other than zero (0.0 and -0.0 are one key, two texts)."""
+    got = f"{score:g}"
+    if score:
+        _SCORE_TEXT[score] = got
+    return got
+
+
 def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list) -> list[dict]:
     """The cells.csv rows of a report's cells, every value as the CSV file holds it (text)."""
     year, template = str(year) if year else "", template or ""
+    score = _SCORE_TEXT.get
     return [{"report_id": rid, "agency": agency, "year": year, "template": template, "table": c.table,
              "row_key": c.row_key, "col_key": c.col_key, "value": fmt(c.value), "raw": c.raw,
-             "row_label": c.row_label, "col_label": c.col_label, "match_score": f"{c.match_score:g}",
+             "row_label": c.row_label, "col_label": c.col_label, "match_score": score(c.match_score) or _score_text(c.match_score),
              "page": str(c.page) if c.page else "",
              "bbox": " ".join([f"{x:.1f}" for x in c.bbox]) if c.bbox else "", "method": c.method,
              "confidence": "" if c.confidence is None else f"{c.confidence:.3f}",
