@@ -39,6 +39,7 @@ import regex
 
 from . import normalize as N
 from . import values as V
+from .piecemap import PieceMap
 from .result import CellValue, Note, Recovery, TableCells
 from .templates import Column, TableSpec, Template, get, load, recovery_facts
 
@@ -84,15 +85,24 @@ _KEPT = re.compile(f"[^{re.escape(DROPPED)}]+")     # explicit characters: `re` 
 _DROP = re.compile(f"[{re.escape(DROPPED)}]+")
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
+def _normalized(text: str):
     """The comparison form of `text` (as normalize.label_key, whitespace dropped) and, for each of
-    its characters, the index of the original character it came from."""
-    idx: list[int] = []
+    its characters, the index of the original character it came from (a PieceMap over the
+    runs of kept characters; a list where some character expanded)."""
+    starts: list[int] = []          # where each run of kept characters starts in the form
+    stops: list[int] = []
+    first: list[int] = []           # and in the text
     kept: list[str] = []
+    at = 0
     for m in _KEPT.finditer(text):
-        idx.extend(range(*m.span()))
+        a, b = m.span()
+        starts.append(at)
+        at += b - a
+        stops.append(at)
+        first.append(a)
         kept.append(m.group())
     raw = "".join(kept)             # _DROP.sub("", text), from the same pass
+    idx = PieceMap(starts, stops, first, 1, first, at)
     s = N.unify_quotes(N.fix_glyphs(raw))
     if len(s) != len(raw):          # some character expanded: map character by character
         chars: list[str] = []
@@ -125,7 +135,7 @@ class _Text:
 
     def back(self, i: int) -> int:
         """Normalized index at or after original index i."""
-        return bisect_left(self.idx, i)
+        return self.idx.first_at_least(i) if type(self.idx) is PieceMap else bisect_left(self.idx, i)
 
     def run_ends(self, last: str) -> list[int]:
         """Sorted normalized positions q after a character `last` where a digit run follows

@@ -52,6 +52,23 @@ def test_recovery_comparison_form_drops_what_the_drop_pattern_drops():
             assert [text[i] for i in idx] == list(raw)
 
 
+def test_recovery_index_map_answers_as_the_list_of_indices():
+    """The comparison form's map back to the text, answered from runs of kept characters:
+    every index, from the end too, and `back` (the first form position at or after a text
+    position) as bisect_left on the list."""
+    from bisect import bisect_left
+    rnd = random.Random(9)
+    pool = "本年新收 \t\n\u3000\u200b\ufeff0１23."
+    for k in range(500):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 60)))
+        t = R._Text(text)
+        plain = [m.start() + j for m in R._KEPT.finditer(text) for j in range(len(m.group()))]
+        assert list(t.idx) == plain and len(t.idx) == len(plain)
+        assert [t.idx[q] for q in range(len(plain))] == plain
+        assert [t.idx[-q] for q in range(1, len(plain) + 1)] == [plain[-q] for q in range(1, len(plain) + 1)]
+        assert [t.back(i) for i in range(len(text) + 2)] == [bisect_left(plain, i) for i in range(len(text) + 2)]
+
+
 def test_cells_built_by_position_name_the_fields_they_mean():
     """extract.cell_value and recover build CellValue positionally: its field order must stay."""
     import dataclasses

@@ -8,7 +8,6 @@ Every character keeps its place in the printed text, so a clause is quoted as pr
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +16,7 @@ from itertools import accumulate
 from parsers.model import Document, Paragraph
 
 from .. import normalize as N
+from ..piecemap import PieceMap
 from .forms import label_form, quick_form
 from .template import SEP
 
@@ -155,44 +155,3 @@ def _at_once(entries: list[tuple[str, int, int]], printed: str, form: str) -> St
     seps = [-1] * len(starts)   # a separator (before each piece but the first) is in no column
     return Stream("".join(parts), PieceMap(starts, stops, cols, 0, seps, at),
                   PieceMap(starts, stops, pages, 0, pages, at), PieceMap(starts, stops, src, 1, src, at), printed)
-
-
-class PieceMap(Sequence):
-    """A value for each character of a stream made of pieces joined by one separator: inside
-    piece k, `first[k]` plus `step` a character; on the separator before piece k, `sep[k]`.
-    Equal to the list of those values (what `_Builder` makes), read by bisecting the starts."""
-
-    def __init__(self, starts: list[int], stops: list[int], first: list[int], step: int, sep: list[int], n: int):
-        self.starts, self.stops, self.first, self.step, self.sep, self.n = starts, stops, first, step, sep, n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self.n))]
-        if i < 0:
-            i += self.n
-        if not 0 <= i < self.n:
-            raise IndexError("stream index out of range")
-        k = bisect_right(self.starts, i) - 1
-        if i < self.stops[k]:
-            return self.first[k] + self.step * (i - self.starts[k])
-        return self.sep[k + 1]
-
-    def __iter__(self):
-        for k, (a, b) in enumerate(zip(self.starts, self.stops)):
-            if k:
-                yield self.sep[k]
-            v = self.first[k]
-            for _ in range(a, b):
-                yield v
-                v += self.step
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, (list, PieceMap)):
-            return list(self) == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(list(self))
