@@ -9,6 +9,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 import parsers
@@ -96,13 +97,31 @@ def _second_reading(path, fmt_, template, doc, ex):
     return doc, ex
 
 
+def _joined(cells) -> str:
+    join = "/".join
+    return ";".join([join(k) for k in dict.fromkeys(cells)])
+
+
+_kept_cells_text = lru_cache(maxsize=4096)(_joined)
+
+
+def cells_text(cells) -> str:
+    """The checks.csv `cells` of a check's cells: each `table/row_key/col_key` once, in order.
+    Remembered for cells given as tuples (a template's identities name the same cells in every
+    report); cells given as lists are joined each time."""
+    try:
+        return _kept_cells_text(cells)
+    except TypeError:       # unhashable: lists
+        return _joined(cells)
+
+
 def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
     """The checks.csv rows of `checks` (cells named `table/row_key/col_key`)."""
     join = "/".join
     out.checks += [{"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
                     "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
                     "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                    "message": c.message, "cells": ";".join([join(k) for k in dict.fromkeys(c.cells)]),
+                    "message": c.message, "cells": cells_text(c.cells),
                     "culprit": join(c.culprit) if c.culprit else "",
                     "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind} for c in checks]
 

@@ -167,3 +167,11 @@ def test_match_scores_kept_as_text_print_as_formatted():
     cells = [CellValue("requests", "r", "c", 1.0, "1", "l", "c", s) for s in scores]
     for _ in range(2):
         assert [r["match_score"] for r in cell_rows("r", "", None, None, cells)] == [f"{s:g}" for s in scores]
+
+
+def test_check_cells_text_remembered_equals_joined():
+    """checks.csv `cells`: remembered per cells tuple, joined each time for lists; each cell once, in order."""
+    from pipeline.report import cells_text
+    cells = (("requests", "a", "total"), ("requests", "b", "total"), ("requests", "a", "total"))
+    for given in (cells, cells, list(cells), ()):
+        assert cells_text(given) == ("requests/a/total;requests/b/total" if given else "")
