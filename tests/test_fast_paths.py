@@ -367,6 +367,11 @@ def test_source_positions_are_immutable_and_print_as_before():
         raise AssertionError("SourcePos must stay immutable")
     doc = parse_text("标题\n\n行政许可\t52\t3\n")
     assert str(doc.tables[0].cells[1].pos) == "line=3 chars=5-7"
+    # made without the named tuple's __new__ call: the very tuple SourcePos(...) makes
+    made = [doc.blocks[0].pos, doc.tables[0].cells[1].pos, p.shifted(1, 2)]
+    want = [SourcePos(1, 0, 2), SourcePos(3, 5, 7), SourcePos(line=3, start=5, end=6)]
+    assert made == want and all(type(x) is SourcePos and repr(x) == repr(y) for x, y in zip(made, want))
+    assert [x._asdict() for x in made] == [y._asdict() for y in want]
 
 
 def test_half_width_equals_one_replacement_per_occurrence():
