@@ -48,11 +48,13 @@ MAX_JOINT_NODES = 200000    # search nodes for the joint choice across rows
 MAX_SOLUTIONS = 5000
 WINDOW = 260                # normalized chars allowed between one row's run and the next label
 
-_RUN = regex.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
-_SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
-_DIGIT = regex.compile(r"[0-9０-９]")
-_SPACED_DIGITS = regex.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*")
-_PROSE_UNIT = regex.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
+# plain `re` for the patterns of literal characters and explicit classes (no \d, \s, \w): it
+# reads them exactly as `regex` does and runs several times faster at each of the many places asked
+_RUN = re.compile(r"[ \t\u3000\u00a0]*([0-9０-９+\-－][0-9０-９ \t\u3000\u00a0.．+\-－]*(?:万元|元)?)")
+_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+_DIGIT = re.compile(r"[0-9０-９]")
+_SPACED_DIGITS = re.compile(r"[0-9０-９][0-9０-９ \t\u3000\u00a0]*")
+_PROSE_UNIT = re.compile(r"[ \t]*[个件条项次人名家年月日号%％起场期篇份批余多倍天台辆所]")
 
 
 # ---------------------------------------------------------------- data
@@ -117,8 +119,8 @@ def _normalized(text: str):
 
 
 @lru_cache(maxsize=4096)
-def _before_digits(ch: str) -> regex.Pattern:
-    return regex.compile(regex.escape(ch) + "(?=[0-9+\\-])")
+def _before_digits(ch: str) -> re.Pattern:
+    return re.compile(re.escape(ch) + "(?=[0-9+\\-])")
 
 
 class _Text:
@@ -249,11 +251,11 @@ def _numbering_start(t: _Text, q: int, row) -> int:
 
 
 @lru_cache(maxsize=256)
-def _numbering_pattern(label: str) -> Optional[regex.Pattern]:
+def _numbering_pattern(label: str) -> Optional[re.Pattern]:
     num = N.numbering(label)
     if not num:
         return None
-    return regex.compile(regex.escape(num) + r"[.、．]$" if num.isdigit() else regex.escape(N.fix_glyphs(num)) + "$")
+    return re.compile(re.escape(num) + r"[.、．]$" if num.isdigit() else re.escape(N.fix_glyphs(num)) + "$")
 
 
 def _chain(t: _Text, rows, start: int) -> list[tuple[int, int, int, float, str]]:
@@ -853,10 +855,10 @@ def _scraped(ln, prev) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _signal() -> regex.Pattern:
+def _signal() -> re.Pattern:
     """A row label with digits glued to it: the cheap test that there may be anything to recover."""
-    labels = "|".join(regex.escape(x) for x in recovery_facts().signal_labels)
-    return regex.compile(f"(?:{labels})[ \u3000]?[0-9０-９]")
+    labels = "|".join(re.escape(x) for x in recovery_facts().signal_labels)
+    return re.compile(f"(?:{labels})[ \u3000]?[0-9０-９]")
 
 
 def _find_runs(t: _Text, tpl: Template, read: frozenset) -> dict[str, list[RunRow]]:

@@ -69,6 +69,26 @@ def test_recovery_index_map_answers_as_the_list_of_indices():
         assert [t.back(i) for i in range(len(text) + 2)] == [bisect_left(plain, i) for i in range(len(text) + 2)]
 
 
+def test_recovery_patterns_read_by_re_as_by_regex():
+    """recover's patterns of literals and explicit classes, compiled by plain `re`, find what
+    `regex` finds with the same pattern: matches at every place, searches and splits."""
+    from pipeline.templates import load
+    labels = [r.label for t in load().values() for spec in t.tables.values() for r in spec.rows]
+    pats = [R._RUN, R._SPACES, R._DIGIT, R._SPACED_DIGITS, R._PROSE_UNIT, R._signal(), R._before_digits("量"),
+            R._before_digits("."), *(p for p in map(R._numbering_pattern, labels) if p is not None)]
+    rnd = random.Random(10)
+    pool = ["数量", "规章", "行政许可", "总计", "1", "0", "２", "+", "-", "－", ".", "．", " ", "\t", "\u3000",
+            "\u00a0", "\n", "个", "件", "万元", "元", "（一）", "三、", "2.", "、", "%", "\U0001d7d1"]
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 25))) for _ in range(400)]
+    for p in pats:
+        twin = regex.compile(p.pattern)
+        for t in texts:
+            got = [(m.span(), m.groups()) if (m := p.match(t, i)) else None for i in range(len(t) + 1)]
+            want = [(m.span(), m.groups()) if (m := twin.match(t, i)) else None for i in range(len(t) + 1)]
+            assert got == want, (p.pattern, t)
+            assert p.split(t) == twin.split(t) and [m.span() for m in p.finditer(t)] == [m.span() for m in twin.finditer(t)]
+
+
 def test_cells_built_by_position_name_the_fields_they_mean():
     """extract.cell_value and recover build CellValue positionally: its field order must stay."""
     import dataclasses
