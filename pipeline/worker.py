@@ -80,22 +80,29 @@ def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool 
 
 
 def _pack(parts: dict) -> bytes:
-    """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON."""
+    """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON,
+    compressed; a full review page's data file, gzipped already (`Entry.page`), follows the
+    compressed stream as it is (its source view is then not kept twice)."""
     entry = parts.get("review")
     meta = {"wide": parts["wide"]}
-    payload = b""
+    payload = page = b""
     if entry is not None:
         meta.update(summary=entry.summary, wants=entry.wants, full=entry.full is not None)
-        payload = (entry.clean if entry.full is None else entry.full + "\0" + (entry.source or "")).encode()
+        if entry.full is None:
+            payload = entry.clean.encode()
+        else:
+            page = entry.page or b""
+            payload = (entry.full + "\0" + ("" if page else entry.source or "")).encode()
     sections = [parts[k].encode() for k in _TEXTS] + [payload,
                                                       json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()]
-    return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1)
+    return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1) + page
 
 
 def unpack_parts(blob: bytes) -> dict:
     """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
     "review": the review entry (a pipeline.review.entry.Entry) or None}."""
-    data = zlib.decompress(blob)
+    z = zlib.decompressobj()
+    data = z.decompress(blob)
     at, sections = _HDR5.size, []
     for n in _HDR5.unpack_from(data):
         sections.append(data[at:at + n])
@@ -109,7 +116,8 @@ def unpack_parts(blob: bytes) -> dict:
         payload = sections[3].decode()
         if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
             full, source = payload.split("\0")
-            out["review"] = Entry(meta["summary"], full=full, wants=meta["wants"], source=source or None)
+            out["review"] = Entry(meta["summary"], full=full, wants=meta["wants"], source=source or None,
+                                  page=z.unused_data or None)
         else:
             out["review"] = Entry(meta["summary"], clean=payload)
     return out

@@ -1,12 +1,14 @@
 """One report's share of the review site (`Entry`), made from its rows: the part of the site a
 parse worker builds beside the rows it renders (pipeline.worker), so it imports only what that
-needs (no file writing, no compression); `site` writes the entries out.
+needs (no file writing, no compression module but zlib); `site` writes the entries out.
 """
 from __future__ import annotations
 
 import functools
 import json
 import operator
+import sys
+import zlib
 
 from .load import ReportRecord, cell_notes, record_of_rows
 from .sources import parse_bbox, parse_pos, source_view, source_wants
@@ -130,17 +132,35 @@ def _dumps(payload) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
+def gzipped(data: bytes) -> bytes:
+    """`gzip.compress(data, 1, mtime=0)`, the site's compression: Python 3.11+ makes it with
+    zlib alone (zlib writes the gzip header), so a worker need not import gzip for it."""
+    if sys.version_info >= (3, 11):
+        return zlib.compress(data, 1, wbits=31)
+    import gzip
+    return gzip.compress(data, 1, mtime=0)
+
+
+def page_data(full: str, source: str) -> bytes:
+    """A full page's data file content (JSON text, `full` with its `source` view added),
+    gzipped as the site packs it."""
+    return gzipped(f'{full[:-1]},"source":{source}}}'.encode("utf-8"))
+
+
 class Entry:
     """One report's share of the site: `summary` (its index row, without the data file's name);
     a clean report's `clean` values (JSON text), or a full page's `full` data (JSON text of
     _full, its source view still to add), `wants` (what of the source the view shows) and, where
-    a worker made it, the `source` view (JSON text) of the file at summary["source_path"]."""
+    a worker made it, the `source` view (JSON text) of the file at summary["source_path"] and
+    `page`, the page's data with that view as the site writes it (`page_data`), so the run's
+    parent only copies it; a changed path drops both (its view is made again)."""
 
-    __slots__ = ("summary", "clean", "full", "wants", "source")
+    __slots__ = ("summary", "clean", "full", "wants", "source", "page")
 
     def __init__(self, summary: dict, clean: str | None = None, full: str | None = None,
-                 wants: dict | None = None, source: str | None = None):
+                 wants: dict | None = None, source: str | None = None, page: bytes | None = None):
         self.summary, self.clean, self.full, self.wants, self.source = summary, clean, full, wants, source
+        self.page = page
 
 
 def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:
@@ -174,6 +194,7 @@ def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False
     entry = report_entry(rec, layout, everything)
     if entry.full is not None and rep["format"] in WORKER_VIEWS:   # the worker has the readers loaded
         entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
+        entry.page = page_data(entry.full, entry.source)
     return entry
 
 
