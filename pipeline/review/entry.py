@@ -5,6 +5,7 @@ needs (no file writing, no compression module but zlib); `site` writes the entri
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import operator
 import sys
@@ -80,13 +81,13 @@ def _cell_entries(rec: ReportRecord, notes: dict) -> dict[str, list]:
     """Per cell key: [value, raw, method, page, bbox, pos, row_label, col_label, state, candidates]."""
     get = operator.itemgetter(*(rec.cells_at[k] for k in _ENTRY_COLS))
     out = {}
-    empty: dict = {}
     for x in rec.cell_rows:
         t, r, c, value, raw, method, page, bbox, pos, row_label, col_label = get(x)
         key = f"{t}/{r}/{c}"
-        note = notes.get(key, empty)
+        note = notes.get(key)
         out[key] = [value, raw, method, int(page) if page else None, parse_bbox(bbox) if bbox else None,
-                    parse_pos(pos) if pos else None, row_label, col_label, note.get("state", ""), note.get("cands", [])]
+                    parse_pos(pos) if pos else None, row_label, col_label,
+                    *((note.get("state", ""), note.get("cands", [])) if note else ("", []))]
     return out
 
 
@@ -118,11 +119,13 @@ def _clean(rec: ReportRecord, keys: list[str]) -> dict:
     identity held); cells outside that order are listed by key, methods other than `read` too."""
     at = rec.cells_at
     t, r, c, v, m = at["table"], at["row_key"], at["col_key"], at["value"], at["method"]
-    values = {f"{x[t]}/{x[r]}/{x[c]}": x[v] for x in rec.cell_rows}
-    out = {"id": rec.id, "v": ",".join(values.pop(k) if k in values else "~" for k in keys)}
+    rows = rec.cell_rows
+    cell_keys = [f"{x[t]}/{x[r]}/{x[c]}" for x in rows]
+    values = dict(zip(cell_keys, map(operator.itemgetter(v), rows)))
+    out = {"id": rec.id, "v": ",".join(map(values.pop, keys, itertools.repeat("~")))}
     if values:
         out["x"] = values
-    methods = {f"{x[t]}/{x[r]}/{x[c]}": x[m] for x in rec.cell_rows if x[m] != "read"}
+    methods = {k: x[m] for k, x in zip(cell_keys, rows) if x[m] != "read"}
     if methods:
         out["m"] = methods
     return out
@@ -171,7 +174,19 @@ def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = Fals
     summary = _summary(rec, notes)
     if summary["review"] or everything:
         return Entry(summary, full=_dumps(_full(rec, notes)), wants=source_wants(rec.cell_rows, rec.cells_at))
-    return Entry(summary, clean=_dumps(_clean(rec, template_keys(layout) if layout else [])))
+    return Entry(summary, clean=_dumps(_clean(rec, _keys_of(layout) if layout else [])))
+
+
+_KEYS: dict[int, tuple] = {}   # id(layout) -> (layout, its template_keys): a few layouts a process
+
+
+def _keys_of(layout: dict) -> list[str]:
+    """template_keys(layout), made once a layout (layouts are made once and never changed; the
+    layout is kept beside its keys, so its id cannot be reused while cached)."""
+    hit = _KEYS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        hit = _KEYS[id(layout)] = (layout, template_keys(layout))
+    return hit[1]
 
 
 CLEAN_COLS = ("table", "row_key", "col_key", "value", "method")   # the cell columns a clean entry reads
@@ -181,14 +196,15 @@ PAGE_COLS = _ENTRY_COLS   # and a full page (its cells, notes and source view)
 def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False) -> Entry:
     """report_entry of a report as a worker has it: its report row (a dict) and its cells, checks
     and log rows as `schema.render_rows` made them."""
-    from ..schema import CELL_FIELDS, REPORTS, as_read, read_row
+    from ..schema import CELL_FIELDS, REPORTS, read_row
 
     rep = read_row(report, REPORTS)
-    checks, log = ([as_read(r) for r in rows[k]] for k in ("checks", "log"))
-    full = everything or record_of_rows(rep, [], checks, log).needs_review()
+    checks, log = _as_read_rows(rows["checks"]), _as_read_rows(rows["log"])
+    rec = record_of_rows(rep, [], checks, log)
+    full = everything or rec.needs_review()
     cols = PAGE_COLS if full else CLEAN_COLS   # the cell columns the entry reads
-    narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in cols))
-    rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=cols)
+    rec.cell_rows = _as_read_rows(list(map(operator.itemgetter(*(CELL_FIELDS.index(k) for k in cols)), rows["cells"])))
+    rec.cells_at = {f: i for i, f in enumerate(cols)}
     tid = rep["template"]
     layout = template_layout(tid) if tid else None
     entry = report_entry(rec, layout, everything)
@@ -196,6 +212,18 @@ def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False
         entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
         entry.page = page_data(entry.full, entry.source)
     return entry
+
+
+def _as_read_rows(rows: list) -> list:
+    """Rendered rows as a CSV reader gives them back (`schema.as_read` of each): the rows
+    themselves when every value is text, as they almost always are (checked at once: a join
+    fails on any other value)."""
+    try:
+        "".join(itertools.chain.from_iterable(rows))
+        return rows
+    except TypeError:
+        from ..schema import as_read
+        return [as_read(r) for r in rows]
 
 
 WORKER_VIEWS = ("text", "html", "docx", "doc")   # source views that write no file (PDF pages are images)
