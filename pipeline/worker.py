@@ -207,6 +207,36 @@ def memory_of(pid: int, kind: str = "rss") -> int | None:
         return None
 
 
+_PRIVATE = (b"Private_Clean:", b"Private_Dirty:")
+
+
+def private_memory_of(pid: int) -> int | None:
+    """The memory a process holds of its own, in bytes: its private pages (Private_Clean +
+    Private_Dirty of /proc/PID/smaps_rollup, Linux 4.14+), not the pages a forked worker still
+    shares with the process it was forked from (its resident size counts those too); None
+    where that cannot be read. The kernel walks the process's pages for it, so it is asked
+    only once the resident size is over a limit."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            lines = f.read().split(b"\n")
+        return sum(int(line.split()[1]) for line in lines if line.startswith(_PRIVATE)) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def over_limit(pid: int, limit: int) -> bool | None:
+    """Whether a process holds more than `limit` bytes of its own memory (None: it is gone): its
+    resident size when that is within the limit (cheap, and never less than its private memory),
+    else its private memory where the system tells it."""
+    rss = memory_of(pid)
+    if rss is None:
+        return None
+    if rss <= limit:
+        return False
+    own = private_memory_of(pid)
+    return (rss if own is None else own) > limit
+
+
 def hash_file(path: str) -> dict:
     """SHA-256 of a file, with the size and mtime it had (for the parent's hash cache)."""
     import hashlib
@@ -533,10 +563,7 @@ class Worker:
             return failed_result(job, f"timeout after {self.timeout:g} s", elapsed)
         if self.max_memory_mb and now >= self._next_mem_check:
             self._next_mem_check = now + 0.1
-            rss = memory_of(self.proc.pid)
-            if rss is None:
-                return None
-            if rss > self.max_memory_mb * (1 << 20):
+            if over_limit(self.proc.pid, self.max_memory_mb * (1 << 20)):
                 self.restart()
                 return failed_result(job, f"memory limit {self.max_memory_mb} MB exceeded", elapsed)
         return None
