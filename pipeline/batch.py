@@ -595,6 +595,7 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
                 unpacked = unpack_parts(parts)
                 amended = False
                 if era_a and rep.get("era_a"):
+                    unpacked.update((k, unpacked[k].decode()) for k in ("cells", "checks", "log"))
                     before = [unpacked[k] for k in ("cells", "checks", "log")]
                     era_a_series.amend(rep, unpacked, series, fields)
                     amended = before != [unpacked[k] for k in ("cells", "checks", "log")]

@@ -99,15 +99,16 @@ def _pack(parts: dict) -> bytes:
 
 
 def unpack_parts(blob: bytes) -> dict:
-    """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
-    "review": the review entry (a pipeline.review.entry.Entry) or None}."""
+    """pack_parts' rows back: {"cells", "checks", "log": CSV text in UTF-8 (bytes, as the output
+    files take it), "wide": {table: values}, "review": the review entry (a
+    pipeline.review.entry.Entry) or None}."""
     z = zlib.decompressobj()
     data = z.decompress(blob)
     at, sections = _HDR5.size, []
     for n in _HDR5.unpack_from(data):
         sections.append(data[at:at + n])
         at += n
-    out = {k: sections[i].decode() for i, k in enumerate(_TEXTS)}
+    out = {k: sections[i] for i, k in enumerate(_TEXTS)}
     meta = json.loads(sections[4])
     out["wide"] = meta["wide"]
     out["review"] = None

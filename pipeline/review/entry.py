@@ -231,9 +231,10 @@ WORKER_VIEWS = ("text", "html", "docx", "doc")   # source views that write no fi
 
 def text_entry(report: dict, parts: dict, layout: dict | None, everything: bool = False) -> Entry:
     """report_entry of a report as the run's build has it: its reports.csv row (text) and its
-    rows as CSV text (`parts`, as pipeline.worker packs them)."""
+    rows as CSV text or its UTF-8 bytes (`parts`, as pipeline.worker packs them)."""
     import csv
     import io
 
-    rows = [list(csv.reader(io.StringIO(parts[k], newline=""))) for k in ("cells", "checks", "log")]
+    texts = [parts[k] if isinstance(parts[k], str) else parts[k].decode() for k in ("cells", "checks", "log")]
+    rows = [list(csv.reader(io.StringIO(t, newline=""))) for t in texts]
     return report_entry(record_of_rows(report, *rows), layout, everything)
