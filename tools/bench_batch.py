@@ -21,7 +21,8 @@ own .venv) when given, for `--rounds` rounds; it prints reports per CPU-second (
 of the run: the CPU a report costs, independent of the machine's load), of it the parent
 process's own (planning, transport, state, output files, review site: everything but the
 workers) and the workers' (the rest), reports/s per core of wall time, and the one-file run's
-wall and CPU time (best of the rounds; each column its own best). Runs write the review site, as `ogi parse` does by default.
+wall and CPU time (best of the rounds; each column its own best). Runs write the review site,
+as `ogi parse` does by default.
 
 PDFs are copies of fixtures/pdf/*.pdf (made unique by appending a comment after %%EOF) when
 that folder exists and a PDF reader is installed; HTML needs the HTML reader. A format
