@@ -6,10 +6,10 @@ from this process, for a one-file run). The child imports the parser once and st
 parent sends a job: `hash` (the child reads the file and returns its SHA-256, so a file that
 blocks or is slow to read costs only the time limit) or `parse` (the child runs
 `pipeline.report.parse_file` and returns the report row and its cells, checks and log lines,
-rendered by `pipeline.schema`, as zlib-compressed JSON). The parent enforces the
-time limit and the memory limit and notices a crash; in each case the child is killed or
-reaped, the file is recorded `failed` with the reason, and a fresh child is started for the
-next file. A crash thus costs only its file. A child is also replaced after `max_jobs` files, so
+rendered by `pipeline.schema`, as zlib-compressed JSON). The parent enforces the time limit
+and the memory limit (the child's own memory: `over_limit`) and notices a crash; in each case
+the child is killed or reaped, the file is recorded `failed` with the reason, and a fresh child
+is started for the next file. A crash thus costs only its file. A child is also replaced after `max_jobs` files, so
 that memory the parser keeps between files (caches) cannot grow with the size of the run.
 
 Test-only faults (active only when the environment variable OGI_TEST_FAULTS=1 is set in the
