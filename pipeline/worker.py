@@ -82,7 +82,7 @@ def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool 
 def _pack(parts: dict) -> bytes:
     """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON,
     compressed; a full review page's data file, gzipped already (`Entry.page`), follows the
-    compressed stream as it is (its source view is then not kept twice)."""
+    compressed stream as it is, and holds the page's data and source view (not kept twice)."""
     entry = parts.get("review")
     meta = {"wide": parts["wide"]}
     payload = page = b""
@@ -90,9 +90,12 @@ def _pack(parts: dict) -> bytes:
         meta.update(summary=entry.summary, wants=entry.wants, full=entry.full is not None)
         if entry.full is None:
             payload = entry.clean.encode()
+        elif entry.page:   # the page holds the full data (see Entry.full)
+            page = entry.page
+            meta["full_len"] = len(entry.full.encode())
+            payload = b"\0"
         else:
-            page = entry.page or b""
-            payload = (entry.full + "\0" + ("" if page else entry.source or "")).encode()
+            payload = (entry.full + "\0" + (entry.source or "")).encode()
     sections = [parts[k].encode() for k in _TEXTS] + [payload,
                                                       json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()]
     return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1) + page
@@ -117,8 +120,8 @@ def unpack_parts(blob: bytes) -> dict:
         payload = sections[3].decode()
         if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
             full, source = payload.split("\0")
-            out["review"] = Entry(meta["summary"], full=full, wants=meta["wants"], source=source or None,
-                                  page=z.unused_data or None)
+            out["review"] = Entry(meta["summary"], full=full or None, wants=meta["wants"], source=source or None,
+                                  page=z.unused_data or None, full_len=meta.get("full_len", 0))
         else:
             out["review"] = Entry(meta["summary"], clean=payload)
     return out

@@ -156,14 +156,36 @@ class Entry:
     _full, its source view still to add), `wants` (what of the source the view shows) and, where
     a worker made it, the `source` view (JSON text) of the file at summary["source_path"] and
     `page`, the page's data with that view as the site writes it (`page_data`), so the run's
-    parent only copies it; a changed path drops both (its view is made again)."""
+    parent only copies it; a changed path drops both (`drop_page`: its view is made again).
 
-    __slots__ = ("summary", "clean", "full", "wants", "source", "page")
+    An entry read back from a worker's packed rows may hold its full data only inside `page`
+    (`full_len`: the length in bytes of that JSON text, which opens the page): `full` is then
+    taken from the page when first asked for, which only a changed path does."""
+
+    __slots__ = ("summary", "clean", "_full", "wants", "source", "page", "full_len")
 
     def __init__(self, summary: dict, clean: str | None = None, full: str | None = None,
-                 wants: dict | None = None, source: str | None = None, page: bytes | None = None):
-        self.summary, self.clean, self.full, self.wants, self.source = summary, clean, full, wants, source
-        self.page = page
+                 wants: dict | None = None, source: str | None = None, page: bytes | None = None,
+                 full_len: int = 0):
+        self.summary, self.clean, self._full, self.wants, self.source = summary, clean, full, wants, source
+        self.page, self.full_len = page, full_len
+
+    @property
+    def is_full(self) -> bool:
+        """A full page (not a clean report's values)."""
+        return self._full is not None or bool(self.full_len)
+
+    @property
+    def full(self) -> str | None:
+        if self._full is None and self.full_len:   # the page opens with it, its last `}` aside
+            self._full = zlib.decompress(self.page, 31)[:self.full_len - 1].decode("utf-8") + "}"
+        return self._full
+
+    def drop_page(self) -> None:
+        """Forget the source view and page (made for another path); the full data stays."""
+        self._full = self.full
+        self.source = self.page = None
+        self.full_len = 0
 
 
 def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:

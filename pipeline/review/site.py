@@ -76,7 +76,7 @@ class SiteWriter:
     def add(self, entry: Entry, report: dict) -> None:
         """One report's entry; `report`: its reports.csv row (the source view reads its file)."""
         summary = entry.summary
-        if entry.full is not None:
+        if entry.is_full:
             name = f"data/r/{summary['report_id']}.js"
             page = entry.page
             if page is None:
@@ -163,13 +163,13 @@ class RunSite:
         tid = row["template"]
         self.templates.add(tid)
         entry = parts.get("review") if parts and not amended else None
-        if entry is not None and ((self.everything and entry.full is None) or any(
+        if entry is not None and ((self.everything and not entry.is_full) or any(
                 entry.summary[k] != row[k] for k in INDEX_FIELDS if k != "source_path")):
             entry = None
         if entry is None:
             entry = text_entry(row, parts or _NO_ROWS, self.layouts.get(tid), self.everything)
         elif entry.summary["source_path"] != row["source_path"]:   # parsed from another path
-            entry.source = entry.page = None
+            entry.drop_page()
         entry.summary["source_path"] = row["source_path"]
         self.site.add(entry, row)
 
