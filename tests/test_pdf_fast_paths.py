@@ -52,8 +52,8 @@ def test_bare_calls_read_what_pypdfium2_reads(path):
 
 def _plain_cells(points: dict) -> list:
     """pdfplumber's cell search as written there: every point below and right tested in turn."""
-    vset = {p: {R._bbox(e) for e in at["v"]} for p, at in points.items()}
-    hset = {p: {R._bbox(e) for e in at["h"]} for p, at in points.items()}
+    vset = {p: at[0] for p, at in points.items()}
+    hset = {p: at[1] for p, at in points.items()}
 
     def connects(p, q):
         return (p[0] == q[0] and not vset[p].isdisjoint(vset[q])) or \
@@ -142,3 +142,50 @@ def test_overlap_is_min_minus_max():
     for _ in range(2000):
         a0, a1, b0, b1 = (rnd.choice(vals) if rnd.random() < 0.5 else rnd.uniform(-5, 8) for _ in range(4))
         assert overlap(a0, a1, b0, b1) == min(a1, b1) - max(a0, b0)
+
+
+def _random_edges(rnd, n):
+    """Edges near a few grid lines (so snapping clusters them), some short, some overlapping."""
+    xs, ys = [rnd.uniform(0, 300) for _ in range(5)], [rnd.uniform(0, 300) for _ in range(5)]
+    out = []
+    for _ in range(n):
+        a = rnd.uniform(0, 280)
+        b = a + rnd.choice([0.5, 2.0, 3.5, rnd.uniform(0, 60)])
+        if rnd.random() < 0.5:
+            y = rnd.choice(ys) + rnd.choice([0, 0, rnd.uniform(-2.5, 2.5)])
+            out.append(edge("h", a, b, y, y))
+        else:
+            x = rnd.choice(xs) + rnd.choice([0, 0, rnd.uniform(-2.5, 2.5)])
+            out.append(edge("v", x, x, a, b))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_merged_edges_equal_pdfplumbers(seed):
+    """Snapping, joining and the length filters of the tuple finder: pdfplumber's edges, to the bit."""
+    table = pytest.importorskip("pdfplumber.table")
+    from pdfplumber.utils import filter_edges
+    edges = _random_edges(random.Random(seed), random.Random(seed).randint(1, 60))
+    theirs = filter_edges(table.merge_edges(filter_edges(edges, min_length=1), 3, 3, 3, 3), min_length=3)
+    want = ([(e["x0"], e["top"], e["x1"], e["bottom"]) for e in theirs if e["orientation"] == "v"],
+            [(e["x0"], e["top"], e["x1"], e["bottom"]) for e in theirs if e["orientation"] == "h"])
+    vs, hs = R.merged_edges(edges)
+    assert ([e[:4] for e in vs], [e[:4] for e in hs]) == want
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_tables_equal_pdfplumbers_cells_to_tables(seed):
+    """Cell groups through the corner index: pdfplumber's groups, cells in the same order, for
+    cells in any order (several tables, lone cells, cells touching only at a corner)."""
+    table = pytest.importorskip("pdfplumber.table")
+    rnd = random.Random(seed)
+    cells = []
+    for _ in range(rnd.randint(1, 4)):
+        x, y = rnd.randrange(0, 300, 10), rnd.randrange(0, 300, 10)
+        for _ in range(rnd.randint(1, 12)):
+            w, h = rnd.choice([10, 20]), rnd.choice([10, 30])
+            cells.append((float(x), float(y), float(x + w), float(y + h)))
+            x, y = rnd.choice([(x + w, y), (x, y + h), (x + w, y + h), (x - w, y)])
+    rnd.shuffle(cells)
+    cells = list(dict.fromkeys(cells))
+    assert R.tables(cells) == table.cells_to_tables(cells)
