@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import regex
 
-from .shapes import COMPAT_IDEOGRAPHS, is_glyph_variant
+from .shapes import COMPAT_IDEOGRAPHS, GLYPH_VARIANT_RANGES
 
 # Kangxi radicals whose NFKC target is the traditional form; reports are simplified text.
 _SIMPLIFIED_OVERRIDES = {"\u2f3e": "户", "\u2eb6": "户"}
@@ -75,10 +75,14 @@ def repair_glyphs(text: str) -> str:
     return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_translate()))
 
 
+# what shapes.is_glyph_variant accepts, as one character class (a search instead of a test a character)
+GLYPH_VARIANT = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in GLYPH_VARIANT_RANGES) + "]")
+
+
 def repair_chars(text: str) -> str:
     """Given printed text, return it with each radical or compatibility code point repaired on its
     own (`fix_glyphs` per character), every other character (punctuation, full-width forms) as
     printed."""
-    if not any(is_glyph_variant(ch) for ch in text):
+    if not GLYPH_VARIANT.search(text):
         return text
-    return "".join(fix_glyphs(ch) if is_glyph_variant(ch) else ch for ch in text)
+    return GLYPH_VARIANT.sub(lambda m: fix_glyphs(m.group()), text)

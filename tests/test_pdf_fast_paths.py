@@ -189,3 +189,27 @@ def test_tables_equal_pdfplumbers_cells_to_tables(seed):
     rnd.shuffle(cells)
     cells = list(dict.fromkeys(cells))
     assert R.tables(cells) == table.cells_to_tables(cells)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_repair_chars_equals_the_per_character_repair(seed):
+    """repair_chars through one search and substitution: fix_glyphs on each variant character
+    alone, every other character as printed (as the per-character join did)."""
+    from parsers.glyphs import fix_glyphs, repair_chars
+    from parsers.shapes import is_glyph_variant
+    rnd = random.Random(seed)
+    pool = "一门民见行１，。 a1\n⻔⺠⻅⾏⼾\u2eb6\uf900\ufa10\U0002f800（）"
+    text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
+    assert repair_chars(text) == "".join(fix_glyphs(ch) if is_glyph_variant(ch) else ch for ch in text)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_numeric_line_count_equals_the_word_test(seed):
+    """count_numeric's pre-search never drops a line with two number words."""
+    from parsers.pdf.lines import count_numeric
+    from parsers.shapes import PDF_NUMBER
+    rnd = random.Random(seed)
+    pool = ["12", "1,234", "3.5%", "-7", "一", "合计", "a1", "1a", " ", "\u3000", "\t", "０", "٣"]
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 8))) for _ in range(50)]
+    want = sum(1 for t in texts if sum(1 for tok in t.split() if PDF_NUMBER.match(tok)) >= 2)
+    assert count_numeric(texts) == want

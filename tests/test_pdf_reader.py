@@ -370,8 +370,8 @@ def test_page_objects_walk_into_forms_in_content_order(tmp_path):
 
 
 def test_glyph_variant_search_is_shapes_test():
-    """lines._VARIANT (one search per cell) accepts exactly what shapes.is_glyph_variant accepts."""
-    from parsers.pdf.lines import _VARIANT
+    """glyphs.GLYPH_VARIANT (one search per text) accepts exactly what shapes.is_glyph_variant accepts."""
+    from parsers.glyphs import GLYPH_VARIANT as _VARIANT
     from parsers.shapes import is_glyph_variant
     chars = [chr(o) for o in range(0x30000) if not 0xD800 <= o <= 0xDFFF]     # planes 0–2 hold all the ranges
     assert [ch for ch in chars if _VARIANT.search(ch)] == [ch for ch in chars if is_glyph_variant(ch)]

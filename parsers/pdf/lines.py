@@ -11,8 +11,6 @@ from ..shapes import PDF_NUMBER
 from .items import Char, Line
 from .settings import DEFAULT, PdfSettings
 
-# what shapes.is_glyph_variant accepts, as one search (most cells hold none)
-_VARIANT = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 _X0, _X1, _TOP_X0 = attrgetter("x0"), attrgetter("x1"), attrgetter("top", "x0")
 
 
@@ -38,8 +36,7 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
     if len(chars) < 2:
         if not chars:
             return ""
-        text = chars[0].text
-        return repair_chars(text) if _VARIANT.search(text) else text
+        return repair_chars(chars[0].text)
     lines: list[list[Char]] = []
     total = 0.0      # sum of the current line's glyph centres
     join_min, join_share = s.line_join_min, s.line_join_share
@@ -55,8 +52,7 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
                 continue
         lines.append([c])
         total = mid
-    text = "\n".join([_join_line(ln, s) for ln in lines])
-    return repair_chars(text) if _VARIANT.search(text) else text
+    return repair_chars("\n".join([_join_line(ln, s) for ln in lines]))
 
 
 def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list[Line]:
@@ -83,6 +79,16 @@ def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list
             for r, (t, b) in zip(rows, extents)]
 
 
+# a line with two number words holds a digit, white space, a digit (most lines do not: one search)
+_TWO_DIGIT_WORDS = re.compile(r"\d.*\s.*\d", re.S)
+
+
+def count_numeric(texts) -> int:
+    """Given line texts, return how many hold at least two number words (`PDF_NUMBER`)."""
+    return sum(1 for t in texts if _TWO_DIGIT_WORDS.search(t)
+               and sum(1 for tok in t.split() if PDF_NUMBER.match(tok)) >= 2)
+
+
 def numeric_lines(lines: list[Line]) -> int:
     """Given text lines, return how many hold at least two numbers (a table candidate's rows)."""
-    return sum(1 for ln in lines if sum(1 for t in ln.text.split() if PDF_NUMBER.match(t)) >= 2)
+    return count_numeric([ln.text for ln in lines])

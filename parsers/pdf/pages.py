@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 from ..contract import Source, head, is_bytes, source_size, tail
 from ..model import ReadError
-from ..shapes import PDF_NUMBER
 from . import objects as O
 from .items import Line, PageTable
-from .lines import numeric_lines, text_lines
+from .lines import count_numeric, numeric_lines, text_lines
 from .ruled import ruled_tables, table_groups
 from .settings import DEFAULT, PdfSettings
 from .wordgrid import word_tables
@@ -78,7 +77,7 @@ def scan_page(page, textpage, number: int, s: PdfSettings = DEFAULT) -> PageScan
     scan = PageScan(number=number, lines=[ln for ln in lines if ln], settings=s)
     scan.glyphs = O.glyph_flags(textpage, text) if n else []
     scan.n_chars, scan.n_bad = O.glyph_counts(scan.glyphs)
-    scan.numeric_lines = sum(1 for ln in scan.lines if sum(1 for tok in ln.split() if PDF_NUMBER.match(tok)) >= 2)
+    scan.numeric_lines = count_numeric(scan.lines)
     scan.objects = O.page_objects(page)
     return scan
 
