@@ -213,3 +213,70 @@ def test_numeric_line_count_equals_the_word_test(seed):
     texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 8))) for _ in range(50)]
     want = sum(1 for t in texts if sum(1 for tok in t.split() if PDF_NUMBER.match(tok)) >= 2)
     assert count_numeric(texts) == want
+
+
+def _all_pdfs():
+    corpus = FIXTURES.parents[1].parent / "shared" / "corpus" / "reports"
+    return PDFS + (sorted(corpus.glob("*.pdf")) if corpus.is_dir() else [])
+
+
+@pytest.mark.parametrize("path", _all_pdfs(), ids=lambda p: p.name)
+def test_lean_pdfium_reads_what_pypdfium2_reads(path):
+    """parsers.pdf.pdfium (only the reader's calls bound): the same pages, sizes and texts as
+    pypdfium2's documents, opened from a path and from bytes."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import pdfium as lean
+    theirs = pdfium.PdfDocument(str(path))
+    for source in (str(path), path.read_bytes()):
+        ours = lean.open_pdf(source)
+        assert isinstance(ours, lean.Document)
+        try:
+            assert len(ours) == len(theirs)
+            for i in range(len(theirs)):
+                a, b = ours[i], theirs[i]
+                ta, tb = a.get_textpage(), b.get_textpage()
+                assert a.get_size() == b.get_size()
+                assert ta.count_chars() == tb.count_chars()
+                assert ta.get_text_range() == tb.get_text_range()
+                ta.close(), tb.close(), a.close(), b.close()
+        finally:
+            ours.close()
+    theirs.close()
+
+
+@pytest.mark.parametrize("path", _all_pdfs(), ids=lambda p: p.name)
+def test_reader_on_lean_pdfium_equals_reader_on_pypdfium2(path, monkeypatch):
+    """The whole reader over the lean binding gives the Document it gives over pypdfium2."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import pdfium as lean
+    from parsers.pdf import read
+    fast = read(str(path))
+    monkeypatch.setattr(lean, "open_pdf", lambda source: pdfium.PdfDocument(source))
+    assert read(str(path)) == fast
+
+
+def test_files_pdfium_refuses_get_pypdfium2s_error(tmp_path):
+    """A file the lean binding cannot open goes to pypdfium2, whose error the reader words."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import pdfium as lean
+    p = tmp_path / "broken.pdf"
+    p.write_bytes(b"%PDF-1.7\n" + bytes(random.Random(2).randrange(256) for _ in range(3000)) + b"\n%%EOF\n")
+    for source in (str(p), p.read_bytes(), str(Path(__file__).parent / "data" / "encrypted.pdf")):
+        with pytest.raises(pdfium.PdfiumError) as ours:
+            lean.open_pdf(source)
+        with pytest.raises(pdfium.PdfiumError) as theirs:
+            pdfium.PdfDocument(source)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_a_pdf_is_read_without_importing_pypdfium2():
+    """The reader's own binding spares a process pypdfium2's import (a text-layer PDF needs none)."""
+    import subprocess
+    import sys
+    code = ("import sys; from parsers import read; d = read(sys.argv[1]); "
+            "assert d.tables and 'pypdfium2' not in sys.modules, sorted(m for m in sys.modules if 'pdfium' in m)")
+    subprocess.run([sys.executable, "-c", code, str(FIXTURES / "docx_2021.pdf")], check=True,
+                   cwd=FIXTURES.parents[1])

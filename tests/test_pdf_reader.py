@@ -255,15 +255,15 @@ def test_table_finder_is_pdfplumbers(path):
 def test_pdfium_generates_only_spaces_and_line_breaks(path):
     """The reader leaves out spaces and line breaks without asking pdfium which characters it
     generated: that holds only while pdfium generates nothing else."""
-    import pypdfium2.raw as raw
     from parsers.pdf import pages
+    from parsers.pdf.pdfium import fn
 
     pdf = pages.open_document(str(path))
     try:
         for i in range(len(pdf)):
             tp = pdf[i].get_textpage()
-            generated = {raw.FPDFText_GetUnicode(tp.raw, k) for k in range(tp.count_chars())
-                         if raw.FPDFText_IsGenerated(tp.raw, k)}
+            generated = {fn("FPDFText_GetUnicode")(tp.raw, k) for k in range(tp.count_chars())
+                         if fn("FPDFText_IsGenerated")(tp.raw, k)}
             assert generated <= {32, 13, 10}, f"page {i + 1}: {generated}"
             tp.close()
     finally:

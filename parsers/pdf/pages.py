@@ -15,16 +15,21 @@ from .wordgrid import word_tables
 
 
 def open_document(source: Source):
-    """Given a path or bytes, return the pdfium document, or raise a ReadError that says why not."""
-    import pypdfium2 as pdfium
+    """Given a path or bytes, return the pdfium document (`pdfium.open_pdf`), or raise a ReadError
+    that says why not."""
+    from .pdfium import open_pdf
 
     if b"%PDF" not in head(source, 1024):
         raise ReadError("corrupt: not a PDF file (no %PDF header)")
     if b"%%EOF" not in tail(source, 1024):
         raise ReadError("truncated: PDF ends without its end-of-file marker (%%EOF)")
     try:
-        return pdfium.PdfDocument(bytes(source) if is_bytes(source) else source)
-    except pdfium.PdfiumError as e:
+        return open_pdf(bytes(source) if is_bytes(source) else source)
+    except Exception as e:
+        import pypdfium2 as pdfium      # imported already: only pypdfium2 raises for a file pdfium refuses
+
+        if not isinstance(e, pdfium.PdfiumError):
+            raise
         msg = str(e).lower()
         if "password" in msg or "security" in msg:
             raise ReadError("encrypted: PDF needs a password to open") from None
