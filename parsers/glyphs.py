@@ -75,14 +75,18 @@ def repair_glyphs(text: str) -> str:
     return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_translate()))
 
 
-# what shapes.is_glyph_variant accepts, as one character class (a search instead of a test a character)
-GLYPH_VARIANT = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in GLYPH_VARIANT_RANGES) + "]")
+@lru_cache(maxsize=1)
+def glyph_variant_pattern() -> re.Pattern:
+    """What shapes.is_glyph_variant accepts, as one character class (a search instead of a test
+    a character); compiled when first used (only the PDF reader repairs per character)."""
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in GLYPH_VARIANT_RANGES) + "]")
 
 
 def repair_chars(text: str) -> str:
     """Given printed text, return it with each radical or compatibility code point repaired on its
     own (`fix_glyphs` per character), every other character (punctuation, full-width forms) as
     printed."""
-    if not GLYPH_VARIANT.search(text):
+    variant = glyph_variant_pattern()
+    if not variant.search(text):
         return text
-    return GLYPH_VARIANT.sub(lambda m: fix_glyphs(m.group()), text)
+    return variant.sub(lambda m: fix_glyphs(m.group()), text)

@@ -130,21 +130,22 @@ def _ocr_reason(scan, mode: str) -> str:
     return ocr_reason(text, scan.n_chars, scan.n_bad, scan.n_images, mode)
 
 
-_ALL_PLAIN = []
+_PLAIN_SEEN: dict[str, bool] = {}     # character → plain for parsers.ocr (white space counts as plain)
 
 
 def _all_plain(text: str) -> bool:
     """Given a page's text, return whether every character but white space is one that
-    parsers.ocr counts as plain (one regex pass instead of a test per character)."""
-    if not _ALL_PLAIN:
-        import re
-
+    parsers.ocr counts as plain: the page's distinct characters looked up, each new one tested
+    once per process (compiling a pattern of the whole class repeated costs more than a
+    process reads in a small PDF)."""
+    distinct = set(text)
+    seen = _PLAIN_SEEN
+    new = distinct.difference(seen)
+    if new:
         from ..ocr import _PLAIN
-        pat = _PLAIN.pattern
-        one_class = pat.startswith("[") and pat.endswith("]") and "[" not in pat[1:] and not pat.startswith("[^")
-        _ALL_PLAIN.append(re.compile(r"[\s" + pat[1:] + "*").fullmatch if one_class else None)
-    match = _ALL_PLAIN[0]
-    return match is not None and match(text) is not None
+        for ch in new:
+            seen[ch] = ch.isspace() or _PLAIN.match(ch) is not None
+    return all(map(seen.__getitem__, distinct))
 
 
 def page_tables(source: Source, settings: PdfSettings = DEFAULT) -> list[PageTable]:
