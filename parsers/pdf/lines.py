@@ -41,7 +41,12 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
     total = 0.0      # sum of the current line's glyph centres
     join_min, join_share = s.line_join_min, s.line_join_share
     mids = [(c.top + c.bottom) / 2 for c in chars]
-    for k in sorted(range(len(chars)), key=mids.__getitem__):    # stable: by centre, then input order
+    order = sorted(range(len(chars)), key=mids.__getitem__)    # stable: by centre, then input order
+    if mids[order[-1]] - mids[order[0]] <= join_min / 2:
+        # one line (the usual cell): every centre is within join_min of any mean of the others
+        # (half of it leaves room for the rounding of the running mean), so all join the first
+        return repair_chars(_join_line([chars[k] for k in order], s))
+    for k in order:
         mid, c = mids[k], chars[k]
         if lines:
             last = lines[-1]
