@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import regex
 
-from .shapes import COMPAT_IDEOGRAPHS, is_glyph_variant
+from .shapes import COMPAT_IDEOGRAPHS, GLYPH_VARIANT_RANGES
 
 # Kangxi radicals whose NFKC target is the traditional form; reports are simplified text.
 _SIMPLIFIED_OVERRIDES = {"\u2f3e": "户", "\u2eb6": "户"}
@@ -75,10 +75,18 @@ def repair_glyphs(text: str) -> str:
     return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_translate()))
 
 
+@lru_cache(maxsize=1)
+def glyph_variant_pattern() -> re.Pattern:
+    """What shapes.is_glyph_variant accepts, as one character class (a search instead of a test
+    a character); compiled when first used (only the PDF reader repairs per character)."""
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in GLYPH_VARIANT_RANGES) + "]")
+
+
 def repair_chars(text: str) -> str:
     """Given printed text, return it with each radical or compatibility code point repaired on its
     own (`fix_glyphs` per character), every other character (punctuation, full-width forms) as
     printed."""
-    if not any(is_glyph_variant(ch) for ch in text):
+    variant = glyph_variant_pattern()
+    if not variant.search(text):
         return text
-    return "".join(fix_glyphs(ch) if is_glyph_variant(ch) else ch for ch in text)
+    return variant.sub(lambda m: fix_glyphs(m.group()), text)

@@ -52,8 +52,8 @@ def test_bare_calls_read_what_pypdfium2_reads(path):
 
 def _plain_cells(points: dict) -> list:
     """pdfplumber's cell search as written there: every point below and right tested in turn."""
-    vset = {p: {R._bbox(e) for e in at["v"]} for p, at in points.items()}
-    hset = {p: {R._bbox(e) for e in at["h"]} for p, at in points.items()}
+    vset = {p: at[0] for p, at in points.items()}
+    hset = {p: at[1] for p, at in points.items()}
 
     def connects(p, q):
         return (p[0] == q[0] and not vset[p].isdisjoint(vset[q])) or \
@@ -105,10 +105,15 @@ def _chars(rnd, n):
     return out
 
 
-@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("seed", range(90))
 def test_line_texts_and_extents_equal_the_plain_computation(seed):
     rnd = random.Random(seed)
     chars = _chars(rnd, rnd.randint(1, 40))
+    if seed >= 30:      # centres within a point (cell_text's one-line path) or a few points, x ties
+        spread = 1.0 if seed < 60 else 6.0
+        for c in chars:
+            c.top = 50.0 + rnd.choice([0.0, 0.25, rnd.uniform(0, spread)])
+            c.bottom = c.top + rnd.choice([10.0, 4.0])
     # cell_text's lines: sorted by (centre, input order) as tuples, a glyph joins a line whose
     # mean centre is within max(line_join_min, share x its height)
     lines, total = [], 0.0
@@ -142,3 +147,141 @@ def test_overlap_is_min_minus_max():
     for _ in range(2000):
         a0, a1, b0, b1 = (rnd.choice(vals) if rnd.random() < 0.5 else rnd.uniform(-5, 8) for _ in range(4))
         assert overlap(a0, a1, b0, b1) == min(a1, b1) - max(a0, b0)
+
+
+def _random_edges(rnd, n):
+    """Edges near a few grid lines (so snapping clusters them), some short, some overlapping."""
+    xs, ys = [rnd.uniform(0, 300) for _ in range(5)], [rnd.uniform(0, 300) for _ in range(5)]
+    out = []
+    for _ in range(n):
+        a = rnd.uniform(0, 280)
+        b = a + rnd.choice([0.5, 2.0, 3.5, rnd.uniform(0, 60)])
+        if rnd.random() < 0.5:
+            y = rnd.choice(ys) + rnd.choice([0, 0, rnd.uniform(-2.5, 2.5)])
+            out.append(edge("h", a, b, y, y))
+        else:
+            x = rnd.choice(xs) + rnd.choice([0, 0, rnd.uniform(-2.5, 2.5)])
+            out.append(edge("v", x, x, a, b))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_merged_edges_equal_pdfplumbers(seed):
+    """Snapping, joining and the length filters of the tuple finder: pdfplumber's edges, to the bit."""
+    table = pytest.importorskip("pdfplumber.table")
+    from pdfplumber.utils import filter_edges
+    edges = _random_edges(random.Random(seed), random.Random(seed).randint(1, 60))
+    theirs = filter_edges(table.merge_edges(filter_edges(edges, min_length=1), 3, 3, 3, 3), min_length=3)
+    want = ([(e["x0"], e["top"], e["x1"], e["bottom"]) for e in theirs if e["orientation"] == "v"],
+            [(e["x0"], e["top"], e["x1"], e["bottom"]) for e in theirs if e["orientation"] == "h"])
+    vs, hs = R.merged_edges(edges)
+    assert ([e[:4] for e in vs], [e[:4] for e in hs]) == want
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_tables_equal_pdfplumbers_cells_to_tables(seed):
+    """Cell groups through the corner index: pdfplumber's groups, cells in the same order, for
+    cells in any order (several tables, lone cells, cells touching only at a corner)."""
+    table = pytest.importorskip("pdfplumber.table")
+    rnd = random.Random(seed)
+    cells = []
+    for _ in range(rnd.randint(1, 4)):
+        x, y = rnd.randrange(0, 300, 10), rnd.randrange(0, 300, 10)
+        for _ in range(rnd.randint(1, 12)):
+            w, h = rnd.choice([10, 20]), rnd.choice([10, 30])
+            cells.append((float(x), float(y), float(x + w), float(y + h)))
+            x, y = rnd.choice([(x + w, y), (x, y + h), (x + w, y + h), (x - w, y)])
+    rnd.shuffle(cells)
+    cells = list(dict.fromkeys(cells))
+    assert R.tables(cells) == table.cells_to_tables(cells)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_repair_chars_equals_the_per_character_repair(seed):
+    """repair_chars through one search and substitution: fix_glyphs on each variant character
+    alone, every other character as printed (as the per-character join did)."""
+    from parsers.glyphs import fix_glyphs, repair_chars
+    from parsers.shapes import is_glyph_variant
+    rnd = random.Random(seed)
+    pool = "一门民见行１，。 a1\n⻔⺠⻅⾏⼾\u2eb6\uf900\ufa10\U0002f800（）"
+    text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
+    assert repair_chars(text) == "".join(fix_glyphs(ch) if is_glyph_variant(ch) else ch for ch in text)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_numeric_line_count_equals_the_word_test(seed):
+    """count_numeric's pre-search never drops a line with two number words."""
+    from parsers.pdf.lines import count_numeric
+    from parsers.shapes import PDF_NUMBER
+    rnd = random.Random(seed)
+    pool = ["12", "1,234", "3.5%", "-7", "一", "合计", "a1", "1a", " ", "\u3000", "\t", "０", "٣"]
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 8))) for _ in range(50)]
+    want = sum(1 for t in texts if sum(1 for tok in t.split() if PDF_NUMBER.match(tok)) >= 2)
+    assert count_numeric(texts) == want
+
+
+def _all_pdfs():
+    corpus = FIXTURES.parents[1].parent / "shared" / "corpus" / "reports"
+    return PDFS + (sorted(corpus.glob("*.pdf")) if corpus.is_dir() else [])
+
+
+@pytest.mark.parametrize("path", _all_pdfs(), ids=lambda p: p.name)
+def test_lean_pdfium_reads_what_pypdfium2_reads(path):
+    """parsers.pdf.pdfium (only the reader's calls bound): the same pages, sizes and texts as
+    pypdfium2's documents, opened from a path and from bytes."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import pdfium as lean
+    theirs = pdfium.PdfDocument(str(path))
+    for source in (str(path), path.read_bytes()):
+        ours = lean.open_pdf(source)
+        assert isinstance(ours, lean.Document)
+        try:
+            assert len(ours) == len(theirs)
+            for i in range(len(theirs)):
+                a, b = ours[i], theirs[i]
+                ta, tb = a.get_textpage(), b.get_textpage()
+                assert a.get_size() == b.get_size()
+                assert ta.count_chars() == tb.count_chars()
+                assert ta.get_text_range() == tb.get_text_range()
+                ta.close(), tb.close(), a.close(), b.close()
+        finally:
+            ours.close()
+    theirs.close()
+
+
+@pytest.mark.parametrize("path", _all_pdfs(), ids=lambda p: p.name)
+def test_reader_on_lean_pdfium_equals_reader_on_pypdfium2(path, monkeypatch):
+    """The whole reader over the lean binding gives the Document it gives over pypdfium2."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import pdfium as lean
+    from parsers.pdf import read
+    fast = read(str(path))
+    monkeypatch.setattr(lean, "open_pdf", lambda source: pdfium.PdfDocument(source))
+    assert read(str(path)) == fast
+
+
+def test_files_pdfium_refuses_get_pypdfium2s_error(tmp_path):
+    """A file the lean binding cannot open goes to pypdfium2, whose error the reader words."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import pdfium as lean
+    p = tmp_path / "broken.pdf"
+    p.write_bytes(b"%PDF-1.7\n" + bytes(random.Random(2).randrange(256) for _ in range(3000)) + b"\n%%EOF\n")
+    for source in (str(p), p.read_bytes(), str(Path(__file__).parent / "data" / "encrypted.pdf")):
+        with pytest.raises(pdfium.PdfiumError) as ours:
+            lean.open_pdf(source)
+        with pytest.raises(pdfium.PdfiumError) as theirs:
+            pdfium.PdfDocument(source)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_a_pdf_is_read_without_importing_pypdfium2():
+    """The reader's own binding spares a process pypdfium2's import (a text-layer PDF needs none)."""
+    import subprocess
+    import sys
+    code = ("import sys; from parsers import read; d = read(sys.argv[1]); "
+            "assert d.tables and 'pypdfium2' not in sys.modules, sorted(m for m in sys.modules if 'pdfium' in m)")
+    subprocess.run([sys.executable, "-c", code, str(FIXTURES / "docx_2021.pdf")], check=True,
+                   cwd=FIXTURES.parents[1])

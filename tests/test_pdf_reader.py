@@ -255,15 +255,15 @@ def test_table_finder_is_pdfplumbers(path):
 def test_pdfium_generates_only_spaces_and_line_breaks(path):
     """The reader leaves out spaces and line breaks without asking pdfium which characters it
     generated: that holds only while pdfium generates nothing else."""
-    import pypdfium2.raw as raw
     from parsers.pdf import pages
+    from parsers.pdf.pdfium import fn
 
     pdf = pages.open_document(str(path))
     try:
         for i in range(len(pdf)):
             tp = pdf[i].get_textpage()
-            generated = {raw.FPDFText_GetUnicode(tp.raw, k) for k in range(tp.count_chars())
-                         if raw.FPDFText_IsGenerated(tp.raw, k)}
+            generated = {fn("FPDFText_GetUnicode")(tp.raw, k) for k in range(tp.count_chars())
+                         if fn("FPDFText_IsGenerated")(tp.raw, k)}
             assert generated <= {32, 13, 10}, f"page {i + 1}: {generated}"
             tp.close()
     finally:
@@ -370,15 +370,16 @@ def test_page_objects_walk_into_forms_in_content_order(tmp_path):
 
 
 def test_glyph_variant_search_is_shapes_test():
-    """lines._VARIANT (one search per cell) accepts exactly what shapes.is_glyph_variant accepts."""
-    from parsers.pdf.lines import _VARIANT
+    """glyphs.glyph_variant_pattern (one search per text) accepts exactly what shapes.is_glyph_variant accepts."""
+    from parsers.glyphs import glyph_variant_pattern
+    _VARIANT = glyph_variant_pattern()
     from parsers.shapes import is_glyph_variant
     chars = [chr(o) for o in range(0x30000) if not 0xD800 <= o <= 0xDFFF]     # planes 0–2 hold all the ranges
     assert [ch for ch in chars if _VARIANT.search(ch)] == [ch for ch in chars if is_glyph_variant(ch)]
 
 
 def test_plain_text_pass_is_ocr_reasons_character_test():
-    """pdf._all_plain (one regex pass over a page's text) holds exactly when parsers.ocr finds no
+    """pdf._all_plain (a page's distinct characters looked up) holds exactly when parsers.ocr finds no
     character outside CJK/ASCII/punctuation, so skipping its per-character count changes nothing."""
     from parsers.ocr import _PLAIN, ocr_reason
     from parsers.pdf import _all_plain

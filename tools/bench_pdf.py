@@ -21,6 +21,10 @@ ignored).
 
 --copies makes distinct copies of each file (a batch parses identical files once); --baseline
 runs another checkout's `ogi parse` alongside, alternating, and prints this ÷ baseline.
+
+--instr counts instructions instead (callgrind, whole processes with their forks; steady on a
+loaded machine, unlike times): `ogi parse --workers 1` (and --baseline's), the bare pypdfium2
+pass, and with --instr-plumber the pdfplumber baseline too (slow under valgrind).
 """
 from __future__ import annotations
 
@@ -89,6 +93,56 @@ def processes(files: list[Path], rounds: int, baseline: Path | None = None) -> d
         out["pdfplumber extract_tables"].append(run_process(pdf_baselines.command("pdfplumber", names)))
         out["bare pypdfium2 text"].append(run_process(pdf_baselines.command("pdfium", names)))
     return out
+
+
+def callgrind_instructions(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> int:
+    """Instructions one command executes, its forked and executed children included (callgrind's
+    totals summed over every process)."""
+    with tempfile.TemporaryDirectory(prefix="ogi-bench-cg-") as tmp:
+        subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                        f"--callgrind-out-file={tmp}/cg.%p", *cmd], check=True, cwd=cwd, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        total = 0
+        for f in Path(tmp).glob("cg.*"):
+            m = re.search(r"^(?:totals|summary): (\d+)", f.read_text(errors="replace"), re.M)
+            total += int(m.group(1)) if m else 0
+    return total
+
+
+def instructions(files: list[Path], baseline: Path | None, plumber: bool) -> dict[str, int]:
+    """Instructions of each contender as a whole process over the set (see --instr)."""
+    names = [str(Path(f).resolve()) for f in files]
+    out: dict[str, int] = {}
+    for label, checkout in [("ogi parse --workers 1", None)] + ([("baseline ogi parse --workers 1", baseline)]
+                                                               if baseline is not None else []):
+        tmp = tempfile.mkdtemp(prefix="ogi-bench-")
+        args = ["parse", "--workers", "1", "--quiet", "--out", tmp] + names
+        try:
+            if checkout is None:
+                out[label] = callgrind_instructions(ogi_command() + args)
+            else:
+                env = dict(os.environ, PYTHONPATH=str(checkout))
+                out[label] = callgrind_instructions([sys.executable, "-m", "pipeline.cli"] + args, checkout, env)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    out["bare pypdfium2 text"] = callgrind_instructions(pdf_baselines.command("pdfium", names))
+    if plumber:
+        out["pdfplumber extract_tables"] = callgrind_instructions(pdf_baselines.command("pdfplumber", names))
+    return out
+
+
+def report_instr(label: str, files: list[Path], baseline: Path | None, plumber: bool) -> None:
+    print(f"\n== {label}: {len(files)} PDFs, instructions of whole processes (callgrind)")
+    got = instructions(files, baseline, plumber)
+    for k, v in got.items():
+        print(f"  {k:32s} {v / 1e9:8.3f} G")
+    bare = got["bare pypdfium2 text"]
+    for k in ("ogi parse --workers 1", "baseline ogi parse --workers 1"):
+        if k in got:
+            line = f"  {k}: ogi / bare pypdfium2 = {got[k] / bare:.2f}x (goal <= 2)"
+            if plumber:
+                line += f"; pdfplumber / ogi = {got['pdfplumber extract_tables'] / got[k]:.2f}x (goal >= 5)"
+            print(line)
 
 
 def in_process(files: list[Path], rounds: int) -> dict[str, float]:
@@ -206,6 +260,8 @@ def main(argv=None) -> int:
                     "whose `ogi parse` runs alongside, alternating")
     ap.add_argument("--copies", type=int, default=0, help="distinct copies of each file (a comment after %%%%EOF)")
     ap.add_argument("--processes-only", action="store_true", help="skip the in-process and table comparisons")
+    ap.add_argument("--instr", action="store_true", help="count instructions (callgrind) instead of timing")
+    ap.add_argument("--instr-plumber", action="store_true", help="with --instr: count the pdfplumber baseline too")
     args = ap.parse_args(argv)
     sets = default_sets()
     if args.real is not None:
@@ -218,7 +274,9 @@ def main(argv=None) -> int:
             if files and args.copies:
                 (Path(tmp) / label).mkdir()
                 files = distinct_copies(files, args.copies, Path(tmp) / label)
-            if files:
+            if files and args.instr:
+                report_instr(label, files, args.baseline and args.baseline.resolve(), args.instr_plumber)
+            elif files:
                 report(label, files, args.rounds, args.baseline and args.baseline.resolve(), not args.processes_only)
     return 0
 

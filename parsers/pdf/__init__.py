@@ -2,8 +2,9 @@
 
 Steps, each a module of small pure functions (pdfplumber's shape: objects → edges → cells → tables):
 
-1. `pages.open_document`: pypdfium2 opens the file (path or bytes); encrypted, corrupt and
-   truncated files become a one-line `ReadError`.
+1. `pages.open_document`: pdfium opens the file (path or bytes; `pdfium`: pypdfium2's library
+   with only the calls the reader makes); encrypted, corrupt and truncated files become a
+   one-line `ReadError`.
 2. `pages.scan_page`, every page: pdfium's text page (C speed), its text in one call, each
    glyph's flags, one walk over the page objects (images counted, paths kept). Pages whose
    lines hold no numbers and whose paths draw no table (a logo, a rule, a frame around prose)
@@ -28,6 +29,7 @@ from ..model import Document, ReadError
 from .items import PageTable
 from .join import assemble, strip_page_numbers
 from .pages import analyse_page, open_document, prose_lines, ruled_groups, scan_page
+from .pdfium import as_pypdfium2
 from .settings import DEFAULT, PdfSettings
 
 __all__ = ["read", "page_tables", "PageTable", "PdfSettings"]
@@ -98,7 +100,12 @@ def _read(pdf, s: PdfSettings, ocr: str = "auto") -> Document:
             page.close()
     if ocr_pages:
         from ..ocr import read_pdf_pages
-        stream = read_pdf_pages(pdf, doc, stream, ocr_pages)
+        ocr_pdf = as_pypdfium2(pdf)     # OCR renders pages: pypdfium2's document of the file
+        try:
+            stream = read_pdf_pages(ocr_pdf, doc, stream, ocr_pages)
+        finally:
+            if ocr_pdf is not pdf:
+                ocr_pdf.close()
         if doc.format == "pdf-ocr":
             doc.blocks = assemble(stream, s)
             from ..ocr import attach_confidence
@@ -123,21 +130,22 @@ def _ocr_reason(scan, mode: str) -> str:
     return ocr_reason(text, scan.n_chars, scan.n_bad, scan.n_images, mode)
 
 
-_ALL_PLAIN = []
+_PLAIN_SEEN: dict[str, bool] = {}     # character → plain for parsers.ocr (white space counts as plain)
 
 
 def _all_plain(text: str) -> bool:
     """Given a page's text, return whether every character but white space is one that
-    parsers.ocr counts as plain (one regex pass instead of a test per character)."""
-    if not _ALL_PLAIN:
-        import re
-
+    parsers.ocr counts as plain: the page's distinct characters looked up, each new one tested
+    once per process (compiling a pattern of the whole class repeated costs more than a
+    process reads in a small PDF)."""
+    distinct = set(text)
+    seen = _PLAIN_SEEN
+    new = distinct.difference(seen)
+    if new:
         from ..ocr import _PLAIN
-        pat = _PLAIN.pattern
-        one_class = pat.startswith("[") and pat.endswith("]") and "[" not in pat[1:] and not pat.startswith("[^")
-        _ALL_PLAIN.append(re.compile(r"[\s" + pat[1:] + "*").fullmatch if one_class else None)
-    match = _ALL_PLAIN[0]
-    return match is not None and match(text) is not None
+        for ch in new:
+            seen[ch] = ch.isspace() or _PLAIN.match(ch) is not None
+    return all(map(seen.__getitem__, distinct))
 
 
 def page_tables(source: Source, settings: PdfSettings = DEFAULT) -> list[PageTable]:

@@ -65,13 +65,17 @@ def grid(pieces: list[Piece], s: PdfSettings = DEFAULT) -> Table:
     boxes = [p.vbox for p in pieces]
     xs = cluster([b[0] for b in boxes] + [b[2] for b in boxes], s.snap_same_page)
     ys = cluster([b[1] for b in boxes] + [b[3] for b in boxes], s.snap_same_page)
+    # cells share their edges: each distinct position looked up (and rounded) once
+    col = {x: nearest(xs, x) for x in {b[0] for b in boxes} | {b[2] for b in boxes}}
+    row = {y: nearest(ys, y) for y in {b[1] for b in boxes} | {b[3] for b in boxes}}
+    r2 = {v: round(v, 2) for v in {v for p in pieces for v in p.bbox}}
     cells = []
     for p, (x0, top, x1, bottom) in zip(pieces, boxes):
-        c0, c1 = nearest(xs, x0), nearest(xs, x1)
-        r0, r1 = nearest(ys, top), nearest(ys, bottom)
+        c0, c1 = col[x0], col[x1]
+        r0, r1 = row[top], row[bottom]
+        b = p.bbox
         cells.append(Cell(text=p.text, row=r0, col=c0, rowspan=max(1, r1 - r0), colspan=max(1, c1 - c0),
-                          page=p.page, bbox=(round(p.bbox[0], 2), round(p.bbox[1], 2), round(p.bbox[2], 2),
-                                             round(p.bbox[3], 2))))
+                          page=p.page, bbox=(r2[b[0]], r2[b[1]], r2[b[2]], r2[b[3]])))
     cells.sort(key=attrgetter("row", "col"))
     return Table(cells=cells, page=pieces[0].page if pieces else None)
 

@@ -11,8 +11,6 @@ from ..shapes import PDF_NUMBER
 from .items import Char, Line
 from .settings import DEFAULT, PdfSettings
 
-# what shapes.is_glyph_variant accepts, as one search (most cells hold none)
-_VARIANT = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 _X0, _X1, _TOP_X0 = attrgetter("x0"), attrgetter("x1"), attrgetter("top", "x0")
 
 
@@ -38,13 +36,17 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
     if len(chars) < 2:
         if not chars:
             return ""
-        text = chars[0].text
-        return repair_chars(text) if _VARIANT.search(text) else text
+        return repair_chars(chars[0].text)
     lines: list[list[Char]] = []
     total = 0.0      # sum of the current line's glyph centres
     join_min, join_share = s.line_join_min, s.line_join_share
     mids = [(c.top + c.bottom) / 2 for c in chars]
-    for k in sorted(range(len(chars)), key=mids.__getitem__):    # stable: by centre, then input order
+    order = sorted(range(len(chars)), key=mids.__getitem__)    # stable: by centre, then input order
+    if mids[order[-1]] - mids[order[0]] <= join_min / 2:
+        # one line (the usual cell): every centre is within join_min of any mean of the others
+        # (half of it leaves room for the rounding of the running mean), so all join the first
+        return repair_chars(_join_line([chars[k] for k in order], s))
+    for k in order:
         mid, c = mids[k], chars[k]
         if lines:
             last = lines[-1]
@@ -55,8 +57,7 @@ def cell_text(chars: list[Char], s: PdfSettings = DEFAULT) -> str:
                 continue
         lines.append([c])
         total = mid
-    text = "\n".join([_join_line(ln, s) for ln in lines])
-    return repair_chars(text) if _VARIANT.search(text) else text
+    return repair_chars("\n".join([_join_line(ln, s) for ln in lines]))
 
 
 def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list[Line]:
@@ -83,6 +84,16 @@ def text_lines(chars: list[Char], number: int, s: PdfSettings = DEFAULT) -> list
             for r, (t, b) in zip(rows, extents)]
 
 
+# a line with two number words holds a digit, white space, a digit (most lines do not: one search)
+_TWO_DIGIT_WORDS = re.compile(r"\d.*\s.*\d", re.S)
+
+
+def count_numeric(texts) -> int:
+    """Given line texts, return how many hold at least two number words (`PDF_NUMBER`)."""
+    return sum(1 for t in texts if _TWO_DIGIT_WORDS.search(t)
+               and sum(1 for tok in t.split() if PDF_NUMBER.match(tok)) >= 2)
+
+
 def numeric_lines(lines: list[Line]) -> int:
     """Given text lines, return how many hold at least two numbers (a table candidate's rows)."""
-    return sum(1 for ln in lines if sum(1 for t in ln.text.split() if PDF_NUMBER.match(t)) >= 2)
+    return count_numeric([ln.text for ln in lines])

@@ -12,28 +12,22 @@ from operator import itemgetter
 
 from ..shapes import is_bad_glyph
 from .items import Char, edge
+from .pdfium import FPDF_PAGEOBJ_FORM, FPDF_PAGEOBJ_IMAGE, FPDF_PAGEOBJ_PATH, FPDF_SEGMENT_MOVETO, FS_MATRIX, fn
 from .settings import DEFAULT, PdfSettings
 
 _IDENTITY = (1, 0, 0, 1, 0, 0)
 _TEXT, _FLAG = itemgetter(1), itemgetter(2)
-_BARE: dict = {}
 _FOUR_FLOATS = struct.Struct("4f")      # a C float[4] (native order and size, as ctypes.c_float)
 
 
 def bare(name: str):
-    """Given the name of a pypdfium2.raw function, return the same C function without ctypes'
-    argument conversion (same result type), called with the GIL held. The reader calls a few of
-    them once per glyph or page object, and the conversion and the GIL hand-over cost more than
-    the call itself; callers pass only ctypes handles and pointers of the declared types, and
-    Python ints for C ints. None of them calls back into Python, and each returns at once."""
-    fn = _BARE.get(name)
-    if fn is None:
-        import pypdfium2.raw as raw
-
-        typed = getattr(raw, name)
-        fn = ctypes.PYFUNCTYPE(typed.restype)(ctypes.cast(typed, ctypes.c_void_p).value)
-        _BARE[name] = fn
-    return fn
+    """Given the name of a pdfium function the reader uses (`pdfium._SIGNATURES`), return the C
+    function without ctypes' argument conversion (same result type as pypdfium2's), called with
+    the GIL held. The reader calls a few of them once per glyph or page object, and the
+    conversion and the GIL hand-over cost more than the call itself; callers pass only ctypes
+    handles and pointers of the declared types (pypdfium2's handles too), and Python ints for
+    C ints. None of them calls back into Python, and each returns at once."""
+    return fn(name)
 
 
 @dataclass
@@ -58,15 +52,15 @@ def _apply(m, x, y):
 
 def page_objects(page) -> PageObjects:
     """Given a pdfium page, return its images and paths, descending into form XObjects."""
-    import pypdfium2.raw as raw
-
     out = PageObjects()
-    get_type, fm = bare("FPDFPageObj_GetType"), raw.FS_MATRIX()
-    t_form, t_path, t_image = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE
+    get_type, fm = bare("FPDFPageObj_GetType"), FS_MATRIX()
+    t_form, t_path, t_image = FPDF_PAGEOBJ_FORM, FPDF_PAGEOBJ_PATH, FPDF_PAGEOBJ_IMAGE
     get_page_obj, get_form_obj = bare("FPDFPage_GetObject"), bare("FPDFFormObj_GetObject")
+    get_matrix, pfm = bare("FPDFPageObj_GetMatrix"), ctypes.byref(fm)
+    count_page, count_form = bare("FPDFPage_CountObjects"), bare("FPDFFormObj_CountObjects")
 
     def matrix(obj, parent):
-        raw.FPDFPageObj_GetMatrix(obj, fm)
+        get_matrix(obj, pfm)
         return _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), parent)
 
     wanted = (t_form, t_path, t_image)
@@ -75,7 +69,7 @@ def page_objects(page) -> PageObjects:
         """(objects, types, matrix) of a page or form, only its forms, paths and images kept
         (in content order); the types read in one pass."""
         get = get_form_obj if is_form else get_page_obj
-        n = (raw.FPDFFormObj_CountObjects if is_form else raw.FPDFPage_CountObjects)(h)
+        n = (count_form if is_form else count_page)(h)
         objs = list(map(get, repeat(h, n), range(n)))
         types = list(map(get_type, objs))
         keep = [k for k, t in enumerate(types) if t in wanted]
@@ -141,10 +135,7 @@ def glyph_counts(glyphs: list[tuple[int, str, bool]]) -> tuple[int, int]:
 def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[Char]:
     """Given a text page and its glyphs (`glyph_flags`), return them with their loose boxes
     (top measured from the page top); glyphs without a box or without width left out."""
-    import pypdfium2.raw as raw
-
     box = (ctypes.c_float * 4)()        # FS_RECTF's fields in order: left, top, right, bottom
-    assert ctypes.sizeof(box) == ctypes.sizeof(raw.FS_RECTF) and raw.FS_RECTF.right.offset == 8
     tp, loose, pbox = textpage.raw, bare("FPDFText_GetLooseCharBox"), ctypes.byref(box)
     read_box = _FOUR_FLOATS.unpack_from     # the four fields at once, as box[:] reads them
     out: list[Char] = []
@@ -202,13 +193,11 @@ def baselines(textpage, chars: list[Char], page_h: float) -> None:
 def _subpath_reader():
     """Return subpaths(path object, matrix, page height): its subpaths as point lists on the
     page (closed subpaths end where they began); the pdfium calls and buffers are set up once."""
-    import pypdfium2.raw as raw
-
     x, y = ctypes.c_float(), ctypes.c_float()
     px, py = ctypes.byref(x), ctypes.byref(y)
     get_seg, get_point, get_type, get_close = (bare("FPDFPath_GetPathSegment"), bare("FPDFPathSegment_GetPoint"),
                                                bare("FPDFPathSegment_GetType"), bare("FPDFPathSegment_GetClose"))
-    count, moveto = bare("FPDFPath_CountSegments"), raw.FPDF_SEGMENT_MOVETO
+    count, moveto = bare("FPDFPath_CountSegments"), FPDF_SEGMENT_MOVETO
 
     def subpaths(obj, m, page_h: float) -> list[list[tuple[float, float]]]:
         a, b, c, d, e, f = m

@@ -6,26 +6,30 @@ from dataclasses import dataclass, field
 
 from ..contract import Source, head, is_bytes, source_size, tail
 from ..model import ReadError
-from ..shapes import PDF_NUMBER
 from . import objects as O
 from .items import Line, PageTable
-from .lines import numeric_lines, text_lines
+from .lines import count_numeric, numeric_lines, text_lines
 from .ruled import ruled_tables, table_groups
 from .settings import DEFAULT, PdfSettings
 from .wordgrid import word_tables
 
 
 def open_document(source: Source):
-    """Given a path or bytes, return the pdfium document, or raise a ReadError that says why not."""
-    import pypdfium2 as pdfium
+    """Given a path or bytes, return the pdfium document (`pdfium.open_pdf`), or raise a ReadError
+    that says why not."""
+    from .pdfium import open_pdf
 
     if b"%PDF" not in head(source, 1024):
         raise ReadError("corrupt: not a PDF file (no %PDF header)")
     if b"%%EOF" not in tail(source, 1024):
         raise ReadError("truncated: PDF ends without its end-of-file marker (%%EOF)")
     try:
-        return pdfium.PdfDocument(bytes(source) if is_bytes(source) else source)
-    except pdfium.PdfiumError as e:
+        return open_pdf(bytes(source) if is_bytes(source) else source)
+    except Exception as e:
+        import pypdfium2 as pdfium      # imported already: only pypdfium2 raises for a file pdfium refuses
+
+        if not isinstance(e, pdfium.PdfiumError):
+            raise
         msg = str(e).lower()
         if "password" in msg or "security" in msg:
             raise ReadError("encrypted: PDF needs a password to open") from None
@@ -78,7 +82,7 @@ def scan_page(page, textpage, number: int, s: PdfSettings = DEFAULT) -> PageScan
     scan = PageScan(number=number, lines=[ln for ln in lines if ln], settings=s)
     scan.glyphs = O.glyph_flags(textpage, text) if n else []
     scan.n_chars, scan.n_bad = O.glyph_counts(scan.glyphs)
-    scan.numeric_lines = sum(1 for ln in scan.lines if sum(1 for tok in ln.split() if PDF_NUMBER.match(tok)) >= 2)
+    scan.numeric_lines = count_numeric(scan.lines)
     scan.objects = O.page_objects(page)
     return scan
 

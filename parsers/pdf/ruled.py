@@ -31,6 +31,13 @@ class FinderSettings:
 FINDER = FinderSettings()
 
 
+# Inside the finder an edge is a tuple (x0, top, x1, bottom, length): its box and its length as
+# pdfplumber carries it (the height or width it was made with, grown by joins), vertical and
+# horizontal edges in lists of their own. Snapping and joining are pdfplumber's float steps
+# exactly (a snapped x0 is x0 + (average - x0), not the average), so the same cells come out.
+_X0, _TOP, _X1, _BOTTOM, _LENGTH = range(5)
+
+
 def _cluster_list(xs: list[float], tol: float) -> list[list[float]]:
     """Given values, return them sorted in chains whose neighbours are at most `tol` apart."""
     if tol == 0 or len(xs) < 2:
@@ -48,89 +55,102 @@ def _cluster_list(xs: list[float], tol: float) -> list[list[float]]:
     return groups
 
 
-def _cluster_objects(objs: list[dict], key: str, tol: float) -> list[list[dict]]:
-    """Given edges, return them grouped by chained clusters of their `key` value (cluster order;
-    within a cluster, input order)."""
-    index = {v: i for i, group in enumerate(_cluster_list(list({o[key] for o in objs}), tol)) for v in group}
-    tagged = sorted(((o, index[o[key]]) for o in objs), key=itemgetter(1))
-    return [[o for o, _ in grp] for _, grp in itertools.groupby(tagged, key=itemgetter(1))]
-
-
-def _snap(objs: list[dict], key: str, tol: float) -> list[dict]:
-    """Given edges of one orientation, return them moved to their cluster's average `key`
-    (x0 for vertical edges, top for horizontal ones), as pdfplumber's move_object computes it."""
+def _snap(edges: list[tuple], at: int, tol: float) -> list[tuple]:
+    """Given edges of one orientation, return them moved to their cluster's average position
+    (`at`: x0 for vertical edges, top for horizontal ones; the far side moves along), clusters
+    in position order and input order within a cluster (pdfplumber's snap_objects)."""
+    groups = _cluster_list(list({e[at] for e in edges}), tol)
+    index = {v: i for i, group in enumerate(groups) for v in group}
+    clusters: list[list[tuple]] = [[] for _ in groups]
+    for e in edges:
+        clusters[index[e[at]]].append(e)
     out = []
-    for cluster in _cluster_objects(objs, key, tol):
-        avg = sum(o[key] for o in cluster) / len(cluster)
-        ends = ("x0", "x1") if key == "x0" else ("top", "bottom")
-        for o in cluster:
-            d = avg - o[key]
-            out.append({**o, ends[0]: o[ends[0]] + d, ends[1]: o[ends[1]] + d})
+    for cluster in clusters:
+        avg = sum(e[at] for e in cluster) / len(cluster)
+        for e in cluster:
+            d = avg - e[at]
+            out.append((e[0] + d, e[1], e[2] + d, e[3], e[4]) if at == _X0 else (e[0], e[1] + d, e[2], e[3] + d, e[4]))
     return out
 
 
-def _join(group: list[dict], orientation: str, tol: float) -> list[dict]:
-    """Given collinear edges, return them joined where the gap is at most `tol`."""
-    lo, hi = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+def _join(group: list[tuple], horizontal: bool, tol: float) -> list[tuple]:
+    """Given collinear edges, return them joined where the gap is at most `tol` (a horizontal
+    edge's length becomes x1 - x0; a vertical one's grows by what its bottom grew, as
+    pdfplumber computes them)."""
+    lo, hi = (_X0, _X1) if horizontal else (_TOP, _BOTTOM)
     ordered = sorted(group, key=itemgetter(lo))
     joined = [ordered[0]]
     for e in ordered[1:]:
         last = joined[-1]
         if e[lo] <= last[hi] + tol:
             if e[hi] > last[hi]:
-                grown = {**last, hi: e[hi]}
-                if hi == "x1":
-                    grown["width"] = e[hi] - last["x0"]
+                if horizontal:
+                    joined[-1] = (last[0], last[1], e[2], last[3], e[2] - last[0])
                 else:
-                    grown["height"] = last["height"] + (e[hi] - last[hi])
-                joined[-1] = grown
+                    joined[-1] = (last[0], last[1], last[2], e[3], last[4] + (e[3] - last[3]))
         else:
             joined.append(e)
     return joined
 
 
-def merged_edges(edges: list[dict], f: FinderSettings = FINDER) -> list[dict]:
-    """Given ruling edges, return them snapped, joined and filtered by length (pdfplumber's
-    get_edges for the "lines" strategy)."""
-    long_enough = lambda e, n: e["height" if e["orientation"] == "v" else "width"] >= n
-    v = [e for e in edges if e["orientation"] == "v" and long_enough(e, f.min_length_prefilter)]
-    h = [e for e in edges if e["orientation"] == "h" and long_enough(e, f.min_length_prefilter)]
-    snapped = _snap(v, "x0", f.snap) + _snap(h, "top", f.snap)
-    group = lambda e: ("h", e["top"]) if e["orientation"] == "h" else ("v", e["x0"])
-    out = [e for k, grp in itertools.groupby(sorted(snapped, key=group), key=group)
-           for e in _join(list(grp), k[0], f.join)]
-    return [e for e in out if long_enough(e, f.min_length)]
+def _finder_edges(edges: list[dict], min_length: float) -> tuple[list[tuple], list[tuple]]:
+    """Given ruling edges (pdfplumber's dict shape), return (vertical, horizontal) finder
+    tuples of those at least `min_length` long."""
+    vs, hs = [], []
+    for e in edges:
+        if e["orientation"] == "v":
+            if e["height"] >= min_length:
+                vs.append((e["x0"], e["top"], e["x1"], e["bottom"], e["height"]))
+        elif e["orientation"] == "h" and e["width"] >= min_length:
+            hs.append((e["x0"], e["top"], e["x1"], e["bottom"], e["width"]))
+    return vs, hs
 
 
-def intersections(edges: list[dict], f: FinderSettings = FINDER) -> dict:
-    """Given merged edges, return {(x, y): {"v": edges, "h": edges}} where a vertical and a
-    horizontal edge meet within `intersection` points."""
+def merged_edges(edges: list[dict], f: FinderSettings = FINDER) -> tuple[list[tuple], list[tuple]]:
+    """Given ruling edges, return (vertical, horizontal) edges snapped, joined and filtered by
+    length (pdfplumber's get_edges for the "lines" strategy), each list in pdfplumber's order."""
+    v, h = _finder_edges(edges, f.min_length_prefilter)
+    out = []
+    for snapped, at, horizontal in ((_snap(h, _TOP, f.snap), _TOP, True), (_snap(v, _X0, f.snap), _X0, False)):
+        by_pos: dict[float, list[tuple]] = {}
+        for e in snapped:
+            by_pos.setdefault(e[at], []).append(e)
+        joined = [j for pos in sorted(by_pos) for j in _join(by_pos[pos], horizontal, f.join)]
+        out.append([e for e in joined if e[_LENGTH] >= f.min_length])
+    hs, vs = out
+    return vs, hs
+
+
+def intersections(merged: tuple[list[tuple], list[tuple]], f: FinderSettings = FINDER) -> dict:
+    """Given merged (vertical, horizontal) edges, return {(x, y): (boxes of the vertical edges,
+    boxes of the horizontal edges)} where a vertical and a horizontal edge meet within
+    `intersection` points."""
     tol = f.intersection
     out: dict = {}
-    vs = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
-    hs = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
-    tops = [h["top"] for h in hs]
+    vs = sorted(merged[0], key=itemgetter(_X0, _TOP))
+    hs = sorted(merged[1], key=itemgetter(_TOP, _X0))
+    tops = [h[_TOP] for h in hs]
     margin = tol + 1.0    # a superset of the rows the test below can accept, found by bisection
     for v in vs:
+        x, vtop, vbottom = v[_X0], v[_TOP], v[_BOTTOM]
+        vbox = v[:4]
         # the horizontal edges near the vertical one's span, in the same order as all of them
-        for h in hs[bisect.bisect_left(tops, v["top"] - margin):bisect.bisect_right(tops, v["bottom"] + margin)]:
-            if v["top"] <= h["top"] + tol and v["bottom"] >= h["top"] - tol \
-                    and h["x0"] - tol <= v["x0"] <= h["x1"] + tol:
-                at = out.setdefault((v["x0"], h["top"]), {"v": [], "h": []})
-                at["v"].append(v)
-                at["h"].append(h)
+        for h in hs[bisect.bisect_left(tops, vtop - margin):bisect.bisect_right(tops, vbottom + margin)]:
+            y = h[_TOP]
+            if vtop <= y + tol and vbottom >= y - tol and h[_X0] - tol <= x <= h[_X1] + tol:
+                at = out.get((x, y))
+                if at is None:
+                    at = out[(x, y)] = (set(), set())
+                at[0].add(vbox)
+                at[1].add(h[:4])
     return out
-
-
-def _bbox(e: dict) -> Box:
-    return e["x0"], e["top"], e["x1"], e["bottom"]
 
 
 def cells(points: dict) -> list[Box]:
     """Given intersections, return the smallest rectangles whose four corners are intersections
     joined by edges, one per top-left corner, in corner order."""
-    vset = {p: {_bbox(e) for e in at["v"]} for p, at in points.items()}
-    hset = {p: {_bbox(e) for e in at["h"]} for p, at in points.items()}
+    vset = {p: at[0] for p, at in points.items()}
+    hset = {p: at[1] for p, at in points.items()}
     ordered = sorted(points)
     by_y: dict[float, list] = {}
     for p in ordered:
@@ -171,30 +191,61 @@ def _smallest_cell(pt, ordered, lo, hi, row, first, vset, hset) -> Optional[Box]
     return None
 
 
+def _corners(b: Box) -> tuple:
+    return (b[0], b[1]), (b[0], b[3]), (b[2], b[1]), (b[2], b[3])
+
+
+def _components(cells_: list[Box]) -> list[list[int]]:
+    """Given cells, return the indexes of each group of cells connected through shared
+    corners, each group in index order, groups in the order of their first cell."""
+    parent = list(range(len(cells_)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    owner: dict = {}
+    for i, cell in enumerate(cells_):
+        for corner in _corners(cell):
+            j = owner.setdefault(corner, i)
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(cells_)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _pass_order(cells_: list[Box], members: list[int]) -> list[Box]:
+    """Given cells and the indexes of one connected group, return the group's cells in the
+    order pdfplumber's cells_to_tables adds them: passes over the cells not yet taken, in
+    index order, each taking the cells that touch a corner taken so far."""
+    taken: set = set(_corners(cells_[members[0]]))
+    out = [cells_[members[0]]]
+    rest = members[1:]
+    while rest:
+        left = []
+        for i in rest:
+            cc = _corners(cells_[i])
+            if taken.isdisjoint(cc):
+                left.append(i)
+            else:
+                taken.update(cc)
+                out.append(cells_[i])
+        rest = left
+    return out
+
+
 def tables(cells_: list[Box]) -> list[list[Box]]:
     """Given cells, return the groups of cells that touch at corners (tables), top to bottom
-    then left to right, groups of one cell left out."""
-    corners = lambda b: ((b[0], b[1]), (b[0], b[3]), (b[2], b[1]), (b[2], b[3]))
-    remaining = list(cells_)
-    current_corners: set = set()
-    current: list[Box] = []
-    out = []
-    while remaining:
-        before = len(current)
-        for cell in list(remaining):
-            cc = corners(cell)
-            if not current or not current_corners.isdisjoint(cc):
-                current_corners |= set(cc)
-                current.append(cell)
-                remaining.remove(cell)
-        if len(current) == before:
-            out.append(list(current))
-            current_corners.clear()
-            current.clear()
-    if current:
-        out.append(list(current))
+    then left to right, groups of one cell left out (pdfplumber's cells_to_tables: the same
+    groups with their cells in the same order, found through a corner index instead of
+    repeated passes over all cells)."""
+    out = [_pass_order(cells_, members) for members in _components(cells_) if len(members) > 1]
     out.sort(key=lambda t: min((c[1], c[0]) for c in t))
-    return [t for t in out if len(t) > 1]
+    return out
 
 
 def cell_groups(edges: list[dict]) -> list[list[Box]]:
@@ -215,8 +266,8 @@ def table_groups(edges: list[dict], s: PdfSettings = DEFAULT) -> list[list[Box]]
     column edges or 2 row edges is around prose (one row may be the end of a table)."""
     out = []
     for group in cell_groups(edges):
-        xs = {round(c[0], 1) for c in group} | {round(c[2], 1) for c in group}
-        ys = {round(c[1], 1) for c in group} | {round(c[3], 1) for c in group}
+        xs = {round(x, 1) for x in {c[0] for c in group} | {c[2] for c in group}}
+        ys = {round(y, 1) for y in {c[1] for c in group} | {c[3] for c in group}}
         if len(_cluster(xs, s.snap_same_page)) >= 3 and len(_cluster(ys, s.snap_same_page)) >= 2:
             out.append(group)
     return out
