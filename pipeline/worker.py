@@ -289,7 +289,7 @@ def serve(inp, out, cfg: dict | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
-    from . import label_scores
+    from . import datafiles, label_scores
     label_scores.collect()         # the label scores it computes are kept for the next process
     from .report import parse_file
     from .schema import wide_layout
@@ -306,6 +306,7 @@ def serve(inp, out, cfg: dict | None) -> None:
                 _stderr_to(job["stderr"])
             max_mb = job.get("max_memory_mb")
             _limit_memory(max_mb)
+            datafiles.adopt_digest(job.get("code_digest", ""))
             continue
         _send(out, _do_job(job, parse_file, max_mb))
         if job.get("op") == "parse":   # after the result: what it derived, kept for later processes
@@ -448,7 +449,8 @@ class Worker:
             if self.proc is None:
                 self.proc = _ForkedChild(cfg, self.stderr)
             else:
-                _send(self.proc.stdin, {"op": "config", **cfg,
+                from . import datafiles
+                _send(self.proc.stdin, {"op": "config", **cfg, "code_digest": datafiles.known_digest(),
                                         "stderr": self.stderr.name if self.stderr is not None else None})
         else:
             import subprocess

@@ -153,3 +153,27 @@ def test_a_parse_worker_packs_its_review_entry_without_the_site_writer():
                          f"p = parse_file({seed!r})\nassert pack_parts(p.report, p.cells, p.checks, p.log, True)")
     assert "pipeline.review.entry" in mods
     assert not {"pipeline.review.site", "gzip", "shutil", "tempfile"} & set(mods), sorted(mods)
+
+
+def test_the_early_worker_takes_the_parents_code_digest(tmp_path, monkeypatch):
+    """The parser's code digest (some 100 files read and hashed) is made once a run: the parent
+    makes it for the batch state, and the worker it forked before that takes it from the
+    run's config message instead of reading every file again for its kept label scores."""
+    import os
+
+    from pipeline import datafiles
+    from pipeline.batch import parser_fingerprint
+    from pipeline.cli import main
+
+    calls = tmp_path / "hashed"
+    monkeypatch.setenv("OGI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(datafiles, "_digest", [])
+    monkeypatch.setattr(datafiles, "_hash_code", lambda: calls.open("a").write(f"{os.getpid()}\n") and "d" * 64)
+    p = tmp_path / "one.txt"
+    p.write_text(render_text(random_report(random.Random(3)), LAYOUTS[0]), encoding="utf-8")
+    parser_fingerprint.cache_clear()
+    try:
+        assert main(["parse", str(p), "--out", str(tmp_path / "out"), "-q", "--workers", "1"]) == 0
+    finally:
+        parser_fingerprint.cache_clear()    # made from the stand-in digest
+    assert calls.read_text().split() == [str(os.getpid())]
