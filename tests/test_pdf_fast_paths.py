@@ -285,3 +285,18 @@ def test_a_pdf_is_read_without_importing_pypdfium2():
             "assert d.tables and 'pypdfium2' not in sys.modules, sorted(m for m in sys.modules if 'pdfium' in m)")
     subprocess.run([sys.executable, "-c", code, str(FIXTURES / "docx_2021.pdf")], check=True,
                    cwd=FIXTURES.parents[1])
+
+
+def test_a_pdfium_library_not_found_leaves_the_pdf_to_pypdfium2():
+    """Where pypdfium2_raw's library is not under a name the binding knows (another platform's
+    wheel), the PDF is still read, by pypdfium2, to the same Document."""
+    import subprocess
+    import sys
+    path = FIXTURES / "docx_2021.pdf"
+    code = ("import sys; from parsers.pdf import pdfium as lean; lean._LIBRARY_NAMES = ('no-such-lib.so',); "
+            "from parsers import read; d = read(sys.argv[1]); "
+            "assert 'pypdfium2' in sys.modules; print(repr(d))")
+    fallback = subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=FIXTURES.parents[1],
+                              capture_output=True, text=True).stdout
+    from parsers import read
+    assert fallback.strip() == repr(read(str(path)))

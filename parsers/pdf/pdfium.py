@@ -59,6 +59,7 @@ _SIGNATURES = {
     "FPDFPathSegment_GetType": ctypes.c_int, "FPDFPathSegment_GetClose": ctypes.c_int,
 }
 _FUNCTIONS: dict = {}
+_LIBRARY_NAMES = ("libpdfium.so", "libpdfium.dylib", "pdfium.dll")    # pypdfium2_raw's, by platform
 
 
 def _library() -> ctypes.CDLL:
@@ -67,11 +68,20 @@ def _library() -> ctypes.CDLL:
     if lib is None:
         spec = find_spec("pypdfium2_raw")
         folder = list(spec.submodule_search_locations)[0]
-        lib = ctypes.CDLL(os.path.join(folder, "libpdfium.so"))
+        names = [os.path.join(folder, n) for n in _LIBRARY_NAMES if os.path.isfile(os.path.join(folder, n))]
+        lib = ctypes.CDLL(names[0] if names else _loaded_by_pypdfium2())
         lib.FPDF_InitLibraryWithConfig.restype = None
         lib.FPDF_InitLibraryWithConfig(ctypes.byref(_LibraryConfig(version=2)))
         _FUNCTIONS[""] = lib
     return lib
+
+
+def _loaded_by_pypdfium2() -> str:
+    """The path of the library pypdfium2 loads (imported for it): where pypdfium2_raw holds it
+    under a name this module does not know."""
+    import pypdfium2  # noqa: F401  (loads and initialises the library)
+    from pypdfium2_raw import bindings
+    return bindings._libs["pdfium"]._name
 
 
 def fn(name: str):
