@@ -318,3 +318,40 @@ def test_a_lines_digits_are_as_tall_as_its_characters():
     top, bottom = number.glyphs[0].box[1], number.glyphs[0].box[3]
     assert bottom - top == 21 and abs((top + bottom) / 2 - 30.5) < 1
     assert P._digit_height([_line((150, 8, 170, 52), text="4")], m) == 15
+
+
+def test_a_minus_joined_to_its_first_digit_is_ink_left_unread():
+    """'-49' whose minus touches the 4 is one ink component; the 4's box covering only its
+    right part leaves the minus bare: the cell is flagged, not trusted as '49'."""
+    from parsers.pdf.items import PageTable
+    k = 0.5
+    m = np.zeros((60, 200), dtype=np.uint8)
+    m[29:31, 80:90] = 255                     # the minus, joined to the 4 by a bridge
+    m[22:38, 90:100] = 255                    # 4
+    m[22:38, 102:112] = 255                   # 9
+    four = P.OcrChar(0, "4", 45.0, 50.5, 11, 19, 8, False, 19, 0.95)
+    nine = P.OcrChar(1, "9", 50.5, 56.5, 11, 19, 8, False, 19, 0.98)
+    blocks = [PageTable(1, [((20, 5, 80, 25), "49")], (20, 5, 80, 25), "words")]
+    assert P._unread_ink(blocks, [four, nine], m, k)
+    m[29:31, 80:90] = 0                       # no minus: nothing left unread
+    assert not P._unread_ink(blocks, [four, nine], m, k)
+
+
+def test_a_dot_read_over_a_hyphens_bar_is_a_dash_and_over_grain_is_not():
+    """A lone printed '-' read at a text line's height often comes out as '·'; over one solid
+    level bar it is a dash (zero), scored as read; over a dot or a grain speck it stays
+    refused."""
+    from parsers.ocr.engine import Glyph, TextLine
+    def reading():
+        return TextLine("·", 0.3, [Glyph("·", (0, 0, 5, 20), 0.3)])
+    bar = np.zeros((20, 12), dtype=bool)
+    bar[9:12, 2:9] = True                     # a hyphen: 7 × 3 px, digits 15 px tall
+    ln = reading()
+    assert P._value_reading(ln, bar, 15.0) and ln.glyphs[0].text == "—" and ln.glyphs[0].conf == 0.3
+    dot = np.zeros((20, 12), dtype=bool)
+    dot[9:12, 4:7] = True
+    grain = np.zeros((20, 12), dtype=bool)
+    grain[9:11, 4:8] = True                   # 4 × 2: too short for a dash at this size
+    for ink in (dot, grain):
+        ln = reading()
+        assert not P._value_reading(ln, ink, 15.0) and ln.glyphs[0].text == "·"

@@ -94,17 +94,20 @@ class Prepared:
     segs: list
     angle: float
     warnings: list[str]
+    grainy: bool = False  # smoothed before reading: lone specks of its grain look like dashes and dots
 
 
 def _prepare(gray, dpi: float, number: int, turns: int) -> Prepared:
     """The page turned clockwise `turns` quarters, smoothed when grainy, deskewed, its ruling
     segments found and painted out."""
     warnings: list[str] = []
+    grainy = False
     turns %= 4
     if turns:
         gray = I.rotate(gray, turns)
     if I.noisy(gray):
         gray = I.denoise(gray)
+        grainy = True
         warnings.append(f"page {number}: OCR: grainy scan smoothed before reading")
     mask = I.ink(gray, dpi)
     angle = I.skew_angle(mask)
@@ -114,7 +117,7 @@ def _prepare(gray, dpi: float, number: int, turns: int) -> Prepared:
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
     segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
     return Prepared(number, dpi, turns, gray, I.erase(gray, segs, dpi, 255), I.erase(mask, segs, dpi, 0),
-                    segs, angle, warnings)
+                    segs, angle, warnings, grainy)
 
 
 def _read(p: Prepared) -> PageResult:
@@ -132,7 +135,7 @@ def _read(p: Prepared) -> PageResult:
         lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
     digit_h = _digit_height(lines, text_mask)
     typical = _fit_to_ink(lines, text_mask)
-    if not groups and digit_h:
+    if not groups and digit_h and not p.grainy:     # grain read alone joins the grid as junk columns
         again = _reread_weak_numbers(lines, clean, text_mask, k, digit_h)
         missed = _missed_numbers(lines, clean, text_mask, k, digit_h)
         _fit_to_ink(again + missed, text_mask, typical)
@@ -419,7 +422,7 @@ def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list, te
                 rects.append(box)
     if not rects:
         return False
-    lines = [ln for ln, r in zip(E.read_rects(gray, rects), rects) if _value_reading(ln, _rect_ink(mask, r))]
+    lines = [ln for ln, r in zip(E.read_rects(gray, rects), rects) if _value_reading(ln, _rect_ink(mask, r), text_h)]
     _fit_to_ink(lines, mask, text_h)
     _close_gaps(lines, mask, k)
     chars.extend(_chars(lines, k, len(chars)))
@@ -497,7 +500,7 @@ def _missed_numbers(lines: list, gray, mask, k: float, text_h: float) -> list:
             blobs.append(ink)
     if not rects:
         return []
-    return [ln for ln, ink in zip(E.read_rects(gray, rects), blobs) if _value_reading(ln, ink)]
+    return [ln for ln, ink in zip(E.read_rects(gray, rects), blobs) if _value_reading(ln, ink, text_h)]
 
 
 def _reread_weak_numbers(lines: list, gray, mask, k: float, text_h: float) -> list:
@@ -517,15 +520,40 @@ def _reread_weak_numbers(lines: list, gray, mask, k: float, text_h: float) -> li
             which.append(i)
             rects.append(box)
     for i, r, ln in zip(which, rects, E.read_rects(gray, rects) if rects else []):
-        if _value_reading(ln, _rect_ink(mask, r)) and _cell_score([ln]) > _cell_score([lines[i]]):
+        if _value_reading(ln, _rect_ink(mask, r), text_h) and _cell_score([ln]) > _cell_score([lines[i]]):
             lines[i] = ln
             new.append(ln)
     return new
 
 
-def _value_reading(ln, ink) -> bool:
-    """A line read on its own is a value: nothing but value glyphs, a slash only over a slash's ink."""
+def _value_reading(ln, ink, text_h: float) -> bool:
+    """A line read on its own is a value: nothing but value glyphs, a slash only over a slash's
+    ink; a lone dot or dash read over one level bar of ink (`_bar_ink`: a printed '-' read at a
+    text line's height often comes out as '·') becomes '—' (a zero) with the score it read at."""
+    if len(ln.glyphs) == 1 and ln.glyphs[0].text in _DOTS and _bar_ink(ink, text_h):
+        ln.glyphs[0].text = "—"
     return bool(ln.glyphs) and all(g.text in _VALUE_GLYPHS or (g.text == "/" and _slash_ink(ink)) for g in ln.glyphs)
+
+
+_DOTS = set("·.。•∙・-_") | _STROKES
+
+
+def _bar_ink(ink, text_h: float) -> bool:
+    """Whether the ink (boolean) is one solid level bar and nothing else (specks apart): at
+    least BAR_LENGTH times as wide as tall, a third of a digit's height `text_h` or more
+    (no grain), at most a quarter of it thick, filling most of its box."""
+    import cv2
+    import numpy as np
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    keep = [i for i in range(1, n) if stats[i][4] >= 3]
+    if len(keep) != 1:
+        return False
+    _, _, w, h, area = stats[keep[0]]
+    return w >= BAR_LENGTH * h and w >= max(4, text_h / 3) and h <= text_h / 4 and area >= BAR_FILL * w * h
+
+
+BAR_LENGTH = 2.0         # a hyphen is about 2.3 times as wide as thick
+BAR_FILL = 0.7
 
 
 SLASH_SPAN = 0.6         # no row of a slash's ink is wider than this share of the slash
