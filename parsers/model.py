@@ -29,7 +29,8 @@ class SourcePos(NamedTuple):
 
     def shifted(self, start: int, end: int) -> "SourcePos":
         """The position of characters start..end of the text at this position (same line)."""
-        return SourcePos(self.line, self.start + start, self.start + end)
+        # the named tuple's own __new__ without its Python-level call (lines.py shifts every value)
+        return tuple.__new__(SourcePos, (self.line, self.start + start, self.start + end, None, None, None))
 
 
 @dataclass

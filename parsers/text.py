@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import regex
 
-from .contract import Source, read_bytes
+from .contract import Source, read_bytes, source_size
 from .encoding import decode
 from .layout_place import place_row
 from .model import Cell, Document, Paragraph, ReadError, SourcePos, Table
@@ -38,7 +38,11 @@ _WIDE_GAP = regex.compile(r"\S {2,}\S")              # two tokens two or more sp
 
 def read(source: Source) -> Document:
     """Given a text file (path or bytes), return its Document."""
-    data = read_bytes(source, MAX_BYTES + 1)
+    # read no more than the file holds (a read of MAX_BYTES + 1 reserves that much memory first)
+    limit = min(source_size(source), MAX_BYTES) + 1
+    data = read_bytes(source, limit)
+    if len(data) == limit and limit <= MAX_BYTES:      # the file grew since: read it as before
+        data = read_bytes(source, MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ReadError(f"text file larger than {MAX_BYTES // (1024 * 1024)} MB (a report's text is well under 1 MB)")
     text, _ = decode(data)
@@ -83,6 +87,9 @@ def _value_at(line: str, piece: str, start: int) -> int:
 
 
 _READING_ORDER = attrgetter("row", "col")
+#: SourcePos(line, start, end) made as the named tuple's own __new__ makes it, without the call
+#: to that Python-level __new__ (a reader locates every cell and paragraph: a third of the cost)
+_new_tuple = tuple.__new__
 
 
 def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> None:
@@ -94,7 +101,7 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
         a = line.find(block.text)
         if a >= 0:
             shift = col0 if i == 0 else 0     # page line 0 starts at column col0
-            block.pos = SourcePos(line_no + i, a + shift, a + len(block.text) + shift)
+            block.pos = _new_tuple(SourcePos, (line_no + i, a + shift, a + len(block.text) + shift, None, None, None))
         return
     li, at = i, 0
     for c in sorted(block.cells, key=_READING_ORDER):
@@ -108,7 +115,7 @@ def locate(block, lines: list[str], i: int, j: int, line_no: int, col0: int) -> 
             a = _value_at(lines[k], piece, start) if numeric else lines[k].find(piece, start)
             if a >= 0:
                 shift = col0 if k == 0 else 0
-                c.pos = SourcePos(line_no + k, a + shift, a + len(piece) + shift)
+                c.pos = _new_tuple(SourcePos, (line_no + k, a + shift, a + len(piece) + shift, None, None, None))
                 li, at = k, a + len(piece)
                 break
 

@@ -170,6 +170,10 @@ class State:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser_fingerprint(),))
         self._in_tx = False
         self._last_commit = time.monotonic()
+        # rows of `hashes` and `files` not written yet: written together (executemany) as the
+        # transaction they belong to commits, so a file costs two statements, not four
+        self._hashes: list[tuple] = []
+        self._files: list[tuple] = []
 
     # transactions: grouped for speed, committed at least every 0.2 s and at the end
     def begin(self) -> None:
@@ -177,8 +181,18 @@ class State:
             self.db.execute("BEGIN")
             self._in_tx = True
 
+    def _write_pending(self) -> None:
+        """Write the rows put_hash and set_file keep until their transaction commits."""
+        if self._hashes:
+            self.db.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)", self._hashes)
+            self._hashes = []
+        if self._files:
+            self.db.executemany("UPDATE files SET sha = ?, key = ?, error = ? WHERE seq = ?", self._files)
+            self._files = []
+
     def commit(self, force: bool = False) -> None:
         if self._in_tx and (force or time.monotonic() - self._last_commit >= 0.2):
+            self._write_pending()
             self.db.execute("COMMIT")
             self._in_tx = False
             self._last_commit = time.monotonic()
@@ -192,36 +206,46 @@ class State:
         self.db.execute("DELETE FROM files")
         self.begin()
         n = 0
-        for n, (p, error) in enumerate(walk_inputs(paths, exclude), 1):
-            self.db.execute("INSERT INTO files(seq, path, error) VALUES (?, ?, ?)", (n, _fs(p), error))
+
+        def rows():
+            nonlocal n
+            for n, (p, error) in enumerate(walk_inputs(paths, exclude), 1):
+                yield n, _fs(p), error
+        self.db.executemany("INSERT INTO files(seq, path, error) VALUES (?, ?, ?)", rows())
         self.commit(force=True)
         return n
 
-    def iter_files(self, chunk: int = 2000) -> Iterator[tuple[int, str, str]]:
-        """(seq, path, reason not read) of this run's files, in input order."""
+    def iter_files(self, chunk: int = 2000) -> Iterator[tuple[int, str, str, tuple | None]]:
+        """(seq, path, reason not read, cached hash) of this run's files, in input order; the
+        cached hash is (size, mtime_ns, sha) as the hash cache holds it for the path (see
+        `cached_hash`), read with the file list (no query a file)."""
         last = 0
         while True:
-            rows = self.db.execute("SELECT seq, path, error FROM files WHERE seq > ? ORDER BY seq LIMIT ?",
-                                   (last, chunk)).fetchall()
+            rows = self.db.execute(
+                "SELECT f.seq, f.path, f.error, h.size, h.mtime_ns, h.sha FROM files f "
+                "LEFT JOIN hashes h ON h.path = f.path WHERE f.seq > ? ORDER BY f.seq LIMIT ?",
+                (last, chunk)).fetchall()
             if not rows:
                 return
-            for seq, p, error in rows:
-                yield seq, os.fsdecode(p), error or ""
+            for seq, p, error, size, mtime_ns, sha in rows:
+                yield seq, os.fsdecode(p), error or "", None if sha is None else (size, mtime_ns, sha)
             last = rows[-1][0]
 
-    def cached_hash(self, path: str, st: os.stat_result) -> str | None:
-        row = self.db.execute("SELECT size, mtime_ns, sha FROM hashes WHERE path = ?", (_fs(path),)).fetchone()
-        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
-            return row[2]
+    @staticmethod
+    def cached_hash(cached: tuple | None, st: os.stat_result) -> str | None:
+        """The SHA-256 the hash cache holds (`iter_files`), when the file's size and mtime are
+        still those it was hashed with."""
+        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+            return cached[2]
         return None
 
     def put_hash(self, path: str, size: int, mtime_ns: int, sha: str) -> None:
         self.begin()
-        self.db.execute("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)", (_fs(path), size, mtime_ns, sha))
+        self._hashes.append((_fs(path), size, mtime_ns, sha))
 
     def set_file(self, seq: int, sha: str | None, key: str | None, error: str = "") -> None:
         self.begin()
-        self.db.execute("UPDATE files SET sha = ?, key = ?, error = ? WHERE seq = ?", (sha, key, error, seq))
+        self._files.append((sha, key, error, seq))
 
     def result_status(self, key: str, run_id: str, force: bool = False,
                       retry_failed: bool = False) -> tuple[str | None, bool]:
@@ -268,12 +292,14 @@ class State:
 
     def written_for(self, sha: str) -> bool:
         """Whether some file of this run with this content has its rows written."""
+        self._write_pending()
         return self.db.execute("SELECT 1 FROM files WHERE sha = ? AND first = 1 LIMIT 1", (sha,)).fetchone() is not None
 
     def mark_first(self) -> None:
         """Each content's rows are written once: for the first file (input order) whose result
         was read (not failed); every other file with that content gets its reports.csv row only."""
         self.begin()
+        self._write_pending()
         self.db.execute("""
             UPDATE files SET first = coalesce(seq = (
                 SELECT min(f2.seq) FROM files f2 JOIN results r ON r.key = f2.key
@@ -282,6 +308,7 @@ class State:
 
     def iter_outputs(self, chunk: int = 500) -> Iterator[tuple]:
         """(path, sha, first, error, report_json, parts) for this run's files, in input order."""
+        self._write_pending()
         last = 0
         while True:
             rows = self.db.execute(
@@ -446,7 +473,7 @@ class _Dispatch:
 
     def run(self) -> None:
         state, backend = self.state, self.backend
-        for seq, path, error in state.iter_files():
+        for seq, path, error, cached in state.iter_files():
             if error:
                 self._fail(seq, path, error)
                 continue
@@ -459,7 +486,7 @@ class _Dispatch:
             if not stat_.S_ISREG(st.st_mode):
                 self._fail(seq, path, _kind_reason(file_kind(st.st_mode)))
                 continue
-            sha = state.cached_hash(path, st)
+            sha = state.cached_hash(cached, st)
             if sha is None:
                 self._submit({"op": "hash", "path": path, "seq": seq})
             else:
@@ -568,6 +595,7 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
                 unpacked = unpack_parts(parts)
                 amended = False
                 if era_a and rep.get("era_a"):
+                    unpacked.update((k, unpacked[k].decode()) for k in ("cells", "checks", "log"))
                     before = [unpacked[k] for k in ("cells", "checks", "log")]
                     era_a_series.amend(rep, unpacked, series, fields)
                     amended = before != [unpacked[k] for k in ("cells", "checks", "log")]

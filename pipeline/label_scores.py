@@ -4,7 +4,8 @@ Why: a new parse process spends about 40 ms of its first report on exact fuzzy s
 printed label texts against every template row (`pipeline.match`); the same texts recur across
 reports and runs, and in one process an lru_cache already serves them after the first time.
 `match._score_row` is a pure function of (printed labels, context labels, the row's label,
-aliases and group) and of the code and data that compute it, so its results can be kept.
+aliases and group) and of the code and data that compute it, so its results can be kept; so is
+`match.score_header` of (printed header text, column label, aliases).
 
 Exact by construction: the kept scores are used only by a process whose code and data are
 those they were computed with. The key is a hash of every source and data file of `parsers/`
@@ -78,11 +79,23 @@ def _load() -> dict:
 def remembered(compute, labels: tuple, context: tuple, row):
     """`compute(labels, context, row)`, from the kept scores when they hold it (a miss is
     computed and kept for the next process)."""
-    kept = _load() if _kept is None else _kept
-    key = (labels, context, row.label, row.aliases, row.group)
-    got = kept.get(key)
+    return kept((labels, context, row.label, row.aliases, row.group), compute, labels, context, row)
+
+
+def remembered_header(compute, printed: str, label: str, aliases: tuple):
+    """`compute(printed, label, aliases)` (a column header's score), kept like a row's: a
+    fresh worker whose header texts are not all exact then needs no fuzzy scoring either. Its
+    key ("header", …) has four parts, a row's five: the two never meet."""
+    return kept(("header", printed, label, aliases), compute, printed, label, aliases)
+
+
+def kept(key: tuple, compute, *args):
+    """The score kept under `key` (strings and tuples of them), else `compute(*args)`, kept
+    for the next process when this one collects."""
+    scores = _load() if _kept is None else _kept
+    got = scores.get(key)
     if got is None:
-        got = compute(labels, context, row)
+        got = compute(*args)
         if _state["collect"] and _state["key"] and len(_added) < LIMIT:
             _added[key] = got
     return got

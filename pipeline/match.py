@@ -102,5 +102,10 @@ def _compute_score_row(labels: tuple[str, ...], context: tuple[str, ...], row: R
 
 @lru_cache(maxsize=65536)
 def score_header(printed: str, label: str, aliases: tuple[str, ...] = ()) -> float:
+    """How well a printed column header matches a column's label or aliases (0–100)."""
+    return label_scores.remembered_header(_compute_score_header, printed, label, aliases)   # kept across processes
+
+
+def _compute_score_header(printed: str, label: str, aliases: tuple[str, ...]) -> float:
     key = N.label_key(printed)
     return max(_similarity(key, N.label_key(x)) for x in (label, *aliases)) if key else 0.0

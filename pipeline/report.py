@@ -9,6 +9,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 import parsers
@@ -49,6 +50,30 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+SMALL = 1 << 20     # bytes: a plain-text file up to this size is read once, for its hash, format and reader
+
+
+def read_once(path: str, fmt_: Optional[str], want_hash: bool) -> tuple[str, Optional[bytes], Optional[str]]:
+    """Given a path, return from one opening of the file: its format (`fmt_` when given, else
+    detected from its first bytes and its name, as parsers.detect_format does), its bytes when
+    it is plain text of at most SMALL bytes (the text reader reads bytes as it reads the file;
+    other formats are read from their path) and, when `want_hash`, its sha256."""
+    with open(path, "rb") as f:
+        first = f.read(2048)
+        fmt_ = fmt_ or parsers.detect(first, os.fspath(path))
+        if fmt_ != "text" and not want_hash:
+            return fmt_, None, None
+        data = first + f.read(SMALL + 1 - len(first))
+        digest = None
+        if want_hash:
+            h = hashlib.sha256(data)
+            if len(data) > SMALL:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digest = h.hexdigest()
+    return fmt_, (data if fmt_ == "text" and len(data) <= SMALL else None), digest
+
+
 def _second_reading(path, fmt_, template, doc, ex):
     """A PDF whose text layer looks wrong (see ocr_review.suspect_text_layer) read again by OCR;
     the reading that breaks fewer identities is kept, and the log says which and why."""
@@ -72,23 +97,53 @@ def _second_reading(path, fmt_, template, doc, ex):
     return doc, ex
 
 
+def _joined(cells) -> str:
+    join = "/".join
+    return ";".join([join(k) for k in dict.fromkeys(cells)])
+
+
+_kept_cells_text = lru_cache(maxsize=4096)(_joined)
+
+
+def cells_text(cells) -> str:
+    """The checks.csv `cells` of a check's cells: each `table/row_key/col_key` once, in order.
+    Remembered for cells given as tuples (a template's identities name the same cells in every
+    report); cells given as lists are joined each time."""
+    try:
+        return _kept_cells_text(cells)
+    except TypeError:       # unhashable: lists
+        return _joined(cells)
+
+
 def _add_checks(out: ParsedReport, rid: str, checks: list, tpl=None) -> None:
     """The checks.csv rows of `checks` (cells named `table/row_key/col_key`)."""
     join = "/".join
     out.checks += [{"report_id": rid, "check_id": c.check_id, "table": c.table, "scope": c.scope,
                     "expression": c.expression, "lhs": fmt(c.lhs), "rhs": fmt(c.rhs),
                     "diff": fmt(c.diff), "status": c.status, "severity": c.severity,
-                    "message": c.message, "cells": ";".join([join(k) for k in dict.fromkeys(c.cells)]),
+                    "message": c.message, "cells": cells_text(c.cells),
                     "culprit": join(c.culprit) if c.culprit else "",
                     "scope_kind": scope_kind(c, tpl) if tpl is not None else c.scope_kind} for c in checks]
+
+
+_SCORE_TEXT: dict[float, str] = {}     # f"{score:g}" of each match score met (a few dozen distinct)
+
+
+def _score_text(score: float) -> str:
+    """f"{score:g}", kept for a score other than zero (0.0 and -0.0 are one key, two texts)."""
+    got = f"{score:g}"
+    if score:
+        _SCORE_TEXT[score] = got
+    return got
 
 
 def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list) -> list[dict]:
     """The cells.csv rows of a report's cells, every value as the CSV file holds it (text)."""
     year, template = str(year) if year else "", template or ""
+    score = _SCORE_TEXT.get
     return [{"report_id": rid, "agency": agency, "year": year, "template": template, "table": c.table,
              "row_key": c.row_key, "col_key": c.col_key, "value": fmt(c.value), "raw": c.raw,
-             "row_label": c.row_label, "col_label": c.col_label, "match_score": f"{c.match_score:g}",
+             "row_label": c.row_label, "col_label": c.col_label, "match_score": score(c.match_score) or _score_text(c.match_score),
              "page": str(c.page) if c.page else "",
              "bbox": " ".join([f"{x:.1f}" for x in c.bbox]) if c.bbox else "", "method": c.method,
              "confidence": "" if c.confidence is None else f"{c.confidence:.3f}",
@@ -98,14 +153,16 @@ def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list)
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
                sha256: Optional[str] = None, ocr: Optional[str] = None) -> ParsedReport:
     t0 = time.perf_counter()
-    digest = sha256 or sha256_file(path)
+    found = read_once(path, fmt_, True) if sha256 is None else None    # an unreadable file raises, as hashing it did
+    digest = sha256 or found[2]
     rid = digest[:16]
     row = report_row(digest, path, fmt_ or "")
     out = ParsedReport(report=row)
     try:
-        fmt_ = fmt_ or parsers.detect_format(path)
+        fmt_, data, _ = found or read_once(path, fmt_, False)
         row["format"] = fmt_
-        doc = parsers.read(path, fmt_) if (ocr or "auto") == "auto" else parsers.read(path, fmt_, ocr=ocr)
+        src = data if data is not None else path
+        doc = parsers.read(src, fmt_) if (ocr or "auto") == "auto" else parsers.read(src, fmt_, ocr=ocr)
         row["format"] = doc.format if doc.format.endswith("-ocr") else fmt_
         row["pages"] = doc.pages or ""
         ex = extract(doc, template) if not _is_era_a(template) else Extraction(template=None)

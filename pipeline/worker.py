@@ -6,10 +6,10 @@ from this process, for a one-file run). The child imports the parser once and st
 parent sends a job: `hash` (the child reads the file and returns its SHA-256, so a file that
 blocks or is slow to read costs only the time limit) or `parse` (the child runs
 `pipeline.report.parse_file` and returns the report row and its cells, checks and log lines,
-rendered by `pipeline.schema`, as zlib-compressed JSON). The parent enforces the
-time limit and the memory limit and notices a crash; in each case the child is killed or
-reaped, the file is recorded `failed` with the reason, and a fresh child is started for the
-next file. A crash thus costs only its file. A child is also replaced after `max_jobs` files, so
+rendered by `pipeline.schema`, as zlib-compressed JSON). The parent enforces the time limit
+and the memory limit (the child's own memory: `over_limit`) and notices a crash; in each case
+the child is killed or reaped, the file is recorded `failed` with the reason, and a fresh child
+is started for the next file. A crash thus costs only its file. A child is also replaced after `max_jobs` files, so
 that memory the parser keeps between files (caches) cannot grow with the size of the run.
 
 Test-only faults (active only when the environment variable OGI_TEST_FAULTS=1 is set in the
@@ -80,27 +80,38 @@ def pack_parts(report: dict, cells: list, checks: list, log: list, review: bool 
 
 
 def _pack(parts: dict) -> bytes:
-    """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON."""
+    """The three texts as UTF-8 behind their lengths (no JSON escaping either way), then JSON,
+    compressed; a full review page's data file, gzipped already (`Entry.page`), follows the
+    compressed stream as it is, and holds the page's data and source view (not kept twice)."""
     entry = parts.get("review")
     meta = {"wide": parts["wide"]}
-    payload = b""
+    payload = page = b""
     if entry is not None:
         meta.update(summary=entry.summary, wants=entry.wants, full=entry.full is not None)
-        payload = (entry.clean if entry.full is None else entry.full + "\0" + (entry.source or "")).encode()
+        if entry.full is None:
+            payload = entry.clean.encode()
+        elif entry.page:   # the page holds the full data (see Entry.full)
+            page = entry.page
+            meta["full_len"] = len(entry.full.encode())
+            payload = b"\0"
+        else:
+            payload = (entry.full + "\0" + (entry.source or "")).encode()
     sections = [parts[k].encode() for k in _TEXTS] + [payload,
                                                       json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()]
-    return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1)
+    return zlib.compress(_HDR5.pack(*map(len, sections)) + b"".join(sections), 1) + page
 
 
 def unpack_parts(blob: bytes) -> dict:
-    """pack_parts' rows back: {"cells", "checks", "log": CSV text, "wide": {table: values},
-    "review": the review entry (a pipeline.review.entry.Entry) or None}."""
-    data = zlib.decompress(blob)
+    """pack_parts' rows back: {"cells", "checks", "log": CSV text in UTF-8 (bytes, as the output
+    files take it), "wide": {table: values}, "review": the review entry (a
+    pipeline.review.entry.Entry) or None}."""
+    z = zlib.decompressobj()
+    data = z.decompress(blob)
     at, sections = _HDR5.size, []
     for n in _HDR5.unpack_from(data):
         sections.append(data[at:at + n])
         at += n
-    out = {k: sections[i].decode() for i, k in enumerate(_TEXTS)}
+    out = {k: sections[i] for i, k in enumerate(_TEXTS)}
     meta = json.loads(sections[4])
     out["wide"] = meta["wide"]
     out["review"] = None
@@ -109,7 +120,8 @@ def unpack_parts(blob: bytes) -> dict:
         payload = sections[3].decode()
         if meta["full"]:   # the page's data and its source view (NUL never occurs in JSON text)
             full, source = payload.split("\0")
-            out["review"] = Entry(meta["summary"], full=full, wants=meta["wants"], source=source or None)
+            out["review"] = Entry(meta["summary"], full=full or None, wants=meta["wants"], source=source or None,
+                                  page=z.unused_data or None, full_len=meta.get("full_len", 0))
         else:
             out["review"] = Entry(meta["summary"], clean=payload)
     return out
@@ -197,6 +209,36 @@ def memory_of(pid: int, kind: str = "rss") -> int | None:
         return info.rss if kind == "rss" else info.vms
     except Exception:
         return None
+
+
+_PRIVATE = (b"Private_Clean:", b"Private_Dirty:")
+
+
+def private_memory_of(pid: int) -> int | None:
+    """The memory a process holds of its own, in bytes: its private pages (Private_Clean +
+    Private_Dirty of /proc/PID/smaps_rollup, Linux 4.14+), not the pages a forked worker still
+    shares with the process it was forked from (its resident size counts those too); None
+    where that cannot be read. The kernel walks the process's pages for it, so it is asked
+    only once the resident size is over a limit."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            lines = f.read().split(b"\n")
+        return sum(int(line.split()[1]) for line in lines if line.startswith(_PRIVATE)) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def over_limit(pid: int, limit: int) -> bool | None:
+    """Whether a process holds more than `limit` bytes of its own memory (None: it is gone): its
+    resident size when that is within the limit (cheap, and never less than its private memory),
+    else its private memory where the system tells it."""
+    rss = memory_of(pid)
+    if rss is None:
+        return None
+    if rss <= limit:
+        return False
+    own = private_memory_of(pid)
+    return (rss if own is None else own) > limit
 
 
 def hash_file(path: str) -> dict:
@@ -525,10 +567,7 @@ class Worker:
             return failed_result(job, f"timeout after {self.timeout:g} s", elapsed)
         if self.max_memory_mb and now >= self._next_mem_check:
             self._next_mem_check = now + 0.1
-            rss = memory_of(self.proc.pid)
-            if rss is None:
-                return None
-            if rss > self.max_memory_mb * (1 << 20):
+            if over_limit(self.proc.pid, self.max_memory_mb * (1 << 20)):
                 self.restart()
                 return failed_result(job, f"memory limit {self.max_memory_mb} MB exceeded", elapsed)
         return None

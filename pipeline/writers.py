@@ -16,7 +16,6 @@ left half-written.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -31,21 +30,23 @@ _TMP_PREFIX = ".tmp-"
 
 
 class _CsvFile:
-    """One CSV file of a generation, written with its header row."""
+    """One CSV file of a generation, written with its header row (UTF-8, with a byte-order
+    mark when `bom`). The file is written as bytes, so rows a worker rendered are copied
+    as they come (no decoding and encoding again); rows given as lists are rendered as
+    `csv.writer` renders them (`schema.csv_text`)."""
 
-    def __init__(self, path: str, fields: list[str], encoding: str):
+    def __init__(self, path: str, fields: list[str], bom: bool):
         self.path = path
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        self.f = open(path, "x", encoding=encoding, newline="", buffering=1 << 20)
-        self.w = csv.writer(self.f)
-        self.w.writerow(fields)
+        self.f = open(path, "xb", buffering=1 << 20)
+        self.f.write((b"\xef\xbb\xbf" if bom else b"") + schema.csv_text([fields]).encode())
 
     def write_lists(self, rows: Iterable[list]) -> None:
-        self.w.writerows(rows)
+        self.f.write(schema.csv_text(rows).encode())
 
-    def write_text(self, text: str) -> None:
-        """Rows already rendered as CSV text (by `schema.render_parts`)."""
-        self.f.write(text)
+    def write_text(self, text: str | bytes) -> None:
+        """Rows already rendered as CSV text (by `schema.render_parts`), or that text in UTF-8."""
+        self.f.write(text.encode() if isinstance(text, str) else text)
 
     def flush(self) -> int:
         """Hand what is buffered to the OS; the file's descriptor (for `fsync_all`)."""
@@ -69,15 +70,14 @@ class OutputWriter:
         self.generation = _new_generation_name()
         self.dir = os.path.join(out_dir, GENERATIONS, self.generation)
         os.makedirs(self.dir)
-        enc = "utf-8-sig" if bom else "utf-8"
         self.files = {
-            "cells": _CsvFile(self.path("cells.csv"), schema.CELL_FIELDS, enc),
-            "reports": _CsvFile(self.path("reports.csv"), schema.REPORT_FIELDS, enc),
-            "checks": _CsvFile(self.path("checks.csv"), schema.CHECK_FIELDS, enc),
-            "log": _CsvFile(self.path("log.csv"), schema.LOG_FIELDS, enc),
+            "cells": _CsvFile(self.path("cells.csv"), schema.CELL_FIELDS, bom),
+            "reports": _CsvFile(self.path("reports.csv"), schema.REPORT_FIELDS, bom),
+            "checks": _CsvFile(self.path("checks.csv"), schema.CHECK_FIELDS, bom),
+            "log": _CsvFile(self.path("log.csv"), schema.LOG_FIELDS, bom),
         }
         for t, columns in (wide or schema.wide_layout()).items():
-            self.files[f"wide/{t}"] = _CsvFile(self.path("wide", f"{t}.csv"), schema.META_FIELDS + list(columns), enc)
+            self.files[f"wide/{t}"] = _CsvFile(self.path("wide", f"{t}.csv"), schema.META_FIELDS + list(columns), bom)
 
     def path(self, *parts: str) -> str:
         """Where a file of this output set goes (for files besides the CSVs): it is published
@@ -94,7 +94,8 @@ class OutputWriter:
 
     def add_packed(self, report: dict, parts: dict) -> None:
         """One report: its reports.csv row, and the CSV text of its other rows as
-        `schema.render_parts` made it (in a worker, so the run's final build only copies text)."""
+        `schema.render_parts` made it (in a worker, so the run's final build only copies text;
+        text or its UTF-8 bytes)."""
         self.add_report(report)
         for name in ("cells", "checks", "log"):
             self.files[name].write_text(parts[name])

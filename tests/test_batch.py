@@ -102,6 +102,23 @@ def test_hang_crash_hog_and_garbage_cost_only_their_files(tmp_path, faults, monk
         assert rep[f"x__{tag}__.txt"]["status"] in ("ok", "partial")
 
 
+def test_the_memory_limit_counts_what_a_forked_worker_holds_of_its_own(tmp_path):
+    """Workers are forked from the run: memory the run holds (here 400 MB) is resident in a
+    worker too, shared, until either writes to it; the limit is about what the worker itself
+    allocates (a hog is still stopped, test above)."""
+    src = tmp_path / "in"
+    make_corpus(src, 3, seed=3)
+    out = tmp_path / "out"
+    code = ("import sys; from pipeline import batch\n"
+            "ballast = b'x' * (400 << 20)   # resident in the run, shared with its forked worker\n"
+            f"s = batch.run([{str(src)!r}], {str(out)!r}, workers=1, max_memory_mb=200, quiet=True)\n"
+            "sys.exit(0 if len(ballast) and s['status'].get('failed', 0) == 0 else 1)\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, (r.stderr, [x["error"] for x in reports(out).values()])
+    assert all(x["status"] in ("ok", "partial") for x in reports(out).values())
+
+
 # ---------------------------------------------------------------- kill -9 and resume
 def _results(out: Path) -> int:
     db = out / "state" / batch.STATE_DB

@@ -132,6 +132,21 @@ def test_stream_built_at_once_on_the_real_corpus_and_the_era_a_fixtures():
         assert _same_stream(ST.build(doc), _reference_stream(doc)), path.name
 
 
+def test_stream_maps_answered_from_pieces_index_as_the_lists():
+    """A stream built at once answers each character's column, page and printed place from its
+    pieces: at every index (the separators too, from the end too) what the lists hold."""
+    for doc in _documents():
+        got, ref = ST.build(doc), _reference_stream(doc)
+        for name in ("cols", "pages", "src"):
+            a, b = getattr(got, name), getattr(ref, name)
+            assert len(a) == len(b)
+            assert [a[i] for i in range(len(a))] == b
+            assert [a[-i] for i in range(1, len(a) + 1)] == [b[-i] for i in range(1, len(b) + 1)]
+            assert a[3:40] == b[3:40]
+            with pytest.raises(IndexError):
+                a[len(b)]
+
+
 def test_simplified_stream_still_converts_traditional_characters():
     doc = parse_text("主動公開信息數 條 12 30\n")
     assert "主动公开信息数" in ST.build(doc, simplified=True).text

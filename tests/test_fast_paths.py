@@ -52,6 +52,43 @@ def test_recovery_comparison_form_drops_what_the_drop_pattern_drops():
             assert [text[i] for i in idx] == list(raw)
 
 
+def test_recovery_index_map_answers_as_the_list_of_indices():
+    """The comparison form's map back to the text, answered from runs of kept characters:
+    every index, from the end too, and `back` (the first form position at or after a text
+    position) as bisect_left on the list."""
+    from bisect import bisect_left
+    rnd = random.Random(9)
+    pool = "本年新收 \t\n\u3000\u200b\ufeff0１23."
+    for k in range(500):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 60)))
+        t = R._Text(text)
+        plain = [m.start() + j for m in R._KEPT.finditer(text) for j in range(len(m.group()))]
+        assert list(t.idx) == plain and len(t.idx) == len(plain)
+        assert [t.idx[q] for q in range(len(plain))] == plain
+        assert [t.idx[-q] for q in range(1, len(plain) + 1)] == [plain[-q] for q in range(1, len(plain) + 1)]
+        assert [t.back(i) for i in range(len(text) + 2)] == [bisect_left(plain, i) for i in range(len(text) + 2)]
+
+
+def test_recovery_patterns_read_by_re_as_by_regex():
+    """recover's patterns of literals and explicit classes, compiled by plain `re`, find what
+    `regex` finds with the same pattern: matches at every place, searches and splits."""
+    from pipeline.templates import load
+    labels = [r.label for t in load().values() for spec in t.tables.values() for r in spec.rows]
+    pats = [R._RUN, R._SPACES, R._DIGIT, R._SPACED_DIGITS, R._PROSE_UNIT, R._signal(), R._before_digits("量"),
+            R._before_digits("."), *(p for p in map(R._numbering_pattern, labels) if p is not None)]
+    rnd = random.Random(10)
+    pool = ["数量", "规章", "行政许可", "总计", "1", "0", "２", "+", "-", "－", ".", "．", " ", "\t", "\u3000",
+            "\u00a0", "\n", "个", "件", "万元", "元", "（一）", "三、", "2.", "、", "%", "\U0001d7d1"]
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 25))) for _ in range(400)]
+    for p in pats:
+        twin = regex.compile(p.pattern)
+        for t in texts:
+            got = [(m.span(), m.groups()) if (m := p.match(t, i)) else None for i in range(len(t) + 1)]
+            want = [(m.span(), m.groups()) if (m := twin.match(t, i)) else None for i in range(len(t) + 1)]
+            assert got == want, (p.pattern, t)
+            assert p.split(t) == twin.split(t) and [m.span() for m in p.finditer(t)] == [m.span() for m in twin.finditer(t)]
+
+
 def test_cells_built_by_position_name_the_fields_they_mean():
     """extract.cell_value and recover build CellValue positionally: its field order must stay."""
     import dataclasses
@@ -230,6 +267,50 @@ def test_joint_choice_finds_exactly_the_brute_force_solutions():
         assert sorted(sols, key=key) == sorted(_joint_plain(rows, idents), key=key)
 
 
+def _narrow_plain(contrib, dom):
+    """recover._narrow as first written: every identity read in every pass, every row by a list."""
+    bounds = R._Bounds(contrib, dom)
+    changed = True
+    while changed:
+        changed = False
+        for e, d in enumerate(contrib):
+            lo, hi = bounds.of(e)
+            slo, shi = sum(lo.values()), sum(hi.values())
+            for k in d:
+                keep = [j for j in dom[k] if slo - lo[k] + d[k][j] <= 1e-6 and shi - hi[k] + d[k][j] >= -1e-6]
+                if len(keep) < len(dom[k]):
+                    bounds.narrow(k, keep)
+                    changed = True
+
+
+def test_narrowing_that_skips_unchanged_identities_equals_reading_all_each_pass():
+    """Overlapping identities over rows of one candidate and of several, integer and decimal
+    values (sums of decimals round), most with a planted choice that meets them all: the same
+    domains, candidate for candidate."""
+    rnd = random.Random(12)
+    for case in range(3000):
+        keys = [f"r{i}" for i in range(rnd.randint(2, 9))]
+        n = {k: rnd.choice([1, 1, 1, 2, 3, 6]) for k in keys}
+        planted = {k: rnd.randrange(n[k]) for k in keys}
+        contrib = []
+        for _ in range(rnd.randint(1, 6)):
+            rows = rnd.sample(keys, rnd.randint(2, len(keys)))
+            sign = {k: rnd.choice([1, -1]) for k in rows}
+            pick = (lambda: rnd.randint(0, 9)) if case % 3 else (lambda: rnd.choice([0.1, 0.2, 0.3, 1.5, 2.25, 0.7]))
+            d = {k: [sign[k] * pick() for _ in range(n[k])] for k in rows}
+            if case % 5:     # the planted choice meets this identity
+                last = rows[-1]
+                d[last][planted[last]] = -sum(d[k][planted[k]] for k in rows[:-1])
+            contrib.append(d)
+        keys = sorted({k for d in contrib for k in d})
+        dom = {k: list(range(n[k])) for k in keys}
+        plain = {k: list(v) for k, v in dom.items()}
+        touching = {k: [e for e, d in enumerate(contrib) if k in d] for k in keys}
+        R._narrow(contrib, dom, touching, R._Bounds(contrib, dom))
+        _narrow_plain(contrib, plain)
+        assert dom == plain, case
+
+
 def _chain_plain(t, rows, start):
     """recover._chain as first written: one walk over the rows for each start."""
     found: list = []
@@ -306,6 +387,11 @@ def test_source_positions_are_immutable_and_print_as_before():
         raise AssertionError("SourcePos must stay immutable")
     doc = parse_text("标题\n\n行政许可\t52\t3\n")
     assert str(doc.tables[0].cells[1].pos) == "line=3 chars=5-7"
+    # made without the named tuple's __new__ call: the very tuple SourcePos(...) makes
+    made = [doc.blocks[0].pos, doc.tables[0].cells[1].pos, p.shifted(1, 2)]
+    want = [SourcePos(1, 0, 2), SourcePos(3, 5, 7), SourcePos(line=3, start=5, end=6)]
+    assert made == want and all(type(x) is SourcePos and repr(x) == repr(y) for x, y in zip(made, want))
+    assert [x._asdict() for x in made] == [y._asdict() for y in want]
 
 
 def test_half_width_equals_one_replacement_per_occurrence():

@@ -28,8 +28,10 @@ def fresh_scores(monkeypatch, tmp_path):
     monkeypatch.setattr(L, "_added", {})
     monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0, "collect": True})
     M._score_row.cache_clear()
+    M.score_header.cache_clear()
     yield L
     M._score_row.cache_clear()
+    M.score_header.cache_clear()
 
 
 def _cases():
@@ -55,6 +57,27 @@ def test_kept_label_scores_are_the_computed_ones(fresh_scores, monkeypatch):
     M._score_row.cache_clear()
     monkeypatch.setattr(M, "_compute_score_row", lambda *a: pytest.fail("computed again"))
     assert [M.score_row(list(a), list(b), r) for a, b, r in cases] == computed
+    assert L._added == {}
+
+
+def test_kept_header_scores_are_the_computed_ones(fresh_scores, monkeypatch):
+    """Column header scores are kept like row scores: a new process reads a misprinted header
+    ("申请人情况", "商业 企业") with the score computing gives, without fuzzy scoring."""
+    from pipeline import match as M
+    from pipeline.templates import load
+    L = fresh_scores
+    cols = [c for t in load().values() for table in t.tables.values() for c in table.columns.values()][::2]
+    printed = ["申请人情况", "商业 企业", "自然人", "科研机构", "法律服务机构", "其他", "总计", "x"]
+    cases = [(p, c.label, c.aliases) for p in printed for c in cols]
+    computed = [M._compute_score_header(*c) for c in cases]
+    assert [M.score_header(*c) for c in cases] == computed
+    assert len(L._added) == len(set(("header", *c) for c in cases))
+    L.save(force=True)
+    monkeypatch.setattr(L, "_kept", None)
+    monkeypatch.setattr(L, "_state", {"key": "", "saved_at": 0.0, "collect": True})
+    M.score_header.cache_clear()
+    monkeypatch.setattr(M, "_compute_score_header", lambda *a: pytest.fail("computed again"))
+    assert [M.score_header(*c) for c in cases] == computed
     assert L._added == {}
 
 

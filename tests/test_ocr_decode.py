@@ -80,7 +80,7 @@ def test_engine_loads_detection_and_recognition_only_with_rapidocrs_classes():
     for sess in (eng.rec, eng.text_det.infer.session):
         opts = sess.get_session_options()
         assert opts.intra_op_num_threads == 1 and opts.inter_op_num_threads == 1
-        assert not opts.enable_cpu_mem_arena
+        assert opts.enable_cpu_mem_arena and not opts.enable_mem_pattern    # freed chunks reused for any shape
     probs = eng.rec.run(None, {eng.rec.get_inputs()[0].name: np.zeros((1, 3, E.REC_HEIGHT, E.MIN_INPUT), np.float32)})[0]
     assert probs.shape[-1] == len(eng.chars)                  # one class a column of the output
 

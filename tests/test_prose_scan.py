@@ -143,3 +143,39 @@ def test_clean_lines_is_clean_of_each_line():
     for _ in range(2000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         assert PR.clean_lines(text) == [clean(line) for line in text.split("\n")], repr(text)
+
+
+def _match(m):
+    return None if m is None else (m.span(), m.groupdict())
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_rules_read_by_plain_re_match_as_regex_does(name):
+    """Each rule pattern `re` reads (pipeline.prose._plain) finds, on every clause and every
+    suffix of it, the match `regex` finds: the same span and groups; a text holding a
+    character outside the BMP is read by `regex` itself."""
+    import regex
+    rs = load_rules(name)
+    pats = [p for r in rs.rules for p in (*r.patterns, *r.zero)] + [d[1] for d in rs.disqualifiers]
+    texts = [half_width(t) for t in _random_texts(400, seed=13) + _generated_texts()]
+    clauses = [c for t in texts for c in PR._STOP.split(t) if c]
+    plain = 0
+    for p in pats:
+        fast, exact = PR._compiled(p, False), PR._compiled(p, True)
+        assert isinstance(exact, regex.Pattern)
+        if isinstance(fast, regex.Pattern):
+            continue
+        plain += 1
+        for c in clauses:
+            for k in range(0, len(c), 3):
+                assert _match(fast.search(c[k:])) == _match(exact.search(c[k:])), (p, c[k:])
+    assert plain >= len(pats) - 2      # all but the variable-width look-behinds
+    text = "收到申请\U0001d7d1件，予以公开2件。"
+    assert find_figures(text, rs, 2019) == reference_figures(text, rs, 2019)
+
+
+def test_patterns_plain_re_would_read_otherwise_stay_with_regex():
+    for body in (r"收到\s*(\d+)件", r"\b申请", r"\w+件", r"\p{Han}件", r"(?i)abc", r"(?<!部分|不)公开", r"\u4e00件"):
+        assert PR._plain(body) is None, body
+    for body in (r"收到(?P<n>\d+)件", r"(?<![\d.])\d+\.件", r"(?:约|近)?\d{1,3}(?:,\d{3})+"):
+        assert PR._plain(body) is not None, body

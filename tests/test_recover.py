@@ -339,3 +339,26 @@ def test_run_at_remembered():
     q = t.norm.find("数量") + 2
     assert t.run_at(q) == t._run_at(q) and t.run_at(q) is t.run_at(q)
     assert t.run_at(t.norm.find("文件") + 2) is None      # "8个": a number in a sentence
+
+
+def test_prose_is_read_only_when_the_identities_leave_a_choice():
+    """choose_jointly asks for the prose's numbers (a function, as recover passes them) only
+    when the column identities leave more than one split, and then settles as with the dict."""
+    tpl = get("2021")
+    a, b = ("5", "0", "0", "0", "0", "0", "5"), ("50", "0", "0", "0", "0", "0", "50")
+    asked = []
+
+    def prose():
+        asked.append(1)
+        return R.prose_facts("本年度共收到5件申请。")
+    two = {"new_received": [a, b], "granted": [a, b], "total_processed": [b, a]}
+    rows, rec = _synthetic_rows(tpl, two), R.Recovery()
+    R.choose_jointly(tpl, rows, rec, prose)
+    assert asked == [1]
+    assert {r.keys[0]: r.cands for r in rows if r.keys[0] in two} == {k: [a] for k in two}
+    assert ("E1", "requests", "total") in rec.used
+    # the identities alone settle it (one of the totals fits no split): the prose is not read
+    asked.clear()
+    rows, rec = _synthetic_rows(tpl, {"new_received": [a, b], "granted": [a], "total_processed": [a]}), R.Recovery()
+    R.choose_jointly(tpl, rows, rec, prose)
+    assert asked == [] and [r.cands for r in rows if r.keys[0] == "new_received"] == [[a]]

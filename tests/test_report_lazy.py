@@ -60,3 +60,44 @@ def test_identity_plan_remembered_is_the_computed_one():
                 assert C._identity_plan(tpl.id, ident, (), variant) == C._plan(tpl, ident, (), variant)
                 for m in tpl.merged_rows:
                     assert C._identity_plan(tpl.id, ident, (m,), variant) == C._plan(tpl, ident, (m,), variant)
+
+
+def _read_plain(path: str, fmt_=None):
+    """What parse_file read before: the hash in chunks, the format from the head, the path to the reader."""
+    import parsers
+    from pipeline.report import sha256_file
+    fmt_ = fmt_ or parsers.detect_format(path)
+    try:
+        doc = parsers.read(path, fmt_)
+    except parsers.ReadError as e:       # an empty file
+        doc = str(e)
+    return fmt_, doc, sha256_file(path)
+
+
+def test_one_read_gives_the_hash_format_and_document_of_reading_the_file_thrice(tmp_path, monkeypatch):
+    """parse_file reads a small plain-text file once: its hash, its format and the text reader's
+    document are those of hashing it, detecting it and reading it from its path; a larger one,
+    or another format, is hashed in chunks and read from its path."""
+    import parsers
+    from pipeline import report as R
+    monkeypatch.setattr(R, "SMALL", 4096)
+    seed = SEED.read_bytes()
+    files = {"small.txt": seed[:3000], "large.txt": seed + b"\n" * 5000, "page.html": b"<html><body>" + seed + b"</body></html>",
+             "empty.txt": b"", "named.md": seed[:100], "forced.txt": seed[:2000]}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        path = str(tmp_path / name)
+        forced = "html" if name == "forced.txt" else None
+        fmt_, got, digest = R.read_once(path, forced, True)
+        want_fmt, want_doc, want_digest = _read_plain(path, forced)
+        assert (fmt_, digest) == (want_fmt, want_digest), name
+        assert (got is not None) == (name in ("small.txt", "empty.txt", "named.md")), name
+        assert R.read_once(path, forced, False) == (fmt_, got, None), name
+        if got is not None:
+            try:
+                assert parsers.read(got, fmt_) == want_doc, name
+            except parsers.ReadError as e:
+                assert str(e) == want_doc, name
+        want = parse_file(path).report
+        assert {k: v for k, v in want.items() if k != "seconds"} == \
+               {k: v for k, v in parse_file(path, sha256=want_digest).report.items() if k != "seconds"}, name

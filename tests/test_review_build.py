@@ -71,6 +71,19 @@ def test_the_site_of_a_run_is_the_site_of_ogi_review(tmp_path, everything):
     _same_as_review_command(out, everything)
 
 
+def test_results_reused_under_new_names(tmp_path):
+    """The folder renamed after a run: every result is reused, each page made for the old path
+    (its source view inside the worker's packed page) is made again for the new one."""
+    _inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    batch.run([str(tmp_path / "in")], str(out), workers=2, quiet=True, review=True)
+    (tmp_path / "in").rename(tmp_path / "moved")
+    s = batch.run([str(tmp_path / "moved")], str(out), workers=2, quiet=True, review=True)
+    assert s["parsed"] == 0 and s["review"]["reviewed"] >= 1
+    assert b"/moved/" in (out / "reports.csv").read_bytes()
+    _same_as_review_command(out, False)
+
+
 def test_a_content_whose_first_file_failed(tmp_path, monkeypatch):
     """The first file of a content fails (its worker crashes), a later one with another name is
     read: the content's page shows the first row with the later file's cells, as in reports.csv."""

@@ -157,3 +157,21 @@ def test_wide_values_as_plainly_computed():
         for c in cells[::3]:
             del c["method"]       # rows made by hand may lack it
         assert schema.wide_values(cells) == _plain_wide(cells)
+
+
+def test_match_scores_kept_as_text_print_as_formatted():
+    """cell_rows keeps the text of each match score it formats: every score prints as
+    f"{score:g}" whatever came before it (0.0 and -0.0, equal keys, print apart)."""
+    from pipeline.result import CellValue
+    scores = [100.0, 95.3, 0.0, -0.0, 62, 62.0, 88.8, 100, 1e-7, 0.0, float("nan"), 95.3]
+    cells = [CellValue("requests", "r", "c", 1.0, "1", "l", "c", s) for s in scores]
+    for _ in range(2):
+        assert [r["match_score"] for r in cell_rows("r", "", None, None, cells)] == [f"{s:g}" for s in scores]
+
+
+def test_check_cells_text_remembered_equals_joined():
+    """checks.csv `cells`: remembered per cells tuple, joined each time for lists; each cell once, in order."""
+    from pipeline.report import cells_text
+    cells = (("requests", "a", "total"), ("requests", "b", "total"), ("requests", "a", "total"))
+    for given in (cells, cells, list(cells), ()):
+        assert cells_text(given) == ("requests/a/total;requests/b/total" if given else "")

@@ -35,6 +35,20 @@ def ink(gray, dpi: float):
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
+def components(mask):
+    """(count, labels, stats) of the 8-connected components of a binary image, as OpenCV's
+    connectedComponentsWithStats gives them. Labels are asked for as 16-bit first: the same
+    labelling and stats, but OpenCV takes about a third of the time on a page-sized image
+    (4.5 vs 13.5 ms, even an empty one) with 16-bit labels than with 32-bit ones; a mask
+    with more components than 16 bits can number (OpenCV raises) is labelled in 32 bits."""
+    import cv2
+    try:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
+    except cv2.error:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    return n, labels, stats
+
+
 def noisy(gray) -> bool:
     """A grainy scan: many pixels differ strongly from their 3×3 median."""
     import cv2
@@ -109,7 +123,7 @@ def rulings(mask, dpi: float, text_px: float = 0.0, askew: bool = False) -> list
         # bridge pixel gaps of a printed rule (antialiasing, JPEG), not the gaps of a merged cell
         bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1) if orient == "h" else (1, 5))
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, bridge)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        n, _, stats = components(lines)
         for x, y, bw, bh, area in stats[1:n]:
             if orient == "h" and (area / bw if askew else bh) <= thick and bw >= length:
                 out.append(Segment("h", float(x), float(x + bw), y + bh / 2, y + bh / 2, (x, y, bw, bh)))
@@ -159,7 +173,7 @@ def line_direction(text_mask, text_px: float) -> float | None:
     too little text to say."""
     import cv2
     import numpy as np
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(text_mask, connectivity=8)
+    n, labels, stats = components(text_mask)
     keep = (stats[:, 4] >= SPECK_TEXT * text_px * text_px).astype(np.uint8) * 255
     keep[0] = 0
     glyphs = keep[labels]

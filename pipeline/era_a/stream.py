@@ -8,6 +8,7 @@ Every character keeps its place in the printed text, so a clause is quoted as pr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -15,6 +16,7 @@ from itertools import accumulate
 from parsers.model import Document, Paragraph
 
 from .. import normalize as N
+from ..piecemap import PieceMap
 from .forms import label_form, quick_form
 from .template import SEP
 
@@ -34,9 +36,9 @@ def _norm(ch: str) -> str:
 class Stream:
     """The compact text with, for each character, its grid column, page and printed place."""
     text: str                 # compact text, SEP at every boundary
-    cols: list[int]           # grid column of each character (-1 outside tables)
-    pages: list[int]          # page of each character (0 unknown)
-    src: list[int]            # index of each character in `printed`
+    cols: Sequence[int]       # grid column of each character (-1 outside tables)
+    pages: Sequence[int]      # page of each character (0 unknown)
+    src: Sequence[int]        # index of each character in `printed` (lists, or a PieceMap)
     printed: str              # the document's text as printed (blocks and cells joined by newlines)
 
     def col_at(self, i: int) -> int:
@@ -125,13 +127,16 @@ def _entries(doc: Document) -> list[tuple[str, int, int]]:
 
 def _at_once(entries: list[tuple[str, int, int]], printed: str, form: str) -> Stream:
     """The stream `_Builder` makes, from the printed text and its form (same positions) in one
-    pass over the pieces: what it makes when every character maps on its own."""
+    pass over the pieces: what it makes when every character maps on its own. Its maps are
+    answered from the pieces (`PieceMap`): a few lookups a report, not three lists a character."""
     ends = list(accumulate(len(t) + 1 for t, _, _ in entries))
     parts: list[str] = []
-    cols: list[int] = []
+    starts: list[int] = []      # where each piece starts in the stream
+    stops: list[int] = []       # and ends
+    cols: list[int] = []        # each piece's grid column, page and first printed place
     pages: list[int] = []
     src: list[int] = []
-    k = 0
+    k, at = 0, 0
     for m in _PIECE.finditer(printed):
         s, e = m.span()
         while s >= ends[k]:
@@ -139,11 +144,14 @@ def _at_once(entries: list[tuple[str, int, int]], printed: str, form: str) -> St
         _, col, page = entries[k]
         if parts:
             parts.append(SEP)
-            cols.append(-1)
-            pages.append(page)
-            src.append(s)
+            at += 1
         parts.append(form[s:e])
-        cols.extend([col] * (e - s))
-        pages.extend([page] * (e - s))
-        src.extend(range(s, e))
-    return Stream("".join(parts), cols, pages, src, printed)
+        starts.append(at)
+        at += e - s
+        stops.append(at)
+        cols.append(col)
+        pages.append(page)
+        src.append(s)
+    seps = [-1] * len(starts)   # a separator (before each piece but the first) is in no column
+    return Stream("".join(parts), PieceMap(starts, stops, cols, 0, seps, at),
+                  PieceMap(starts, stops, pages, 0, pages, at), PieceMap(starts, stops, src, 1, src, at), printed)

@@ -1,12 +1,15 @@
 """One report's share of the review site (`Entry`), made from its rows: the part of the site a
 parse worker builds beside the rows it renders (pipeline.worker), so it imports only what that
-needs (no file writing, no compression); `site` writes the entries out.
+needs (no file writing, no compression module but zlib); `site` writes the entries out.
 """
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import operator
+import sys
+import zlib
 
 from .load import ReportRecord, cell_notes, record_of_rows
 from .sources import parse_bbox, parse_pos, source_view, source_wants
@@ -78,13 +81,13 @@ def _cell_entries(rec: ReportRecord, notes: dict) -> dict[str, list]:
     """Per cell key: [value, raw, method, page, bbox, pos, row_label, col_label, state, candidates]."""
     get = operator.itemgetter(*(rec.cells_at[k] for k in _ENTRY_COLS))
     out = {}
-    empty: dict = {}
     for x in rec.cell_rows:
         t, r, c, value, raw, method, page, bbox, pos, row_label, col_label = get(x)
         key = f"{t}/{r}/{c}"
-        note = notes.get(key, empty)
+        note = notes.get(key)
         out[key] = [value, raw, method, int(page) if page else None, parse_bbox(bbox) if bbox else None,
-                    parse_pos(pos) if pos else None, row_label, col_label, note.get("state", ""), note.get("cands", [])]
+                    parse_pos(pos) if pos else None, row_label, col_label,
+                    *((note.get("state", ""), note.get("cands", [])) if note else ("", []))]
     return out
 
 
@@ -116,11 +119,13 @@ def _clean(rec: ReportRecord, keys: list[str]) -> dict:
     identity held); cells outside that order are listed by key, methods other than `read` too."""
     at = rec.cells_at
     t, r, c, v, m = at["table"], at["row_key"], at["col_key"], at["value"], at["method"]
-    values = {f"{x[t]}/{x[r]}/{x[c]}": x[v] for x in rec.cell_rows}
-    out = {"id": rec.id, "v": ",".join(values.pop(k) if k in values else "~" for k in keys)}
+    rows = rec.cell_rows
+    cell_keys = [f"{x[t]}/{x[r]}/{x[c]}" for x in rows]
+    values = dict(zip(cell_keys, map(operator.itemgetter(v), rows)))
+    out = {"id": rec.id, "v": ",".join(map(values.pop, keys, itertools.repeat("~")))}
     if values:
         out["x"] = values
-    methods = {f"{x[t]}/{x[r]}/{x[c]}": x[m] for x in rec.cell_rows if x[m] != "read"}
+    methods = {k: x[m] for k, x in zip(cell_keys, rows) if x[m] != "read"}
     if methods:
         out["m"] = methods
     return out
@@ -130,17 +135,57 @@ def _dumps(payload) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
+def gzipped(data: bytes) -> bytes:
+    """`gzip.compress(data, 1, mtime=0)`, the site's compression: Python 3.11+ makes it with
+    zlib alone (zlib writes the gzip header), so a worker need not import gzip for it."""
+    if sys.version_info >= (3, 11):
+        return zlib.compress(data, 1, wbits=31)
+    import gzip
+    return gzip.compress(data, 1, mtime=0)
+
+
+def page_data(full: str, source: str) -> bytes:
+    """A full page's data file content (JSON text, `full` with its `source` view added),
+    gzipped as the site packs it."""
+    return gzipped(f'{full[:-1]},"source":{source}}}'.encode("utf-8"))
+
+
 class Entry:
     """One report's share of the site: `summary` (its index row, without the data file's name);
     a clean report's `clean` values (JSON text), or a full page's `full` data (JSON text of
     _full, its source view still to add), `wants` (what of the source the view shows) and, where
-    a worker made it, the `source` view (JSON text) of the file at summary["source_path"]."""
+    a worker made it, the `source` view (JSON text) of the file at summary["source_path"] and
+    `page`, the page's data with that view as the site writes it (`page_data`), so the run's
+    parent only copies it; a changed path drops both (`drop_page`: its view is made again).
 
-    __slots__ = ("summary", "clean", "full", "wants", "source")
+    An entry read back from a worker's packed rows may hold its full data only inside `page`
+    (`full_len`: the length in bytes of that JSON text, which opens the page): `full` is then
+    taken from the page when first asked for, which only a changed path does."""
+
+    __slots__ = ("summary", "clean", "_full", "wants", "source", "page", "full_len")
 
     def __init__(self, summary: dict, clean: str | None = None, full: str | None = None,
-                 wants: dict | None = None, source: str | None = None):
-        self.summary, self.clean, self.full, self.wants, self.source = summary, clean, full, wants, source
+                 wants: dict | None = None, source: str | None = None, page: bytes | None = None,
+                 full_len: int = 0):
+        self.summary, self.clean, self._full, self.wants, self.source = summary, clean, full, wants, source
+        self.page, self.full_len = page, full_len
+
+    @property
+    def is_full(self) -> bool:
+        """A full page (not a clean report's values)."""
+        return self._full is not None or bool(self.full_len)
+
+    @property
+    def full(self) -> str | None:
+        if self._full is None and self.full_len:   # the page opens with it, its last `}` aside
+            self._full = zlib.decompress(self.page, 31)[:self.full_len - 1].decode("utf-8") + "}"
+        return self._full
+
+    def drop_page(self) -> None:
+        """Forget the source view and page (made for another path); the full data stays."""
+        self._full = self.full
+        self.source = self.page = None
+        self.full_len = 0
 
 
 def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = False) -> Entry:
@@ -151,7 +196,19 @@ def report_entry(rec: ReportRecord, layout: dict | None, everything: bool = Fals
     summary = _summary(rec, notes)
     if summary["review"] or everything:
         return Entry(summary, full=_dumps(_full(rec, notes)), wants=source_wants(rec.cell_rows, rec.cells_at))
-    return Entry(summary, clean=_dumps(_clean(rec, template_keys(layout) if layout else [])))
+    return Entry(summary, clean=_dumps(_clean(rec, _keys_of(layout) if layout else [])))
+
+
+_KEYS: dict[int, tuple] = {}   # id(layout) -> (layout, its template_keys): a few layouts a process
+
+
+def _keys_of(layout: dict) -> list[str]:
+    """template_keys(layout), made once a layout (layouts are made once and never changed; the
+    layout is kept beside its keys, so its id cannot be reused while cached)."""
+    hit = _KEYS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        hit = _KEYS[id(layout)] = (layout, template_keys(layout))
+    return hit[1]
 
 
 CLEAN_COLS = ("table", "row_key", "col_key", "value", "method")   # the cell columns a clean entry reads
@@ -161,20 +218,34 @@ PAGE_COLS = _ENTRY_COLS   # and a full page (its cells, notes and source view)
 def rendered_entry(report: dict, rows: dict[str, list], everything: bool = False) -> Entry:
     """report_entry of a report as a worker has it: its report row (a dict) and its cells, checks
     and log rows as `schema.render_rows` made them."""
-    from ..schema import CELL_FIELDS, REPORTS, as_read, read_row
+    from ..schema import CELL_FIELDS, REPORTS, read_row
 
     rep = read_row(report, REPORTS)
-    checks, log = ([as_read(r) for r in rows[k]] for k in ("checks", "log"))
-    full = everything or record_of_rows(rep, [], checks, log).needs_review()
+    checks, log = _as_read_rows(rows["checks"]), _as_read_rows(rows["log"])
+    rec = record_of_rows(rep, [], checks, log)
+    full = everything or rec.needs_review()
     cols = PAGE_COLS if full else CLEAN_COLS   # the cell columns the entry reads
-    narrow = operator.itemgetter(*(CELL_FIELDS.index(k) for k in cols))
-    rec = record_of_rows(rep, [as_read(narrow(x)) for x in rows["cells"]], checks, log, cell_fields=cols)
+    rec.cell_rows = _as_read_rows(list(map(operator.itemgetter(*(CELL_FIELDS.index(k) for k in cols)), rows["cells"])))
+    rec.cells_at = {f: i for i, f in enumerate(cols)}
     tid = rep["template"]
     layout = template_layout(tid) if tid else None
     entry = report_entry(rec, layout, everything)
     if entry.full is not None and rep["format"] in WORKER_VIEWS:   # the worker has the readers loaded
         entry.source = _dumps(source_view(rep, entry.wants, "", rep["report_id"]))
+        entry.page = page_data(entry.full, entry.source)
     return entry
+
+
+def _as_read_rows(rows: list) -> list:
+    """Rendered rows as a CSV reader gives them back (`schema.as_read` of each): the rows
+    themselves when every value is text, as they almost always are (checked at once: a join
+    fails on any other value)."""
+    try:
+        "".join(itertools.chain.from_iterable(rows))
+        return rows
+    except TypeError:
+        from ..schema import as_read
+        return [as_read(r) for r in rows]
 
 
 WORKER_VIEWS = ("text", "html", "docx", "doc")   # source views that write no file (PDF pages are images)
@@ -182,9 +253,10 @@ WORKER_VIEWS = ("text", "html", "docx", "doc")   # source views that write no fi
 
 def text_entry(report: dict, parts: dict, layout: dict | None, everything: bool = False) -> Entry:
     """report_entry of a report as the run's build has it: its reports.csv row (text) and its
-    rows as CSV text (`parts`, as pipeline.worker packs them)."""
+    rows as CSV text or its UTF-8 bytes (`parts`, as pipeline.worker packs them)."""
     import csv
     import io
 
-    rows = [list(csv.reader(io.StringIO(parts[k], newline=""))) for k in ("cells", "checks", "log")]
+    texts = [parts[k] if isinstance(parts[k], str) else parts[k].decode() for k in ("cells", "checks", "log")]
+    rows = [list(csv.reader(io.StringIO(t, newline=""))) for t in texts]
     return report_entry(record_of_rows(report, *rows), layout, everything)

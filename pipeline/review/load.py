@@ -131,11 +131,13 @@ def cell_notes(rec: ReportRecord) -> dict[str, dict]:
     row that could not be placed, placement by position."""
     out: dict[str, dict] = {}
     row_cells: dict[tuple, list[str]] = {}
-    if any(not (e["col_key"] and e["row_key"]) for e in rec.log):   # an entry about a whole row
+    rows = {(e["table"], e["row_key"]) for e in rec.log if not (e["col_key"] and e["row_key"])}
+    if rows:   # entries about a whole row: the cells of those rows
         at = rec.cells_at
         t, r, c = at["table"], at["row_key"], at["col_key"]
         for x in rec.cell_rows:
-            row_cells.setdefault((x[t], x[r]), []).append(f"{x[t]}/{x[r]}/{x[c]}")
+            if (x[t], x[r]) in rows:
+                row_cells.setdefault((x[t], x[r]), []).append(f"{x[t]}/{x[r]}/{x[c]}")
     for e in rec.log:
         msg = e["message"]
         if e["col_key"] and e["row_key"]:

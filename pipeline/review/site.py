@@ -15,7 +15,6 @@ source view and writes files (`SiteWriter`). Both ways the site is the same, byt
 from __future__ import annotations
 
 import base64
-import gzip
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ import shutil
 import tempfile
 import time
 
-from .entry import INDEX_FIELDS, Entry, _dumps, report_entry, template_layouts, text_entry
+from .entry import INDEX_FIELDS, Entry, _dumps, gzipped, page_data, report_entry, template_layouts, text_entry
 from .load import load_run
 from .sources import source_view
 
@@ -47,8 +46,12 @@ def _js_packed(var: str, payload) -> str:
 def _js_packed_text(var: str, text: str) -> str:
     """_js_packed of a payload already JSON text (level 1: most of the size saved, a third of
     the time)."""
-    packed = base64.b64encode(gzip.compress(text.encode("utf-8"), 1, mtime=0)).decode("ascii")
-    return f'OGI.packed("{var}","{packed}");\n'
+    return _js_packed_gz(var, gzipped(text.encode("utf-8")))
+
+
+def _js_packed_gz(var: str, data: bytes) -> str:
+    """_js_packed of a payload already gzipped (`entry.gzipped`)."""
+    return f'OGI.packed("{var}","{base64.b64encode(data).decode("ascii")}");\n'
 
 
 class SiteWriter:
@@ -73,13 +76,16 @@ class SiteWriter:
     def add(self, entry: Entry, report: dict) -> None:
         """One report's entry; `report`: its reports.csv row (the source view reads its file)."""
         summary = entry.summary
-        if entry.full is not None:
+        if entry.is_full:
             name = f"data/r/{summary['report_id']}.js"
-            source = entry.source
-            if source is None:
-                source = _dumps(source_view(report, entry.wants, self.img, summary["report_id"]))
+            page = entry.page
+            if page is None:
+                source = entry.source
+                if source is None:
+                    source = _dumps(source_view(report, entry.wants, self.img, summary["report_id"]))
+                page = page_data(entry.full, source)
             with open(os.path.join(self.root, name), "w", encoding="utf-8") as f:
-                f.write(_js_packed_text("report", f'{entry.full[:-1]},"source":{source}}}'))
+                f.write(_js_packed_gz("report", page))
             self.full += 1
         else:
             name = f"data/clean/{self.n_pack}.js"
@@ -157,13 +163,13 @@ class RunSite:
         tid = row["template"]
         self.templates.add(tid)
         entry = parts.get("review") if parts and not amended else None
-        if entry is not None and ((self.everything and entry.full is None) or any(
+        if entry is not None and ((self.everything and not entry.is_full) or any(
                 entry.summary[k] != row[k] for k in INDEX_FIELDS if k != "source_path")):
             entry = None
         if entry is None:
             entry = text_entry(row, parts or _NO_ROWS, self.layouts.get(tid), self.everything)
         elif entry.summary["source_path"] != row["source_path"]:   # parsed from another path
-            entry.source = None
+            entry.drop_page()
         entry.summary["source_path"] = row["source_path"]
         self.site.add(entry, row)
 
