@@ -215,3 +215,143 @@ def test_a_lone_stroke_read_in_an_empty_word_grid_cell_is_a_dash(monkeypatch):
         got = P._reread_empty_word_cells(blocks, m, m, k, chars)
         assert got == (joins is not None)
         assert [c.text for c in chars[1:]] == ([joins] if joins else [])
+
+
+def _blob(rows: list[str]) -> np.ndarray:
+    return np.array([[ch == "#" for ch in r] for r in rows])
+
+
+SLASH = [".....###", ".....##.", "....###.", "....##..", "...###..", "...##...", "..###...",
+         "..##....", ".###....", ".##.....", "###.....", "##......"]
+SEVEN = ["##########", "##########", "#.......##", ".......##.", "......###.", "......##..",
+         ".....###..", ".....##...", "....###...", "....##....", "...###....", "...##....."]
+ONE = ["...##...", ".####...", "######..", "...##...", "...##...", "...##...", "...##...",
+       "...##...", "...##...", "...##...", "...##...", ".#######"]
+
+
+def test_a_slash_is_told_from_a_seven_and_a_one_by_its_ink():
+    """'/' means zero, and a lone 7 can be read as '/': only ink that leans like a slash,
+    with no bar in any row, is one."""
+    assert P._slash_ink(_blob(SLASH))
+    assert not P._slash_ink(_blob(SEVEN))
+    assert not P._slash_ink(_blob(ONE))
+    assert not P._slash_ink(_blob(["...."]))
+
+
+def _mask_with(rows: list[str], at=(20, 30), shape=(60, 80)) -> np.ndarray:
+    m = np.zeros(shape, dtype=np.uint8)
+    b = _blob(rows)
+    m[at[0]:at[0] + b.shape[0], at[1]:at[1] + b.shape[1]] = b * 255
+    return m
+
+
+def test_a_slash_read_over_a_sevens_ink_scores_zero():
+    k = 0.5
+    for rows, doubted in ((SEVEN, True), (SLASH, False)):
+        m = _mask_with(rows)
+        c = P.OcrChar(0, "/", 31 * k, 37 * k, 20 * k, 32 * k, 6, False, 16, 0.97)
+        P._doubt_slashes([c], m, k)
+        assert (c.conf == 0.0) == doubted
+
+
+def test_a_number_the_detector_missed_is_read_on_its_own(monkeypatch):
+    """Ink of one number's size that no read glyph covers, a word gap clear of them, is read
+    alone; ink right beside a read number is not (it may be that number's sign or digit,
+    which `_unread_ink` flags instead), nor is a reading with a letter in it."""
+    from parsers.ocr.engine import Glyph, TextLine
+    m = np.zeros((100, 400), dtype=np.uint8)
+    m[40:58, 30:60] = 255                    # a label the detector read
+    m[40:58, 200:210] = 255                  # a lone digit it missed
+    m[40:58, 64:70] = 255                    # ink right beside the label: not read here
+    read = [TextLine("项目", 0.99, [Glyph("项", (28, 38, 45, 60), 0.99), Glyph("目", (45, 38, 62, 60), 0.99)])]
+    seen = []
+
+    def fake(gray, rects, text="0"):
+        seen.extend(rects)
+        return [TextLine(text, 0.95, [Glyph(text, (r[0] + 2, r[1], r[2] - 2, r[3]), 0.95)]) for r in rects]
+    monkeypatch.setattr(P.E, "read_rects", fake)
+    got = P._missed_numbers(read, m, m, 0.5, 18.0)
+    assert len(seen) == 1 and seen[0][0] < 200 < 210 < seen[0][2]
+    assert [ln.text for ln in got] == ["0"]
+    monkeypatch.setattr(P.E, "read_rects", lambda gray, rects: fake(gray, rects, "a"))
+    assert P._missed_numbers(read, m, m, 0.5, 18.0) == []
+
+
+def test_a_punctuation_reading_of_a_number_is_read_again_alone(monkeypatch):
+    from parsers.ocr.engine import Glyph, TextLine
+    m = np.zeros((100, 200), dtype=np.uint8)
+    m[40:58, 100:110] = 255                  # a lone '0' whose detector box cut it: read '【'
+    lines = [TextLine("【", 0.65, [Glyph("【", (100, 40, 104, 58), 0.65)]),
+             TextLine("12", 0.99, [Glyph("1", (20, 40, 28, 58), 0.99), Glyph("2", (28, 40, 36, 58), 0.99)])]
+    m[40:58, 20:36] = 255
+    monkeypatch.setattr(P.E, "read_rects", lambda gray, rects: [
+        TextLine("0", 0.9, [Glyph("0", (r[0], r[1], r[2], r[3]), 0.9)]) for r in rects])
+    new = P._reread_weak_numbers(lines, m, m, 0.5, 18.0)
+    assert [ln.text for ln in lines] == ["0", "12"] and new == [lines[0]]
+
+
+def test_a_unit_after_a_digit_meets_it_across_a_wider_blank():
+    m = np.zeros((40, 200), dtype=np.uint8)
+    m[10:30, 10:24] = 255            # '1'
+    m[10:30, 34:54] = 255            # '万', 10 px of paper after the digit (a space is 6.25 px at 150 dpi)
+    m[10:30, 64:78] = 255            # '2', 10 px after 万: a real space between two glyphs of text
+    from parsers.ocr.engine import Glyph, TextLine
+    ln = TextLine("1万2", 0.99, [Glyph("1", (12, 5, 22, 35), 0.99), Glyph("万", (35, 5, 53, 35), 0.99),
+                                 Glyph("2", (66, 5, 76, 35), 0.99)])
+    P._close_gaps([ln], m, 72 / 150)
+    b = [g.box for g in ln.glyphs]
+    assert b[0][2] == b[1][0] and b[2][0] - b[1][2] > 10
+
+
+def test_a_lines_digits_are_as_tall_as_its_characters():
+    """Digits' ink is shorter than a character's; fitted to it, a value row's type size fell
+    outside the label lines' and the word grid split the table."""
+    m = np.zeros((120, 300), dtype=np.uint8)
+    m[20:41, 10:100] = 255           # a line of characters, 21 px of ink
+    m[60:81, 10:100] = 255
+    m[23:38, 150:170] = 255          # a number, 15 px of ink
+    label = _line((10, 8, 100, 52), text="项")
+    label2 = _line((10, 50, 100, 92), text="目")
+    number = _line((150, 8, 170, 52), text="4")
+    typical = P._fit_to_ink([label, label2, number], m)
+    assert typical == 21
+    top, bottom = number.glyphs[0].box[1], number.glyphs[0].box[3]
+    assert bottom - top == 21 and abs((top + bottom) / 2 - 30.5) < 1
+    assert P._digit_height([_line((150, 8, 170, 52), text="4")], m) == 15
+
+
+def test_a_minus_joined_to_its_first_digit_is_ink_left_unread():
+    """'-49' whose minus touches the 4 is one ink component; the 4's box covering only its
+    right part leaves the minus bare: the cell is flagged, not trusted as '49'."""
+    from parsers.pdf.items import PageTable
+    k = 0.5
+    m = np.zeros((60, 200), dtype=np.uint8)
+    m[29:31, 80:90] = 255                     # the minus, joined to the 4 by a bridge
+    m[22:38, 90:100] = 255                    # 4
+    m[22:38, 102:112] = 255                   # 9
+    four = P.OcrChar(0, "4", 45.0, 50.5, 11, 19, 8, False, 19, 0.95)
+    nine = P.OcrChar(1, "9", 50.5, 56.5, 11, 19, 8, False, 19, 0.98)
+    blocks = [PageTable(1, [((20, 5, 80, 25), "49")], (20, 5, 80, 25), "words")]
+    assert P._unread_ink(blocks, [four, nine], m, k)
+    m[29:31, 80:90] = 0                       # no minus: nothing left unread
+    assert not P._unread_ink(blocks, [four, nine], m, k)
+
+
+def test_a_dot_read_over_a_hyphens_bar_is_a_dash_and_over_grain_is_not():
+    """A lone printed '-' read at a text line's height often comes out as '·'; over one solid
+    level bar it is a dash (zero), scored as read; over a dot or a grain speck it stays
+    refused."""
+    from parsers.ocr.engine import Glyph, TextLine
+    def reading():
+        return TextLine("·", 0.3, [Glyph("·", (0, 0, 5, 20), 0.3)])
+    bar = np.zeros((20, 12), dtype=bool)
+    bar[9:12, 2:9] = True                     # a hyphen: 7 × 3 px, digits 15 px tall
+    ln = reading()
+    assert P._value_reading(ln, bar, 15.0) and ln.glyphs[0].text == "—" and ln.glyphs[0].conf == 0.3
+    dot = np.zeros((20, 12), dtype=bool)
+    dot[9:12, 4:7] = True
+    grain = np.zeros((20, 12), dtype=bool)
+    grain[9:11, 4:8] = True                   # 4 × 2: too short for a dash at this size
+    for ink in (dot, grain):
+        ln = reading()
+        assert not P._value_reading(ln, ink, 15.0) and ln.glyphs[0].text == "·"

@@ -94,17 +94,20 @@ class Prepared:
     segs: list
     angle: float
     warnings: list[str]
+    grainy: bool = False  # smoothed before reading: lone specks of its grain look like dashes and dots
 
 
 def _prepare(gray, dpi: float, number: int, turns: int) -> Prepared:
     """The page turned clockwise `turns` quarters, smoothed when grainy, deskewed, its ruling
     segments found and painted out."""
     warnings: list[str] = []
+    grainy = False
     turns %= 4
     if turns:
         gray = I.rotate(gray, turns)
     if I.noisy(gray):
         gray = I.denoise(gray)
+        grainy = True
         warnings.append(f"page {number}: OCR: grainy scan smoothed before reading")
     mask = I.ink(gray, dpi)
     angle = I.skew_angle(mask)
@@ -114,7 +117,7 @@ def _prepare(gray, dpi: float, number: int, turns: int) -> Prepared:
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
     segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
     return Prepared(number, dpi, turns, gray, I.erase(gray, segs, dpi, 255), I.erase(mask, segs, dpi, 0),
-                    segs, angle, warnings)
+                    segs, angle, warnings, grainy)
 
 
 def _read(p: Prepared) -> PageResult:
@@ -130,17 +133,34 @@ def _read(p: Prepared) -> PageResult:
         lines = _read_grid(clean, text_mask, groups, k, TEXT_PT / 72 * dpi)
     else:
         lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
-    _fit_to_ink(lines, text_mask)
+    digit_h = _digit_height(lines, text_mask)
+    typical = _fit_to_ink(lines, text_mask)
+    if not groups and digit_h and not p.grainy:     # grain read alone joins the grid as junk columns
+        again = _reread_weak_numbers(lines, clean, text_mask, k, digit_h)
+        missed = _missed_numbers(lines, clean, text_mask, k, digit_h)
+        _fit_to_ink(again + missed, text_mask, typical)
+        lines.extend(missed)
     _close_gaps(lines, text_mask, k)
     chars = _chars(lines, k)
     h, w = p.gray.shape
     blocks, warns = layout(w * k, chars, edges, number)
     _reread_empty_cells(blocks, clean, text_mask, k, chars)
-    if _reread_empty_word_cells(blocks, clean, text_mask, k, chars):
+    if _reread_empty_word_cells(blocks, clean, text_mask, k, chars, digit_h):
         blocks, warns = layout(w * k, chars, edges, number)
+    _doubt_slashes(chars, text_mask, k)
     res = PageResult(blocks, chars, p.warnings + warns, p.turns, p.angle)
     res.unread = _unread_ink(blocks, chars, text_mask, k)
     return res
+
+
+def _digit_height(lines: list, mask) -> float | None:
+    """The median ink height (pixels) of the page's lines of digits, before `_fit_to_ink`
+    makes them as tall as its text: the size a lone number's ink is judged and read at."""
+    import numpy as np
+    bands = [_ink_band(ln, mask) for ln in lines
+             if ln.glyphs and _number_line(ln.glyphs) and any(g.text.isdigit() for g in ln.glyphs)]
+    heights = [b - a for a, b in (x for x in bands if x is not None)]
+    return float(np.median(heights)) if heights else None
 
 
 def _cell_groups(edges: list[dict]) -> list:
@@ -372,23 +392,24 @@ def _reread_empty_cells(blocks: list, gray, mask, k: float, chars: list) -> None
         b.cells[n] = (bb, "".join(c.text for c in new))
 
 
-_VALUE_GLYPHS = set("0123456789-—–无,.，") | _STROKES   # no slash: a '7' read alone can come out as '/'
+_VALUE_GLYPHS = set("0123456789-—–无,.，") | _STROKES   # a slash only with a slash's ink: a lone '7' can read '/'
 # (a lone stroke, '一' or '－', is the dash of a zero: `_chars` makes it '—')
 
 
-def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list) -> bool:
+def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list, text_h: float | None = None) -> bool:
     """Cells of a table without rules (its grid from word positions) that the detector found
     nothing in but that hold a number's worth of ink (a lone small digit among wide gaps is
     easy for the detector to miss): the ink's box is read on its own, at the table's line
-    height, and a reading made of value glyphs only (digits, dashes, 无; not a slash, which a
-    lone '7' can be read as) joins the page's
+    height, and a reading made of value glyphs only (digits, dashes, 无; a slash only where
+    the ink is a slash's, `_slash_ink`: a lone '7' can be read as '/') joins the page's
     glyphs. Returns whether any did (the caller then lays the page out again)."""
     import numpy as np
     from ..pdf.items import PageTable
-    digits = [c.bottom - c.top for c in chars if c.text.isdigit()]
-    if not digits:
-        return False
-    text_h = float(np.median(digits)) / k              # a digit's ink height, pixels
+    if text_h is None:
+        digits = [c.bottom - c.top for c in chars if c.text.isdigit()]
+        if not digits:
+            return False
+        text_h = float(np.median(digits)) / k          # a digit's ink height, pixels
     rects = []
     for b in blocks:
         if not isinstance(b, PageTable) or b.strategy != "words":
@@ -401,12 +422,18 @@ def _reread_empty_word_cells(blocks: list, gray, mask, k: float, chars: list) ->
                 rects.append(box)
     if not rects:
         return False
-    lines = [ln for ln in E.read_rects(gray, rects)
-             if ln.glyphs and all(g.text in _VALUE_GLYPHS for g in ln.glyphs)]
+    lines = [ln for ln, r in zip(E.read_rects(gray, rects), rects) if _value_reading(ln, _rect_ink(mask, r), text_h)]
     _fit_to_ink(lines, mask, text_h)
     _close_gaps(lines, mask, k)
     chars.extend(_chars(lines, k, len(chars)))
     return bool(lines)
+
+
+def _rect_ink(mask, rect):
+    """The ink (boolean) inside a pixel rectangle of the page."""
+    h, w = mask.shape
+    x0, top, x1, bottom = rect
+    return mask[max(0, int(top)):min(h, int(bottom) + 1), max(0, int(x0)):min(w, int(x1) + 1)] > 0
 
 
 def _value_ink(mask, bb, k: float, text_h: float):
@@ -435,6 +462,146 @@ def _value_ink(mask, bb, k: float, text_h: float):
     return (left - m, mid - half, left + (ax1 - ax0) + m, mid + half)
 
 
+MISSED_COVER = 0.2       # an ink group whose pixels the read glyphs' boxes cover less than this share was not read
+NUMBER_JOIN = 0.35       # a closing this many digit heights long joins a number's digits (not two numbers)
+
+
+def _missed_numbers(lines: list, gray, mask, k: float, text_h: float) -> list:
+    """Given the lines the detector's boxes gave on a page (glyphs fitted to their ink),
+    return lines for the numbers it found no box for: a lone small digit, dash or slash among
+    wide gaps is easy to miss, and without it the word grid loses a column or a row. Each ink
+    group of one number's size (`_value_ink`) that the read glyphs do not cover and that
+    stands a word gap clear of them is read on its own; a reading of value glyphs only (a
+    slash only where its ink leans like one, `_slash_ink`) is kept. `text_h` is a digit's
+    ink height (pixels)."""
+    import cv2
+    import numpy as np
+    from ..pdf.settings import DEFAULT as s
+    glyphs = [g for ln in lines for g in ln.glyphs]
+    cover = np.zeros(mask.shape, np.uint8)
+    for x0, top, x1, bottom in (g.box for g in glyphs):
+        cover[max(0, int(top) - 1):int(bottom) + 2, max(0, int(x0) - 2):int(x1) + 3] = 1
+    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, max(3, int(NUMBER_JOIN * text_h))), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    clear = s.word_gap * text_h
+    rects, blobs = [], []
+    for i in range(1, n):
+        x, y, w, h, _ = (int(v) for v in stats[i])
+        if h > 1.5 * text_h or w > 6 * text_h or (w < 4 and h < 4):
+            continue
+        ink = (labels[y:y + h, x:x + w] == i) & (mask[y:y + h, x:x + w] > 0)
+        if (ink & (cover[y:y + h, x:x + w] > 0)).sum() >= MISSED_COVER * ink.sum():
+            continue
+        if any(b[0] - clear < x + w and x < b[2] + clear and b[1] < y + h and y < b[3] for b in (g.box for g in glyphs)):
+            continue
+        box = _value_ink(mask, ((x - 2) * k, (y - 2) * k, (x + w + 2) * k, (y + h + 2) * k), k, text_h)
+        if box is not None:
+            rects.append(box)
+            blobs.append(ink)
+    if not rects:
+        return []
+    return [ln for ln, ink in zip(E.read_rects(gray, rects), blobs) if _value_reading(ln, ink, text_h)]
+
+
+def _reread_weak_numbers(lines: list, gray, mask, k: float, text_h: float) -> list:
+    """Lines the detector's boxes gave (glyphs fitted to their ink) over one number's ink
+    (`_value_ink`) that hold a glyph scored below DOUBT or nothing but punctuation (a lone '0'
+    whose box cut it in half read as '【') are read again on their own at the text's height;
+    a reading of value glyphs only (`_value_reading`) whose weakest glyph scores higher
+    replaces the line's. `text_h` is a digit's ink height (pixels); returns the new lines."""
+    which, rects, new = [], [], []
+    for i, ln in enumerate(lines):
+        if not ln.glyphs or (min(g.conf for g in ln.glyphs) >= DOUBT and any(g.text.isalnum() for g in ln.glyphs)):
+            continue
+        x0, x1 = min(g.box[0] for g in ln.glyphs), max(g.box[2] for g in ln.glyphs)
+        top, bottom = min(g.box[1] for g in ln.glyphs), max(g.box[3] for g in ln.glyphs)
+        box = _value_ink(mask, ((x0 - 2) * k, (top - 2) * k, (x1 + 2) * k, (bottom + 2) * k), k, text_h)
+        if box is not None:
+            which.append(i)
+            rects.append(box)
+    for i, r, ln in zip(which, rects, E.read_rects(gray, rects) if rects else []):
+        if _value_reading(ln, _rect_ink(mask, r), text_h) and _cell_score([ln]) > _cell_score([lines[i]]):
+            lines[i] = ln
+            new.append(ln)
+    return new
+
+
+def _value_reading(ln, ink, text_h: float) -> bool:
+    """A line read on its own is a value: nothing but value glyphs, a slash only over a slash's
+    ink; a lone dot or dash read over one level bar of ink (`_bar_ink`: a printed '-' read at a
+    text line's height often comes out as '·') becomes '—' (a zero) with the score it read at."""
+    if len(ln.glyphs) == 1 and ln.glyphs[0].text in _DOTS and _bar_ink(ink, text_h):
+        ln.glyphs[0].text = "—"
+    return bool(ln.glyphs) and all(g.text in _VALUE_GLYPHS or (g.text == "/" and _slash_ink(ink)) for g in ln.glyphs)
+
+
+_DOTS = set("·.。•∙・-_") | _STROKES
+
+
+def _bar_ink(ink, text_h: float) -> bool:
+    """Whether the ink (boolean) is one solid level bar and nothing else (specks apart): at
+    least BAR_LENGTH times as wide as tall, a third of a digit's height `text_h` or more
+    (no grain), at most a quarter of it thick, filling most of its box."""
+    import cv2
+    import numpy as np
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    keep = [i for i in range(1, n) if stats[i][4] >= 3]
+    if len(keep) != 1:
+        return False
+    _, _, w, h, area = stats[keep[0]]
+    return w >= BAR_LENGTH * h and w >= max(4, text_h / 3) and h <= text_h / 4 and area >= BAR_FILL * w * h
+
+
+BAR_LENGTH = 2.0         # a hyphen is about 2.3 times as wide as thick
+BAR_FILL = 0.7
+
+
+SLASH_SPAN = 0.6         # no row of a slash's ink is wider than this share of the slash
+SLASH_LEAN = 0.4         # its top quarter stands at least this share of its width right of its bottom quarter
+
+
+def _slash_ink(ink) -> bool:
+    """Whether an ink blob (boolean, its box or larger) is shaped as a printed '/': half as
+    tall again as wide, no row of it a bar (a 7's top, the bar of a 4 or a 2), its top leaning
+    right of its bottom (a 1 stands upright). A lone '7' can be read as '/', which means zero."""
+    import numpy as np
+    ys, xs = np.nonzero(ink)
+    if ys.size == 0:
+        return False
+    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    h, w = ink.shape
+    if w < 3 or h < 1.5 * w:
+        return False
+    rows = [np.nonzero(r)[0] for r in ink]
+    if max(int(r[-1] - r[0] + 1) for r in rows if r.size) > SLASH_SPAN * w:
+        return False
+    q = max(1, h // 4)
+    centre = lambda rs: float(np.mean([(r[0] + r[-1]) / 2 for r in rs if r.size]))
+    return centre(rows[:q]) - centre(rows[-q:]) >= SLASH_LEAN * w
+
+
+def _doubt_slashes(chars: list, mask, k: float) -> None:
+    """A '/' read where the ink is not a slash's (`_slash_ink`: a lone 7 can be read so, and
+    '/' means zero) keeps the reading with a score of 0, so its cell is flagged, never trusted."""
+    import cv2
+    import numpy as np
+    h_img, w_img = mask.shape
+    for c in chars:
+        if c.text != "/":
+            continue
+        x0, top, x1, bottom = c.x0 / k, c.top / k, c.x1 / k, c.bottom / k
+        pad = (bottom - top) / 2
+        a, b = max(0, int(top - pad / 2)), min(h_img, int(np.ceil(bottom + pad / 2)))
+        l, r = max(0, int(x0 - pad)), min(w_img, int(np.ceil(x1 + pad)))
+        if b <= a or r <= l:
+            continue
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask[a:b, l:r], connectivity=8)
+        mine = [i for i in range(1, n) if stats[i][4] >= 3
+                and stats[i][0] < x1 - l and stats[i][0] + stats[i][2] > x0 - l]
+        if not mine or not _slash_ink(np.isin(labels, mine)):
+            c.conf = 0.0
+
+
 UNREAD_AREA = 10         # ink pixels of a component in a number's cell that no glyph covers: left unread
 
 
@@ -457,15 +624,33 @@ def _unread_ink(blocks: list, chars: list, mask, k: float) -> list:
             if sub.size == 0:
                 continue
             mine = [ch for ch in chars if bb[0] <= ch.cx <= bb[2] and bb[1] <= ch.mid <= bb[3]]
-            n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
-            for x, y, w, h, area in stats[1:n]:
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+            for i, (x, y, w, h, area) in enumerate(stats[1:n], 1):
                 if area < UNREAD_AREA or (w < 4 and h < 4):
                     continue
                 px0, py0, px1, py1 = (c + x) * k, (a + y) * k, (c + x + w) * k, (a + y + h) * k
-                if not any(ch.x0 - 1 <= px1 and px0 <= ch.x1 + 1 and ch.top - 1 <= py1 and py0 <= ch.bottom + 1
-                           for ch in mine):
+                near = [ch for ch in mine if ch.x0 - 1 <= px1 and px0 <= ch.x1 + 1 and ch.top - 1 <= py1
+                        and py0 <= ch.bottom + 1]
+                if not near or _bare_side(labels[y:y + h, x:x + w] == i, (c + x) * k, k, near):
                     out.append((px0, py0, px1, py1))
     return out
+
+
+UNREAD_SIDE = 0.25       # ink this share of its height wide beside every glyph box: a sign or digit left unread
+
+
+def _bare_side(ink, x0: float, k: float, near: list) -> bool:
+    """Whether an ink component (boolean, its box; left edge x0 in points) that glyph boxes
+    touch still holds a run of ink columns no box covers at least UNREAD_SIDE of its height
+    wide: a minus sign printed tight against its number joins the first digit's ink, and the
+    digit's box alone covers only part of it."""
+    import numpy as np
+    cols = ink.any(axis=0)
+    covered = np.zeros(cols.size, dtype=bool)
+    for ch in near:
+        lo, hi = int((ch.x0 - 0.5 - x0) / k), int(np.ceil((ch.x1 + 0.5 - x0) / k))
+        covered[max(0, lo):max(0, hi)] = True
+    return _longest_run(cols & ~covered) >= max(3, UNREAD_SIDE * ink.shape[0])
 
 
 def layout(w: float, chars: list, edges: list[dict], number: int) -> tuple[list, list[str]]:
@@ -497,7 +682,10 @@ def _close_gaps(lines: list, mask, k: float) -> None:
     pixels, so two digits of a wide font can stand further apart than the PDF reader's space
     (`char_gap`) while the ink between them has no blank run that wide. Where the widest
     blank run of ink columns between two glyphs' centres is at most `char_gap`, their boxes
-    meet halfway; a real space (a wider blank run) is left as it is."""
+    meet halfway; a real space (a wider blank run) is left as it is. A character after a
+    digit (a unit: '9261.21万元') meets it across up to UNIT_GAP spaces of paper: a CJK glyph
+    stands clear of its box's edges and a digit's ink is narrower than its advance, so the
+    blank between them is wider than the PDF reader's boxes ever show (which join them)."""
     import numpy as np
     from ..pdf.settings import DEFAULT as s
     space = s.char_gap / k
@@ -511,10 +699,17 @@ def _close_gaps(lines: list, mask, k: float) -> None:
             if x1 <= x0 or bottom <= top:
                 continue
             blank = ~mask[top:bottom, x0:x1].any(axis=0)
-            if _longest_run(blank) <= space:
+            if _longest_run(blank) <= (UNIT_GAP * space if _unit_after_digit(a.text, b.text) else space):
                 mid = (a.box[2] + b.box[0]) / 2
                 a.box = (a.box[0], a.box[1], mid, a.box[3])
                 b.box = (mid, b.box[1], b.box[2], b.box[3])
+
+
+UNIT_GAP = 2.0
+
+
+def _unit_after_digit(a: str, b: str) -> bool:
+    return (a.isdigit() or a in ".%") and ord(b[:1] or " ") >= 0x2e80
 
 
 def _fit_to_ink(lines: list, mask, typical: float | None = None) -> float | None:
@@ -522,21 +717,31 @@ def _fit_to_ink(lines: list, mask, typical: float | None = None) -> float | None
     beyond the text (about half its height either side), so the boxes of a wrapped label's two
     lines overlap and the PDF reader's line grouping chains a whole column of labels into one
     row. The ink band is the middle third of the box widened through ink rows (a blank row
-    ends it: the gap before the next line); a line without ink there keeps its box. A band
-    under half the `typical` line (the median band when not given: a dash, a dot) is made that
-    tall about its middle, as a printed glyph's box is. Returns the typical height used."""
+    ends it: the gap before the next line); a line without ink there keeps its box. A number's
+    band (digits, signs, dashes) shorter than the `typical` line, and any band under half of
+    it (a dash, a dot), is made that tall about its middle, as a printed glyph's box is (the
+    font's height, whatever its ink): digits are shorter than characters, and a table's value
+    rows must keep the type size of its label lines to be one table with them. `typical` is,
+    when not given, the median band of the lines holding a character (of all lines when none
+    does). Returns the typical height used."""
     import numpy as np
     bands = [(ln, _ink_band(ln, mask)) for ln in lines if ln.glyphs]
     bands = [(ln, b) for ln, b in bands if b is not None]
     if typical is None and bands:
-        typical = float(np.median([b - a for _, (a, b) in bands]))
+        text = [b - a for ln, (a, b) in bands if any(ord(g.text[:1]) >= 0x2e80 for g in ln.glyphs)]
+        typical = float(np.median(text or [b - a for _, (a, b) in bands]))
     for ln, (top, bottom) in bands:
-        if typical and bottom - top < 0.5 * typical:
+        if typical and bottom - top < typical and (bottom - top < 0.5 * typical or _number_line(ln.glyphs)):
             mid = (top + bottom) / 2
             top, bottom = mid - typical / 2, mid + typical / 2
         for g in ln.glyphs:
             g.box = (g.box[0], float(top), g.box[2], float(bottom))
     return typical
+
+
+def _number_line(glyphs: list) -> bool:
+    """A line of nothing but a number's glyphs (digits, separators, signs, dashes)."""
+    return all(g.text in _NUMBER_GLYPHS or g.text in _VALUE_GLYPHS or g.text in "+%/" for g in glyphs)
 
 
 def _ink_band(ln, mask):
