@@ -92,6 +92,14 @@ def fn(name: str):
     return f
 
 
+def _loaded(raw, what: str):
+    """Given the handle a pdfium load call returned, return it, or raise pypdfium2's error for a
+    null one ("Failed to load page.")."""
+    if not raw:
+        raise RuntimeError(f"Failed to load {what}.")
+    return raw
+
+
 class TextPage:
     """pdfium's text page of one page (pypdfium2's PdfTextPage, the calls the reader makes)."""
 
@@ -136,10 +144,7 @@ class Page:
         return fn("FPDF_GetPageWidthF")(self.raw), fn("FPDF_GetPageHeightF")(self.raw)
 
     def get_textpage(self) -> TextPage:
-        raw = fn("FPDFText_LoadPage")(self.raw)
-        if not raw:
-            raise RuntimeError("Failed to load text page.")
-        return TextPage(raw)
+        return TextPage(_loaded(fn("FPDFText_LoadPage")(self.raw), "text page"))
 
     def close(self) -> None:
         if self.raw is not None:
@@ -159,10 +164,7 @@ class Document:
         return self._n
 
     def __getitem__(self, i: int) -> Page:
-        raw = fn("FPDF_LoadPage")(self.raw, i)
-        if not raw:
-            raise RuntimeError("Failed to load page.")
-        return Page(raw)
+        return Page(_loaded(fn("FPDF_LoadPage")(self.raw, i), "page"))
 
     def close(self) -> None:
         if self.raw is not None:
