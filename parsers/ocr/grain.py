@@ -5,7 +5,7 @@ ink mask even after smoothing, at the adaptive threshold that keeps faint stroke
 the ink of a cell's number (its line cutting, the read boxes, the unread-ink check) and are
 read as dots and dashes. Ink is told from grain by hysteresis: a blob of the weak mask
 (`image.ink`, which keeps every stroke) is ink when it holds a pixel far darker than its
-surroundings (GRAIN_STRONG: a printed stroke's core is, the grain is not); lone specks (a
+surroundings (GRAIN_STRONG, STRONG_PX: a printed stroke's core is, grain is not); lone specks (a
 pixel darker than all of its neighbours) are taken out first, before smoothing spreads them.
 Everything that is not ink is then painted paper white, so every later step (rules, line
 cutting, the recogniser's crops) sees a clean page.
@@ -13,10 +13,9 @@ cutting, the recogniser's crops) sees a clean page.
 from __future__ import annotations
 
 SPECK_STEP = 40          # a pixel this much darker than its darkest neighbour is a lone speck
-GRAIN_STRONG = 60        # an ink blob holds a pixel this far below its neighbourhood's mean (grain: ~15-25)
-
-
-STRONG_PX = 3            # ... at least this many such pixels (a lone speck or grain cluster has one or two)
+GRAIN_STRONG = 60        # an ink blob holds pixels this far below their neighbourhood's mean (a stroke's
+                         # core: 100 and more; smoothed grain: rarely over 40) ...
+STRONG_PX = 3            # ... at least this many (a speck or a grain cluster has one or two)
 
 
 def despeckle(gray):
@@ -36,9 +35,9 @@ def despeckle(gray):
 
 
 def strong_ink(smooth, dpi: float, weak):
-    """The blobs of the weak ink mask `weak` (uint8 0/255) of the smoothed page that hold a
-    pixel at least GRAIN_STRONG below their neighbourhood's mean (the same window as
-    `image.ink`): printed strokes, not grain."""
+    """The blobs of the weak ink mask `weak` (uint8 0/255) of the smoothed page that hold
+    STRONG_PX pixels at least GRAIN_STRONG below their neighbourhood's mean (the same window
+    as `image.ink`): printed strokes, not grain."""
     import cv2
     import numpy as np
     from .image import components
@@ -52,40 +51,12 @@ def strong_ink(smooth, dpi: float, weak):
     return keep[labels]
 
 
-def without_lone_dots(ink, text_px: float):
-    """The ink mask less its lone dots: blobs smaller than DOT_TEXT squared text heights,
-    about as wide as tall, with no other ink within LONE_TEXT text heights (a decimal point
-    stands beside its digits; a dash, longer than tall, is kept)."""
-    import cv2
-    import numpy as np
-    from .image import components
-    n, labels, stats = components(ink)
-    w, h, area = stats[:, 2], stats[:, 3], stats[:, 4]
-    dot = (area < DOT_TEXT * text_px * text_px) & (w < 2 * h) & (h < 2 * w)
-    dot[0] = False
-    if not dot.any():
-        return ink
-    others = np.where(dot, 0, 255).astype(np.uint8)
-    others[0] = 0
-    r = max(1, int(LONE_TEXT * text_px))
-    near = cv2.dilate(others[labels], np.ones((2 * r + 1, 2 * r + 1), np.uint8))
-    lone = dot.copy()
-    lone[np.unique(labels[(near > 0) & dot[labels]])] = False
-    keep = np.where(lone, 0, 255).astype(np.uint8)
-    keep[0] = 0
-    return keep[labels]
-
-
-DOT_TEXT = 0.05          # a blob under this many squared text heights is a dot
-LONE_TEXT = 0.5          # ... and lone with no other ink this many text heights around
-
-
-def clean_grain(gray, dpi: float, text_px: float):
+def clean_grain(gray, dpi: float):
     """A grainy page (grayscale uint8) made clean: specks out, smoothed with its paper
     stretched to white (`image.denoise`), and every pixel outside the printed ink
     (`strong_ink`) set to white."""
     import numpy as np
     from . import image as I
     smooth = I.denoise(despeckle(gray))
-    ink = without_lone_dots(strong_ink(smooth, dpi, I.ink(smooth, dpi)), text_px)
+    ink = strong_ink(smooth, dpi, I.ink(smooth, dpi))
     return np.where(ink > 0, smooth, np.uint8(255)).astype(np.uint8)
