@@ -1,6 +1,6 @@
 """OCR of grainy scans (issue 15): the gray-background-noise variant read as far as the clean
 one, with no number written silently wrong; numbers read beside the wrong row's label left
-empty and flagged; scans read at their own resolution."""
+empty and flagged."""
 from __future__ import annotations
 
 import sys
@@ -116,17 +116,3 @@ def test_grainy_scan_reads_nearly_every_cell_and_nothing_silently_wrong(tmp_path
     r = _scan_counts(tmp_path, name, dpi)
     assert r["wrong_silent"] == 0 and r["extra_silent"] == 0, r["misses"]
     assert r["exact"] >= least, (r["exact"], r["cells"], r["misses"])
-
-
-def test_scan_is_read_at_its_own_resolution(tmp_path):
-    """A 150-dpi scan is read at 150 dpi (its image's pixels over its placed size), not resampled."""
-    pytest.importorskip("numpy")
-    import pypdfium2 as pdfium
-    import scangen
-    from parsers.ocr import _native_dpi, render_dpi
-    scan = scangen.scan_pdf(str(ROOT / "fixtures" / "pdf" / "docx_2021.pdf"), str(tmp_path / "s.pdf"), 150,
-                            "clean", pages=[0])
-    page = pdfium.PdfDocument(scan)[0]
-    native = _native_dpi(page, *page.get_size())
-    assert native == pytest.approx(150, abs=0.5)
-    assert render_dpi(None, native) == 150

@@ -69,16 +69,13 @@ def pdf_page_blocks(page, number: int, text_pt: float | None = None):
 
 
 def _native_dpi(page, w: float, h: float) -> float | None:
-    """Resolution of the largest image on the page (pixels over its placed size), if any.
-    pypdfium2 5 names the calls get_px_size and get_bounds (4 named them get_size, get_pos)."""
+    """Resolution of the largest image on the page (pixels over its placed size), if any."""
     import pypdfium2.raw as raw
     best = None
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        px_size = getattr(obj, "get_px_size", None) or obj.get_size
-        bounds = getattr(obj, "get_bounds", None) or obj.get_pos
         try:
-            px_w, px_h = px_size()
-            l, b, r, t = bounds()
+            px_w, px_h = obj.get_size()
+            l, b, r, t = obj.get_pos()
         except Exception:
             continue
         if r - l > 0.3 * w and px_w:
