@@ -27,6 +27,37 @@ class Segment:
     box: tuple = ()       # the rule's own pixels: x, y, width, height
 
 
+CHROMA = 16             # channels differing by more than this: coloured ink (a seal, a pen) or its blurred rim
+
+
+def gray_of(rgb):
+    """Gray page image (uint8) of an RGB one (H×W×3), with coloured ink dropped.
+
+    A red seal stamped over a table is dark in plain luminance (~80 of 255) and hides the
+    digits under it. Stamp and print multiply: under the seal a pixel's brightest channel is
+    the black print's shade times the seal's own transmission in that channel, so where a
+    pixel's channels differ by more than CHROMA it takes its brightest channel divided by the
+    seal's (the 90th percentile of it over the strongly coloured pixels): the seal becomes paper, black
+    print under it stays dark. Elsewhere luminance as Pillow computes it; a gray pixel's
+    brightest channel is within CHROMA of it, so the low threshold moves no print far. A page
+    with no coloured pixel in a sparse sample is converted as a whole."""
+    import cv2
+    import numpy as np
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    sample = rgb[::7, ::7]
+    if int((sample.max(axis=2) - sample.min(axis=2)).max(initial=0)) <= CHROMA:
+        return gray
+    r, g, b = cv2.split(rgb)
+    hi = cv2.max(cv2.max(r, g), b)
+    chroma = cv2.subtract(hi, cv2.min(cv2.min(r, g), b))
+    colour = chroma > CHROMA
+    inked = hi[chroma > 4 * CHROMA]
+    seal = max(float(np.percentile(inked, 90)), 128.0) if inked.size else 255.0
+    lifted = cv2.convertScaleAbs(hi, alpha=255.0 / seal)
+    np.copyto(gray, lifted, where=colour)
+    return gray
+
+
 def ink(gray, dpi: float):
     """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background stays
     paper (grainy pages are smoothed first, see `denoise`)."""
