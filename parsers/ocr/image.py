@@ -27,6 +27,10 @@ class Segment:
     box: tuple = ()       # the rule's own pixels: x, y, width, height
 
 
+COLOUR_GROW = 2         # pixels round coloured ink treated as it: JPEG keeps colour at half resolution, so a
+                        # seal's stroke edges are dark in luminance but nearly gray in colour
+SEAL_SHARE = 10         # percentile of the seal body's brightest channel taken as the seal's own: all but its
+SEAL_BODY = 40          # darkest tenth turns to paper; the body: within this of the coloured pixels' median
 CHROMA = 16             # channels differing by more than this: coloured ink (a seal, a pen) or its blurred rim
 
 
@@ -37,7 +41,7 @@ def gray_of(rgb):
     digits under it. Stamp and print multiply: under the seal a pixel's brightest channel is
     the black print's shade times the seal's own transmission in that channel, so where a
     pixel's channels differ by more than CHROMA it takes its brightest channel divided by the
-    seal's (the 90th percentile of it over the strongly coloured pixels): the seal becomes paper, black
+    seal's (SEAL_SHARE percentile of it over the strongly coloured pixels): the seal becomes paper, black
     print under it stays dark. Elsewhere luminance as Pillow computes it; a gray pixel's
     brightest channel is within CHROMA of it, so the low threshold moves no print far. A page
     with no coloured pixel in a sparse sample is converted as a whole."""
@@ -50,9 +54,11 @@ def gray_of(rgb):
     r, g, b = cv2.split(rgb)
     hi = cv2.max(cv2.max(r, g), b)
     chroma = cv2.subtract(hi, cv2.min(cv2.min(r, g), b))
-    colour = chroma > CHROMA
+    colour = cv2.dilate((chroma > CHROMA).view(np.uint8), np.ones((3, 3), np.uint8), iterations=COLOUR_GROW) > 0
     inked = hi[chroma > 4 * CHROMA]
-    seal = max(float(np.percentile(inked, 90)), 128.0) if inked.size else 255.0
+    if inked.size:                  # the seal's body: about its median (print under it is much darker)
+        inked = inked[inked >= np.median(inked) - SEAL_BODY]
+    seal = max(float(np.percentile(inked, SEAL_SHARE)), 128.0) if inked.size else 255.0
     lifted = cv2.convertScaleAbs(hi, alpha=255.0 / seal)
     np.copyto(gray, lifted, where=colour)
     return gray
