@@ -59,7 +59,8 @@ def pdf_page_blocks(page, number: int, text_pt: float | None = None):
     dpi = render_dpi(text_pt, _native_dpi(page, w, h))
     if w * h * (dpi / 72) ** 2 > MAX_PIXELS:
         dpi = (MAX_PIXELS / (w * h)) ** 0.5 * 72
-    gray = page_gray(page, dpi)
+    from .image import without_bleed
+    gray = without_bleed(page_gray(page, dpi))
     result = read_page(gray, dpi, number)
     result.warnings.insert(0, f"page {number}: OCR at {dpi:g} dpi")
     return result
@@ -163,7 +164,7 @@ def read_image(source, ocr: str = "auto") -> Document:
     import numpy as np
     from ..contract import is_bytes
     from ..pdf.join import assemble, strip_page_numbers
-    from .image import gray_of
+    from .image import gray_of, without_bleed
     from .page import read_page
 
     try:
@@ -179,6 +180,7 @@ def read_image(source, ocr: str = "auto") -> Document:
         frame = ImageOps.exif_transpose(im) if i == 0 else im
         dpi = float((frame.info.get("dpi") or (0, 0))[0] or 0) or None
         gray = gray_of(np.array(frame.convert("RGB"))) if frame.mode not in ("1", "L", "I;16") else np.array(frame.convert("L"))
+        gray = without_bleed(gray)
         dpi = dpi or _guess_dpi(gray.shape)
         if gray.size > MAX_PIXELS:
             gray, dpi = _reduce(gray, dpi)

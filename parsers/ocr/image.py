@@ -64,6 +64,36 @@ def gray_of(rgb):
     return gray
 
 
+BLEED_DEPTH = 48        # the reverse page showing through is at most this much darker than the paper ...
+BLEED_MIN = 12          # ... and at least this much (lighter is the paper's own texture)
+BLEED_SHARE = 1.0       # such pixels outnumbering the print's own: the page shows its reverse
+PRINT_CONTRAST = 160    # ... on a page whose darkest print is at least this much darker than its paper
+
+
+def without_bleed(gray):
+    """The page with the reverse page's show-through painted out (`gray` when there is none).
+
+    Print through thin paper shows as light gray text and rules, offset and mirrored: the
+    adaptive threshold takes it for ink (rules of the back page split the table's cells,
+    its text runs into theirs). On a page where pixels between BLEED_MIN and BLEED_DEPTH
+    below the paper (its median) outnumber the darker ones, everything lighter than
+    paper - BLEED_DEPTH becomes paper; on a clean page such pixels are only the print's
+    anti-aliased edges, fewer than the print. Pages of faint print (the band then holds its
+    soft edges) and grainy pages (left to `denoise`) are left as they are."""
+    import numpy as np
+    small = gray[::3, ::3]
+    paper = int(np.median(small))
+    level = paper - BLEED_DEPTH
+    if paper - int(np.percentile(small, 1)) < PRINT_CONTRAST:
+        return gray                 # faint print: its own soft edges are what lies in the band
+    light = int(np.count_nonzero((small >= level) & (small <= paper - BLEED_MIN)))
+    if light <= BLEED_SHARE * int(np.count_nonzero(small < level)) or noisy(gray):
+        return gray
+    out = gray.copy()
+    out[out >= level] = 255
+    return out
+
+
 def ink(gray, dpi: float):
     """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background stays
     paper (grainy pages are smoothed first, see `denoise`)."""
