@@ -559,7 +559,9 @@ def _numbers_ahead(lines: list[str]) -> list[int]:
         s = line.strip()
         # _ends_dump(line, s), inlined (this runs on every line of every page)
         ends = len(s) > 80 or (s.endswith("。") and len(s) > 30) or "\t" in line or s.startswith("|")
-        out[j] = 0 if ends else out[j + 1] + (_could_be_number(s) and _is_numeric(s))
+        # _could_be_number(s), inlined too
+        out[j] = 0 if ends else out[j + 1] + (bool(s) and (len(s) == 1 or not "\u3400" <= s[0] <= "\u9fff")
+                                              and _is_numeric(s))
     return out
 
 
