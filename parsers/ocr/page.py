@@ -240,11 +240,8 @@ def _reread_doubtful(gray, lines: list, owner: list, n_cells: int, text_px: floa
             doubtful.setdefault(owner[i], [])
     if not doubtful:
         return
-    e = CELL_INSET - 2       # inside the cell's rules: their faint edges read as 'l' (a '0' as 'lo')
     for cell in doubtful:
-        x0, top, x1, bottom = cell[0] + e, cell[1] + e, cell[2] - e, cell[3] - e
-        doubtful[cell] = [(max(a, x0), max(b, top), min(c, x1), min(d, bottom))
-                          for a, b, c, d in _detect_in(gray, (x0, top, x1, bottom), text_px)]
+        doubtful[cell] = _detect_in(gray, cell, text_px)
     flat = [r for rs in doubtful.values() for r in rs]
     again = iter(E.read_rects(gray, flat))
     for cell, rs in doubtful.items():
