@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
 
@@ -30,12 +29,14 @@ def bare(name: str):
     return fn(name)
 
 
-@dataclass
 class PageObjects:
     """What one walk over a page's objects finds: images (counted) and paths (with the matrix
     that places them on the page)."""
-    n_images: int = 0
-    paths: list = field(default_factory=list)    # (raw path object, matrix)
+    __slots__ = ("n_images", "paths")
+
+    def __init__(self, n_images: int = 0, paths: list | None = None):
+        self.n_images = n_images
+        self.paths = [] if paths is None else paths     # (raw path object, matrix)
 
 
 def _mul(m, n):
