@@ -30,24 +30,42 @@ class Char:
         return (self.x0 + self.x1) / 2
 
 
-@dataclass
-class Line:
+class Record:
+    """A plain record with __slots__ (what `@dataclass` would give: field-wise equality and a
+    repr), written out because making a dataclass costs an importing process millions of
+    instructions (its methods are generated and compiled at import time)."""
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None     # mutable, compared by value: unhashable, as a dataclass is
+
+    def __repr__(self) -> str:
+        return f"{type(self).__qualname__}({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
+
+
+class Line(Record):
     """Free text (outside any table) on one page: one line, in x order."""
-    page: int
-    top: float
-    bottom: float
-    text: str
-    x0: Optional[float] = None
-    x1: Optional[float] = None
+    __slots__ = ("page", "top", "bottom", "text", "x0", "x1")
+
+    def __init__(self, page: int, top: float, bottom: float, text: str,
+                 x0: Optional[float] = None, x1: Optional[float] = None):
+        self.page, self.top, self.bottom, self.text, self.x0, self.x1 = page, top, bottom, text, x0, x1
 
 
-@dataclass
-class PageTable:
+class PageTable(Record):
     """A table as found on one page: cells with box and text, before any joining."""
-    page: int
-    cells: list[tuple[Box, str]]
-    bbox: Box
-    strategy: str = "lines"     # "lines": ruled; "words": grid from word positions
+    __slots__ = ("page", "cells", "bbox", "strategy")
+
+    def __init__(self, page: int, cells: list[tuple[Box, str]], bbox: Box, strategy: str = "lines"):
+        # strategy "lines": ruled; "words": grid from word positions
+        self.page, self.cells, self.bbox, self.strategy = page, cells, bbox, strategy
 
 
 def edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Optional
 
@@ -21,15 +20,17 @@ from .items import Box, Line, PageTable
 from .settings import DEFAULT, PdfSettings
 
 
-@dataclass(slots=True)
 class Piece:
-    """A cell of a table part, placed in the joined table's coordinates."""
-    page: int
-    bbox: Box
-    text: str
-    dy: float                     # offset into the joined table's vertical coordinate
-    vx: list = field(default_factory=list)   # (x0, x1) after cross-page snapping
-    until: Optional["Piece"] = None          # the rest of this cell on the next page
+    """A cell of a table part, placed in the joined table's coordinates (a plain class with
+    __slots__: a dataclass costs the importing process its generated methods)."""
+    __slots__ = ("page", "bbox", "text", "dy", "vx", "until")
+
+    def __init__(self, page: int, bbox: Box, text: str, dy: float, vx: list | None = None,
+                 until: Optional["Piece"] = None):
+        self.page, self.bbox, self.text = page, bbox, text
+        self.dy = dy                              # offset into the joined table's vertical coordinate
+        self.vx = [] if vx is None else vx        # (x0, x1) after cross-page snapping
+        self.until = until                        # the rest of this cell on the next page
 
     @property
     def vbox(self) -> Box:
@@ -164,16 +165,14 @@ def _numeric(text: str) -> bool:
     return any(PDF_NUMBER.match(t) for t in text.split())
 
 
-@dataclass
 class _Break:
     """What the page break looks like: the last row of the previous part, the first row of the
     continuation, their pairs over the same columns, and the row lines of both sides."""
-    last: list
-    first: list
-    pairs: dict
-    prev_ys: list
-    cont_ys: list
-    value_cols: set
+    __slots__ = ("last", "first", "pairs", "prev_ys", "cont_ys", "value_cols")
+
+    def __init__(self, last: list, first: list, pairs: dict, prev_ys: list, cont_ys: list, value_cols: set):
+        self.last, self.first, self.pairs = last, first, pairs
+        self.prev_ys, self.cont_ys, self.value_cols = prev_ys, cont_ys, value_cols
 
 
 def _break_of(prev: list[Piece], cont: list[Piece], s: PdfSettings) -> _Break:

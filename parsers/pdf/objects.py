@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
 
@@ -16,7 +15,7 @@ from .pdfium import FPDF_PAGEOBJ_FORM, FPDF_PAGEOBJ_IMAGE, FPDF_PAGEOBJ_PATH, FP
 from .settings import DEFAULT, PdfSettings
 
 _IDENTITY = (1, 0, 0, 1, 0, 0)
-_TEXT, _FLAG = itemgetter(1), itemgetter(2)
+_INDEX, _TEXT, _FLAG = itemgetter(0), itemgetter(1), itemgetter(2)
 _FOUR_FLOATS = struct.Struct("4f")      # a C float[4] (native order and size, as ctypes.c_float)
 
 
@@ -30,12 +29,14 @@ def bare(name: str):
     return fn(name)
 
 
-@dataclass
 class PageObjects:
     """What one walk over a page's objects finds: images (counted) and paths (with the matrix
     that places them on the page)."""
-    n_images: int = 0
-    paths: list = field(default_factory=list)    # (raw path object, matrix)
+    __slots__ = ("n_images", "paths")
+
+    def __init__(self, n_images: int = 0, paths: list | None = None):
+        self.n_images = n_images
+        self.paths = [] if paths is None else paths     # (raw path object, matrix)
 
 
 def _mul(m, n):
@@ -105,11 +106,11 @@ def glyph_flags(textpage, text: str) -> list[tuple[int, str, bool]]:
     map_error = bare("FPDFText_HasUnicodeMapError")
     if len(text) == n:
         bad = {ch for ch in set(text) if is_bad_glyph(ch)}
-        glyphs = [(i, ch) for i, ch in enumerate(text) if ch not in "\r\n "]
-        errors = list(map(map_error, repeat(tp, len(glyphs)), [i for i, _ in glyphs]))
+        glyphs = [(i, ch, False) for i, ch in enumerate(text) if ch not in "\r\n "]
+        errors = list(map(map_error, repeat(tp, len(glyphs)), map(_INDEX, glyphs)))
         if not bad and 1 not in errors:       # the usual page: every glyph mapped
-            return [(i, ch, False) for i, ch in glyphs]
-        return [(i, ch, e == 1 or ch in bad) for (i, ch), e in zip(glyphs, errors)]
+            return glyphs
+        return [(i, ch, e == 1 or ch in bad) for (i, ch, _), e in zip(glyphs, errors)]
     out = []
     generated, unicode = bare("FPDFText_IsGenerated"), bare("FPDFText_GetUnicode")
     for i in range(n):
@@ -141,6 +142,7 @@ def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[
     out: list[Char] = []
     append = out.append
     sizes: dict[float, float] = {}      # box height → rounded (round() costs more than the lookup)
+    new = object.__new__                # a Char made field by field: its __init__ call costs more
     for i, ch, bad in glyphs:
         if ch is None or not loose(tp, i, pbox):
             continue
@@ -152,7 +154,9 @@ def chars(textpage, glyphs: list[tuple[int, str, bool]], page_h: float) -> list[
         size = sizes.get(height)
         if size is None:
             size = sizes[height] = round(height, 1)
-        append(Char(i, ch, x0, x1, top, bottom, size, bad))
+        c = new(Char)
+        c.index, c.text, c.x0, c.x1, c.top, c.bottom, c.size, c.bad, c.base = i, ch, x0, x1, top, bottom, size, bad, None
+        append(c)
     return out
 
 
@@ -170,8 +174,9 @@ def dedupe(chars: list[Char], s: PdfSettings = DEFAULT) -> list[Char]:
             kept.append(c)
             continue
         top, x0 = c.top, c.x0
-        for o in twins[-8:]:
-            if abs(o.top - top) <= tol and abs(o.x0 - x0) <= tol:
+        for o in (twins if len(twins) <= 8 else twins[-8:]):
+            d = o.top - top           # abs(d) <= tol, without the call (once per glyph and twin)
+            if -tol <= d <= tol and -tol <= o.x0 - x0 <= tol:
                 break
         else:
             twins.append(c)

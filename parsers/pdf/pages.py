@@ -2,8 +2,6 @@
 walk over its objects), and the close analysis of the pages that hold tables."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..contract import Source, head, is_bytes, source_size, tail
 from ..model import ReadError
 from . import objects as O
@@ -38,17 +36,17 @@ def open_document(source: Source):
         raise ReadError(f"corrupt: PDF cannot be opened ({str(e).strip()})") from None
 
 
-@dataclass
 class PageScan:
-    """What the fast pass learns of one page."""
-    number: int                       # 1-based
-    lines: list[str]                  # pdfium's text lines, stripped, empty ones left out
-    glyphs: list = field(default_factory=list)   # (index, char, undecodable) of real glyphs
-    objects: O.PageObjects = field(default_factory=O.PageObjects)
-    n_chars: int = 0
-    n_bad: int = 0
-    numeric_lines: int = 0
-    settings: PdfSettings = DEFAULT
+    """What the fast pass learns of one page (a plain class: see items.Record)."""
+    __slots__ = ("number", "lines", "glyphs", "objects", "n_chars", "n_bad", "numeric_lines", "settings")
+
+    def __init__(self, number: int, lines: list[str], settings: PdfSettings = DEFAULT):
+        self.number = number              # 1-based
+        self.lines = lines                # pdfium's text lines, stripped, empty ones left out
+        self.glyphs: list = []            # (index, char, undecodable) of real glyphs
+        self.objects = O.PageObjects()
+        self.n_chars = self.n_bad = self.numeric_lines = 0
+        self.settings = settings
 
     @property
     def has_text(self) -> bool:
@@ -79,7 +77,7 @@ def scan_page(page, textpage, number: int, s: PdfSettings = DEFAULT) -> PageScan
     n = textpage.count_chars()
     text = textpage.get_text_range() if n else ""
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    scan = PageScan(number=number, lines=[ln for ln in lines if ln], settings=s)
+    scan = PageScan(number, [ln for ln in lines if ln], s)
     scan.glyphs = O.glyph_flags(textpage, text) if n else []
     scan.n_chars, scan.n_bad = O.glyph_counts(scan.glyphs)
     scan.numeric_lines = count_numeric(scan.lines)
@@ -87,11 +85,12 @@ def scan_page(page, textpage, number: int, s: PdfSettings = DEFAULT) -> PageScan
     return scan
 
 
-@dataclass
 class PageItems:
     """A table page's items in top-to-bottom order, and what the reader has to say about it."""
-    blocks: list
-    warnings: list
+    __slots__ = ("blocks", "warnings")
+
+    def __init__(self, blocks: list, warnings: list):
+        self.blocks, self.warnings = blocks, warnings
 
 
 def ruled_groups(scan: PageScan, page_h: float, s: PdfSettings = DEFAULT) -> list:

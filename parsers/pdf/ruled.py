@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Optional
 
@@ -18,14 +17,18 @@ from .lines import cell_text
 from .settings import DEFAULT, PdfSettings
 
 
-@dataclass(frozen=True)
 class FinderSettings:
-    """pdfplumber's table-finder defaults (TableSettings), in points."""
-    snap: float = 3.0            # edges within this of one another snap to their average position
-    join: float = 3.0            # collinear edges with gaps up to this are one edge
-    min_length: float = 3.0      # merged edges shorter than this are dropped
-    min_length_prefilter: float = 1.0   # edges shorter than this are not looked at
-    intersection: float = 3.0    # a vertical and a horizontal edge this close intersect
+    """pdfplumber's table-finder defaults (TableSettings), in points (a plain class: a dataclass
+    costs the importing process its generated methods)."""
+    __slots__ = ("snap", "join", "min_length", "min_length_prefilter", "intersection")
+
+    def __init__(self, snap: float = 3.0, join: float = 3.0, min_length: float = 3.0,
+                 min_length_prefilter: float = 1.0, intersection: float = 3.0):
+        self.snap = snap                  # edges within this of one another snap to their average position
+        self.join = join                  # collinear edges with gaps up to this are one edge
+        self.min_length = min_length      # merged edges shorter than this are dropped
+        self.min_length_prefilter = min_length_prefilter   # edges shorter than this are not looked at
+        self.intersection = intersection  # a vertical and a horizontal edge this close intersect
 
 
 FINDER = FinderSettings()

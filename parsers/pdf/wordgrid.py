@@ -7,7 +7,6 @@ numbers; label and header blocks are placed around them; empty cells are kept.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Optional
 
@@ -18,14 +17,13 @@ from .lines import cell_text
 from .settings import DEFAULT, PdfSettings
 
 
-@dataclass
+# plain classes with __slots__ (see items.Record: a dataclass costs the importing process)
 class Word:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    em: float                     # median glyph height of its line
+    __slots__ = ("text", "x0", "x1", "top", "bottom", "em")
+
+    def __init__(self, text: str, x0: float, x1: float, top: float, bottom: float, em: float):
+        self.text, self.x0, self.x1, self.top, self.bottom = text, x0, x1, top, bottom
+        self.em = em              # median glyph height of its line
 
     @property
     def value(self) -> bool:
@@ -36,11 +34,13 @@ class Word:
         return (self.top + self.bottom) / 2
 
 
-@dataclass
 class Block:
     """A cell's text: one word or several lines of words stacked in one column."""
-    words: list
-    row: Optional[int] = None        # value row it belongs to (None: a row without values)
+    __slots__ = ("words", "row")
+
+    def __init__(self, words: list, row: Optional[int] = None):
+        self.words = words
+        self.row = row            # value row it belongs to (None: a row without values)
 
     x0 = property(lambda s: min(w.x0 for w in s.words))
     x1 = property(lambda s: max(w.x1 for w in s.words))
@@ -52,31 +52,27 @@ class Block:
         return "\n".join(w.text for w in self.words)
 
 
-@dataclass
 class ValueColumn:
     """Value words overlapping in x across rows: one column of the grid (or a spanning cell)."""
-    x0: float
-    x1: float
-    words: list = field(default_factory=list)
+    __slots__ = ("x0", "x1", "words")
+
+    def __init__(self, x0: float, x1: float, words: list | None = None):
+        self.x0, self.x1, self.words = x0, x1, [] if words is None else words
 
 
-@dataclass
 class GridItem:
     """A text placed in the grid: its value row (None: a header row), first and last column."""
-    row: Optional[int]
-    c0: int
-    c1: int
-    text: str
-    top: float
-    bottom: float
-    em: float
+    __slots__ = ("row", "c0", "c1", "text", "top", "bottom", "em")
+
+    def __init__(self, row: Optional[int], c0: int, c1: int, text: str, top: float, bottom: float, em: float):
+        self.row, self.c0, self.c1, self.text, self.top, self.bottom, self.em = row, c0, c1, text, top, bottom, em
 
 
-@dataclass
 class GridRow:
-    top: float
-    bottom: float
-    items: list = field(default_factory=list)
+    __slots__ = ("top", "bottom", "items")
+
+    def __init__(self, top: float, bottom: float, items: list | None = None):
+        self.top, self.bottom, self.items = top, bottom, [] if items is None else items
 
 
 def overlap(a0, a1, b0, b1) -> float:
