@@ -74,16 +74,28 @@ def _text(rows: list[list[str]]) -> str:
     return buf.getvalue()
 
 
+def _neighbours(rep: dict, index: dict) -> tuple[Optional[dict], Optional[dict]]:
+    """The summaries of the previous and next year's report of the same agency in the run."""
+    s = rep.get("era_a")
+    if not s or not index:
+        return None, None
+    k = (agency_key(s["agency"]), int(s["year"]))
+    return index.get((k[0], k[1] - 1)), index.get((k[0], k[1] + 1))
+
+
+def neighbours(rep: dict, index: dict) -> bool:
+    """Whether `amend` may change this report's rows (the run holds a neighbouring year's report):
+    the build decodes a report's rows for it only then."""
+    return _neighbours(rep, index) != (None, None)
+
+
 def amend(rep: dict, parts: dict, index: dict, fields: dict) -> None:
     """Add X1 checks and the cells X1 settles to one report's rendered rows (in place).
     `fields`: the column lists of cells.csv, checks.csv and log.csv."""
-    s = rep.get("era_a")
-    if not s or not index:
-        return
-    k = (agency_key(s["agency"]), int(s["year"]))
-    prev, nxt = index.get((k[0], k[1] - 1)), index.get((k[0], k[1] + 1))
+    prev, nxt = _neighbours(rep, index)
     if prev is None and nxt is None:
         return
+    s = rep["era_a"]
     from .template import load
     tpl = load()
     settled = _settle(s, prev, nxt, tpl)
