@@ -10,7 +10,7 @@ import csv
 import itertools
 import os
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 _CANDIDATES = re.compile(r"\(candidates: ([^)]*)\)")
 _ROW_NUMBERS = re.compile(r"\(([^()]*)\); cannot tell which column")
