@@ -170,12 +170,13 @@ def _md_cells(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    parts = _MD_CELL_BAR.split(s)
+    parts = _MD_CELL_BAR.split(s) if "\\" in s else s.split("|")    # no bar is escaped without a backslash
     return [p.replace("\\|", "|").replace("<br>", "\n").replace("<br/>", "\n").strip() for p in parts]
 
 
 def _markdown(lines: list[str]) -> Table:
-    rows = [_md_cells(l) for l in lines if not _MD_SEP.match(l.strip())]
+    # a separator line holds "--" (the test first: most lines are not separators)
+    rows = [_md_cells(l) for l in lines if not ("--" in l and _MD_SEP.match(l.strip()))]
     return Table.from_rows(rows)
 
 
@@ -304,7 +305,7 @@ def _layout_region_end(lines: list[str], i: int) -> int:
     """A whitespace table runs over numeric rows, header lines and short label lines (a row
     whose cells are all blank prints only its label); it ends at a long prose line, at a
     heading standing alone between blank lines, or after several blank lines."""
-    if not _is_layout_row(lines[i]) and not _WIDE_GAP.search(lines[i]):
+    if not _is_layout_row(lines[i]) and not ("  " in lines[i] and _WIDE_GAP.search(lines[i])):   # no match without "  "
         return i
     j = i
     blanks = 0
@@ -558,7 +559,9 @@ def _numbers_ahead(lines: list[str]) -> list[int]:
         s = line.strip()
         # _ends_dump(line, s), inlined (this runs on every line of every page)
         ends = len(s) > 80 or (s.endswith("。") and len(s) > 30) or "\t" in line or s.startswith("|")
-        out[j] = 0 if ends else out[j + 1] + (_could_be_number(s) and _is_numeric(s))
+        # _could_be_number(s), inlined too
+        out[j] = 0 if ends else out[j + 1] + (bool(s) and (len(s) == 1 or not "\u3400" <= s[0] <= "\u9fff")
+                                              and _is_numeric(s))
     return out
 
 

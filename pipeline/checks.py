@@ -152,7 +152,7 @@ class _Evaluator:
             plan = _identity_plan(self.tpl.id, ident, self.ex.merged, self.ex.variant)
         else:
             plan = _plan(self.tpl, ident, self.ex.merged, self.ex.variant)
-        return [self._compare(ident, scope, expr, list(lk), list(rk), kind) for scope, expr, lk, rk, kind in plan]
+        return [self._compare(ident, scope, expr, lk, rk, kind) for scope, expr, lk, rk, kind in plan]
 
     def _compare(self, ident, scope, expr, lk, rk, kind) -> Check:
         check = self._evaluate(ident, scope, expr, lk, rk)
@@ -162,7 +162,7 @@ class _Evaluator:
     def _evaluate(self, ident, scope, expr, lk, rk) -> Check:
         l, lp, lm = self.side(lk)
         r, rp, rm = self.side(rk)
-        cells = tuple(lk + rk)
+        cells = tuple(lk) + tuple(rk)     # tuples from a plan: no copy
         if lm or rm:
             miss = ", ".join(f"{k[1]}.{k[2]}" for k in (lm + rm)[:4])
             return Check(ident.id, ident.table, scope, expr, None, None, "skipped", "error",
@@ -214,9 +214,11 @@ def find_culprit(checks: list[Check], table: str) -> Optional[tuple]:
     return found[0] if len(found) == 1 else None
 
 
-def _culprits(checks: list[Check], ex: Extraction, tpl: Template) -> None:
-    """Name the likely culprit cell of every table (see find_culprit) in the checks it breaks."""
-    by_key = {(c.table, c.row_key, c.col_key): c for c in ex.cells}
+def _culprits(checks: list[Check], ex: Extraction, tpl: Template, by_key: Optional[dict] = None) -> None:
+    """Name the likely culprit cell of every table (see find_culprit) in the checks it breaks
+    (`by_key`: the cells by key, when the caller has them)."""
+    if by_key is None:
+        by_key = {(c.table, c.row_key, c.col_key): c for c in ex.cells}
     for table in dict.fromkeys(c.table for c in checks if c.status == "fail"):
         key = find_culprit(checks, table)
         if key is None:
@@ -310,9 +312,12 @@ def _in_10k_yuan(rule: Plausibility, ex: Extraction) -> list[Check]:
     return out
 
 
-def _plausibility(ex: Extraction, tpl: Template) -> list[Check]:
-    """The template's plausibility rules (warnings), over the tables found."""
-    v = {(c.table, c.row_key, c.col_key): c.value for c in ex.cells}
+def _plausibility(ex: Extraction, tpl: Template, by_key: Optional[dict] = None) -> list[Check]:
+    """The template's plausibility rules (warnings), over the tables found (`by_key`: the
+    cells by key, when the caller has them)."""
+    if by_key is None:
+        by_key = {(c.table, c.row_key, c.col_key): c for c in ex.cells}
+    v = {k: c.value for k, c in by_key.items()}
     out: list[Check] = []
     for rule in tpl.plausibility:
         if rule.table not in ex.tables_found:
@@ -382,8 +387,8 @@ def run_checks(ex: Extraction, tpl: Template) -> list[Check]:
         checks += evaluator.identity(ident)
     _recovered(checks, ex)
     _placed(checks, ex)
-    _culprits(checks, ex, tpl)
+    _culprits(checks, ex, tpl, evaluator.cells)     # the cells by key, made once for all three
     checks += _nonnegative(ex, tpl)
     _misprints(checks)
-    checks += _plausibility(ex, tpl)
+    checks += _plausibility(ex, tpl, evaluator.cells)
     return checks

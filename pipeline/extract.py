@@ -313,11 +313,11 @@ def cell_value(part: TableCells, layout: Layout, row_key: str, col: Column, raw:
         part.note("warning", row_key, col.key, v.note, ln.page)
     table = part.table
     col_label = layout.headers.get(f"{table}/{col.key}", col.label) if layout.headers else col.label
+    score = _rounded(score)
     if src is None:
-        return CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label,
-                         round(score, 1), ln.page)
+        return CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label, score, ln.page)
     cell = CellValue(table, row_key, col.key, v.value, N.clean(raw or ""), label, col_label,
-                     round(score, 1), src.page, src.bbox, "read", False, False, src.pos)
+                     score, src.page, src.bbox, "read", False, False, src.pos)
     conf = getattr(src, "confidence", None)
     if conf is not None:     # a cell read from an OCR page: method `ocr` and the engine's scores
         cell.method, cell.confidence, cell.char_confidence = "ocr", conf, src.char_confidence
@@ -325,6 +325,21 @@ def cell_value(part: TableCells, layout: Layout, row_key: str, col: Column, raw:
 
 
 _BLANK = V.Value(None)
+_ROUNDED: dict[float, float] = {}    # round(score, 1) of the match scores met (a few dozen distinct)
+
+
+def _rounded(score: float) -> float:
+    """round(score, 1) (a float's round goes through its decimal digits: a few thousand
+    instructions, on every cell), kept for a float score other than zero (0.0 and -0.0 are one
+    key, two results; an int rounds to an int) while few are kept."""
+    if score.__class__ is float:
+        got = _ROUNDED.get(score)
+        if got is not None:
+            return got
+    got = round(score, 1)
+    if score and score.__class__ is float and len(_ROUNDED) < 4096:
+        _ROUNDED[score] = got
+    return got
 
 
 def row_values(layout: Layout, ln: Line, row: Row, n: int) -> tuple[Optional[list], Optional[str]]:

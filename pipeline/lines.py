@@ -8,6 +8,7 @@ each text cell starts a line; short paragraphs of the shape "label 1 2 3" become
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 import regex
@@ -54,14 +55,20 @@ class Line:     # built by position in this module (the field order below; tests
         return cells[0].page if cells else None
 
 
+@lru_cache(maxsize=65536)
+def _is_value_text(text: str) -> bool:
+    """Blank or numeric, remembered as one answer (a report asks it of every cell of its tables)."""
+    return V.is_blank(text) or V.looks_numeric(text)
+
+
 def _is_value(cell: Cell) -> bool:
-    return V.is_blank(cell.text) or V.looks_numeric(cell.text)
+    return _is_value_text(cell.text)
 
 
 def _split_row(cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
     """Labels = up to the last text cell; values = the numeric/blank cells after it."""
-    last_text = len(cells) - 1
-    while last_text >= 0 and _is_value(cells[last_text]):     # from the end: the values, then one label
+    last_text, is_value = len(cells) - 1, _is_value_text
+    while last_text >= 0 and is_value(cells[last_text].text):     # from the end: the values, then one label
         last_text -= 1
     return cells[:last_text + 1], cells[last_text + 1:]
 

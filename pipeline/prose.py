@@ -74,6 +74,36 @@ class RuleSet(Record):
     def anchor_scan(self) -> "AnchorScan":
         return AnchorScan(self.rules)
 
+    def compiled(self, exact: bool) -> "_Compiled":
+        """The rules' patterns and the disqualifiers compiled (`_compiled`), looked up once."""
+        return self._exact if exact else self._plain
+
+    @cached_property
+    def _exact(self) -> "_Compiled":
+        return _Compiled(self, True)
+
+    @cached_property
+    def _plain(self) -> "_Compiled":
+        return _Compiled(self, False)
+
+
+class _Compiled:
+    """A rule set's patterns compiled one way: each rule's (patterns, zero phrases) by the
+    rule's identity, and the disqualifiers as (id, pattern, reason)."""
+
+    def __init__(self, rs: RuleSet, exact: bool):
+        self.exact = exact
+        self.rules = {id(r): _rule_patterns(r, exact) for r in rs.rules}
+        self.disqualifiers = tuple((did, _compiled(pat, exact), reason) for did, pat, reason in rs.disqualifiers)
+
+    def of(self, rule: Rule) -> tuple[tuple, tuple]:
+        got = self.rules.get(id(rule))
+        return got if got is not None else _rule_patterns(rule, self.exact)
+
+
+def _rule_patterns(rule: Rule, exact: bool) -> tuple[tuple, tuple]:
+    return tuple(_compiled(p, exact) for p in rule.patterns), tuple(_compiled(z, exact) for z in rule.zero)
+
 
 def half_width(text: str) -> str:
     """Given text, return it with full-width ASCII forms (digits, letters, punctuation) and the
@@ -198,8 +228,8 @@ def _approximate(clause: str, m) -> bool:
 
 
 def _disqualified(clause: str, rule: Rule, rs: RuleSet, other_year: Optional[str], exact: bool = True) -> str:
-    for did, pat, reason in rs.disqualifiers:
-        if did not in rule.allow and _compiled(pat, exact).search(clause):
+    for did, pat, reason in rs.compiled(exact).disqualifiers:
+        if did not in rule.allow and pat.search(clause):
             return reason
     if other_year:
         return f"another year ({other_year})"
@@ -220,7 +250,7 @@ def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Fig
     gate, scan = _gate(rs.gate), rs.anchor_scan
     exact = _ASTRAL.search(text) is not None     # a character outside the BMP: the rules read by `regex`
     rev = text[::-1]             # the stop before a place is the first one after it here
-    other_years: dict[int, Optional[str]] = {}
+    sentences: dict[int, tuple[str, Optional[str]]] = {}   # by start: the sentence, another year it names
     pos = 0
     while (hit := (gate if scan.always else scan).search(text, pos)) is not None:
         lo, hi = _span(text, rev, hit.start(), _STOP)
@@ -230,11 +260,14 @@ def find_figures(text: str, rs: RuleSet, year: Optional[int] = None) -> list[Fig
         body = half_width(text[lo:hi])
         rules = scan.rules_for(body)
         if rules:
-            s_lo, s_hi = _span(text, rev, lo, _SENTENCE)
-            sentence = half_width(text[s_lo:s_hi])
-            if s_lo not in other_years:
-                other_years[s_lo] = _other_year(sentence, year)
-            out += _clause_figures(body, sentence, rules, rs, other_years[s_lo], exact)
+            before = _SENTENCE.search(rev, len(text) - 1 - lo)
+            s_lo = len(text) - before.start() if before else 0
+            got = sentences.get(s_lo)
+            if got is None:     # clauses of one sentence (one start) share its end: cut it once
+                after = _SENTENCE.search(text, lo + 1)
+                sentence = half_width(text[s_lo:after.start() if after else len(text)])
+                got = sentences[s_lo] = (sentence, _other_year(sentence, year))
+            out += _clause_figures(body, got[0], rules, rs, got[1], exact)
     return out
 
 
@@ -305,13 +338,19 @@ def _gate(pattern: str) -> re.Pattern:
 
 def _clause_figures(clause: str, sent: str, rules: list[Rule], rs: RuleSet,
                     other_year: Optional[str], exact: bool = True) -> Iterable[Figure]:
+    compiled = rs.compiled(exact)
     for rule in rules:
-        hit = next((m for p in rule.patterns if (m := _compiled(p, exact).search(clause))), None)
+        patterns, zero = compiled.of(rule)
+        hit = None
+        for p in patterns:
+            hit = p.search(clause)
+            if hit is not None:
+                break
         if hit is not None:
             why = ("approximate figure" if _approximate(clause, hit)
                    else _disqualified(clause, rule, rs, other_year, exact))
             yield Figure(rule, None if why else _value(hit.group("n")), clause, sent, why)
-        elif any(_compiled(z, exact).search(clause) for z in rule.zero):
+        elif any(z.search(clause) for z in zero):
             why = _disqualified(clause, rule, rs, other_year, exact)
             yield Figure(rule, None if why else 0.0, clause, sent, why)
 

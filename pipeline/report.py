@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Optional
 
 import parsers
-from parsers.model import ReadError
+from parsers.model import ReadError, SourcePos
 
 from .checks import run_checks, scope_kind
 from .extract import extract
@@ -137,17 +137,40 @@ def _score_text(score: float) -> str:
     return got
 
 
+#: str(i) of the small whole numbers a text position holds (line, characters): a lookup
+#: instead of a conversion, on every cell of a text report
+INT_TEXT = {i: str(i) for i in range(2048)}
+
+
 def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list) -> list[dict]:
-    """The cells.csv rows of a report's cells, every value as the CSV file holds it (text)."""
-    year, template = str(year) if year else "", template or ""
-    score = _SCORE_TEXT.get
-    return [{"report_id": rid, "agency": agency, "year": year, "template": template, "table": c.table,
-             "row_key": c.row_key, "col_key": c.col_key, "value": fmt(c.value), "raw": c.raw,
-             "row_label": c.row_label, "col_label": c.col_label, "match_score": score(c.match_score) or _score_text(c.match_score),
-             "page": str(c.page) if c.page else "",
-             "bbox": " ".join([f"{x:.1f}" for x in c.bbox]) if c.bbox else "", "method": c.method,
-             "confidence": "" if c.confidence is None else f"{c.confidence:.3f}",
-             "source_pos": str(c.pos) if c.pos else ""} for c in cells]
+    """The cells.csv rows of a report's cells, every value as the CSV file holds it (text).
+    Each row a copy of one made for the report (a copy of a dict is cheaper than building
+    one of 17 keys), a text position's numbers looked up (INT_TEXT)."""
+    proto = dict.fromkeys(CELL_ROW_KEYS, "")
+    proto.update(report_id=rid, agency=agency, year=str(year) if year else "", template=template or "")
+    score, num, out = _SCORE_TEXT.get, INT_TEXT.get, []
+    for c in cells:
+        row = proto.copy()
+        row["table"], row["row_key"], row["col_key"] = c.table, c.row_key, c.col_key
+        row["value"], row["raw"], row["row_label"], row["col_label"] = fmt(c.value), c.raw, c.row_label, c.col_label
+        row["match_score"] = score(c.match_score) or _score_text(c.match_score)
+        if c.page:
+            row["page"] = str(c.page)
+        if c.bbox:
+            row["bbox"] = " ".join([f"{x:.1f}" for x in c.bbox])
+        row["method"] = c.method
+        if c.confidence is not None:
+            row["confidence"] = f"{c.confidence:.3f}"
+        if p := c.pos:      # str(p), a text position's numbers (ints) looked up
+            row["source_pos"] = (f"line={num(p[0]) or p[0]} chars={num(p[1]) or p[1]}-{num(p[2]) or p[2]}"
+                                 if p.__class__ is SourcePos and p[0] is not None else str(p))
+        out.append(row)
+    return out
+
+
+#: a cells.csv row's keys, in the order cell_rows has always made them
+CELL_ROW_KEYS = ("report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
+                 "row_label", "col_label", "match_score", "page", "bbox", "method", "confidence", "source_pos")
 
 
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,

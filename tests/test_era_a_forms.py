@@ -210,6 +210,18 @@ def test_label_pattern_grouped_by_first_character_finds_what_the_flat_alternatio
         assert [(m.span(), m.group("skip"), m.group("label")) for m in pat.finditer(text)] == got
 
 
+def _runs(codes: list[int]) -> str:
+    """Sorted code points as the inside of a character class, consecutive ones as ranges."""
+    out, start = [], None
+    for k, o in enumerate(codes):
+        if start is None:
+            start = o
+        if k + 1 == len(codes) or codes[k + 1] != o + 1:
+            out.append(f"\\U{start:08x}" + (f"-\\U{o:08x}" if o > start else ""))
+            start = None
+    return "".join(out)
+
+
 def test_the_fast_pass_looks_at_every_character_that_does_not_stay():
     """The pass's pattern (blocks that mostly stay, and the characters in them that do not)
     finds, over every code point, what the class of every staying character finds."""
@@ -219,4 +231,26 @@ def test_the_fast_pass_looks_at_every_character_that_does_not_stay():
     stay = [o for lo, hi in F.COMMON for o in range(lo, hi + 1) if F.own_form(chr(o)) == chr(o)]
     stay += [o for lo, hi in F.IDEOGRAPHS for o in range(lo, hi + 1) if o not in keys]
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
-    assert F._fast_pass().other.findall(every) == regex.compile(f"[^{F._runs(sorted(stay))}]").findall(every)
+    assert F._fast_pass().other.findall(every) == regex.compile(f"[^{_runs(sorted(stay))}]").findall(every)
+
+
+def test_label_trie_finds_what_regex_finds_on_cut_and_altered_labels():
+    """The fast pattern is a trie over the labels (a word that ends where longer ones go on is
+    tried last): on labels cut short, run into each other and altered by one character, its
+    matches and groups are `regex`'s over the flat pattern."""
+    pat, _ = T.label_regex()
+    assert pat.fast is not None and "(?P<" not in pat.fast.pattern
+    rng = random.Random(11)
+    labels = [F.label_form(lab) for r in T.load().rows for lab in r.labels]
+    words = labels + [lab[:k] for lab in labels for k in range(1, len(lab))] + ["免予公开范围7", "其他原因"]
+    found = 0
+    for _ in range(400):
+        parts = [rng.choice(words) for _ in range(rng.randint(1, 6))]
+        text = "".join(ch + (ST.SEP if rng.random() < 0.15 else "") for ch in "".join(parts))
+        if rng.random() < 0.3 and text:
+            k = rng.randrange(len(text))
+            text = text[:k] + rng.choice("的数1" + ST.SEP) + text[k + 1:]
+        got = [(m.span(), m.group("skip"), m.group("label")) for m in pat.finditer(text)]
+        assert got == [(m.span(), m.group("skip"), m.group("label")) for m in pat.exact.finditer(text)], text
+        found += len(got)
+    assert found > 150

@@ -496,3 +496,14 @@ def test_row_split_from_the_end_equals_the_scan_from_the_start():
     for _ in range(500):
         cells = [Cell(rnd.choice(pool), 0, k) for k in range(rnd.randint(0, 9))]
         assert LN._split_row(cells) == plain(cells)
+
+
+def test_rounded_score_is_round_of_it():
+    """extract._rounded (kept results) gives round(score, 1), its type and its sign, for
+    scores met again and not: floats, ints, zeros of both signs."""
+    import math
+    from pipeline import extract as E
+    scores = [97.55, 100.0, 0.0, -0.0, 0.04, -0.04, 100, 85, 33.333333, 1e-9, 99.95] * 2
+    for s in scores:
+        got, want = E._rounded(s), round(s, 1)
+        assert (got, type(got), math.copysign(1, got)) == (want, type(want), math.copysign(1, want)), s

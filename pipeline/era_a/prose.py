@@ -75,7 +75,7 @@ def _text(doc: Document, stream: Stream, exclude: Optional[tuple[int, int]]) -> 
 
 def find(doc: Document, stream: Stream, year: Optional[int], exclude: Optional[tuple[int, int]] = None) -> list[Figure]:
     text = _text(doc, stream, exclude)
-    sents = PR.sentences(text)
+    sents: list[str] = []     # the text's sentences, cut when a rule with a context first needs them
     extras = _extras()
     out: list[Figure] = []
     for f in PR.find_figures(text, PR.load_rules(RULES), year):
@@ -84,8 +84,10 @@ def find(doc: Document, stream: Stream, year: Optional[int], exclude: Optional[t
         why = f.reason
         if not why and x.get("exclude") is not None and x["exclude"].search(f.clause):
             continue
-        if not why and x.get("context") is not None and not _in_context(x["context"], f.sentence, sents):
-            continue
+        if not why and x.get("context") is not None:
+            sents = sents or PR.sentences(text)
+            if not _in_context(x["context"], f.sentence, sents):
+                continue
         value = f.value
         if value is not None and x.get("unit") == "元":
             value = value / 10000
