@@ -53,19 +53,30 @@ def pdf_page_blocks(page, number: int, text_pt: float | None = None):
     """OCR of one pdfium page: rendered in gray at the chosen resolution; `PageResult`."""
     from . import engine as E
     E.engine()                      # a ReadError naming the missing extra, before numpy is needed
-    import numpy as np
     from .page import read_page
 
     w, h = page.get_size()
     dpi = render_dpi(text_pt, _native_dpi(page, w, h))
     if w * h * (dpi / 72) ** 2 > MAX_PIXELS:
         dpi = (MAX_PIXELS / (w * h)) ** 0.5 * 72
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
-    gray = np.array(bitmap.to_pil().convert("L"))
-    bitmap.close()
+    from .image import without_bleed
+    gray = without_bleed(page_gray(page, dpi))
     result = read_page(gray, dpi, number)
     result.warnings.insert(0, f"page {number}: OCR at {dpi:g} dpi")
     return result
+
+
+def page_gray(page, dpi: float):
+    """The page rendered at `dpi` as a gray image with coloured ink dropped (`image.gray_of`:
+    a red seal over a table). Rendered in colour: pdfium renders a colour scan in RGB faster
+    than in gray, and a gray scan's pixels come out the same either way."""
+    import numpy as np
+    from .image import gray_of
+    bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
+    rgb = bitmap.to_numpy()
+    gray = gray_of(np.ascontiguousarray(rgb[..., :3]))
+    bitmap.close()
+    return gray
 
 
 def _native_dpi(page, w: float, h: float) -> float | None:
@@ -153,6 +164,7 @@ def read_image(source, ocr: str = "auto") -> Document:
     import numpy as np
     from ..contract import is_bytes
     from ..pdf.join import assemble, strip_page_numbers
+    from .image import gray_of, without_bleed
     from .page import read_page
 
     try:
@@ -167,7 +179,8 @@ def read_image(source, ocr: str = "auto") -> Document:
         im.seek(i)
         frame = ImageOps.exif_transpose(im) if i == 0 else im
         dpi = float((frame.info.get("dpi") or (0, 0))[0] or 0) or None
-        gray = np.array(frame.convert("L"))
+        gray = gray_of(np.array(frame.convert("RGB"))) if frame.mode not in ("1", "L", "I;16") else np.array(frame.convert("L"))
+        gray = without_bleed(gray)
         dpi = dpi or _guess_dpi(gray.shape)
         if gray.size > MAX_PIXELS:
             gray, dpi = _reduce(gray, dpi)
@@ -202,11 +215,8 @@ def has_rulings(page) -> bool:
     """A fast low-resolution look: does the page hold a ruled table (≥3 horizontal and ≥3
     vertical rules)? Decides which scanned pages are worth reading. Rules a degree off level
     count (a page scanned askew is deskewed only when it is read)."""
-    import numpy as np
     from . import image as I
-    bitmap = page.render(scale=SCOUT_DPI / 72, grayscale=True)
-    gray = np.array(bitmap.to_pil().convert("L"))
-    bitmap.close()
+    gray = page_gray(page, SCOUT_DPI)
     segs = I.rulings(I.ink(gray, SCOUT_DPI), SCOUT_DPI, askew=True)
     return sum(s.orientation == "h" for s in segs) >= 3 and sum(s.orientation == "v" for s in segs) >= 3
 

@@ -37,13 +37,25 @@ class TextLine:
     glyphs: list[Glyph]
 
 
+ADDRESS_SPACE_MB = 1700     # address space an OCR worker comes to map in all (OpenCV alone maps 0.4 GB, then
+                            # onnxruntime's arenas; resident memory stays ~0.6 GB): 1.59 GB after 12 scans
+
+
 def model_files() -> list[str]:
     """The two ONNX files the engine loads (text-box detection, recognition), inside the
-    installed package (never fetched)."""
+    installed package (never fetched). Under a --max-memory too small for OCR (the batch limits
+    a worker's address space) a MemoryError, so the file is recorded over the limit: loading
+    the libraries would fail as a misleading ImportError, and onnxruntime short of address
+    space can crash the worker outright."""
+    _check_address_space()
     try:
         import rapidocr_onnxruntime
     except ModuleNotFoundError:
         raise ReadError(INSTALL_HINT) from None
+    except ImportError as e:        # a shared library that could not be mapped: out of address space
+        if "map" in str(e) or "memory" in str(e).lower():
+            raise MemoryError(str(e)) from None
+        raise
     root = os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models")
     names = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"]
     paths = [os.path.join(root, n) for n in names]
@@ -51,6 +63,20 @@ def model_files() -> list[str]:
     if missing:
         raise ReadError(f"OCR model file missing from the installed package: {os.path.basename(missing[0])}")
     return paths
+
+
+def _check_address_space() -> None:
+    """MemoryError, before the engine exists, when the process may not map ADDRESS_SPACE_MB
+    in all (RLIMIT_AS, which the batch's --max-memory sets); nothing once it does."""
+    if _ENGINE is not None:
+        return
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return
+    if soft != resource.RLIM_INFINITY and soft < ADDRESS_SPACE_MB << 20:
+        raise MemoryError(f"OCR maps about {ADDRESS_SPACE_MB} MB of address space; the limit allows {soft >> 20} MB")
 
 
 @dataclass

@@ -27,6 +27,73 @@ class Segment:
     box: tuple = ()       # the rule's own pixels: x, y, width, height
 
 
+COLOUR_GROW = 2         # pixels round coloured ink treated as it: JPEG keeps colour at half resolution, so a
+                        # seal's stroke edges are dark in luminance but nearly gray in colour
+SEAL_SHARE = 10         # percentile of the seal body's brightest channel taken as the seal's own: all but its
+SEAL_BODY = 40          # darkest tenth turns to paper; the body: within this of the coloured pixels' median
+CHROMA = 16             # channels differing by more than this: coloured ink (a seal, a pen) or its blurred rim
+
+
+def gray_of(rgb):
+    """Gray page image (uint8) of an RGB one (H×W×3), with coloured ink dropped.
+
+    A red seal stamped over a table is dark in plain luminance (~80 of 255) and hides the
+    digits under it. Stamp and print multiply: under the seal a pixel's brightest channel is
+    the black print's shade times the seal's own transmission in that channel, so where a
+    pixel's channels differ by more than CHROMA it takes its brightest channel divided by the
+    seal's (SEAL_SHARE percentile of it over the strongly coloured pixels): the seal becomes paper, black
+    print under it stays dark. Elsewhere luminance as Pillow computes it; a gray pixel's
+    brightest channel is within CHROMA of it, so the low threshold moves no print far. A page
+    with no coloured pixel in a sparse sample is converted as a whole."""
+    import cv2
+    import numpy as np
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    sample = rgb[::7, ::7]
+    if int((sample.max(axis=2) - sample.min(axis=2)).max(initial=0)) <= CHROMA:
+        return gray
+    r, g, b = cv2.split(rgb)
+    hi = cv2.max(cv2.max(r, g), b)
+    chroma = cv2.subtract(hi, cv2.min(cv2.min(r, g), b))
+    colour = cv2.dilate((chroma > CHROMA).view(np.uint8), np.ones((3, 3), np.uint8), iterations=COLOUR_GROW) > 0
+    inked = hi[chroma > 4 * CHROMA]
+    if inked.size:                  # the seal's body: about its median (print under it is much darker)
+        inked = inked[inked >= np.median(inked) - SEAL_BODY]
+    seal = max(float(np.percentile(inked, SEAL_SHARE)), 128.0) if inked.size else 255.0
+    lifted = cv2.convertScaleAbs(hi, alpha=255.0 / seal)
+    np.copyto(gray, lifted, where=colour)
+    return gray
+
+
+BLEED_DEPTH = 48        # the reverse page showing through is at most this much darker than the paper ...
+BLEED_MIN = 12          # ... and at least this much (lighter is the paper's own texture)
+BLEED_SHARE = 1.0       # such pixels outnumbering the print's own: the page shows its reverse
+PRINT_CONTRAST = 160    # ... on a page whose darkest print is at least this much darker than its paper
+
+
+def without_bleed(gray):
+    """The page with the reverse page's show-through painted out (`gray` when there is none).
+
+    Print through thin paper shows as light gray text and rules, offset and mirrored: the
+    adaptive threshold takes it for ink (rules of the back page split the table's cells,
+    its text runs into theirs). On a page where pixels between BLEED_MIN and BLEED_DEPTH
+    below the paper (its median) outnumber the darker ones, everything lighter than
+    paper - BLEED_DEPTH becomes paper; on a clean page such pixels are only the print's
+    anti-aliased edges, fewer than the print. Pages of faint print (the band then holds its
+    soft edges) and grainy pages (left to `denoise`) are left as they are."""
+    import numpy as np
+    small = gray[::3, ::3]
+    paper = int(np.median(small))
+    level = paper - BLEED_DEPTH
+    if paper - int(np.percentile(small, 1)) < PRINT_CONTRAST:
+        return gray                 # faint print: its own soft edges are what lies in the band
+    light = int(np.count_nonzero((small >= level) & (small <= paper - BLEED_MIN)))
+    if light <= BLEED_SHARE * int(np.count_nonzero(small < level)) or noisy(gray):
+        return gray
+    out = gray.copy()
+    out[out >= level] = 255
+    return out
+
+
 def ink(gray, dpi: float):
     """Binary ink mask (uint8 0/255): adaptive threshold, so a gray or uneven background stays
     paper (grainy pages are smoothed first, see `denoise`)."""

@@ -42,7 +42,7 @@ def read(source: Source, settings: PdfSettings = DEFAULT, ocr: str = "auto") -> 
     pdf = open_document(source)
     try:
         return _read(pdf, settings, ocr)
-    except ReadError:
+    except (ReadError, MemoryError):   # out of memory is the batch's limit, not a damaged file
         raise
     except Exception as e:  # pdfium or geometry failure on a damaged file: a reason, never a crash
         raise ReadError(f"corrupt: PDF content cannot be read ({type(e).__name__}: {str(e)[:80]})") from None
