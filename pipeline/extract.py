@@ -27,6 +27,7 @@ from parsers.model import Document
 from . import column_recheck as CR
 from . import forced as F
 from . import foreign as FL
+from . import ocr_rows as OR
 from . import match as M
 from . import placement_check as PC
 from . import normalize as N
@@ -690,6 +691,7 @@ def read_tables(tpl: Template, lines: list[Line]) -> Extraction:
         else:
             ex.add(aligned_table(tpl, spec, layout, cands, aligned[t], scores[t], taken))
     displaced_numbers(tpl, ex, taken)
+    OR.unplace_shifted(ex, tpl)     # OCR pages: a number outside its label's row band is left empty
     for table, key, printed, failed in CR.unplace_doubtful_rows(ex, tpl):
         ex.notes.append(Note("warning", table, key, "", f"row placed by character position ({printed}) left empty: "
                              f"{failed} fail in its table, so a number may sit in the wrong column"))

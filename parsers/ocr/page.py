@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..pdf.items import Char
 from . import engine as E
 from . import image as I
+from .grain import clean_grain, strong_ink
 
 
 @dataclass(slots=True)
@@ -94,30 +95,34 @@ class Prepared:
     segs: list
     angle: float
     warnings: list[str]
-    grainy: bool = False  # smoothed before reading: lone specks of its grain look like dashes and dots
 
 
 def _prepare(gray, dpi: float, number: int, turns: int) -> Prepared:
-    """The page turned clockwise `turns` quarters, smoothed when grainy, deskewed, its ruling
+    """The page turned clockwise `turns` quarters, its grain painted out, deskewed, its ruling
     segments found and painted out."""
     warnings: list[str] = []
-    grainy = False
     turns %= 4
     if turns:
         gray = I.rotate(gray, turns)
-    if I.noisy(gray):
-        gray = I.denoise(gray)
-        grainy = True
-        warnings.append(f"page {number}: OCR: grainy scan smoothed before reading")
+    raw, grainy = gray, I.noisy(gray)
+    if grainy:
+        gray = clean_grain(gray, dpi)
+        warnings.append(f"page {number}: OCR: grainy scan cleaned before reading")
     mask = I.ink(gray, dpi)
     angle = I.skew_angle(mask)
     if angle:
         gray = I.deskew(gray, angle)
+        raw = I.deskew(raw, angle) if grainy else gray
         mask = I.ink(gray, dpi)
         warnings.append(f"page {number}: OCR: skew of {angle:g}° corrected")
-    segs = I.rulings(mask, dpi, TEXT_PT / 72 * dpi)
-    return Prepared(number, dpi, turns, gray, I.erase(gray, segs, dpi, 255), I.erase(mask, segs, dpi, 0),
-                    segs, angle, warnings, grainy)
+    # rules are found on the page as scanned: smoothing breaks a thin rule's one-pixel run
+    # where grain lightens it, and the long opening that finds rules passes over grain anyway
+    segs = I.rulings(I.ink(raw, dpi) if grainy else mask, dpi, TEXT_PT / 72 * dpi)
+    clean, text_mask = I.erase(gray, segs, dpi, 255), I.erase(mask, segs, dpi, 0)
+    if grainy:      # grain that hung on a rule is a blob without a core of its own once the rule is erased
+        text_mask = strong_ink(clean, dpi, text_mask)
+        clean[(mask > 0) & (text_mask == 0)] = 255
+    return Prepared(number, dpi, turns, gray, clean, text_mask, segs, angle, warnings)
 
 
 def _read(p: Prepared) -> PageResult:
@@ -135,7 +140,7 @@ def _read(p: Prepared) -> PageResult:
         lines = E.recognize(_rgb(clean), TEXT_PT / 72 * dpi, E.DET_TEXT_PX if ruled else E.DET_TEXT_PX_UNRULED)
     digit_h = _digit_height(lines, text_mask)
     typical = _fit_to_ink(lines, text_mask)
-    if not groups and digit_h and not p.grainy:     # grain read alone joins the grid as junk columns
+    if not groups and digit_h:
         again = _reread_weak_numbers(lines, clean, text_mask, k, digit_h)
         missed = _missed_numbers(lines, clean, text_mask, k, digit_h)
         _fit_to_ink(again + missed, text_mask, typical)
