@@ -307,7 +307,7 @@ class State:
         self.commit(force=True)
 
     def iter_outputs(self, chunk: int = 500) -> Iterator[tuple]:
-        """(path, sha, first, error, report_json, parts) for this run's files, in input order."""
+        """(seq, path, sha, first, error, report_json, parts) for this run's files, in input order."""
         self._write_pending()
         last = 0
         while True:
@@ -319,8 +319,17 @@ class State:
             if not rows:
                 return
             for r in rows:
-                yield (os.fsdecode(r[1]),) + tuple(r[2:])
+                yield (r[0], os.fsdecode(r[1])) + tuple(r[2:])
             last = rows[-1][0]
+
+    def era_a_reports(self) -> dict[int, dict]:
+        """seq -> report row (parsed) of this run's era-A reports whose rows are written: what X1
+        indexes (pipeline.era_a.series), read without their rows (no second pass over the parts)."""
+        import json
+        self._write_pending()
+        return {seq: json.loads(rep) for seq, rep in self.db.execute(
+            "SELECT f.seq, r.report FROM files f JOIN results r ON r.key = f.key "
+            "WHERE f.first = 1 AND instr(r.report, '\"era_a\"') > 0 ORDER BY f.seq")}
 
 
 # ------------------------------------------------------------------ backends
@@ -569,14 +578,16 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
     failed_checks = files = 0
     # era A: X1 looks at the previous and next year's report of the same agency in this run (its
     # code is imported only when the run holds an era-A report: the parent imports no parser)
-    era_a = [json.loads(r[4]) for r in state.iter_outputs() if r[2] and r[4] and '"era_a"' in r[4]]
+    # (each of their rows is parsed once: the build takes it from here)
+    era_a = state.era_a_reports()
+    series = None
     if era_a:
         from .era_a import series as era_a_series
-        series = era_a_series.collect(era_a)
+        series = era_a_series.collect(era_a.values())
     fields = {"cells": schema.CELL_FIELDS, "checks": schema.CHECK_FIELDS, "log": schema.LOG_FIELDS,
               "wide_stats": list((wide or schema.wide_layout()).get("stats", ()))}
     try:
-        for path, sha, first, error, report_json, parts in state.iter_outputs():
+        for seq, path, sha, first, error, report_json, parts in state.iter_outputs():
             files += 1
             if sha is None:
                 rep = report_row("", path, run_info["options"]["format"] or "", error=error)
@@ -587,14 +598,14 @@ def _build_outputs(state: State, out_dir: str, bom: bool, run_info: dict, wide: 
                 continue
             if report_json is None:
                 raise RuntimeError(f"no result recorded for {display_path(path)}")
-            rep = json.loads(report_json)
+            rep = (era_a.pop(seq, None) if first and era_a else None) or json.loads(report_json)
             rep["source_path"] = display_path(path)
             status[rep["status"]] += 1
             if first:
                 failed_checks += int(rep.get("checks_failed") or 0)
                 unpacked = unpack_parts(parts)
                 amended = False
-                if era_a and rep.get("era_a"):
+                if series is not None and rep.get("era_a") and era_a_series.neighbours(rep, series):
                     unpacked.update((k, unpacked[k].decode()) for k in ("cells", "checks", "log"))
                     before = [unpacked[k] for k in ("cells", "checks", "log")]
                     era_a_series.amend(rep, unpacked, series, fields)

@@ -204,8 +204,9 @@ def csv_text(rows: Iterable[list]) -> str:
         return ""
     try:
         lines = list(map(",".join, rows))
-    except TypeError:          # a value that is not text (a number, None): the writer converts it
-        return _written(rows)
+    except TypeError:          # a value that is not text (a number, None): as text, as the writer makes it
+        rows = [list(map(_as_field, row)) for row in rows]
+        lines = list(map(",".join, rows))
     text = "\r\n".join(lines)
     n = len(rows)
     if ('"' not in text and text.count("\n") == n - 1 and text.count("\r") == n - 1
@@ -213,6 +214,16 @@ def csv_text(rows: Iterable[list]) -> str:
         return text + "\r\n"
     return "".join([line + "\r\n" if line and '"' not in line and "\n" not in line and "\r" not in line
                     and line.count(",") == len(row) - 1 else _written([row]) for line, row in zip(lines, rows)])
+
+
+def _as_field(v) -> str:
+    """A value as `csv.writer` writes it before quoting: text as it is, None empty, a float its
+    repr, anything else str()."""
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return ""
+    return repr(v) if isinstance(v, float) else str(v)
 
 
 def _written(rows: list) -> str:

@@ -177,3 +177,15 @@ def test_the_early_worker_takes_the_parents_code_digest(tmp_path, monkeypatch):
     finally:
         parser_fingerprint.cache_clear()    # made from the stand-in digest
     assert calls.read_text().split() == [str(os.getpid())]
+
+
+def test_a_runs_parent_imports_no_module_it_does_not_use(tmp_path):
+    """The parent of `ogi parse` (planning, state, output files, review site, era A's X1 index)
+    loads neither typing nor tempfile, random or base64: each is start-up time of every run."""
+    src = ROOT / "fixtures" / "era_a" / "f14_2016_scraped.txt"
+    out = tmp_path / "out"
+    mods = modules_after("from pipeline.cli import main\n"
+                         f"assert main(['parse', {str(src)!r}, '--out', {str(out)!r}, '-q', '--workers', '1']) == 0")
+    assert {"pipeline.batch", "pipeline.review.site", "pipeline.era_a.series"} <= set(mods)
+    assert not {"typing", "tempfile", "random", "base64"} & set(mods), sorted(mods)
+    assert (out / "review" / "index.html").exists()

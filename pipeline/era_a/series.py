@@ -12,10 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import TYPE_CHECKING, Iterable, Optional
-
-if TYPE_CHECKING:
-    from ..result import Extraction
+from collections.abc import Iterable
 
 # The run's parent imports this module to index era-A reports (it imports no parser): the
 # template, values and split modules are imported where they are used.
@@ -23,7 +20,7 @@ _SUFFIX = re.compile(r"(?:管委会|管理委员会|人民政府)$")
 _SPACE = re.compile(r"[^\S\x1c-\x1f]+")   # whitespace as the `regex` module's \s (not U+001C–U+001F)
 
 
-def summary(ex: Extraction, agency: str, year: Optional[int]) -> Optional[dict]:
+def summary(ex: "pipeline.result.Extraction", agency: str, year: int | None) -> dict | None:
     """What X1 needs of one report: its appendix values, runs, prose figures and labels."""
     from .template import load
     if ex.era_a is None or year is None or not agency:
@@ -74,16 +71,28 @@ def _text(rows: list[list[str]]) -> str:
     return buf.getvalue()
 
 
+def _neighbours(rep: dict, index: dict) -> tuple[dict | None, dict | None]:
+    """The summaries of the previous and next year's report of the same agency in the run."""
+    s = rep.get("era_a")
+    if not s or not index:
+        return None, None
+    k = (agency_key(s["agency"]), int(s["year"]))
+    return index.get((k[0], k[1] - 1)), index.get((k[0], k[1] + 1))
+
+
+def neighbours(rep: dict, index: dict) -> bool:
+    """Whether `amend` may change this report's rows (the run holds a neighbouring year's report):
+    the build decodes a report's rows for it only then."""
+    return _neighbours(rep, index) != (None, None)
+
+
 def amend(rep: dict, parts: dict, index: dict, fields: dict) -> None:
     """Add X1 checks and the cells X1 settles to one report's rendered rows (in place).
     `fields`: the column lists of cells.csv, checks.csv and log.csv."""
-    s = rep.get("era_a")
-    if not s or not index:
-        return
-    k = (agency_key(s["agency"]), int(s["year"]))
-    prev, nxt = index.get((k[0], k[1] - 1)), index.get((k[0], k[1] + 1))
+    prev, nxt = _neighbours(rep, index)
     if prev is None and nxt is None:
         return
+    s = rep["era_a"]
     from .template import load
     tpl = load()
     settled = _settle(s, prev, nxt, tpl)
@@ -94,7 +103,7 @@ def amend(rep: dict, parts: dict, index: dict, fields: dict) -> None:
         _x1_checks(rep, parts, s, prev, fields, tpl, set(settled))
 
 
-def _settle(s: dict, prev: Optional[dict], nxt: Optional[dict], tpl) -> dict:
+def _settle(s: dict, prev: dict | None, nxt: dict | None, tpl) -> dict:
     from . import split as S
     if not s["ambiguous"]:
         return {}
@@ -139,7 +148,7 @@ def _add_cells(rep, parts, s, settled, fields, prev, nxt) -> None:
     parts["cells"], parts["log"] = _text(cells), _text(log)
 
 
-def _value(v: int, unit: str, money: bool) -> Optional[float]:
+def _value(v: int, unit: str, money: bool) -> float | None:
     from .. import values as V
     if money:
         return V.parse(f"{v}{unit if unit in ('元', '万元') else ''}", "money").value

@@ -10,7 +10,7 @@ import csv
 import itertools
 import os
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 _CANDIDATES = re.compile(r"\(candidates: ([^)]*)\)")
 _ROW_NUMBERS = re.compile(r"\(([^()]*)\); cannot tell which column")
@@ -144,17 +144,30 @@ def cell_notes(rec: ReportRecord) -> dict[str, dict]:
             keys = [f'{e["table"]}/{e["row_key"]}/{e["col_key"]}']
         else:
             keys = row_cells.get((e["table"], e["row_key"]), [])
+        if not keys:
+            continue
         m = _CANDIDATES.search(msg)
         n = _ROW_NUMBERS.search(msg)
+        # what the entry says, worked out once for all its cells (a row's entry names many)
+        if m and e["col_key"]:
+            state, cands = "ambiguous", _listed(m.group(1), ",")
+        elif n or ("left empty" in msg and e["level"] == "warning"):
+            state, cands = "unplaced", _listed(n.group(1), "|") if n else None
+        elif any(p in msg for p in _PLACED):
+            state, cands = "placed", None
+        else:
+            state = cands = None
         for k in keys:
             note = out.setdefault(k, {})
-            if m and e["col_key"]:
-                note["state"] = "ambiguous"
-                note["cands"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
-            elif n or ("left empty" in msg and e["level"] == "warning"):
-                note["state"] = "unplaced"
-                if n:
-                    note["cands"] = [x.strip() for x in n.group(1).split("|") if x.strip()]
-            elif any(p in msg for p in _PLACED):
+            if state == "placed":
                 note.setdefault("state", "placed")
+            elif state is not None:
+                note["state"] = state
+                if cands is not None:
+                    note["cands"] = list(cands)
     return out
+
+
+def _listed(text: str, sep: str) -> list[str]:
+    """The non-empty items of a list printed in a log message, stripped."""
+    return [x.strip() for x in text.split(sep) if x.strip()]

@@ -14,12 +14,11 @@ source view and writes files (`SiteWriter`). Both ways the site is the same, byt
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 
 from .entry import INDEX_FIELDS, Entry, _dumps, gzipped, page_data, report_entry, template_layouts, text_entry
@@ -51,7 +50,7 @@ def _js_packed_text(var: str, text: str) -> str:
 
 def _js_packed_gz(var: str, data: bytes) -> str:
     """_js_packed of a payload already gzipped (`entry.gzipped`)."""
-    return f'OGI.packed("{var}","{base64.b64encode(data).decode("ascii")}");\n'
+    return f'OGI.packed("{var}","{binascii.b2a_base64(data, newline=False).decode("ascii")}");\n'
 
 
 class SiteWriter:
@@ -61,7 +60,7 @@ class SiteWriter:
     def __init__(self, out_dir: str, everything: bool = False):
         self.t0, self.c0 = time.perf_counter(), time.process_time()
         self.out_dir, self.everything = out_dir, everything
-        self.root = tempfile.mkdtemp(prefix=".review-", dir=out_dir)
+        self.root = _fresh_folder(out_dir, ".review-")
         self.img = os.path.join(self.root, "img")
         for sub in ("assets", "data/r", "data/clean", "img"):
             os.makedirs(os.path.join(self.root, sub), exist_ok=True)
@@ -185,6 +184,19 @@ class RunSite:
 
 
 _NO_ROWS = {"cells": "", "checks": "", "log": ""}
+
+
+def _fresh_folder(parent: str, prefix: str) -> str:
+    """A new private folder in `parent`, as tempfile.mkdtemp makes one (a run's parent then
+    imports neither tempfile nor random for it)."""
+    n = 0
+    while True:
+        path = os.path.join(parent, f"{prefix}{os.getpid()}-{n}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            n += 1
 
 
 def _asset(name: str) -> str:

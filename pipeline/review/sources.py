@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional
 
 _TEXT_POS = re.compile(r"line=(\d+) chars=(\d+)-(\d+)")
 _GRID_POS = re.compile(r"table=(\d+) row=(\d+) col=(\d+)")
@@ -20,7 +19,7 @@ PDF_SCALE = 1.5           # 108 dpi: the printed digits stay legible
 MAX_PDF_PAGES = 8
 
 
-def parse_pos(text: str) -> Optional[dict]:
+def parse_pos(text: str) -> dict | None:
     """cells.csv source_pos → {"line", "start", "end"} or {"table", "row", "col"}."""
     m = _TEXT_POS.fullmatch(text or "")
     if m:
@@ -31,7 +30,7 @@ def parse_pos(text: str) -> Optional[dict]:
     return None
 
 
-def parse_bbox(text: str) -> Optional[list[float]]:
+def parse_bbox(text: str) -> list[float] | None:
     try:
         box = [float(x) for x in (text or "").split()]
     except ValueError:
