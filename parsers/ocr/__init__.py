@@ -111,6 +111,24 @@ def attach_confidence(doc: Document) -> None:
             if inside:
                 c.char_confidence = tuple((ch.text, round(ch.conf, 3)) for ch in inside)
                 c.confidence = round(min(ch.conf for ch in inside), 3)
+                blank_unreadable_number(doc, c)
+
+
+_DIGIT_LOOKALIKES = frozenset("oOilI|")
+_NUMBER_CHARS = frozenset("0123456789,.，．") | _DIGIT_LOOKALIKES
+
+
+def blank_unreadable_number(doc: Document, c) -> None:
+    """Given an OCR cell, empty it (confidence 0, the reading named in the warnings) when its
+    text is digits mixed with letters that only look like digits ('lo', 'l0', '1O': a rule's
+    faint edge read as 'l', a 0 as 'o'). Such a cell is no number anyone can vouch for, and
+    as text it made the pipeline lose its whole table; empty, it is left to the user and
+    flagged, while the rest of its table is read."""
+    text = c.text.strip()
+    if not text or not any(ch in _DIGIT_LOOKALIKES for ch in text) or not all(ch in _NUMBER_CHARS for ch in text):
+        return
+    doc.warnings.append(f"page {c.page}: OCR read {text!r} in a cell: not a number, left empty")
+    c.text, c.confidence, c.char_confidence = "", 0.0, ()
 
 
 def read_pdf_pages(pdf, doc: Document, stream: list, pages: dict[int, str]) -> list:

@@ -1,0 +1,39 @@
+"""OCR cells after layout: each gets its characters' scores, and a cell read as digits mixed
+with digit look-alike letters ('lo': a rule's faint edge read as 'l') is emptied and named,
+never passed on as text that made the pipeline lose the cell's whole table."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from parsers.model import Cell, Document, Table
+from parsers.ocr import attach_confidence
+
+
+def _glyph(text, x, conf):
+    return SimpleNamespace(text=text, x0=x - 2, cx=x, mid=15.0, base=20.0, conf=conf)
+
+
+def _doc(texts: list[str]) -> Document:
+    cells = [Cell(t, 0, i, page=2, bbox=(40.0 * i, 10.0, 40.0 * i + 40, 20.0)) for i, t in enumerate(texts)]
+    chars = [_glyph(ch, 40.0 * i + 10 + 5 * k, 0.9 - 0.1 * k) for i, t in enumerate(texts) for k, ch in enumerate(t)]
+    doc = Document(blocks=[Table(cells=cells, page=2)], format="pdf-ocr")
+    doc.__dict__["ocr_chars"] = {2: chars}
+    return doc
+
+
+def test_digits_mixed_with_look_alike_letters_are_emptied_and_named():
+    doc = _doc(["lo", "1O", "12", "合计", "3.5"])
+    attach_confidence(doc)
+    got = [(c.text, c.confidence) for c in doc.tables[0].cells]
+    assert got[0] == ("", 0.0) and got[1] == ("", 0.0)
+    assert got[2] == ("12", 0.8) and got[3] == ("合计", 0.8) and got[4][0] == "3.5"
+    assert doc.tables[0].cells[0].char_confidence == ()
+    assert "page 2: OCR read 'lo' in a cell: not a number, left empty" in doc.warnings
+    assert len(doc.warnings) == 2
+
+
+def test_plain_numbers_and_text_keep_their_reading():
+    doc = _doc(["0", "105", "其他"])
+    attach_confidence(doc)
+    assert [c.text for c in doc.tables[0].cells] == ["0", "105", "其他"]
+    assert doc.warnings == []
