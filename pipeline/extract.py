@@ -711,14 +711,20 @@ def forced_template(doc: Document, lines: list[Line], template: str) -> Extracti
     return ex
 
 
+OCR_FORMATS = ("pdf-ocr", "image-ocr")     # a document read (in part) from page images
+
+
 def extract(doc: Document, template: Optional[str] = None) -> Extraction:
     """The tables of `doc` read against `template` (default: detected; on a tie, each tied
     template is tried and the one that maps more rows is kept)."""
     lines = document_lines(doc)
     if template is not None:
-        return forced_template(doc, lines, template)
-    tids = best_templates(template_hits(doc))
-    if not tids:
-        return Extraction(template=None, lines=lines)
-    results = [read_tables(get(t), lines) for t in tids]
-    return max(results, key=lambda e: len(e.cells) - len(e.notes))
+        ex = forced_template(doc, lines, template)
+    else:
+        tids = best_templates(template_hits(doc))
+        if not tids:
+            return Extraction(template=None, lines=lines)
+        ex = max((read_tables(get(t), lines) for t in tids), key=lambda e: len(e.cells) - len(e.notes))
+    if doc.format in OCR_FORMATS:
+        OR.distrust_splits(ex)      # an OCR reading may lose digits: its run-together splits are guesses
+    return ex

@@ -69,3 +69,23 @@ def inside(bbox, band: tuple[float, float]) -> bool:
     slack = SLACK * (bottom - top)
     mid = (bbox[1] + bbox[3]) / 2
     return top - slack <= mid <= bottom + slack
+
+
+def distrust_splits(ex) -> None:
+    """Given the extraction of a document read (in part) by OCR, empty every cell that
+    run-together recovery split out of a longer printed run (method `recovered`). In scraped
+    text every digit is printed, so a split that makes the arithmetic hold is evidence; an OCR
+    reading can drop a digit or a whole number (8 | 26 | 66 read as '26 66': the splits
+    2 | 6 | 66 and 26 | 6 | 6 agree on a 6 between them), so the split is a guess. Each such
+    cell is left empty, counted ambiguous and logged with the run it came from."""
+    if ex.recovery is None:
+        return
+    for c in ex.cells:
+        if c.method != "recovered" or c.value is None:
+            continue
+        ex.notes.append(Note("warning", c.table, c.row_key, c.col_key,
+                             f"split {c.raw!r} out of a run read by OCR, which may have lost digits; left empty",
+                             c.page))
+        c.value, c.method = None, "read"
+        ex.recovery.ambiguous.add((c.table, c.row_key, c.col_key))
+        ex.ambiguous += 1

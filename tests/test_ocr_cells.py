@@ -37,3 +37,29 @@ def test_plain_numbers_and_text_keep_their_reading():
     attach_confidence(doc)
     assert [c.text for c in doc.tables[0].cells] == ["0", "105", "其他"]
     assert doc.warnings == []
+
+
+def test_run_together_splits_of_an_ocr_reading_are_left_empty():
+    """Scraped text prints every digit, so recovery's settled splits stand; an OCR reading may
+    have lost one, so on a document read by OCR the same splits are emptied and logged."""
+    import random
+
+    from parsers.text import parse_text
+    from pipeline.extract import extract
+    from reportgen import random_report
+    from reportgen.flat import flatten
+
+    rep = random_report(random.Random(7), "2021", blank_rate=0.0, noise=False)
+    doc = parse_text(flatten(rep, one_line=True))
+    as_text = extract(doc)
+    split = {c.key for c in as_text.cells if c.method == "recovered" and c.value is not None}
+    assert split
+    doc.format = "pdf-ocr"
+    as_ocr = extract(doc)
+    assert not [c for c in as_ocr.cells if c.method == "recovered"]
+    emptied = {c.key for c in as_ocr.cells if c.key in split and c.value is None}
+    assert emptied == split
+    noted = {(n.table, n.row_key, n.col_key) for n in as_ocr.notes if "read by OCR, which may have lost digits" in n.message}
+    assert noted == split
+    assert as_ocr.ambiguous == as_text.ambiguous + len(split)
+    assert split <= as_ocr.recovery.ambiguous
