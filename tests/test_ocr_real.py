@@ -48,17 +48,23 @@ def test_gray_of_drops_a_red_seal_and_keeps_black_print_under_it():
     assert (gray_of(plain) == np.arange(256)).all()  # a gray page is unchanged
 
 
+
+def _every_cell_exact(tmp_path, page: int, variant: str) -> None:
+    """One page of the docx fixture scanned at 150 dpi with `variant`: every cell its text
+    layer reads, OCR reads exactly."""
+    one = _pages(DOCX, [page], tmp_path / "page.pdf")
+    truth = {k: v for k, v in _cells(parse_file(str(one), template="2021", ocr="never")).items() if v != ""}
+    p = parse_file(scanreal.scan_pdf(str(one), str(tmp_path / f"{variant}.pdf"), 150, variant), template="2021")
+    got = _cells(p)
+    wrong = [(k, v, got.get(k)) for k, v in truth.items() if got.get(k) != v]
+    assert not wrong, f"{len(wrong)} of {len(truth)} cells not exact: {wrong[:8]}"
+
 @pytest.mark.parametrize("page", [0, 1, 2])
 def test_a_red_seal_over_a_table_leaves_every_cell_readable(tmp_path, page):
     """Each page of a fixture scanned at 150 dpi with a red seal stamped over its table (JPEG
     75, as a colour scanner writes): every cell exact (d7b0fd9 read 58 of 66 and 73 of 98 on
     pages 1 and 2: the seal was dark gray in luminance and hid the digits under it)."""
-    one = _pages(DOCX, [page], tmp_path / "page.pdf")
-    truth = {k: v for k, v in _cells(parse_file(str(one), template="2021", ocr="never")).items() if v != ""}
-    p = parse_file(scanreal.scan_pdf(str(one), str(tmp_path / "seal.pdf"), 150, "seal"), template="2021")
-    got = _cells(p)
-    wrong = [(k, v, got.get(k)) for k, v in truth.items() if got.get(k) != v]
-    assert not wrong, f"{len(wrong)} of {len(truth)} cells not exact: {wrong[:8]}"
+    _every_cell_exact(tmp_path, page, "seal")
 
 
 @pytest.mark.parametrize("ext", ["jpg", "tif", "png"])
@@ -172,12 +178,7 @@ def test_the_reverse_page_showing_through_is_not_read_as_ink(tmp_path, page):
     """A page scanned with its reverse showing through (mirrored, offset, light gray; JPEG 60):
     every cell exact. d7b0fd9 took the show-through for ink: the back page's rules split the
     table's cells and its text ran into theirs (real reports at 200 dpi: 1275 of 2529 cells)."""
-    one = _pages(DOCX, [page], tmp_path / "page.pdf")
-    truth = {k: v for k, v in _cells(parse_file(str(one), template="2021", ocr="never")).items() if v != ""}
-    p = parse_file(scanreal.scan_pdf(str(one), str(tmp_path / "bleed.pdf"), 150, "bleed"), template="2021")
-    got = _cells(p)
-    wrong = [(k, v, got.get(k)) for k, v in truth.items() if got.get(k) != v]
-    assert not wrong, f"{len(wrong)} of {len(truth)} cells not exact: {wrong[:8]}"
+    _every_cell_exact(tmp_path, page, "bleed")
 
 
 def test_without_bleed_leaves_clean_and_faint_pages_alone():
