@@ -70,6 +70,7 @@ READERS: tuple[Reader, ...] = (
 )
 # readers that take the --ocr mode (never | auto | always)
 OCR_AWARE = {"pdf", "image"}
+OCR_FORMATS = ("pdf-ocr", "image-ocr")     # Document.format of a document read (in part) from page images
 BY_FORMAT = {r.format: r for r in READERS}
 FORMATS = {r.format: r.module for r in READERS}   # format -> module (the old table's shape)
 _BY_EXTENSION = {ext: r.format for r in READERS for ext in r.extensions}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from parsers.formats import OCR_FORMATS
 from parsers.model import Document
 
 from . import column_recheck as CR
@@ -709,9 +710,6 @@ def forced_template(doc: Document, lines: list[Line], template: str) -> Extracti
         ex.warnings.append(verdict.message)
         ex.notes.append(Note("warning", "", "", "", verdict.message))
     return ex
-
-
-OCR_FORMATS = ("pdf-ocr", "image-ocr")     # a document read (in part) from page images
 
 
 def extract(doc: Document, template: Optional[str] = None) -> Extraction:

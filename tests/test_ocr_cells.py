@@ -63,3 +63,26 @@ def test_run_together_splits_of_an_ocr_reading_are_left_empty():
     assert noted == split
     assert as_ocr.ambiguous == as_text.ambiguous + len(split)
     assert split <= as_ocr.recovery.ambiguous
+
+
+def test_era_a_run_together_cells_of_an_ocr_reading_are_not_split():
+    """The era-A appendix's run-together cells ('主动公开文件数条2881') are split by the
+    identities in scraped text; read by OCR, they are left empty and logged instead."""
+    from pathlib import Path
+
+    from parsers.text import parse_text
+    from pipeline.era_a import stage
+
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "era_a" / "f14_2016_scraped.txt").read_text("utf-8")
+    doc = parse_text(text)
+    as_text = stage.extract(doc, 2015)
+    split = {c.key for c in as_text.cells if c.method == "recovered"}
+    assert split
+    doc.format = "pdf-ocr"
+    as_ocr = stage.extract(doc, 2015)
+    assert not [c for c in as_ocr.cells if c.method == "recovered"]
+    assert as_ocr.era_a["split"] is None
+    rows = {k[1] for k in split}
+    noted = {n.row_key for n in as_ocr.notes if "read by OCR, which may have lost digits: not split" in n.message}
+    assert rows <= noted     # with the runs the identities could not settle in text either
+    assert not [c for c in as_ocr.cells if c.row_key in noted and c.method != "prose" and c.value is not None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Optional
 
+from parsers.formats import OCR_FORMATS
 from parsers.model import Document
 
 from .. import values as V
@@ -55,7 +56,7 @@ def extract(doc: Document, year: Optional[int], neighbours: Optional[dict] = Non
                     "reason": f"no statistics appendix: {len(figures)} figures from the prose only"}
     if app.rows:
         ex.tables_found.append(tpl.table)
-        _appendix_cells(ex, app, tpl, figures, neighbours or {})
+        _appendix_cells(ex, app, tpl, figures, neighbours or {}, doc.format in OCR_FORMATS)
     for f in figures:
         ex.cells.append(CellValue(table=tpl.table, row_key=f.key, col_key=f.col, value=f.value, raw=f.raw,
                                   row_label=f.label, col_label="prose", match_score=100.0, page=f.page,
@@ -89,7 +90,7 @@ def _columns(app: A.Appendix) -> list[tuple[int, str, str]]:
             if lab not in app.dropped_cols or not lab]
 
 
-def _appendix_cells(ex: Extraction, app: A.Appendix, tpl: EraATemplate, figures: list, nb: dict) -> None:
+def _appendix_cells(ex: Extraction, app: A.Appendix, tpl: EraATemplate, figures: list, nb: dict, ocr: bool) -> None:
     for n in app.notes:
         _note(ex, "info", "", "", n)
     cols = _columns(app)
@@ -130,8 +131,19 @@ def _appendix_cells(ex: Extraction, app: A.Appendix, tpl: EraATemplate, figures:
             got[key] = v.value
         if kind != "money" and got.get("this_year") is not None and got.get("cumulative") is not None:
             fixed[r.key] = (int(got["this_year"]), int(got["cumulative"]))
-    if runs:
+    if runs and ocr:
+        _unsplit(ex, runs, by_key)
+    elif runs:
         _recover(ex, app, tpl, runs, fixed, figures, nb, by_key, cols)
+
+
+def _unsplit(ex: Extraction, runs: dict[str, str], by_key: dict) -> None:
+    """Run-together cells of a document read by OCR are left empty, never split: in scraped
+    text every digit is printed, an OCR reading may have lost one, so no split is evidence."""
+    for key, digits in runs.items():
+        ex.ambiguous += 2
+        _note(ex, "warning", key, "", f"run-together cells {digits!r} of row {by_key[key].label} read by OCR, "
+              "which may have lost digits: not split; left empty", by_key[key].page)
 
 
 def _value_grid_columns(app: A.Appendix, ncols: int) -> list[int]:
