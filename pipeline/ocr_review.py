@@ -39,6 +39,33 @@ def review(ex: Extraction, checks: list, tpl) -> list[Note]:
                           "it may be misread", c.page))
     if failed:
         notes += _candidates(ex, tpl, [by_key[k] for k in involved])
+    return notes + _echoes(checks, by_key)
+
+
+def _weak(c) -> bool:
+    return c.confidence is not None and c.confidence < LOW_CONFIDENCE and bool(c.raw)
+
+
+def _echoes(checks: list, by_key: dict) -> list[Note]:
+    """A passing identity whose only two non-zero numbers are a low-confidence OCR cell and one
+    other OCR cell (a total equal to its one non-zero part): the two are the same printed
+    number, and the same glyphs misread the same way would pass too (34 | 34 read 31 | 31), so
+    the other cell is flagged with the weak one instead of being vouched for by it."""
+    notes, seen = [], set()
+    for k in checks:
+        if k.status != "pass" or k.severity != "error":
+            continue
+        members = [by_key.get(key) for key in k.cells]
+        nonzero = [c for c in members if c is not None and c.value]
+        if len(nonzero) != 2 or any(c is None for c in members) or sum(map(_weak, nonzero)) != 1:
+            continue
+        weak, other = nonzero if _weak(nonzero[0]) else nonzero[::-1]
+        if other.key not in seen:
+            seen.add(other.key)
+            notes.append(Note("warning", other.table, other.row_key, other.col_key,
+                              f"OCR: value {other.raw!r} passes {k.check_id} {k.scope}".rstrip() +
+                              f" only by equalling the low-confidence {weak.row_key}/{weak.col_key} "
+                              f"({weak.raw!r}); check both against the page", other.page))
     return notes
 
 

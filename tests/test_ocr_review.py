@@ -87,3 +87,28 @@ def test_a_row_of_an_ocr_table_with_nothing_read_is_named_once():
     notes = [n for n in review(ex, run_checks(ex, tpl), tpl) if n.row_key == "partially_granted"]
     assert [n.col_key for n in notes if "nothing read in this row" in n.message] == [""]
     assert all(c.value is None for c in row)
+
+
+def test_a_total_passing_only_by_equalling_a_weak_part_is_flagged_with_it():
+    """34 | 0 | 34 read 31 | 0 | 31: the row identity passes, yet the total is the same printed
+    number as its one weak part, so it is flagged too; with two non-zero parts it is not."""
+    from types import SimpleNamespace
+
+    from pipeline.checks import Check
+    from pipeline.ocr_review import _echoes
+
+    def cell(col, value, conf):
+        return SimpleNamespace(table="requests", row_key="carried_over", col_key=col, value=value, raw=str(value),
+                               confidence=conf, page=4, key=("requests", "carried_over", col))
+
+    def check(cells):
+        return Check("E3", "requests", "carried_over", "", 31, 31, "pass", "error", cells=tuple(c.key for c in cells))
+
+    a, b, total = cell("natural_person", 31, 0.5), cell("commercial", 0, 0.95), cell("total", 31, 0.92)
+    notes = _echoes([check([total, a, b])], {c.key: c for c in (a, b, total)})
+    assert [(n.col_key, "low-confidence carried_over/natural_person" in n.message) for n in notes] == [("total", True)]
+    b2 = cell("commercial", 3, 0.95)
+    total2 = cell("total", 34, 0.92)
+    assert _echoes([check([total2, a, b2])], {c.key: c for c in (a, b2, total2)}) == []
+    sure = cell("natural_person", 31, 0.9)
+    assert _echoes([check([total, sure, b])], {c.key: c for c in (sure, b, total)}) == []
