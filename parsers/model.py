@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Optional, Union
 
 
+#: str(i) of the small whole numbers a text position holds (line, characters)
+_INT_TEXT = {i: str(i) for i in range(2048)}
+
+
 class SourcePos(NamedTuple):
     """Where a text is printed in a source without page boxes, so a reviewer can find it:
     text files by line and characters, HTML and Word by table and grid cell. (A named tuple:
@@ -23,8 +27,9 @@ class SourcePos(NamedTuple):
     col: Optional[int] = None     # HTML/Word: 1-based column of the cell in that table's grid
 
     def __str__(self) -> str:
-        if self.line is not None:
-            return f"line={self.line} chars={self.start}-{self.end}"
+        if self.line is not None:   # the numbers looked up (_INT_TEXT): made for every cell of a text report
+            num = _INT_TEXT.get
+            return f"line={num(self.line) or self.line} chars={num(self.start) or self.start}-{num(self.end) or self.end}"
         return f"table={self.table} row={self.row} col={self.col}"
 
     def shifted(self, start: int, end: int) -> "SourcePos":

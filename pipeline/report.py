@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Optional
 
 import parsers
-from parsers.model import ReadError, SourcePos
+from parsers.model import ReadError
 
 from .checks import run_checks, scope_kind
 from .extract import extract
@@ -137,18 +137,13 @@ def _score_text(score: float) -> str:
     return got
 
 
-#: str(i) of the small whole numbers a text position holds (line, characters): a lookup
-#: instead of a conversion, on every cell of a text report
-INT_TEXT = {i: str(i) for i in range(2048)}
-
-
 def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list) -> list[dict]:
     """The cells.csv rows of a report's cells, every value as the CSV file holds it (text).
     Each row a copy of one made for the report (a copy of a dict is cheaper than building
-    one of 17 keys), a text position's numbers looked up (INT_TEXT)."""
-    proto = dict.fromkeys(CELL_ROW_KEYS, "")
+    one of 17 keys)."""
+    proto = dict.fromkeys(CELL_FIELDS, "")
     proto.update(report_id=rid, agency=agency, year=str(year) if year else "", template=template or "")
-    score, num, out = _SCORE_TEXT.get, INT_TEXT.get, []
+    score, out = _SCORE_TEXT.get, []
     for c in cells:
         row = proto.copy()
         row["table"], row["row_key"], row["col_key"] = c.table, c.row_key, c.col_key
@@ -161,16 +156,10 @@ def cell_rows(rid: str, agency: str, year, template: Optional[str], cells: list)
         row["method"] = c.method
         if c.confidence is not None:
             row["confidence"] = f"{c.confidence:.3f}"
-        if p := c.pos:      # str(p), a text position's numbers (ints) looked up
-            row["source_pos"] = (f"line={num(p[0]) or p[0]} chars={num(p[1]) or p[1]}-{num(p[2]) or p[2]}"
-                                 if p.__class__ is SourcePos and p[0] is not None else str(p))
+        if c.pos:
+            row["source_pos"] = str(c.pos)
         out.append(row)
     return out
-
-
-#: a cells.csv row's keys, in the order cell_rows has always made them
-CELL_ROW_KEYS = ("report_id", "agency", "year", "template", "table", "row_key", "col_key", "value", "raw",
-                 "row_label", "col_label", "match_score", "page", "bbox", "method", "confidence", "source_pos")
 
 
 def parse_file(path: str, fmt_: Optional[str] = None, template: Optional[str] = None,
